@@ -1,0 +1,27 @@
+/**
+ * Exit codes, shared by every command (documented in the README):
+ * - 0: the job was done and something answered;
+ * - 1: the job was done and nothing answered (no reply, NXDOMAIN, no neighbour);
+ * - 2: the job could not be done: bad input, no permission, unknown host, unreachable network.
+ */
+export const ExitCode = { Ok: 0, NoAnswer: 1, Error: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A failure the user can act on: printed as one line, `netdiag: <message>`, never a stack trace. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = ExitCode.Error,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Bad flags or arguments: the message says which and the usage line follows it. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.Error);
+  }
+}

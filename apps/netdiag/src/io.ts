@@ -1,0 +1,17 @@
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CommandIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  readonly env: NodeJS.ProcessEnv;
+  /** Aborted on SIGINT/SIGTERM: a command ends its work, prints its summary and returns. */
+  readonly signal: AbortSignal;
+}
+
+/** A command: parses its own arguments and returns its exit code. */
+export type Command = (args: string[], io: CommandIo) => Promise<number>;
+
+/** Whether to draw a live Ink view: only on a terminal, never with --json or when piped. */
+export function wantsLiveView(io: CommandIo, json: boolean): boolean {
+  return !json && io.stdout.isTTY === true && io.env.TERM !== 'dumb' && io.env.NETDIAG_NO_TTY === undefined;
+}

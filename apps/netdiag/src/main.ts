@@ -1,0 +1,71 @@
+import { CliError, ExitCode } from './cli-error.js';
+import type { Command, CommandIo } from './io.js';
+
+// Each command is its own chunk: `netdiag ping` never loads the DNS or netstat code, and no
+// command loads Ink unless it draws on a terminal.
+const commands: Record<string, () => Promise<{ run: Command }>> = {
+  ping: () => import('./commands/ping.js'),
+};
+
+const usage = `usage: netdiag <command> [options]
+
+commands:
+  ping HOST...        ICMP echo to one or more hosts, live statistics (like ping and fping)
+
+Run 'netdiag <command> --help' for a command's options.
+Exit codes: 0 answered, 1 nothing answered, 2 error (bad input, no permission, unknown host).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return name === undefined ? ExitCode.Error : ExitCode.Ok;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write('netdiag 0.1.0\n');
+    return ExitCode.Ok;
+  }
+  const load = commands[name];
+  if (load === undefined) throw new CliError(`unknown command '${name}'; run 'netdiag --help' for the list`);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    // The first Ctrl-C ends the run with its summary; a second one leaves at once.
+    if (++interrupts > 1) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const io: CommandIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    signal: controller.signal,
+  };
+  try {
+    const { run } = await load();
+    return await run(args, io);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`netdiag: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      // A bug, not bad input: say so in one line; NETDIAG_DEBUG=1 shows the stack.
+      const msg = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`netdiag: internal error: ${msg}\n`);
+      if (process.env.NETDIAG_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+      process.exitCode = ExitCode.Error;
+    }
+  },
+);
