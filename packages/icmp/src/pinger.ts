@@ -1,0 +1,407 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import {
+  type IpFamily,
+  openProbeSocket,
+  type ProbeSocket,
+  ProbeSocketError,
+  type ReceivedPacket,
+  type SocketSpec,
+} from '@netdiag/probe-socket';
+import { DecodeError } from './decode-error.js';
+import { EventChannel } from './event-channel.js';
+import { isIcmpError } from './icmp-message.js';
+import { icmpv4 } from './icmpv4.js';
+import { icmpv6 } from './icmpv6.js';
+import { describeIcmpError } from './icmp-describe.js';
+import type { PingProbeEvent, PingSummary, PingTarget } from './ping-events.js';
+import { PingError } from './ping-errors.js';
+import { ProbeTracker } from './probe-tracker.js';
+import { decodeQuotedProbe } from './quoted-probe.js';
+import { ipv4 } from './ipv4.js';
+import { type Lookup, resolveHost, routeSource, systemLookup } from './resolve-target.js';
+import { RttStats } from './rtt-stats.js';
+
+export interface PingOptions {
+  /** Requests per target; undefined pings until stopped (signal or deadline). */
+  readonly count?: number;
+  /** Milliseconds between requests to one target (ping -i, in ms). Default 1000. */
+  readonly intervalMs?: number;
+  /** Milliseconds to wait for each reply (ping -W). Default 2000. */
+  readonly timeoutMs?: number;
+  /** Milliseconds after which the run ends whatever is outstanding (ping -w). */
+  readonly deadlineMs?: number;
+  /** ICMP payload bytes (ping -s). Default 56. */
+  readonly payloadSize?: number;
+  /** TTL / hop limit of the requests (ping -t). */
+  readonly ttl?: number;
+  /** Force IPv4 or IPv6 for names (ping -4 / -6). */
+  readonly family?: IpFamily;
+  readonly signal?: AbortSignal;
+  /** Name resolution; the system resolver by default. */
+  readonly lookup?: Lookup;
+  /** Socket factory; the shared probe-socket layer by default. */
+  readonly openSocket?: (spec: SocketSpec) => ProbeSocket;
+}
+
+export type PingEvent =
+  | { readonly type: 'start'; readonly time: number; readonly targets: readonly (PingTarget & { readonly source: string })[]; readonly backend: string }
+  | PingProbeEvent
+  | { readonly type: 'end'; readonly time: number; readonly summaries: readonly PingSummary[] };
+
+/** A running ping: iterate it for events, await `summary` for the statistics, or `stop()` it. */
+export interface PingRun extends AsyncIterable<PingEvent> {
+  readonly summary: Promise<PingSummary[]>;
+  stop(): void;
+}
+
+const DEFAULTS = { intervalMs: 1000, timeoutMs: 2000, payloadSize: 56 } as const;
+/** Replies this long after their timeout are still matched (reported late); after it, forgotten. */
+const LATE_WINDOW_MS = 10_000;
+/** Bytes of our payload that identify this process's run: replies without them are not ours. */
+const COOKIE_BYTES = 8;
+const ICMP_HEADER = 8;
+
+/**
+ * Pings one or more hosts. Each target has its own ICMP identifier and statistics; replies are
+ * matched by identifier, sequence and a per-run cookie in the payload, so several pingers in one
+ * process, or several processes, never count each other's replies.
+ */
+export function ping(hosts: string | readonly string[], options: PingOptions = {}): PingRun {
+  const channel = new EventChannel<PingEvent>();
+  let stopRequested = false;
+  let stopNow: (() => void) | undefined;
+  const summary = run(typeof hosts === 'string' ? [hosts] : hosts, options, (e) => channel.push(e), (stop) => {
+    stopNow = stop;
+    if (stopRequested) stop();
+  });
+  summary.then(
+    () => channel.end(),
+    (err) => channel.fail(err),
+  );
+  // Callers that only iterate must not see an unhandled rejection from the summary promise.
+  summary.catch(() => {});
+  return {
+    summary,
+    stop() {
+      stopRequested = true;
+      stopNow?.();
+    },
+    [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator](),
+  };
+}
+
+function validate(options: PingOptions): Required<Pick<PingOptions, 'intervalMs' | 'timeoutMs' | 'payloadSize'>> {
+  const intervalMs = options.intervalMs ?? DEFAULTS.intervalMs;
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const payloadSize = options.payloadSize ?? DEFAULTS.payloadSize;
+  const bad = (what: string) => new PingError('BAD_OPTION', what);
+  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1)) throw bad(`count must be a whole number of 1 or more, not ${options.count}`);
+  if (!(intervalMs >= 1) || !Number.isFinite(intervalMs)) throw bad(`interval must be at least 1 ms, not ${intervalMs}`);
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw bad(`timeout must be positive, not ${timeoutMs}`);
+  if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw bad(`deadline must be positive, not ${options.deadlineMs}`);
+  if (!Number.isInteger(payloadSize) || payloadSize < 0 || payloadSize > 65_507) throw bad(`packet size must be 0 to 65507 bytes, not ${payloadSize}`);
+  if (options.ttl !== undefined && (!Number.isInteger(options.ttl) || options.ttl < 1 || options.ttl > 255)) throw bad(`ttl must be 1 to 255, not ${options.ttl}`);
+  return { intervalMs, timeoutMs, payloadSize };
+}
+
+interface TargetState {
+  readonly target: PingTarget & { readonly source: string };
+  readonly tracker: ProbeTracker;
+  readonly rtt: RttStats;
+  readonly payload: Uint8Array;
+  /** Sequence numbers sent so far (1-based, not wrapped). */
+  sent: number;
+  received: number;
+  duplicates: number;
+  late: number;
+  errors: number;
+  firstSentAt: bigint | undefined;
+  /** Full sequence number by 16-bit wire value, for the probes still matchable. */
+  readonly fullSeq: Map<number, number>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+async function run(
+  hosts: readonly string[],
+  options: PingOptions,
+  emit: (e: PingEvent) => void,
+  onStoppable: (stop: () => void) => void,
+): Promise<PingSummary[]> {
+  if (hosts.length === 0) throw new PingError('BAD_OPTION', 'no host to ping');
+  if (hosts.length > 65_536) throw new PingError('BAD_OPTION', 'at most 65536 targets in one run (one ICMP identifier each)');
+  const { intervalMs, timeoutMs, payloadSize } = validate(options);
+  const lookup = options.lookup ?? systemLookup;
+  options.signal?.throwIfAborted();
+
+  const resolved = await Promise.all(hosts.map((h) => resolveHost(h, options.family, lookup)));
+  const sources = await Promise.all(resolved.map((r) => routeSource(r.address, r.family)));
+  const identifiers = uniqueIdentifiers(hosts.length);
+  const cookie = randomBytes(COOKIE_BYTES);
+  const states: TargetState[] = resolved.map((r, index) => ({
+    target: { index, host: hosts[index]!, address: r.address, family: r.family, identifier: identifiers[index]!, source: sources[index]! },
+    tracker: new ProbeTracker(BigInt(Math.round(timeoutMs * 1e6)), BigInt(LATE_WINDOW_MS) * 1_000_000n),
+    rtt: new RttStats(),
+    payload: makePayload(payloadSize, cookie),
+    sent: 0,
+    received: 0,
+    duplicates: 0,
+    late: 0,
+    errors: 0,
+    firstSentAt: undefined,
+    fullSeq: new Map(),
+    timer: undefined,
+  }));
+
+  const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
+  const sockets = new Map<IpFamily, ProbeSocket>();
+  try {
+    for (const s of states) {
+      if (!sockets.has(s.target.family)) sockets.set(s.target.family, open({ family: s.target.family, protocol: 'icmp' }));
+    }
+  } catch (err) {
+    for (const socket of sockets.values()) socket.close();
+    if (err instanceof ProbeSocketError && err.isPermissionDenied) throw new PingError('NO_PERMISSION', err.message, { cause: err });
+    throw new PingError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  const byIdentifier = new Map(states.map((s) => [s.target.identifier, s]));
+  const startedAt = process.hrtime.bigint();
+  const wallAt = (mono: bigint) => Date.now() - Number(process.hrtime.bigint() - mono) / 1e6;
+
+  return new Promise<PingSummary[]>((resolve) => {
+    let finished = false;
+    let expiryTimer: NodeJS.Timeout | undefined;
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    const unsubscribers: (() => void)[] = [];
+
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      for (const s of states) clearTimeout(s.timer);
+      clearTimeout(expiryTimer);
+      clearTimeout(deadlineTimer);
+      options.signal?.removeEventListener('abort', finish);
+      for (const u of unsubscribers) u();
+      for (const socket of sockets.values()) socket.close();
+      const now = process.hrtime.bigint();
+      const summaries = states.map((s) => summarise(s, now));
+      emit({ type: 'end', time: Date.now(), summaries });
+      resolve(summaries);
+    };
+
+    const targetDone = (s: TargetState) => options.count !== undefined && s.sent >= options.count && s.tracker.inFlight === 0;
+    const checkDone = () => {
+      if (states.every(targetDone)) finish();
+    };
+
+    const scheduleExpiry = () => {
+      clearTimeout(expiryTimer);
+      let next: bigint | undefined;
+      for (const s of states) {
+        const d = s.tracker.nextDeadline();
+        if (d !== undefined && (next === undefined || d < next)) next = d;
+      }
+      if (next === undefined) return;
+      const waitMs = Math.max(0, Number(next - process.hrtime.bigint()) / 1e6);
+      expiryTimer = setTimeout(expire, Math.ceil(waitMs));
+    };
+
+    const expire = () => {
+      if (finished) return;
+      const now = process.hrtime.bigint();
+      for (const s of states) {
+        for (const wire of s.tracker.expire(now)) {
+          emit({ type: 'timeout', target: s.target.index, seq: s.fullSeq.get(wire) ?? wire, time: Date.now() });
+        }
+        forgetSettled(s);
+      }
+      scheduleExpiry();
+      checkDone();
+    };
+
+    const send = (s: TargetState) => {
+      if (finished) return;
+      const seq = ++s.sent;
+      const wire = seq & 0xffff;
+      const socket = sockets.get(s.target.family)!;
+      const request = { kind: 'echo-request', code: 0, identifier: s.target.identifier, sequence: wire, payload: s.payload } as const;
+      const bytes = s.target.family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
+      s.fullSeq.set(wire, seq);
+      // Registered before the send completes: on loopback the reply can beat the send callback.
+      const queuedAt = process.hrtime.bigint();
+      s.tracker.sent(wire, queuedAt);
+      s.firstSentAt ??= queuedAt;
+      socket.send(bytes, s.target.address, options.ttl !== undefined ? { ttl: options.ttl } : undefined).then(
+        (sentAt) => {
+          // Re-stamp with the time taken just before the system call, unless a reply already came.
+          s.tracker.restamp(wire, sentAt);
+          emit({ type: 'sent', target: s.target.index, seq, time: wallAt(sentAt) });
+          scheduleExpiry();
+        },
+        (err: unknown) => {
+          s.errors++;
+          s.tracker.error(wire);
+          const e = err instanceof ProbeSocketError ? err : undefined;
+          emit({
+            type: 'send-error',
+            target: s.target.index,
+            seq,
+            time: Date.now(),
+            code: e?.code ?? 'UNKNOWN',
+            message: err instanceof Error ? err.message : String(err),
+          });
+          checkDone();
+        },
+      );
+      if (options.count === undefined || s.sent < options.count) {
+        // Schedule from the run's start, not from now, so timer lateness does not accumulate.
+        const due = startedAt + BigInt(Math.round((s.sent * intervalMs + offsetMs(s)) * 1e6));
+        s.timer = setTimeout(() => send(s), Math.max(0, Number(due - process.hrtime.bigint()) / 1e6));
+      }
+    };
+    // Targets are spread across the interval so a sweep does not burst every request at once.
+    const offsetMs = (s: TargetState) => (s.target.index * intervalMs) / states.length;
+
+    const onPacket = (family: IpFamily) => (packet: ReceivedPacket) => {
+      if (finished) return;
+      const parsed = parseReply(family, packet);
+      if (!parsed) return;
+      const { message, ttl } = parsed;
+      if (message.kind === 'echo-reply') {
+        const s = byIdentifier.get(message.identifier);
+        if (!s || s.target.family !== family || !hasCookie(message.payload, cookie)) return;
+        const verdict = s.tracker.reply(message.sequence, packet.receivedAt);
+        if (verdict.kind === 'unmatched') return;
+        if (verdict.kind === 'reply') s.received++;
+        if (verdict.kind === 'duplicate') s.duplicates++;
+        if (verdict.kind === 'late') s.late++;
+        const rtt = Number(verdict.rttNs) / 1e6;
+        if (verdict.kind === 'reply') s.rtt.add(rtt);
+        emit({
+          type: 'reply',
+          target: s.target.index,
+          seq: s.fullSeq.get(message.sequence) ?? message.sequence,
+          time: wallAt(packet.receivedAt),
+          from: packet.from,
+          rtt,
+          ttl: ttl ?? packet.hopLimit ?? null,
+          bytes: ICMP_HEADER + message.payload.length,
+          duplicate: verdict.kind === 'duplicate',
+          late: verdict.kind === 'late',
+          kernelTimestamp: packet.kernelTimestamp,
+        });
+        checkDone();
+      } else if (isIcmpError(message)) {
+        let quoted: ReturnType<typeof decodeQuotedProbe>;
+        try {
+          quoted = decodeQuotedProbe(family, message.original);
+        } catch (err) {
+          if (err instanceof DecodeError) return;
+          throw err;
+        }
+        const t = quoted.transport;
+        if (t.protocol !== 'icmp') return;
+        const s = byIdentifier.get(t.identifier);
+        if (!s || s.target.family !== family || quoted.destination !== s.target.address) return;
+        if (s.tracker.error(t.sequence).kind !== 'error') return;
+        s.errors++;
+        emit({
+          type: 'icmp-error',
+          target: s.target.index,
+          seq: s.fullSeq.get(t.sequence) ?? t.sequence,
+          time: wallAt(packet.receivedAt),
+          from: packet.from,
+          kind: message.kind,
+          code: message.code,
+          description: describeIcmpError(family, message),
+        });
+        checkDone();
+      }
+    };
+
+    for (const [family, socket] of sockets) {
+      unsubscribers.push(socket.onPacket(onPacket(family)));
+      unsubscribers.push(
+        socket.onError((err) => {
+          for (const s of states) if (s.target.family === family) s.errors++;
+          emit({ type: 'send-error', target: -1, seq: 0, time: Date.now(), code: (err as ProbeSocketError).code ?? 'UNKNOWN', message: err.message });
+          finish();
+        }),
+      );
+    }
+    if (options.signal) {
+      if (options.signal.aborted) return finish();
+      options.signal.addEventListener('abort', finish, { once: true });
+    }
+    onStoppable(finish);
+    if (options.deadlineMs !== undefined) deadlineTimer = setTimeout(finish, options.deadlineMs);
+    emit({ type: 'start', time: Date.now(), targets: states.map((s) => s.target), backend: [...sockets.values()][0]!.backend });
+    for (const s of states) {
+      const first = offsetMs(s);
+      if (first === 0) send(s);
+      else s.timer = setTimeout(() => send(s), first);
+    }
+  });
+}
+
+function forgetSettled(s: TargetState): void {
+  // fullSeq only needs entries the tracker can still match; trim it alongside.
+  if (s.fullSeq.size > s.tracker.size) {
+    const excess = s.fullSeq.size - s.tracker.size;
+    let n = 0;
+    for (const key of s.fullSeq.keys()) {
+      if (n++ >= excess) break;
+      s.fullSeq.delete(key);
+    }
+  }
+}
+
+function summarise(s: TargetState, now: bigint): PingSummary {
+  const transmitted = s.sent;
+  return {
+    target: s.target.index,
+    host: s.target.host,
+    address: s.target.address,
+    transmitted,
+    received: s.received,
+    duplicates: s.duplicates,
+    late: s.late,
+    errors: s.errors,
+    lossPercent: transmitted === 0 ? 0 : ((transmitted - s.received) * 100) / transmitted,
+    timeMs: s.firstSentAt === undefined ? 0 : Number(now - s.firstSentAt) / 1e6,
+    rtt: s.rtt.summary(),
+  };
+}
+
+function parseReply(family: IpFamily, packet: ReceivedPacket) {
+  try {
+    if (family === 4) {
+      const ip = ipv4.decode(packet.data);
+      return { message: icmpv4.decode(packet.data, ip.bytesRead).value, ttl: ip.value.ttl };
+    }
+    return { message: icmpv6.decode(packet.data).value, ttl: undefined };
+  } catch (err) {
+    // Whatever arrives on a raw socket is untrusted: a malformed packet is dropped, never fatal.
+    if (err instanceof DecodeError) return undefined;
+    throw err;
+  }
+}
+
+function makePayload(size: number, cookie: Uint8Array): Uint8Array {
+  const payload = new Uint8Array(size);
+  // iputils fills with an incrementing byte pattern; the cookie leads where there is room.
+  for (let i = 0; i < size; i++) payload[i] = i & 0xff;
+  if (size >= COOKIE_BYTES) payload.set(cookie);
+  return payload;
+}
+
+function hasCookie(payload: Uint8Array, cookie: Uint8Array): boolean {
+  if (payload.length < COOKIE_BYTES) return true; // too small to carry one: identifier alone decides
+  for (let i = 0; i < COOKIE_BYTES; i++) if (payload[i] !== cookie[i]) return false;
+  return true;
+}
+
+function uniqueIdentifiers(n: number): number[] {
+  const ids = new Set<number>();
+  while (ids.size < Math.min(n, 65_536)) ids.add(randomInt(0, 65_536));
+  return [...ids];
+}

@@ -1,0 +1,83 @@
+/** The errno names a socket failure maps to; 'UNKNOWN' where the backend said something else. */
+export type SocketErrorCode =
+  | 'EPERM'
+  | 'EACCES'
+  | 'ENETUNREACH'
+  | 'EHOSTUNREACH'
+  | 'EMSGSIZE'
+  | 'ENOBUFS'
+  | 'EAGAIN'
+  | 'EINVAL'
+  | 'EADDRNOTAVAIL'
+  | 'EAFNOSUPPORT'
+  | 'ECONNREFUSED'
+  | 'EBADF'
+  | 'UNKNOWN';
+
+/** The fix for a missing CAP_NET_RAW, named in every permission error. */
+export const PERMISSION_FIX = 'run as root, or grant the capability: sudo setcap cap_net_raw+ep "$(command -v node)"';
+
+/** A socket failure with a stable code, the system call it came from and the original cause. */
+export class ProbeSocketError extends Error {
+  override readonly name = 'ProbeSocketError';
+  constructor(
+    message: string,
+    readonly code: SocketErrorCode,
+    readonly syscall: 'socket' | 'setsockopt' | 'sendto' | 'recvfrom' | 'bind',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** True when the process lacks the privilege to open the socket (EPERM/EACCES on socket()). */
+  get isPermissionDenied(): boolean {
+    return this.syscall === 'socket' && (this.code === 'EPERM' || this.code === 'EACCES');
+  }
+}
+
+// raw-socket reports errors as strerror() text without the errno; map glibc's texts back.
+const strerrorToCode: ReadonlyMap<string, SocketErrorCode> = new Map([
+  ['Operation not permitted', 'EPERM'],
+  ['Permission denied', 'EACCES'],
+  ['Network is unreachable', 'ENETUNREACH'],
+  ['No route to host', 'EHOSTUNREACH'],
+  ['Message too long', 'EMSGSIZE'],
+  ['No buffer space available', 'ENOBUFS'],
+  ['Resource temporarily unavailable', 'EAGAIN'],
+  ['Invalid argument', 'EINVAL'],
+  ['Cannot assign requested address', 'EADDRNOTAVAIL'],
+  ['Address family not supported by protocol', 'EAFNOSUPPORT'],
+  ['Connection refused', 'ECONNREFUSED'],
+  ['Bad file descriptor', 'EBADF'],
+]);
+
+const describe: Record<SocketErrorCode, string> = {
+  EPERM: 'operation not permitted',
+  EACCES: 'permission denied',
+  ENETUNREACH: 'network is unreachable',
+  EHOSTUNREACH: 'no route to host',
+  EMSGSIZE: 'message too long for the path MTU',
+  ENOBUFS: 'no buffer space available',
+  EAGAIN: 'socket buffer full',
+  EINVAL: 'invalid argument',
+  EADDRNOTAVAIL: 'address not available',
+  EAFNOSUPPORT: 'address family not supported (is IPv6 disabled?)',
+  ECONNREFUSED: 'connection refused',
+  EBADF: 'socket is closed',
+  UNKNOWN: 'socket error',
+};
+
+/** Turns whatever a backend threw into a ProbeSocketError with a code. */
+export function toProbeSocketError(err: unknown, syscall: ProbeSocketError['syscall']): ProbeSocketError {
+  if (err instanceof ProbeSocketError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  const errno = (err as { code?: unknown } | null)?.code;
+  const code: SocketErrorCode =
+    typeof errno === 'string' && errno in describe ? (errno as SocketErrorCode) : (strerrorToCode.get(text) ?? 'UNKNOWN');
+  const base = code === 'UNKNOWN' ? text : describe[code];
+  const message =
+    syscall === 'socket' && (code === 'EPERM' || code === 'EACCES')
+      ? `no permission to open a raw socket: ${PERMISSION_FIX}`
+      : `${syscall}: ${base}`;
+  return new ProbeSocketError(message, code, syscall, { cause: err });
+}

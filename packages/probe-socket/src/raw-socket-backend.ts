@@ -1,0 +1,139 @@
+// The only file in netdiag that touches the `raw-socket` native module. Its typings (from
+// DefinitelyTyped) carry wrong option values, so the module is typed here by what we use and
+// every constant is read from the loaded module at run time.
+import { createRequire } from 'node:module';
+import { toProbeSocketError } from './errors.js';
+import type { ProbeSocket, ReceivedPacket, SendOptions, SocketSpec } from './types.js';
+
+interface RawSocketHandle {
+  on(event: 'message', listener: (buffer: Buffer, source: string) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  on(event: 'close', listener: () => void): void;
+  send(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    address: string,
+    before: (() => void) | null,
+    after: (error: Error | null, bytes: number) => void,
+  ): void;
+  setOption(level: number, option: number, value: number): void;
+  close(): void;
+}
+
+interface RawSocketModule {
+  createSocket(options: { protocol: number; addressFamily: number; bufferSize?: number }): RawSocketHandle;
+  AddressFamily: { IPv4: number; IPv6: number };
+  Protocol: { ICMP: number; ICMPv6: number; UDP: number; TCP: number };
+  SocketLevel: { IPPROTO_IP: number; IPPROTO_IPV6: number };
+  SocketOption: { IP_TTL: number; IPV6_UNICAST_HOPS: number };
+}
+
+let loaded: RawSocketModule | undefined;
+function rawSocket(): RawSocketModule {
+  // Loaded on first use so that commands which never probe (lookup, netstat) never load it.
+  loaded ??= createRequire(import.meta.url)('raw-socket') as RawSocketModule;
+  return loaded;
+}
+
+// Large enough for any reply we care about: an ICMP error quotes at most 576 bytes (IPv4) or the
+// minimum MTU 1280 (IPv6), and an echo reply is as large as the request (up to 65,507 payload).
+const RECEIVE_BUFFER = 65_536;
+
+/** Opens a raw socket through `raw-socket` (needs CAP_NET_RAW). */
+export function openRawSocket(spec: SocketSpec): ProbeSocket {
+  const raw = rawSocket();
+  const v6 = spec.family === 6;
+  const protocol =
+    spec.protocol === 'icmp' ? (v6 ? raw.Protocol.ICMPv6 : raw.Protocol.ICMP) : spec.protocol === 'udp' ? raw.Protocol.UDP : raw.Protocol.TCP;
+  let handle: RawSocketHandle;
+  try {
+    handle = raw.createSocket({
+      protocol,
+      addressFamily: v6 ? raw.AddressFamily.IPv6 : raw.AddressFamily.IPv4,
+      bufferSize: RECEIVE_BUFFER,
+    });
+  } catch (err) {
+    throw toProbeSocketError(err, 'socket');
+  }
+  const ttlLevel = v6 ? raw.SocketLevel.IPPROTO_IPV6 : raw.SocketLevel.IPPROTO_IP;
+  const ttlOption = v6 ? raw.SocketOption.IPV6_UNICAST_HOPS : raw.SocketOption.IP_TTL;
+
+  const packetListeners = new Set<(p: ReceivedPacket) => void>();
+  const errorListeners = new Set<(e: Error) => void>();
+  let closed = false;
+  // raw-socket sends from a queue, one datagram per writable event, in order; setting the TTL in
+  // the before-send callback therefore applies to exactly that datagram. -1 means "not set yet".
+  let currentTtl = -1;
+
+  handle.on('message', (buffer, source) => {
+    const receivedAt = process.hrtime.bigint();
+    const packet: ReceivedPacket = { data: buffer, from: source, receivedAt, kernelTimestamp: false };
+    for (const l of packetListeners) l(packet);
+  });
+  handle.on('error', (error) => {
+    // raw-socket closes the socket after an error; report it once, with a code.
+    closed = true;
+    const e = toProbeSocketError(error, 'recvfrom');
+    for (const l of errorListeners) l(e);
+  });
+  handle.on('close', () => {
+    closed = true;
+  });
+
+  return {
+    family: spec.family,
+    protocol: spec.protocol,
+    backend: 'raw-socket',
+    canUnref: false,
+    get closed() {
+      return closed;
+    },
+    send(packet: Uint8Array, to: string, options?: SendOptions): Promise<bigint> {
+      if (closed) return Promise.reject(toProbeSocketError(new Error('Bad file descriptor'), 'sendto'));
+      return new Promise((resolve, reject) => {
+        let sentAt = 0n;
+        let setupError: unknown;
+        const before = () => {
+          const ttl = options?.ttl;
+          if (ttl !== undefined && ttl !== currentTtl) {
+            try {
+              handle.setOption(ttlLevel, ttlOption, ttl);
+              currentTtl = ttl;
+            } catch (err) {
+              setupError = err;
+            }
+          }
+          sentAt = process.hrtime.bigint();
+        };
+        handle.send(packet, 0, packet.byteLength, to, before, (error) => {
+          if (setupError !== undefined) reject(toProbeSocketError(setupError, 'setsockopt'));
+          else if (error) reject(toProbeSocketError(error, 'sendto'));
+          else resolve(sentAt);
+        });
+      });
+    },
+    onPacket(listener) {
+      packetListeners.add(listener);
+      return () => packetListeners.delete(listener);
+    },
+    onError(listener) {
+      errorListeners.add(listener);
+      return () => errorListeners.delete(listener);
+    },
+    unref() {
+      // raw-socket's poll handle cannot be unreferenced; callers close() instead.
+    },
+    ref() {},
+    close() {
+      if (closed) return;
+      closed = true;
+      packetListeners.clear();
+      try {
+        handle.close();
+      } catch {
+        // Already closed by an error: nothing left to release.
+      }
+    },
+  };
+}

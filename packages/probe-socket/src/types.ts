@@ -1,0 +1,59 @@
+/** The IP version a socket speaks. */
+export type IpFamily = 4 | 6;
+
+/** What a prober sends: ICMP echo, UDP datagrams or TCP segments, each built by the prober. */
+export type ProbeProtocol = 'icmp' | 'udp' | 'tcp';
+
+export interface SocketSpec {
+  readonly family: IpFamily;
+  readonly protocol: ProbeProtocol;
+}
+
+/** One datagram as the socket delivered it. */
+export interface ReceivedPacket {
+  /**
+   * IPv4: the whole datagram from the IP header on (raw IPv4 sockets deliver it).
+   * IPv6: the transport payload only (the kernel strips the IPv6 header on raw IPv6 sockets).
+   */
+  readonly data: Buffer;
+  /** The sender's address, as text. */
+  readonly from: string;
+  /** Monotonic receive time in nanoseconds (process.hrtime.bigint clock). */
+  readonly receivedAt: bigint;
+  /** Whether `receivedAt` came from the kernel (SO_TIMESTAMPNS) or from user space on wake-up. */
+  readonly kernelTimestamp: boolean;
+  /** IPv6 hop limit of the reply, where the backend can read it (IPv4 carries TTL in `data`). */
+  readonly hopLimit?: number;
+}
+
+export interface SendOptions {
+  /** TTL (IPv4) or hop limit (IPv6) for this datagram alone. */
+  readonly ttl?: number;
+}
+
+/**
+ * The one interface every prober sends and receives through. Backends (raw-socket today, a
+ * native addon later) sit behind it; nothing above it knows which is in use.
+ */
+export interface ProbeSocket {
+  readonly family: IpFamily;
+  readonly protocol: ProbeProtocol;
+  /** The backend's name, for diagnostics (`--json` start events, bug reports). */
+  readonly backend: string;
+  /**
+   * Sends one datagram and resolves with the monotonic time (ns) taken just before the send
+   * system call. Rejects with a ProbeSocketError (code ENETUNREACH, EHOSTUNREACH, EMSGSIZE, ...);
+   * a failed send is a per-probe event for the caller, the socket stays usable.
+   */
+  send(packet: Uint8Array, to: string, options?: SendOptions): Promise<bigint>;
+  /** Adds a listener for every datagram received; returns a function that removes it. */
+  onPacket(listener: (packet: ReceivedPacket) => void): () => void;
+  /** Adds a listener for a failure of the socket itself (after which it is closed). */
+  onError(listener: (error: Error) => void): () => void;
+  /** Lets the process exit while the socket is open, where the backend can (see `canUnref`). */
+  unref(): void;
+  ref(): void;
+  readonly canUnref: boolean;
+  close(): void;
+  readonly closed: boolean;
+}
