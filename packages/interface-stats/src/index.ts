@@ -1,1 +1,42 @@
-export {};
+export { effectiveFlags, flagNames, Iff } from './flags.js';
+export { formatIpv6, type IfInet6Entry, IfInet6ParseError, parseIfInet6 } from './if-inet6.js';
+export { comparableFromInterface, comparableFromIpJson, type IpComparable } from './ip-json.js';
+export { linkTypeName } from './link-type.js';
+export { ipv4FromNodeInterfaces, type NodeInterfaceTable, nodeInterfacesCover } from './node-interfaces.js';
+export { ProcNetDevParseError, parseProcNetDev } from './proc-net-dev.js';
+export {
+  type CounterDeltas,
+  type CounterName,
+  type CounterSnapshot,
+  type CounterWidth,
+  computeRates,
+  counterDelta,
+  type InterfaceRate,
+  type Rates,
+} from './rates.js';
+export {
+  type AddressSource,
+  procAddressSource,
+  type ReadOptions,
+  readCounterSnapshot,
+  readCounters,
+  readInterfaces,
+  readLinks,
+} from './read.js';
+export { RingBuffer } from './ring-buffer.js';
+export { InterfaceSampler, type RatePoint, type SamplerOptions } from './sampler.js';
+export { parseSysfsLink, type SysfsLinkContents, SysfsParseError, sysfsLinkFiles } from './sysfs-link.js';
+export { nodeSystem, type SystemFiles } from './system.js';
+export {
+  type AddressScope,
+  type Counters,
+  counterNames,
+  type Duplex,
+  type Interface,
+  type InterfaceAddress,
+  type Ipv4Address,
+  type Ipv6Address,
+  type Ipv6AddressFlag,
+  type Link,
+  type OperState,
+} from './types.js';
