@@ -1,0 +1,133 @@
+import { type PingEvent, PingError, type PingTarget, ping } from '@netdiag/icmp';
+import { numberFlag, parseCommandArgs } from '../args.js';
+import { CliError, ExitCode, UsageError } from '../cli-error.js';
+import { type CommandIo, wantsLiveView } from '../io.js';
+import { PingBoard } from '../ping/ping-board.js';
+import { eventLine, headerLine, summaryLines } from '../ping/ping-format.js';
+import { type PingJsonOptions, pingJsonLine } from '../ping/ping-json.js';
+import { LiveFeed } from '../views/live-feed.js';
+
+export const help = `usage: netdiag ping [options] HOST...
+
+Sends ICMP echo requests to each HOST and reports every reply, as ping does; several hosts are
+pinged at once, each with its own statistics (as fping). Needs CAP_NET_RAW (root).
+
+options:
+  -c COUNT      stop after COUNT requests to each host (default: until Ctrl-C)
+  -i SECONDS    interval between requests to one host (default 1)
+  -W SECONDS    time to wait for each reply (default 2)
+  -w SECONDS    deadline: stop after this many seconds whatever is outstanding
+  -s BYTES      ICMP payload size (default 56)
+  -t TTL        time to live / hop limit of the requests (1-255)
+  -4, -6        use IPv4 or IPv6 for host names
+  -n            numeric output: print addresses, not names
+  -q            quiet: only the header and the summary
+  -D            print a UNIX timestamp before each line
+  -O            report requests that got no answer before their timeout
+  --json        NDJSON events (schema netdiag.ping/1, see docs/json.md); never loads the live view
+  -h, --help    this help
+
+On a terminal a live table (one row per host, loss, RTTs, a sparkline) stays under the lines.
+Exit status: 0 if any reply came, 1 if none, 2 on error (bad input, unknown host, no permission).`;
+
+const options = {
+  count: { type: 'string', short: 'c' },
+  interval: { type: 'string', short: 'i' },
+  timeout: { type: 'string', short: 'W' },
+  deadline: { type: 'string', short: 'w' },
+  size: { type: 'string', short: 's' },
+  ttl: { type: 'string', short: 't' },
+  ipv4: { type: 'boolean', short: '4' },
+  ipv6: { type: 'boolean', short: '6' },
+  numeric: { type: 'boolean', short: 'n' },
+  quiet: { type: 'boolean', short: 'q' },
+  timestamps: { type: 'boolean', short: 'D' },
+  outstanding: { type: 'boolean', short: 'O' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function run(args: string[], io: CommandIo): Promise<number> {
+  const { values: v, positionals: hosts } = parseCommandArgs('ping', args, options);
+  if (v.help) {
+    io.stdout.write(`${help}\n`);
+    return ExitCode.Ok;
+  }
+  if (hosts.length === 0) throw new UsageError("ping: no host given; usage: netdiag ping [options] HOST...");
+  if (v.ipv4 && v.ipv6) throw new UsageError('ping: -4 and -6 exclude each other');
+  const seconds = (flag: string, text: string | undefined, min: number) => {
+    const s = numberFlag('ping', flag, text, { min, max: 86_400 });
+    return s === undefined ? undefined : s * 1000;
+  };
+  const count = numberFlag('ping', '-c', v.count, { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true });
+  const intervalMs = seconds('-i', v.interval, 0.001) ?? 1000;
+  const timeoutMs = seconds('-W', v.timeout, 0.001) ?? 2000;
+  const deadlineMs = seconds('-w', v.deadline, 0.001);
+  const payloadSize = numberFlag('ping', '-s', v.size, { min: 0, max: 65_507, integer: true }) ?? 56;
+  const ttl = numberFlag('ping', '-t', v.ttl, { min: 1, max: 255, integer: true });
+  const family: 4 | 6 | undefined = v.ipv4 ? 4 : v.ipv6 ? 6 : undefined;
+  const json = v.json === true;
+
+  const runOptions = {
+    intervalMs,
+    timeoutMs,
+    payloadSize,
+    signal: io.signal,
+    ...(count !== undefined && { count }),
+    ...(deadlineMs !== undefined && { deadlineMs }),
+    ...(ttl !== undefined && { ttl }),
+    ...(family !== undefined && { family }),
+  } as const;
+  const jsonOptions: PingJsonOptions = {
+    count: count ?? null,
+    intervalMs,
+    timeoutMs,
+    deadlineMs: deadlineMs ?? null,
+    payloadSize,
+    ttl: ttl ?? null,
+    family: family ?? null,
+  };
+  const lineOptions = { numeric: v.numeric === true, timestamps: v.timestamps === true, reportOutstanding: v.outstanding === true, payloadSize };
+
+  // The run starts before any view is loaded: the first request goes out while Ink loads.
+  const pingRun = ping(hosts, runOptions);
+  const live = wantsLiveView(io, json);
+  const board = new PingBoard();
+  const feed = new LiveFeed(() => board.snapshot());
+  const view = live ? import('../views/ping-live.js').then((m) => m.mountPingLive(feed, io.stdout as NodeJS.WriteStream)) : undefined;
+  // A view that fails to load costs the pretty table, not the run.
+  view?.catch(() => {});
+  const out = (line: string) => (live ? feed.line(line) : io.stdout.write(`${line}\n`));
+
+  let targets: readonly PingTarget[] = [];
+  let anyReply = false;
+  try {
+    for await (const e of pingRun as AsyncIterable<PingEvent>) {
+      if (e.type === 'start') targets = e.targets;
+      if (e.type === 'reply' && !e.duplicate) anyReply = true;
+      if (json) {
+        const line = pingJsonLine(e, targets, jsonOptions);
+        if (line !== undefined) io.stdout.write(`${line}\n`);
+        continue;
+      }
+      board.apply(e);
+      feed.changed();
+      if (e.type === 'start') {
+        for (const t of e.targets) out(headerLine(t, payloadSize));
+      } else if (e.type === 'end') {
+        const unmount = await view?.catch(() => undefined);
+        await unmount?.();
+        for (const s of e.summaries) io.stdout.write(`\n${summaryLines(s).join('\n')}\n`);
+      } else if (!v.quiet) {
+        const line = eventLine(e, targets, lineOptions);
+        if (line !== undefined) out(line);
+      }
+    }
+  } catch (err) {
+    const unmount = await view?.catch(() => undefined);
+    await unmount?.();
+    if (err instanceof PingError) throw new CliError(`ping: ${err.message}`, ExitCode.Error, { cause: err });
+    throw err;
+  }
+  return anyReply ? ExitCode.Ok : ExitCode.NoAnswer;
+}

@@ -1,0 +1,69 @@
+import type { PingEvent, PingSummary, PingTarget } from '@netdiag/icmp';
+
+/** An RTT as iputils prints it: three significant decimals below 1 ms, fewer as it grows. */
+export function formatRtt(ms: number): string {
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 10) return ms.toFixed(1);
+  if (ms >= 1) return ms.toFixed(2);
+  return ms.toFixed(3);
+}
+
+/** C's %g with six significant digits, which iputils uses for the loss percentage. */
+function percentG(x: number): string {
+  return String(Number(x.toPrecision(6)));
+}
+
+export interface LineOptions {
+  readonly numeric: boolean;
+  readonly timestamps: boolean;
+  readonly reportOutstanding: boolean;
+  readonly payloadSize: number;
+}
+
+function who(t: PingTarget, numeric: boolean): string {
+  return numeric || t.host === t.address ? t.address : `${t.host} (${t.address})`;
+}
+
+/** The header line iputils prints before the first request. */
+export function headerLine(t: PingTarget & { source: string }, payloadSize: number): string {
+  const name = t.host === t.address ? t.address : t.host;
+  return t.family === 4
+    ? `PING ${name} (${t.address}) ${payloadSize}(${payloadSize + 28}) bytes of data.`
+    : `PING ${name} (${t.address}) ${payloadSize} data bytes`;
+}
+
+/** The line for one probe event, in iputils' words; undefined where ping prints nothing. */
+export function eventLine(e: PingEvent, targets: readonly PingTarget[], o: LineOptions): string | undefined {
+  if (e.type === 'start' || e.type === 'end' || e.type === 'sent') return undefined;
+  const t = targets[e.target];
+  const stamp = o.timestamps ? `[${(e.time / 1000).toFixed(6)}] ` : '';
+  switch (e.type) {
+    case 'reply': {
+      const from = t ? who(t, o.numeric) : e.from;
+      const ttl = e.ttl === null ? '' : ` ${t?.family === 6 ? 'hlim' : 'ttl'}=${e.ttl}`;
+      const mark = e.duplicate ? ' (DUP!)' : e.late ? ' (late)' : '';
+      return `${stamp}${e.bytes} bytes from ${from}: icmp_seq=${e.seq}${ttl} time=${formatRtt(e.rtt)} ms${mark}`;
+    }
+    case 'timeout':
+      return o.reportOutstanding ? `${stamp}no answer yet for icmp_seq=${e.seq}${t && targets.length > 1 ? ` from ${t.address}` : ''}` : undefined;
+    case 'icmp-error':
+      return `${stamp}From ${e.from} icmp_seq=${e.seq} ${e.description}`;
+    case 'send-error':
+      return `${stamp}ping: sendmsg${t ? ` to ${t.address}` : ''}: ${e.message.replace(/^sendto: /, '')}`;
+  }
+}
+
+/** The closing statistics of one target, as iputils prints them, plus netdiag's extra line. */
+export function summaryLines(s: PingSummary): string[] {
+  const extras = [s.duplicates ? `+${s.duplicates} duplicates` : '', s.errors ? `+${s.errors} errors` : ''].filter(Boolean);
+  const lines = [
+    `--- ${s.host} ping statistics ---`,
+    `${s.transmitted} packets transmitted, ${s.received} received, ${extras.map((x) => `${x}, `).join('')}${percentG(s.lossPercent)}% packet loss, time ${Math.round(s.timeMs)}ms`,
+  ];
+  if (s.rtt) {
+    const r = s.rtt;
+    lines.push(`rtt min/avg/max/mdev = ${r.min.toFixed(3)}/${r.avg.toFixed(3)}/${r.max.toFixed(3)}/${r.mdev.toFixed(3)} ms`);
+    lines.push(`rtt p50/p95/jitter = ${r.p50.toFixed(3)}/${r.p95.toFixed(3)}/${r.jitter.toFixed(3)} ms`);
+  }
+  return lines;
+}
