@@ -5,12 +5,14 @@ import type { Command, CommandIo } from './io.js';
 // command loads Ink unless it draws on a terminal.
 const commands: Record<string, () => Promise<{ run: Command }>> = {
   ping: () => import('./commands/ping.js'),
+  netstat: () => import('./commands/netstat.js'),
 };
 
 const usage = `usage: netdiag <command> [options]
 
 commands:
   ping HOST...        ICMP echo to one or more hosts, live statistics (like ping and fping)
+  netstat [FILTER]    sockets with their processes, routes (-r), counters (-s); live on a terminal
 
 Run 'netdiag <command> --help' for a command's options.
 Exit codes: 0 answered, 1 nothing answered, 2 error (bad input, no permission, unknown host).`;

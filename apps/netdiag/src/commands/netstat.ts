@@ -1,0 +1,455 @@
+import {
+  type Family,
+  type InetSocket,
+  type ProtocolCounters,
+  type Route,
+  RouteFlag,
+  type SocketFilter,
+  type SocketListing,
+  SocketListError,
+  type SocketProtocol,
+  type SocketRecord,
+  type UnixSocket,
+  isListening,
+  listSockets,
+  parseFilter,
+  readCounters,
+  readRoutes,
+} from '@netdiag/socket-list';
+import { numberFlag, parseCommandArgs } from '../args.js';
+import { CliError, ExitCode, UsageError } from '../cli-error.js';
+import { type CommandIo, wantsLiveView } from '../io.js';
+
+export const help = `usage: netdiag netstat [options] [FILTER]
+
+Lists sockets (TCP, UDP, raw, UNIX; IPv4 and IPv6) with their state, addresses, queues and
+owning process, the routing tables (-r) or the kernel's protocol counters (-s), read from /proc.
+
+options:
+  -t, -u, -w, -x   TCP, UDP, raw, UNIX sockets (default: all four)
+  -4, -6           IPv4 or IPv6 sockets only (UNIX sockets only with -x)
+  -l               listening sockets only (TCP LISTEN, unconnected UDP/raw, accepting UNIX)
+  -a               listening and connected sockets (default: connected only)
+  -n               numeric output; accepted for familiarity: addresses and ports are always
+                   numeric, netdiag never looks names up
+  -p               PID/Program name of the owner (one scan of /proc/*/fd per listing)
+  -e               extended: User (uid) and Inode columns
+  -o               timers: kind (time left/retransmits/probes), as netstat -o
+  -r               routing tables (IPv4 main table and IPv6) instead of sockets
+  -s               protocol counters (/proc/net/snmp, netstat, snmp6); -t/-u/-w/-4/-6 narrow them
+  -c               continuous: list again every interval (--interval, default 1 s)
+  --interval SEC   seconds between listings with -c (default 1)
+  --json           NDJSON: one socket (or route) per line, each the record of @netdiag/socket-list
+                   (see packages/socket-list/README.md); -s prints one object {Group: {Name: n}};
+                   with -c, one JSON array per listing per line
+  -h, --help       this help
+
+FILTER is an ss expression:
+  state NAME | exclude NAME     established, syn-sent, syn-recv, fin-wait-1, fin-wait-2,
+                                time-wait, closed, close-wait, last-ack, listening, closing,
+                                or a group: all, connected, synchronized, bucket, big
+  sport|dport OP :PORT          OP: = != < > <= >= (or eq ne lt gt le ge)
+  src|dst [!=] ADDR[/LEN][:PORT]  e.g. dst 192.0.2.0/24, src [2001:db8::1]:443, src :22
+  joined by and, or, not (&&, ||, !) and ( ); words side by side mean and.
+  example: netdiag netstat -tan state established '( dport = :443 or sport = :443 )'
+
+On a terminal the listing is live: it refreshes every interval, new sockets are marked + and
+closed ones - for a moment; keys: s sort column, r reverse, / filter, space pause, q quit.
+Piped (or with NETDIAG_NO_TTY), it prints netstat's columns once (or every interval with -c).
+Without permission to read other users' processes (-p as non-root), the listing still comes and a
+line on stderr says how many processes could not be seen.
+Exit status: 0 if a socket (route, counter) was listed, 1 if none matched, 2 on error.`;
+
+const flags = {
+  tcp: { type: 'boolean', short: 't' },
+  udp: { type: 'boolean', short: 'u' },
+  raw: { type: 'boolean', short: 'w' },
+  unix: { type: 'boolean', short: 'x' },
+  ipv4: { type: 'boolean', short: '4' },
+  ipv6: { type: 'boolean', short: '6' },
+  listening: { type: 'boolean', short: 'l' },
+  all: { type: 'boolean', short: 'a' },
+  numeric: { type: 'boolean', short: 'n' },
+  programs: { type: 'boolean', short: 'p' },
+  extend: { type: 'boolean', short: 'e' },
+  timers: { type: 'boolean', short: 'o' },
+  route: { type: 'boolean', short: 'r' },
+  statistics: { type: 'boolean', short: 's' },
+  continuous: { type: 'boolean', short: 'c' },
+  interval: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Which sockets by their role: plain netstat shows connected ones, -l listeners, -a both. */
+export type Role = 'connected' | 'listening' | 'all';
+
+export interface NetstatOptions {
+  readonly mode: 'sockets' | 'routes' | 'counters';
+  readonly protocols: readonly SocketProtocol[];
+  readonly families: readonly Family[];
+  readonly role: Role;
+  readonly programs: boolean;
+  readonly extend: boolean;
+  readonly timers: boolean;
+  readonly continuous: boolean;
+  readonly intervalMs: number;
+  readonly json: boolean;
+  readonly filter: SocketFilter | null;
+  readonly help: boolean;
+}
+
+/** Parses the command line; bad flags and bad filters become one-line UsageErrors. Pure. */
+export function parseNetstatArgs(args: string[]): NetstatOptions {
+  const { values: v, positionals } = parseCommandArgs('netstat', args, flags);
+  if (v.route && v.statistics) throw new UsageError('netstat: -r and -s exclude each other');
+  if (v.ipv4 && v.ipv6) throw new UsageError('netstat: -4 and -6 exclude each other');
+  const families: Family[] = v.ipv4 ? [4] : v.ipv6 ? [6] : [4, 6];
+  const chosen: SocketProtocol[] = [];
+  if (v.tcp) chosen.push('tcp');
+  if (v.udp) chosen.push('udp');
+  if (v.raw) chosen.push('raw');
+  if (v.unix) chosen.push('unix');
+  // -4/-6 are about IP: without -x they leave UNIX sockets out, as netstat -4 does.
+  const protocols: SocketProtocol[] =
+    chosen.length > 0 ? chosen : v.ipv4 || v.ipv6 ? ['tcp', 'udp', 'raw'] : ['tcp', 'udp', 'raw', 'unix'];
+  const seconds = numberFlag('netstat', '--interval', v.interval, { min: 0.1, max: 86_400 });
+  if (seconds !== undefined && !v.continuous) throw new UsageError('netstat: --interval goes with -c');
+  let filter: SocketFilter | null = null;
+  if (positionals.length > 0) {
+    if (v.route || v.statistics) throw new UsageError(`netstat: a filter ('${positionals.join(' ')}') applies to sockets, not to -r or -s`);
+    try {
+      filter = parseFilter(positionals);
+    } catch (err) {
+      if (err instanceof SocketListError) throw new UsageError(`netstat: ${err.message}`);
+      throw err;
+    }
+  }
+  return {
+    mode: v.route ? 'routes' : v.statistics ? 'counters' : 'sockets',
+    protocols,
+    families,
+    // A state filter decides the states by itself, as in ss: `state listening` needs no -l.
+    role: v.all || filter?.states ? 'all' : v.listening ? 'listening' : 'connected',
+    programs: v.programs === true,
+    extend: v.extend === true,
+    timers: v.timers === true,
+    continuous: v.continuous === true,
+    intervalMs: (seconds ?? 1) * 1000,
+    json: v.json === true,
+    filter,
+    help: v.help === true,
+  };
+}
+
+/** Makes kernel text (process names, socket paths) safe for a terminal: control characters become \xNN. */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export function keepRole(role: Role): (s: SocketRecord) => boolean {
+  if (role === 'all') return () => true;
+  return role === 'listening' ? isListening : (s) => !isListening(s);
+}
+
+/** One listing for the chosen options, with the role (-l/-a) applied. */
+export async function loadListing(o: NetstatOptions): Promise<SocketListing> {
+  const listing = await listSockets({
+    protocols: o.protocols,
+    families: o.families,
+    processes: o.programs,
+    ...(o.filter !== null && { filter: o.filter }),
+  });
+  if (o.role === 'all') return listing;
+  return { ...listing, sockets: listing.sockets.filter(keepRole(o.role)) };
+}
+
+// ---- netstat's columns ----
+
+export function protoLabel(s: SocketRecord): string {
+  return s.protocol === 'unix' ? 'unix' : s.family === 6 ? `${s.protocol}6` : s.protocol;
+}
+
+export function endpoint(address: string, port: number): string {
+  return `${address}:${port === 0 ? '*' : port}`;
+}
+
+/** netstat's state column; unconnected UDP/raw as ss's UNCONN so every row has one word there. */
+export function stateLabel(s: SocketRecord): string {
+  if (s.protocol === 'unix') {
+    return s.state === 'LISTEN' ? 'LISTENING' : s.state;
+  }
+  if (s.protocol !== 'tcp') return s.state === 'CLOSE' ? 'UNCONN' : s.state;
+  return s.state === 'UNKNOWN' ? `UNKNOWN(${s.stateCode})` : s.state;
+}
+
+export function ownerLabel(s: SocketRecord): string {
+  const o = s.owners[0];
+  return o === undefined ? '-' : `${o.pid}/${printable(o.command)}`;
+}
+
+export function timerLabel(s: InetSocket): string {
+  const t = s.timer;
+  return `${t.kind} (${(t.expiresMs / 1000).toFixed(2)}/${t.retransmits}/${t.probes})`;
+}
+
+/** Lays out rows under a header; every column but the last is padded to its widest cell, none is cut. */
+export function layout(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+  const widths = header.map((h) => h.length);
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  const last = header.length - 1;
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => (i === last ? c : rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join(' ')
+      .trimEnd();
+  const out: string[] = [line(header)];
+  for (const r of rows) out.push(line(r));
+  return out.join('\n');
+}
+
+export interface ColumnOptions {
+  readonly programs: boolean;
+  readonly extend: boolean;
+  readonly timers: boolean;
+}
+
+export function inetHeader(o: ColumnOptions): string[] {
+  const h = ['Proto', 'Recv-Q', 'Send-Q', 'Local Address', 'Foreign Address', 'State'];
+  if (o.extend) h.push('User', 'Inode');
+  if (o.programs) h.push('PID/Program name');
+  if (o.timers) h.push('Timer');
+  return h;
+}
+
+export function inetRow(s: InetSocket, o: ColumnOptions): string[] {
+  const r = [
+    protoLabel(s),
+    String(s.receiveQueue),
+    String(s.sendQueue),
+    endpoint(s.localAddress, s.localPort),
+    endpoint(s.remoteAddress, s.remotePort),
+    stateLabel(s),
+  ];
+  if (o.extend) r.push(String(s.uid), String(s.inode));
+  if (o.programs) r.push(ownerLabel(s));
+  if (o.timers) r.push(timerLabel(s));
+  return r;
+}
+
+export function unixHeader(o: ColumnOptions): string[] {
+  const h = ['Proto', 'RefCnt', 'Flags', 'Type', 'State', 'I-Node'];
+  if (o.programs) h.push('PID/Program name');
+  h.push('Path');
+  return h;
+}
+
+export function unixRow(s: UnixSocket, o: ColumnOptions): string[] {
+  const r = ['unix', String(s.refCount), s.state === 'LISTEN' ? '[ ACC ]' : '[ ]', s.type.toUpperCase(), stateLabel(s), String(s.inode)];
+  if (o.programs) r.push(ownerLabel(s));
+  r.push(s.path === null ? '' : printable(s.path));
+  return r;
+}
+
+const ROLE_TITLE: Readonly<Record<Role, string>> = {
+  connected: '(w/o servers)',
+  listening: '(only servers)',
+  all: '(servers and established)',
+};
+
+/** The whole listing as netstat prints it: Internet sockets, then UNIX sockets. */
+export function formatSockets(sockets: readonly SocketRecord[], role: Role, o: ColumnOptions, protocols: readonly SocketProtocol[]): string {
+  const inet: string[][] = [];
+  const unix: string[][] = [];
+  for (const s of sockets) {
+    if (s.protocol === 'unix') unix.push(unixRow(s, o));
+    else inet.push(inetRow(s, o));
+  }
+  const parts: string[] = [];
+  if (protocols.some((p) => p !== 'unix')) {
+    parts.push(`Active Internet connections ${ROLE_TITLE[role]}\n${layout(inetHeader(o), inet, new Set([1, 2]))}`);
+  }
+  if (protocols.includes('unix')) {
+    parts.push(`Active UNIX domain sockets ${ROLE_TITLE[role]}\n${layout(unixHeader(o), unix, new Set())}`);
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+const ROUTE_LETTERS: readonly [number, string][] = [
+  [RouteFlag.Up, 'U'],
+  [RouteFlag.Gateway, 'G'],
+  [RouteFlag.Host, 'H'],
+  [RouteFlag.Reinstate, 'R'],
+  [RouteFlag.Dynamic, 'D'],
+  [RouteFlag.Modified, 'M'],
+  [RouteFlag.AddrConf, 'A'],
+  [RouteFlag.Cache, 'C'],
+  [RouteFlag.NoNextHop, 'n'],
+  [RouteFlag.Reject, '!'],
+];
+
+export function routeFlags(r: Route): string {
+  return ROUTE_LETTERS.filter(([bit]) => (r.flags & bit) !== 0)
+    .map(([, l]) => l)
+    .join('');
+}
+
+function netmask(prefix: number): string {
+  const m = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return `${m >>> 24}.${(m >>> 16) & 255}.${(m >>> 8) & 255}.${m & 255}`;
+}
+
+/** Routes as `netstat -rn` prints them (and `netstat -rn -6` for IPv6). */
+export function formatRoutes(routes: readonly Route[], families: readonly Family[]): string {
+  const parts: string[] = [];
+  if (families.includes(4)) {
+    const rows = routes
+      .filter((r) => r.family === 4)
+      .map((r) => [r.destination, r.gateway ?? '0.0.0.0', netmask(r.prefixLength), routeFlags(r), String(r.mtu ?? 0), String(r.window ?? 0), String(r.irtt ?? 0), printable(r.device)]);
+    parts.push(`Kernel IP routing table\n${layout(['Destination', 'Gateway', 'Genmask', 'Flags', 'MSS', 'Window', 'irtt', 'Iface'], rows, new Set([4, 6]))}`);
+  }
+  if (families.includes(6)) {
+    const rows = routes
+      .filter((r) => r.family === 6)
+      .map((r) => [`${r.destination}/${r.prefixLength}`, r.gateway ?? '::', routeFlags(r), String(r.metric), r.type, printable(r.device)]);
+    parts.push(`Kernel IPv6 routing table\n${layout(['Destination', 'Next Hop', 'Flag', 'Met', 'Type', 'If'], rows, new Set([3]))}`);
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+/** Which counter groups -t, -u, -w, -4 and -6 keep (netstat -st shows TCP's only). */
+export function counterGroups(counters: ProtocolCounters, protocols: readonly SocketProtocol[], families: readonly Family[]): string[] {
+  const byProtocol: Readonly<Record<string, SocketProtocol>> = {
+    Tcp: 'tcp',
+    TcpExt: 'tcp',
+    MPTcpExt: 'tcp',
+    Udp: 'udp',
+    UdpLite: 'udp',
+    Udp6: 'udp',
+    UdpLite6: 'udp',
+  };
+  return Object.keys(counters).filter((g) => {
+    const v6 = g.endsWith('6');
+    if (!families.includes(v6 ? 6 : 4)) return false;
+    // Ip, Icmp and the rest belong to raw (-w), as in netstat -s -w; with no choice all show.
+    return protocols.includes(byProtocol[g] ?? 'raw');
+  });
+}
+
+export function formatCounters(counters: ProtocolCounters, groups: readonly string[]): string {
+  const out: string[] = [];
+  for (const g of groups) {
+    const values = counters[g]!;
+    const names = Object.keys(values);
+    const w = Math.max(0, ...names.map((n) => n.length));
+    out.push(`${g}:`);
+    for (const n of names) out.push(`    ${n.padEnd(w)} ${values[n]}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Lines for stderr: what the listing could not see or parse. */
+export function listingWarnings(listing: SocketListing): string[] {
+  const w: string[] = [];
+  const hidden = listing.hiddenPids?.length ?? 0;
+  if (hidden > 0) {
+    w.push(`netdiag: netstat: could not read the descriptors of ${hidden} process${hidden === 1 ? '' : 'es'} (other users'; run as root to see them): their sockets show no PID/Program name`);
+  }
+  const skipped = listing.issues.filter((i) => i.line > 0);
+  if (skipped.length > 0) {
+    const sources = [...new Set(skipped.map((i) => i.source))].join(', ');
+    w.push(`netdiag: netstat: skipped ${skipped.length} malformed line${skipped.length === 1 ? '' : 's'} in /proc/net (${sources})`);
+  }
+  return w;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function wrapKernelError(err: unknown): never {
+  if (err instanceof SocketListError) throw new CliError(`netstat: ${err.message}`, ExitCode.Error, { cause: err });
+  throw err;
+}
+
+export async function run(args: string[], io: CommandIo): Promise<number> {
+  const o = parseNetstatArgs(args);
+  if (o.help) {
+    io.stdout.write(`${help}\n`);
+    return ExitCode.Ok;
+  }
+  try {
+    if (o.mode === 'routes') return await repeat(o, io, () => printRoutes(o, io));
+    if (o.mode === 'counters') return await repeat(o, io, () => printCounters(o, io));
+    if (wantsLiveView(io, o.json)) {
+      const { runNetstatLive } = await import('../views/netstat-live.js');
+      return await runNetstatLive(o, io);
+    }
+    return await repeat(o, io, () => printSockets(o, io));
+  } catch (err) {
+    return wrapKernelError(err);
+  }
+}
+
+/** Runs `once` one time, or every interval until interrupted with -c; the exit code of the last run. */
+async function repeat(o: NetstatOptions, io: CommandIo, once: () => Promise<number>): Promise<number> {
+  let code = await once();
+  while (o.continuous && !io.signal.aborted) {
+    await sleep(o.intervalMs, io.signal);
+    if (io.signal.aborted) break;
+    if (!o.json) io.stdout.write('\n');
+    code = await once();
+  }
+  return code;
+}
+
+async function printSockets(o: NetstatOptions, io: CommandIo): Promise<number> {
+  const listing = await loadListing(o);
+  for (const w of listingWarnings(listing)) io.stderr.write(`${w}\n`);
+  if (o.json) {
+    if (o.continuous) io.stdout.write(`${JSON.stringify(listing.sockets)}\n`);
+    else {
+      // One string, one write: 50,000 small writes would cost more than the listing itself.
+      let out = '';
+      for (const s of listing.sockets) out += `${JSON.stringify(s)}\n`;
+      io.stdout.write(out);
+    }
+  } else {
+    io.stdout.write(formatSockets(listing.sockets, o.role, o, o.protocols));
+  }
+  return listing.sockets.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
+}
+
+async function printRoutes(o: NetstatOptions, io: CommandIo): Promise<number> {
+  const { routes, issues } = readRoutes({ families: o.families });
+  const skipped = issues.filter((i) => i.line > 0).length;
+  if (skipped > 0) io.stderr.write(`netdiag: netstat: skipped ${skipped} malformed route line${skipped === 1 ? '' : 's'}\n`);
+  if (o.json) {
+    if (o.continuous) io.stdout.write(`${JSON.stringify(routes)}\n`);
+    else io.stdout.write(routes.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  } else io.stdout.write(formatRoutes(routes, o.families));
+  return routes.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
+}
+
+async function printCounters(o: NetstatOptions, io: CommandIo): Promise<number> {
+  const { counters, issues } = readCounters();
+  const skipped = issues.filter((i) => i.line > 0).length;
+  if (skipped > 0) io.stderr.write(`netdiag: netstat: skipped ${skipped} malformed counter line${skipped === 1 ? '' : 's'}\n`);
+  const groups = counterGroups(counters, o.protocols, o.families);
+  if (o.json) {
+    const picked: ProtocolCounters = {};
+    for (const g of groups) picked[g] = counters[g]!;
+    io.stdout.write(`${JSON.stringify(picked)}\n`);
+  } else io.stdout.write(formatCounters(counters, groups));
+  return groups.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
+}
