@@ -107,13 +107,15 @@ export class Resolver {
           throw err;
         },
       );
+      // Callers may all leave before it settles: nobody else would handle its rejection.
+      promise.catch(() => undefined);
       flight = { promise, controller, waiters: 0 };
       this.inFlight.set(key, flight);
     }
-    return this.wait(flight, call.signal);
+    return this.wait(key, flight, call.signal);
   }
 
-  private wait(flight: InFlight, signal: AbortSignal | undefined): Promise<DnsResponse> {
+  private wait(key: string, flight: InFlight, signal: AbortSignal | undefined): Promise<DnsResponse> {
     flight.waiters++;
     if (!signal) return flight.promise;
     return new Promise<DnsResponse>((resolve, reject) => {
@@ -123,7 +125,11 @@ export class Resolver {
       };
       const onAbort = () => {
         leave();
-        if (flight.waiters === 0) flight.controller.abort();
+        if (flight.waiters === 0) {
+          // Nobody wants it any more: cancel it, and let the next caller start afresh.
+          if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+          flight.controller.abort();
+        }
         reject(abortError(signal));
       };
       if (signal.aborted) return onAbort();
