@@ -6,6 +6,7 @@ import type { Command, CommandIo } from './io.js';
 const commands: Record<string, () => Promise<{ run: Command }>> = {
   ping: () => import('./commands/ping.js'),
   netstat: () => import('./commands/netstat.js'),
+  lookup: () => import('./commands/lookup.js'),
 };
 
 const usage = `usage: netdiag <command> [options]
@@ -13,6 +14,7 @@ const usage = `usage: netdiag <command> [options]
 commands:
   ping HOST...        ICMP echo to one or more hosts, live statistics (like ping and fping)
   netstat [FILTER]    sockets with their processes, routes (-r), counters (-s); live on a terminal
+  lookup NAME [TYPE]  DNS query over UDP, TCP, TLS or HTTPS; nslookup, dig or +short output
 
 Run 'netdiag <command> --help' for a command's options.
 Exit codes: 0 answered, 1 nothing answered, 2 error (bad input, no permission, unknown host).`;
