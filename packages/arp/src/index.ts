@@ -1,1 +1,38 @@
-export {};
+export {
+  type ArpDecodeError,
+  type ArpDecodeErrorCode,
+  ArpEncodeError,
+  type ArpFrame,
+  ArpOperation,
+  type ArpPacket,
+  arpPayloadLength,
+  type Decoded,
+  dadProbe,
+  decodeArpFrame,
+  decodeArpPacket,
+  EtherType,
+  encodeArpFrame,
+  encodingLength,
+  ethernetHeaderLength,
+  minimumFrameLength,
+  whoHas,
+} from './arp-packet.js';
+export { formatIpv4, parseIpv4 } from './ipv4.js';
+export { broadcastMac, formatMac, parseMac, zeroMac } from './mac.js';
+export { coarseState, type Neighbour, type NeighbourState, type NudState } from './neighbour.js';
+export { loadOuiTable, lookupVendor, type OuiTable, type VendorAnswer } from './oui.js';
+export { ProcNetArpParseError, parseProcNetArp } from './proc-net-arp.js';
+export {
+  ipv6NeighboursMissing,
+  type NeighbourSource,
+  type NeighbourTable,
+  procNeighbourSource,
+  readNeighbours,
+} from './read.js';
+export {
+  type InterfaceSubnets,
+  largestUnforcedPrefix,
+  planScan,
+  type ScanPlan,
+  type ScanPlanError,
+} from './scan-plan.js';

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import type { Neighbour } from './neighbour.js';
+import { parseProcNetArp } from './proc-net-arp.js';
+
+/** What a neighbour source could and could not see. */
+export interface NeighbourTable {
+  readonly neighbours: readonly Neighbour[];
+  /** Families this source cannot read at all (and why), so that callers never show "empty". */
+  readonly missing: readonly { readonly family: 'inet' | 'inet6'; readonly reason: string }[];
+  /** Whether states are exact NUD states or the /proc/net/arp folding (resolved/unresolved). */
+  readonly exactStates: boolean;
+}
+
+/**
+ * Where the table comes from. `procNeighbourSource` reads /proc/net/arp; a netlink
+ * (RTM_GETNEIGH) source, with IPv6 and exact states, implements the same interface once the
+ * native socket addon exists, and is passed to `readNeighbours({ source })`.
+ */
+export interface NeighbourSource {
+  read(): Promise<NeighbourTable>;
+}
+
+export const ipv6NeighboursMissing =
+  'IPv6 neighbours need netlink (RTM_GETNEIGH); Linux has no /proc file for them and Node cannot open a netlink socket without a native addon';
+
+export function procNeighbourSource(
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): NeighbourSource {
+  return {
+    async read() {
+      return {
+        neighbours: parseProcNetArp(readFile('/proc/net/arp')),
+        missing: [{ family: 'inet6', reason: ipv6NeighboursMissing }],
+        exactStates: false,
+      };
+    },
+  };
+}
+
+export function readNeighbours(options: { source?: NeighbourSource } = {}): Promise<NeighbourTable> {
+  return (options.source ?? procNeighbourSource()).read();
+}
