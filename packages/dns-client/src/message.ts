@@ -111,6 +111,16 @@ function need(buf: Buffer, at: number, n: number, what: string): void {
  * which only follows compression pointers that point backwards (no loops).
  */
 export function decodeMessage(bytes: Uint8Array): DnsMessage {
+  try {
+    return decodeUnchecked(bytes);
+  } catch (err) {
+    // Belt and braces: whatever a decoder below throws, the caller sees one error class.
+    if (err instanceof DnsError) throw err;
+    throw new DnsError('MALFORMED', `undecodable message: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function decodeUnchecked(bytes: Uint8Array): DnsMessage {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   need(buf, 0, 12, 'the header');
   const id = buf.readUInt16BE(0);
