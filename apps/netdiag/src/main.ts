@@ -7,6 +7,8 @@ const commands: Record<string, () => Promise<{ run: Command }>> = {
   ping: () => import('./commands/ping.js'),
   netstat: () => import('./commands/netstat.js'),
   lookup: () => import('./commands/lookup.js'),
+  if: () => import('./commands/if.js'),
+  arp: () => import('./commands/arp.js'),
 };
 
 const usage = `usage: netdiag <command> [options]
@@ -15,6 +17,8 @@ commands:
   ping HOST...        ICMP echo to one or more hosts, live statistics (like ping and fping)
   netstat [FILTER]    sockets with their processes, routes (-r), counters (-s); live on a terminal
   lookup NAME [TYPE]  DNS query over UDP, TCP, TLS or HTTPS; nslookup, dig or +short output
+  if [IFACE...]       interfaces, addresses and counters; live rates and sparklines on a terminal
+  arp [probe|scan]    the neighbour table; ARP probe (like arping) and subnet scan (like arp-scan)
 
 Run 'netdiag <command> --help' for a command's options.
 Exit codes: 0 answered, 1 nothing answered, 2 error (bad input, no permission, unknown host).`;

@@ -21,7 +21,7 @@ export interface NeighbourSource {
 }
 
 export const ipv6NeighboursMissing =
-  'IPv6 neighbours need netlink (RTM_GETNEIGH); Linux has no /proc file for them and Node cannot open a netlink socket without a native addon';
+  'needs netlink (RTM_GETNEIGH): Linux has no /proc file for them, and Node cannot open a netlink socket without a native addon';
 
 export function procNeighbourSource(
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),

@@ -1,0 +1,167 @@
+import type { Counters, Interface, InterfaceAddress } from '@netdiag/interface-stats';
+import { numberFlag, parseCommandArgs } from '../args.js';
+import { CliError, ExitCode, UsageError } from '../cli-error.js';
+import { type CommandIo, wantsLiveView } from '../io.js';
+
+export const help = `usage: netdiag if [options] [IFACE...]
+
+Every network interface: index, name, flags, state, MTU, link type, MAC, speed and duplex where
+the driver reports them, IPv4 and IPv6 addresses with prefix length and scope, and counters.
+Read from /sys/class/net, /proc/net/dev, /proc/net/if_inet6 and getifaddrs.
+
+On a terminal the list is live: receive and transmit rates (bit/s, packets/s), errors and drops
+per second, and a sparkline of each interface's traffic; keys: space pause, q quit.
+Piped (or with --once, or NETDIAG_NO_TTY) it prints the list once.
+
+options:
+  -s, --stats        counters too (bytes, packets, errors, dropped; each direction)
+  -i, --interval SEC seconds between samples in the live view (default 1, 0.1 to 3600)
+  --history N        samples kept per interface for the sparkline (default 60)
+  --once             print the list once, even on a terminal
+  --json             one JSON object {"interfaces": [...]}: the records of
+                     @netdiag/interface-stats, counters as exact integers
+  -h, --help         this help
+
+IPv4 addresses of a link that is down or has no carrier are not visible without netlink; such a
+link says so ("ipv4Complete": false in JSON) rather than showing no address.
+Exit status: 0 if an interface was listed, 2 on error (unknown IFACE, bad option).`;
+
+const flags = {
+  stats: { type: 'boolean', short: 's' },
+  interval: { type: 'string', short: 'i' },
+  history: { type: 'string' },
+  once: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface IfOptions {
+  readonly names: readonly string[];
+  readonly stats: boolean;
+  readonly intervalMs: number;
+  readonly historyLength: number;
+  readonly once: boolean;
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+/** Parses the command line; bad flags become one-line UsageErrors. Pure. */
+export function parseIfArgs(args: string[]): IfOptions {
+  const { values: v, positionals } = parseCommandArgs('if', args, flags);
+  const seconds = numberFlag('if', '--interval', v.interval, { min: 0.1, max: 3600 });
+  const history = numberFlag('if', '--history', v.history, { min: 2, max: 3600, integer: true });
+  for (const name of positionals) {
+    // IFNAMSIZ is 16 with the NUL; '/' and whitespace are refused by the kernel.
+    if (name.length === 0 || name.length > 15 || /[\s/]/.test(name))
+      throw new UsageError(`if: '${printable(name)}' is not an interface name`);
+  }
+  return {
+    names: positionals,
+    stats: v.stats === true,
+    intervalMs: (seconds ?? 1) * 1000,
+    historyLength: history ?? 60,
+    once: v.once === true,
+    json: v.json === true,
+    help: v.help === true,
+  };
+}
+
+/** Kernel text (interface names, labels) made safe for a terminal: control characters become \xNN. */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+/** The named interfaces (in the order given), or all; an unknown name is an error. */
+export function selectInterfaces(all: readonly Interface[], names: readonly string[]): Interface[] {
+  if (names.length === 0) return [...all];
+  return names.map((n) => {
+    const found = all.find((i) => i.name === n);
+    if (found === undefined) throw new CliError(`if: no interface named '${printable(n)}'`, ExitCode.Error);
+    return found;
+  });
+}
+
+function addressLine(a: InterfaceAddress): string {
+  if (a.family === 'inet')
+    return `    inet  ${a.address}/${a.prefixLength} scope ${a.scope} ${printable(a.label)}`;
+  const flags = a.flags.filter((f) => f !== 'permanent');
+  return `    inet6 ${a.address}/${a.prefixLength} scope ${a.scope}${flags.length ? ` ${flags.join(' ')}` : ''}`;
+}
+
+export function counterLines(c: Counters): string[] {
+  return [
+    `    RX  bytes ${c.rxBytes}  packets ${c.rxPackets}  errors ${c.rxErrors}  dropped ${c.rxDropped}`,
+    `    TX  bytes ${c.txBytes}  packets ${c.txPackets}  errors ${c.txErrors}  dropped ${c.txDropped}`,
+  ];
+}
+
+/** One interface as text: `ip addr`'s precision, ipconfig's content (speed, duplex, MAC). */
+export function formatInterface(i: Interface, o: { stats: boolean }): string[] {
+  const link = [
+    `${i.index}: ${printable(i.name)}: <${i.flags.join(',')}> mtu ${i.mtu} state ${i.operState.toUpperCase()}`,
+    i.mac !== undefined ? `${i.linkType} ${i.mac}` : i.linkType,
+    i.broadcast !== undefined && i.broadcast !== i.mac ? `brd ${i.broadcast}` : '',
+    i.speedMbps !== undefined ? `speed ${formatSpeed(i.speedMbps)}` : '',
+    i.duplex !== undefined ? `${i.duplex} duplex` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const lines = [link, ...i.addresses.map(addressLine)];
+  if (!i.ipv4Complete && !i.addresses.some((a) => a.family === 'inet')) {
+    lines.push('    inet  (not visible while the link is not up and running: needs netlink)');
+  }
+  if (o.stats && i.counters !== undefined) lines.push(...counterLines(i.counters));
+  return lines;
+}
+
+export function formatSpeed(mbps: number): string {
+  return mbps >= 1000 && mbps % 1000 === 0 ? `${mbps / 1000}Gb/s` : `${mbps}Mb/s`;
+}
+
+/** Rates as a network engineer reads them: bit/s with SI prefixes, three significant digits. */
+export function formatBitRate(bitsPerSecond: number): string {
+  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
+  let v = bitsPerSecond;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${u === 0 ? v.toFixed(0) : v.toPrecision(3)} ${units[u]}`;
+}
+
+/**
+ * JSON with bigint counters written as exact integers (JSON.stringify refuses bigint, and a
+ * conversion to number would round counters past 2^53). The marker starts with NUL, which
+ * JSON.stringify escapes in any real string, so only the replacer's output can match it.
+ */
+export function stringifyWithBigInt(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000bigint:${v}` : v)).replace(
+    /"\\u0000bigint:(\d+)"/g,
+    '$1',
+  );
+}
+
+export async function run(args: string[], io: CommandIo): Promise<number> {
+  const o = parseIfArgs(args);
+  if (o.help) {
+    io.stdout.write(`${help}\n`);
+    return ExitCode.Ok;
+  }
+  const { readInterfaces } = await import('@netdiag/interface-stats');
+  const interfaces = selectInterfaces(await readInterfaces(), o.names);
+  if (wantsLiveView(io, o.json) && !o.once) {
+    const { runIfLive } = await import('../views/if-live.js');
+    return runIfLive(o, io);
+  }
+  if (o.json) {
+    io.stdout.write(`${stringifyWithBigInt({ interfaces })}\n`);
+  } else {
+    io.stdout.write(`${interfaces.flatMap((i) => formatInterface(i, o)).join('\n')}\n`);
+  }
+  return interfaces.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
+}
