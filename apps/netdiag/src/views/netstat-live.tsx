@@ -191,21 +191,29 @@ export function NetstatLive({ load, intervalMs, columns, now = Date.now, onError
   const maxOffset = Math.max(0, rows.length - height);
   const top = Math.min(offset, maxOffset);
 
+  // Keys can arrive faster than renders (a paste): the text being typed lives in a ref, not in
+  // the closure of the last render.
+  const typingRef = useRef<string | null>(null);
+  const setTypingNow = (t: string | null) => {
+    typingRef.current = t;
+    setTyping(t);
+  };
   useInput((input, key) => {
-    if (typing !== null) {
+    const current = typingRef.current;
+    if (current !== null) {
       if (key.return) {
-        setFilter(typing);
-        setTyping(null);
+        setFilter(current);
+        setTypingNow(null);
         setOffset(0);
-      } else if (key.escape) setTyping(null);
-      else if (key.backspace || key.delete) setTyping(typing.slice(0, -1));
-      else if (input && !key.ctrl && !key.meta) setTyping(typing + input);
+      } else if (key.escape) setTypingNow(null);
+      else if (key.backspace || key.delete) setTypingNow(current.slice(0, -1));
+      else if (input && !key.ctrl && !key.meta) setTypingNow(current + input);
       return;
     }
     if (input === 'q' || (key.ctrl && input === 'c')) exit();
     else if (input === 's') setSortIndex((i) => (i + 1) % SORT_KEYS.length);
     else if (input === 'r') setReverse((r) => !r);
-    else if (input === '/') setTyping(filter);
+    else if (input === '/') setTypingNow(filter);
     else if (key.escape) setFilter('');
     else if (input === ' ') setPaused((p) => !p);
     else if (key.downArrow) setOffset(Math.min(maxOffset, top + 1));

@@ -1,0 +1,152 @@
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import type { InetSocket, Route, UnixSocket } from '@netdiag/socket-list';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../cli-error.js';
+import type { CommandIo } from '../io.js';
+import { formatRoutes, formatSockets, inetRow, layout, parseNetstatArgs, printable, run, unixRow } from './netstat.js';
+
+function captureIo(): CommandIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, cb) {
+        append(chunk.toString());
+        cb();
+      },
+    });
+  return {
+    stdout: sink((s) => (out += s)),
+    stderr: sink((s) => (err += s)),
+    stdin: process.stdin,
+    env: {},
+    signal: new AbortController().signal,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const tcp = (o: Partial<InetSocket> = {}): InetSocket => ({
+  protocol: 'tcp',
+  family: 6,
+  state: 'ESTABLISHED',
+  stateCode: 1,
+  localAddress: '2001:db8::1',
+  localPort: 443,
+  remoteAddress: '2001:db8::2',
+  remotePort: 50_000,
+  sendQueue: 5,
+  receiveQueue: 7,
+  uid: 1000,
+  timer: { kind: 'retransmit', expiresMs: 200, retransmits: 1, probes: 0 },
+  inode: 4242,
+  owners: [{ pid: 99, command: 'ev\x1b[2Jil', fd: 3 }],
+  ...o,
+});
+
+describe('parseNetstatArgs', () => {
+  it('maps netstat flags to protocols, families, role and columns', () => {
+    expect(parseNetstatArgs(['-tulpn'])).toMatchObject({ mode: 'sockets', protocols: ['tcp', 'udp'], role: 'listening', programs: true });
+    expect(parseNetstatArgs([])).toMatchObject({ protocols: ['tcp', 'udp', 'raw', 'unix'], families: [4, 6], role: 'connected' });
+    expect(parseNetstatArgs(['-4'])).toMatchObject({ protocols: ['tcp', 'udp', 'raw'], families: [4] });
+    expect(parseNetstatArgs(['-xa'])).toMatchObject({ protocols: ['unix'], role: 'all' });
+    expect(parseNetstatArgs(['-rn'])).toMatchObject({ mode: 'routes' });
+    expect(parseNetstatArgs(['-s', '-t'])).toMatchObject({ mode: 'counters', protocols: ['tcp'] });
+    expect(parseNetstatArgs(['-c', '--interval', '0.5'])).toMatchObject({ continuous: true, intervalMs: 500 });
+  });
+
+  it('takes an ss filter; a state filter implies all roles', () => {
+    const o = parseNetstatArgs(['-t', 'state', 'listening', '(', 'sport', '=', ':22', 'or', 'sport', '=', ':443', ')']);
+    expect(o.role).toBe('all');
+    expect(o.filter?.states).toEqual(new Set(['LISTEN']));
+    expect(parseNetstatArgs(['-t', 'dport', '=', ':443']).role).toBe('connected');
+  });
+
+  it('bad input is one UsageError line', () => {
+    for (const args of [['--frob'], ['-r', '-s'], ['-4', '-6'], ['--interval', '1'], ['-c', '--interval', 'x'], ['state', 'bogus'], ['-r', 'sport', '=', ':1']]) {
+      expect(() => parseNetstatArgs(args), args.join(' ')).toThrow(UsageError);
+    }
+    expect(() => parseNetstatArgs(['state', 'bogus'])).toThrow(/unknown state 'bogus'/);
+  });
+});
+
+describe('netstat columns', () => {
+  it('escapes control characters in kernel text', () => {
+    expect(printable('ev\x1b[2Jil\n\x7f\u0085ok')).toBe('ev\\x1b[2Jil\\x0a\\x7f\\x85ok');
+  });
+
+  it('an inet row: queues, endpoints, state, user/inode, owner, timer', () => {
+    expect(inetRow(tcp(), { programs: true, extend: true, timers: true })).toEqual([
+      'tcp6',
+      '7',
+      '5',
+      '2001:db8::1:443',
+      '2001:db8::2:50000',
+      'ESTABLISHED',
+      '1000',
+      '4242',
+      '99/ev\\x1b[2Jil',
+      'retransmit (0.20/1/0)',
+    ]);
+    expect(inetRow(tcp({ protocol: 'udp', family: 4, state: 'CLOSE', remotePort: 0, owners: [] }), { programs: true, extend: false, timers: false })).toEqual(
+      ['udp', '7', '5', '2001:db8::1:443', '2001:db8::2:*', 'UNCONN', '-'],
+    );
+  });
+
+  it('a UNIX row, path escaped', () => {
+    const u: UnixSocket = { protocol: 'unix', type: 'stream', state: 'LISTEN', refCount: 2, path: '/tmp/a\x07b', inode: 9, owners: [] };
+    expect(unixRow(u, { programs: true, extend: false, timers: false })).toEqual(['unix', '2', '[ ACC ]', 'STREAM', 'LISTENING', '9', '-', '/tmp/a\\x07b']);
+  });
+
+  it('columns grow to the widest cell and never cut an address', () => {
+    const text = formatSockets([tcp({ localAddress: '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff' })], 'all', { programs: false, extend: false, timers: false }, ['tcp']);
+    expect(text).toBe(
+      'Active Internet connections (servers and established)\n' +
+        'Proto Recv-Q Send-Q Local Address                              Foreign Address   State\n' +
+        'tcp6       7      5 2001:db8:ffff:ffff:ffff:ffff:ffff:ffff:443 2001:db8::2:50000 ESTABLISHED\n',
+    );
+    expect(layout(['a', 'b'], [['xx', 'y']], new Set())).toBe('a  b\nxx y');
+  });
+
+  it('routes as netstat -rn', () => {
+    const r: Route = { family: 4, destination: '198.51.100.0', prefixLength: 24, gateway: '192.0.2.254', device: 'eth0', metric: 0, flags: 3, type: 'unicast', table: 'main', mtu: 0, window: 0, irtt: 0 };
+    expect(formatRoutes([r], [4])).toBe(
+      'Kernel IP routing table\nDestination  Gateway     Genmask       Flags MSS Window irtt Iface\n198.51.100.0 192.0.2.254 255.255.255.0 UG      0 0         0 eth0\n',
+    );
+  });
+});
+
+describe('run (piped)', () => {
+  let server: net.Server;
+  let port: number;
+  beforeAll(async () => {
+    server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(() => server.close());
+
+  it('lists this process listening, with its pid, in netstat columns', async () => {
+    const io = captureIo();
+    const code = await run(['-tlnp', 'sport', '=', `:${port}`], io);
+    expect(code).toBe(0);
+    const lines = io.out().trimEnd().split('\n');
+    expect(lines[0]).toBe('Active Internet connections (only servers)');
+    expect(lines[1]).toMatch(/^Proto Recv-Q Send-Q Local Address +Foreign Address +State +PID\/Program name$/);
+    expect(lines.slice(2)).toEqual([expect.stringMatching(new RegExp(`^tcp +0 +0 127\\.0\\.0\\.1:${port} +0\\.0\\.0\\.0:\\* +LISTEN +${process.pid}/`))]);
+  });
+
+  it('--json: one record per line, the library record', async () => {
+    const io = captureIo();
+    expect(await run(['-tl', '--json', 'sport', '=', `:${port}`], io)).toBe(0);
+    const records = io.out().trim().split('\n').map((l) => JSON.parse(l) as InetSocket);
+    expect(records).toEqual([expect.objectContaining({ protocol: 'tcp', family: 4, state: 'LISTEN', localAddress: '127.0.0.1', localPort: port })]);
+  });
+
+  it('exit 1 when nothing matches, still with the header', async () => {
+    const io = captureIo();
+    expect(await run(['-tl', 'sport', '=', ':1', 'and', 'sport', '=', ':2'], io)).toBe(1);
+    expect(io.out()).toMatch(/^Active Internet connections/);
+  });
+});
