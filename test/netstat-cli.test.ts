@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The built CLI as a user runs it: piped output, permissions, untrusted process names, -c and
+// Ctrl-C, bad input. Needs `npm run build` (CI builds before testing).
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = `${root}apps/netdiag/bin/netdiag.js`;
+const netstat = (args: string[], prefix: string[] = []) => {
+  const argv = [...prefix, process.execPath, cli, 'netstat', ...args];
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { ...process.env, NETDIAG_NO_TTY: '1' }, maxBuffer: 64 << 20 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)', () => {
+  let server: net.Server;
+  let port: number;
+  let renamed: ChildProcess | undefined;
+  let renamedPort: number;
+
+  beforeAll(async () => {
+    expect(existsSync(cli), 'build first: npm run build').toBe(true);
+    server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as net.AddressInfo).port;
+    // A process whose name holds terminal escapes (comm is whatever a process says it is).
+    renamed = spawn(
+      process.execPath,
+      [
+        '-e',
+        `process.title = 'ev\\x1b]0;pwned\\x07il'; const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port)); process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    renamedPort = await new Promise<number>((resolve) => renamed!.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  });
+
+  afterAll(() => {
+    server?.close();
+    renamed?.stdin?.end();
+  });
+
+  it('without permission to see other processes: the listing still comes, and stderr says what was not seen', () => {
+    const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+    const r = netstat(['-tlnp', 'sport', '=', `:${port}`], asNobody);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^tcp +0 +0 127\\.0\\.0\\.1:${port} +0\\.0\\.0\\.0:\\* +LISTEN +-$`, 'm'));
+    expect(r.err).toMatch(/^netdiag: netstat: could not read the descriptors of \d+ process(es)? \(other users'; run as root to see them\)/);
+    // As root the same socket has its owner, and nothing is reported missing.
+    if (process.getuid?.() === 0) {
+      const asRoot = netstat(['-tlnp', 'sport', '=', `:${port}`]);
+      expect(asRoot.out).toMatch(new RegExp(`:${port} .* LISTEN +${process.pid}/`));
+      expect(asRoot.err).toBe('');
+    }
+  });
+
+  it('process names are printed with their control characters escaped', () => {
+    const r = netstat(['-tlnp', 'sport', '=', `:${renamedPort}`]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${renamed!.pid}/ev\\x1b]0;pwned\\x07il`);
+    expect(r.out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
+  it('-c lists again every interval until Ctrl-C, then exits cleanly', async () => {
+    const child = spawn(process.execPath, [cli, 'netstat', '-tln', '-c', '--interval', '0.2', 'sport', '=', `:${port}`], {
+      env: { ...process.env, NETDIAG_NO_TTY: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 200 && (out.match(/^Active Internet/gm) ?? []).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((out.match(/^Active Internet/gm) ?? []).length).toBeGreaterThanOrEqual(3);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect((out.match(new RegExp(`127\\.0\\.0\\.1:${port} `, 'g')) ?? []).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('bad input: one line on stderr, exit 2, no stack trace', () => {
+    for (const args of [['--frobnicate'], ['state', 'sideways'], ['sport', '=', ':70000'], ['-r', '-s']]) {
+      const r = netstat(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.err).toMatch(/^netdiag: netstat: /);
+    }
+  });
+
+  it('--help documents the flags, the filter and --json', () => {
+    const r = netstat(['--help']);
+    expect(r.code).toBe(0);
+    for (const word of ['-t, -u, -w, -x', 'state NAME', 'sport|dport', '--json', '-p ', '-r ', '-s ', '-c ']) expect(r.out).toContain(word);
+  });
+});
