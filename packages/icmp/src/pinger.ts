@@ -202,7 +202,9 @@ async function run(
       }
       if (next === undefined) return;
       const waitMs = Math.max(0, Number(next - process.hrtime.bigint()) / 1e6);
-      expiryTimer = setTimeout(expire, Math.ceil(waitMs));
+      // setImmediate: timers run before libuv's poll phase, so after a stall a reply could be
+      // waiting unread when the timer fires; the check phase comes after poll has read it.
+      expiryTimer = setTimeout(() => setImmediate(expire), Math.ceil(waitMs));
     };
 
     const expire = () => {

@@ -1,1 +1,14 @@
-export {};
+export { trace, TraceError } from './tracer.js';
+export type { TraceEvent, TraceOptions, TraceResult, TraceRun } from './tracer.js';
+export { TraceEngine } from './engine.js';
+export type { PlannedProbe, ProbeOutcome } from './engine.js';
+export { BadConfig, checkConfig, defaults, WAIT_PRECISION_MS } from './config.js';
+export type { EngineConfig } from './config.js';
+export { HISTORY, HopStats, MAX_RESPONDERS } from './hop-stats.js';
+export type { HopSnapshot, Responder } from './hop-stats.js';
+export { buildProbe, forceChecksum, PROBE_PAYLOAD } from './probe-builder.js';
+export { matchResponse } from './response-matcher.js';
+export type { ArrivedPacket } from './response-matcher.js';
+export { NameCache, sanitizeName, systemReverse } from './names.js';
+export type { ReverseLookup } from './names.js';
+export type { Flow, ProbeId, ProbeResponse, ResponseKind, TraceMethod } from './types.js';

@@ -1,0 +1,261 @@
+import { checkConfig, type EngineConfig, WAIT_PRECISION_MS } from './config.js';
+import { type HopSnapshot, HopStats } from './hop-stats.js';
+import type { ProbeId, ProbeResponse } from './types.js';
+
+/** A probe the engine wants sent now. */
+export interface PlannedProbe {
+  readonly id: ProbeId;
+  readonly ttl: number;
+  readonly round: number;
+}
+
+/** What became of one probe. */
+export type ProbeOutcome =
+  | { readonly type: 'reply'; readonly id: ProbeId; readonly ttl: number; readonly round: number; readonly rttMs: number; readonly response: ProbeResponse }
+  | { readonly type: 'timeout'; readonly id: ProbeId; readonly ttl: number; readonly round: number }
+  | { readonly type: 'send-error'; readonly id: ProbeId; readonly ttl: number; readonly round: number; readonly code: string };
+
+interface InFlight {
+  readonly ttl: number;
+  readonly round: number;
+  sentAt: bigint;
+  /**
+   * Whether the socket layer has said when the probe left. Until then it cannot time out: a
+   * send queue that is slow for a moment must not turn into lost probes.
+   */
+  onWire: boolean;
+}
+
+const NS_PER_MS = 1_000_000;
+
+/**
+ * The traceroute engine as a state machine. It is driven by a clock (`take`, `expire` and
+ * `nextWake` take `now`) and by events (`sent`, `sendFailed`, `response`); it owns no socket and
+ * no timer, so its rules are tested by scripting replies: out of order, duplicated, silent.
+ *
+ * Classic mode is traceroute: `queriesPerHop` probes per TTL, up to `maxInFlight` at once across
+ * TTLs (not one hop at a time), each waiting at most `waitMs`, shortened as traceroute shortens
+ * it: to HERE × the RTT of a reply from the same hop, or NEAR × the RTT of a reply from a later
+ * hop. A silent hop therefore costs about one (short) wait, not hops × wait.
+ *
+ * Continuous mode is mtr: a round of one probe per TTL every `roundIntervalMs`, rounds
+ * overlapping as their replies come, for `cycles` rounds or until stopped; each probe waits
+ * `waitMs`. Memory is bounded by the in-flight limit and the per-hop folds.
+ *
+ * Both stop at the destination: the lowest TTL at which it answered (or at which someone said
+ * it is unreachable) caps every later probe, and replies from beyond it are not counted.
+ */
+export class TraceEngine {
+  readonly config: EngineConfig;
+  readonly #hops = new Map<number, HopStats>();
+  readonly #inFlight = new Map<ProbeId, InFlight>();
+  /** Classic mode: probes not yet sent, in TTL order. */
+  #queue: { ttl: number; round: number }[] = [];
+  #round = 0;
+  #nextRoundAt: bigint | undefined;
+  #stopTtl: number | undefined;
+  #nextId = 1;
+  #stopped = false;
+
+  constructor(config: EngineConfig) {
+    this.config = checkConfig(config);
+    if (config.mode === 'classic') {
+      for (let ttl = config.firstTtl; ttl <= config.maxTtl; ttl++) {
+        for (let q = 0; q < config.queriesPerHop; q++) this.#queue.push({ ttl, round: 0 });
+      }
+    }
+  }
+
+  /** The lowest TTL at which the destination answered or was declared unreachable. */
+  get destinationTtl(): number | undefined {
+    return this.#stopTtl;
+  }
+
+  /** The probes to send now, registered as in flight from `now`. */
+  take(now: bigint): PlannedProbe[] {
+    if (this.#stopped) return [];
+    if (this.config.mode === 'continuous') this.#startRounds(now);
+    const out: PlannedProbe[] = [];
+    while (this.#inFlight.size < this.config.maxInFlight && this.#queue.length > 0) {
+      const next = this.#queue.shift()!;
+      if (this.#stopTtl !== undefined && next.ttl > this.#stopTtl) continue;
+      const id = this.#allocateId();
+      if (id === undefined) {
+        this.#queue.unshift(next);
+        break;
+      }
+      this.#inFlight.set(id, { ttl: next.ttl, round: next.round, sentAt: now, onWire: false });
+      out.push({ id, ttl: next.ttl, round: next.round });
+    }
+    return out;
+  }
+
+  #startRounds(now: bigint): void {
+    const c = this.config;
+    while ((c.cycles === undefined || this.#round < c.cycles) && (this.#nextRoundAt === undefined || now >= this.#nextRoundAt)) {
+      // A new round only once the previous one is on the wire: rounds queue behind the in-flight
+      // limit rather than pile up.
+      if (this.#queue.length > 0) break;
+      const last = this.#stopTtl ?? c.maxTtl;
+      for (let ttl = c.firstTtl; ttl <= last; ttl++) this.#queue.push({ ttl, round: this.#round });
+      this.#round++;
+      this.#nextRoundAt = (this.#nextRoundAt ?? now) + BigInt(Math.round(c.roundIntervalMs * NS_PER_MS));
+      if (this.#nextRoundAt < now) this.#nextRoundAt = now + BigInt(Math.round(c.roundIntervalMs * NS_PER_MS));
+    }
+  }
+
+  #allocateId(): ProbeId | undefined {
+    for (let tries = 0; tries < 65_535; tries++) {
+      const id = this.#nextId as ProbeId;
+      this.#nextId = this.#nextId === 65_535 ? 1 : this.#nextId + 1;
+      if (!this.#inFlight.has(id)) return id;
+    }
+    return undefined;
+  }
+
+  /** Records when the socket layer actually sent a probe: its wait starts then. */
+  sent(id: ProbeId, at: bigint): void {
+    const p = this.#inFlight.get(id);
+    if (p) {
+      p.sentAt = at;
+      p.onWire = true;
+    }
+  }
+
+  sendFailed(id: ProbeId, code: string): ProbeOutcome | undefined {
+    const p = this.#inFlight.get(id);
+    if (!p) return undefined;
+    this.#inFlight.delete(id);
+    this.#hop(p.ttl).lost();
+    return { type: 'send-error', id, ttl: p.ttl, round: p.round, code };
+  }
+
+  /** Settles the probe a response answers; duplicates and strangers are ignored (undefined). */
+  response(r: ProbeResponse): ProbeOutcome | undefined {
+    const p = this.#inFlight.get(r.probeId);
+    if (!p) return undefined;
+    this.#inFlight.delete(r.probeId);
+    const rttMs = Number(r.receivedAt - p.sentAt) / NS_PER_MS;
+    // Beyond the destination: a probe that overtook the discovery of where the path ends.
+    if (this.#stopTtl !== undefined && p.ttl > this.#stopTtl) return undefined;
+    if (r.kind !== 'time-exceeded') this.#markEnd(p.ttl);
+    this.#hop(p.ttl).reply(rttMs, r.responder, r.mpls, r.mark, r.kind === 'reached');
+    return { type: 'reply', id: r.probeId, ttl: p.ttl, round: p.round, rttMs, response: r };
+  }
+
+  #markEnd(ttl: number): void {
+    if (this.#stopTtl !== undefined && this.#stopTtl <= ttl) return;
+    this.#stopTtl = ttl;
+    // Forget what lies beyond: those probes can only repeat the destination.
+    this.#queue = this.#queue.filter((q) => q.ttl <= ttl);
+    for (const [id, p] of this.#inFlight) if (p.ttl > ttl) this.#inFlight.delete(id);
+    for (const t of [...this.#hops.keys()]) if (t > ttl) this.#hops.delete(t);
+  }
+
+  /** Settles every probe whose wait has run out by `now`. */
+  expire(now: bigint): ProbeOutcome[] {
+    const out: ProbeOutcome[] = [];
+    for (const [id, p] of this.#inFlight) {
+      if (p.onWire && now >= this.#deadline(p)) {
+        this.#inFlight.delete(id);
+        this.#hop(p.ttl).lost();
+        out.push({ type: 'timeout', id, ttl: p.ttl, round: p.round });
+      }
+    }
+    return out;
+  }
+
+  #deadline(p: InFlight): bigint {
+    return p.sentAt + BigInt(Math.round(this.#waitMs(p.ttl) * NS_PER_MS));
+  }
+
+  #waitMs(ttl: number): number {
+    const c = this.config;
+    let wait = c.waitMs;
+    if (c.mode !== 'classic') return wait;
+    if (c.waitHere > 0) {
+      const here = this.#hops.get(ttl)?.best;
+      if (here !== null && here !== undefined) wait = Math.min(wait, (here + WAIT_PRECISION_MS) * c.waitHere);
+    }
+    if (c.waitNear > 0) {
+      let near: number | undefined;
+      for (const [t, h] of this.#hops) {
+        if (t <= ttl) continue;
+        const best = h.best;
+        if (best !== null && (near === undefined || best < near)) near = best;
+      }
+      if (near !== undefined) wait = Math.min(wait, (near + WAIT_PRECISION_MS) * c.waitNear);
+    }
+    return wait;
+  }
+
+  /** When the driver should call `expire` / `take` next; undefined when nothing is pending. */
+  nextWake(): bigint | undefined {
+    let wake: bigint | undefined;
+    for (const p of this.#inFlight.values()) {
+      if (!p.onWire) continue;
+      const d = this.#deadline(p);
+      if (wake === undefined || d < wake) wake = d;
+    }
+    if (this.config.mode === 'continuous' && !this.#stopped && this.#nextRoundAt !== undefined) {
+      const more = this.config.cycles === undefined || this.#round < this.config.cycles;
+      if (more && (wake === undefined || this.#nextRoundAt < wake)) wake = this.#nextRoundAt;
+    }
+    return wake;
+  }
+
+  /** Sends no more probes; in-flight ones may still settle. */
+  stop(): void {
+    this.#stopped = true;
+    this.#queue = [];
+  }
+
+  /** True when nothing is left to send or wait for. */
+  get done(): boolean {
+    if (this.#inFlight.size > 0 || this.#queue.length > 0) return false;
+    if (this.#stopped || this.config.mode === 'classic') return true;
+    return this.config.cycles !== undefined && this.#round >= this.config.cycles;
+  }
+
+  /** Rounds started so far (continuous mode). */
+  get rounds(): number {
+    return this.#round;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Whether every probe of TTL `ttl` has settled (classic mode prints a hop's line then). */
+  hopSettled(ttl: number): boolean {
+    if (this.#queue.some((q) => q.ttl === ttl)) return false;
+    for (const p of this.#inFlight.values()) if (p.ttl === ttl) return false;
+    return true;
+  }
+
+  hop(ttl: number): HopSnapshot | undefined {
+    return this.#hops.get(ttl)?.snapshot();
+  }
+
+  /** Every hop from the first TTL to the destination (or the highest probed), in order. */
+  hops(): HopSnapshot[] {
+    const last = this.#stopTtl ?? Math.max(this.config.firstTtl - 1, ...this.#hops.keys());
+    const out: HopSnapshot[] = [];
+    for (let ttl = this.config.firstTtl; ttl <= last; ttl++) out.push(this.#hop(ttl).snapshot());
+    return out;
+  }
+
+  /** Clears the statistics (mtr's `r` key); probes in flight keep going. */
+  reset(): void {
+    this.#hops.clear();
+  }
+
+  #hop(ttl: number): HopStats {
+    let h = this.#hops.get(ttl);
+    if (!h) {
+      h = new HopStats(ttl);
+      this.#hops.set(ttl, h);
+    }
+    return h;
+  }
+}

@@ -1,0 +1,60 @@
+import { reverse as dnsReverse } from 'node:dns/promises';
+
+/** Looks up the name of an address; undefined when it has none. */
+export type ReverseLookup = (address: string, signal: AbortSignal) => Promise<string | undefined>;
+
+export const systemReverse: ReverseLookup = async (address) => {
+  const names = await dnsReverse(address);
+  return names[0];
+};
+
+/**
+ * Removes what must never reach a terminal from a name that came off the network: control
+ * characters (C0, DEL, C1), which could move the cursor or rewrite the screen, and bidi
+ * overrides, which could make one name read as another. A PTR record is anyone's to write.
+ */
+export function sanitizeName(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').slice(0, 253);
+}
+
+/**
+ * Reverse names for hop addresses: looked up once each, asynchronously, never in a probe's way.
+ * `onName` is called when a name arrives; a failed lookup is remembered as no name.
+ */
+export class NameCache {
+  readonly #names = new Map<string, string | null>();
+  readonly #pending = new Set<string>();
+  readonly #controller = new AbortController();
+
+  constructor(
+    readonly lookup: ReverseLookup,
+    readonly onName: (address: string, name: string) => void,
+    /** At most this many addresses are remembered (a long continuous run over a flapping path). */
+    readonly capacity = 4096,
+  ) {}
+
+  get(address: string): string | undefined {
+    const known = this.#names.get(address);
+    if (known !== undefined) return known ?? undefined;
+    if (!this.#pending.has(address) && !this.#controller.signal.aborted) {
+      this.#pending.add(address);
+      this.lookup(address, this.#controller.signal).then(
+        (name) => this.#settle(address, name ? sanitizeName(name) : null),
+        () => this.#settle(address, null),
+      );
+    }
+    return undefined;
+  }
+
+  #settle(address: string, name: string | null): void {
+    this.#pending.delete(address);
+    if (this.#controller.signal.aborted) return;
+    if (this.#names.size >= this.capacity) this.#names.delete(this.#names.keys().next().value!);
+    this.#names.set(address, name || null);
+    if (name) this.onName(address, name);
+  }
+
+  close(): void {
+    this.#controller.abort();
+  }
+}

@@ -1,0 +1,72 @@
+import { addressBytes, icmpv4, icmpv6, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, onesComplementSum, pseudoHeaderSum } from '@netdiag/icmp';
+import type { Flow, ProbeId } from './types.js';
+
+/** Bytes of payload every probe carries; the first two are the checksum-balancing word. */
+export const PROBE_PAYLOAD = 32;
+const UDP_HEADER = 8;
+const TCP_HEADER = 20;
+const ICMP_HEADER = 8;
+
+const onesAdd = (a: number, b: number) => {
+  const s = a + b;
+  return (s & 0xffff) + (s >>> 16);
+};
+
+/**
+ * Writes a 16-bit word at `adjustAt` so that the checksum at `checksumAt` comes out as `target`,
+ * then writes that checksum. This is how a probe carries its id in the UDP checksum, and how ICMP
+ * probes with different sequence numbers keep one checksum (Paris traceroute): in one's-complement
+ * arithmetic the word that balances the sum is ~target − sum.
+ */
+export function forceChecksum(bytes: Uint8Array, checksumAt: number, adjustAt: number, target: number, pseudoSum = 0): void {
+  bytes[checksumAt] = bytes[checksumAt + 1] = 0;
+  bytes[adjustAt] = bytes[adjustAt + 1] = 0;
+  const sum = onesComplementSum(bytes, pseudoSum);
+  const word = onesAdd(~target & 0xffff, ~sum & 0xffff) & 0xffff;
+  bytes[adjustAt] = word >> 8;
+  bytes[adjustAt + 1] = word & 0xff;
+  bytes[checksumAt] = target >> 8;
+  bytes[checksumAt + 1] = target & 0xff;
+}
+
+function pseudo(flow: Flow, protocol: number, length: number): number {
+  return pseudoHeaderSum(addressBytes(flow.source), addressBytes(flow.destination), protocol, length);
+}
+
+/** The bytes of probe `id` of a flow, ready for a raw socket of the flow's method and family. */
+export function buildProbe(flow: Flow, id: ProbeId): Uint8Array {
+  switch (flow.method) {
+    case 'icmp': {
+      const payload = new Uint8Array(PROBE_PAYLOAD);
+      const message = { kind: 'echo-request', code: 0, identifier: flow.identifier, sequence: id, payload } as const;
+      const bytes = flow.family === 4 ? icmpv4.encode(message) : icmpv6.encode(message);
+      const pseudoSum = flow.family === 6 ? pseudo(flow, IPPROTO_ICMPV6, bytes.length) : 0;
+      forceChecksum(bytes, 2, ICMP_HEADER, flow.icmpChecksum, pseudoSum);
+      return bytes;
+    }
+    case 'udp': {
+      const bytes = new Uint8Array(UDP_HEADER + PROBE_PAYLOAD);
+      const view = new DataView(bytes.buffer);
+      view.setUint16(0, flow.sourcePort);
+      view.setUint16(2, flow.destinationPort);
+      view.setUint16(4, bytes.length);
+      forceChecksum(bytes, 6, UDP_HEADER, id, pseudo(flow, IPPROTO_UDP, bytes.length));
+      return bytes;
+    }
+    case 'tcp': {
+      const bytes = new Uint8Array(TCP_HEADER);
+      const view = new DataView(bytes.buffer);
+      view.setUint16(0, flow.sourcePort);
+      view.setUint16(2, flow.destinationPort);
+      // The probe id rides in the low half of the sequence number: routers quote it back, and a
+      // SYN-ACK or RST from the destination acknowledges it plus one.
+      view.setUint32(4, id);
+      bytes[12] = (TCP_HEADER / 4) << 4;
+      bytes[13] = 0x02; // SYN
+      view.setUint16(14, 64_240);
+      const sum = onesComplementSum(bytes, pseudo(flow, IPPROTO_TCP, bytes.length));
+      view.setUint16(16, ~sum & 0xffff);
+      return bytes;
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import {
+  DecodeError,
+  decodeQuotedProbe,
+  ICMPV4_UNREACHABLE,
+  ICMPV6_UNREACHABLE,
+  icmpv4,
+  icmpv6,
+  type IcmpMessage,
+  ipv4,
+  isIcmpError,
+  mplsLabels,
+} from '@netdiag/icmp';
+import type { Flow, ProbeId, ProbeResponse } from './types.js';
+
+/** What arrived on one of the trace's sockets. */
+export interface ArrivedPacket {
+  /** Which socket: ICMP errors and echo replies, or TCP segments (the TCP method's answers). */
+  readonly socket: 'icmp' | 'tcp';
+  /** IPv4: from the IP header on. IPv6: the transport payload. */
+  readonly data: Uint8Array;
+  readonly from: string;
+  readonly receivedAt: bigint;
+  readonly hopLimit?: number;
+}
+
+const TCP_SYN = 0x02;
+const TCP_RST = 0x04;
+const TCP_ACK = 0x10;
+
+/**
+ * Matches a packet to the probe it answers, by what it quotes of that probe (ICMP id and
+ * sequence, UDP ports and checksum, TCP ports and sequence), never by arrival order. Anything
+ * that does not belong to this flow, or does not parse, is `undefined`: raw sockets see every
+ * ICMP packet the host receives, and many of them are someone else's.
+ */
+export function matchResponse(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {
+  try {
+    return packet.socket === 'tcp' ? matchTcp(flow, packet) : matchIcmp(flow, packet);
+  } catch (err) {
+    if (err instanceof DecodeError) return undefined;
+    throw err;
+  }
+}
+
+function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {
+  let message: IcmpMessage;
+  let responseTtl: number | null = packet.hopLimit ?? null;
+  if (flow.family === 4) {
+    const ip = ipv4.decode(packet.data);
+    responseTtl = ip.value.ttl;
+    message = icmpv4.decode(packet.data, ip.bytesRead).value;
+  } else {
+    message = icmpv6.decode(packet.data).value;
+  }
+  const base = { responder: packet.from, receivedAt: packet.receivedAt, responseTtl };
+
+  if (message.kind === 'echo-reply') {
+    if (flow.method !== 'icmp' || message.identifier !== flow.identifier || packet.from !== flow.destination) return undefined;
+    return { ...base, probeId: message.sequence as ProbeId, kind: 'reached', icmpType: flow.family === 4 ? 0 : 129, icmpCode: 0, mark: '', mpls: [] };
+  }
+  if (!isIcmpError(message)) return undefined;
+  const quoted = decodeQuotedProbe(flow.family, message.original);
+  if (quoted.destination !== flow.destination) return undefined;
+  const t = quoted.transport;
+  let probeId: number;
+  if (flow.method === 'icmp' && t.protocol === 'icmp' && t.identifier === flow.identifier) probeId = t.sequence;
+  else if (flow.method === 'udp' && t.protocol === 'udp' && t.sourcePort === flow.sourcePort && t.destinationPort === flow.destinationPort) probeId = t.checksum;
+  else if (flow.method === 'tcp' && t.protocol === 'tcp' && t.sourcePort === flow.sourcePort && t.destinationPort === flow.destinationPort) probeId = t.sequence & 0xffff;
+  else return undefined;
+  if (probeId === 0) return undefined;
+
+  const type = flow.family === 4 ? icmpv4TypeOf(message.kind) : icmpv6TypeOf(message.kind);
+  const mpls = 'extensions' in message ? mplsLabels(message.extensions) : [];
+  const common = { ...base, probeId: probeId as ProbeId, icmpType: type, icmpCode: message.code, mpls };
+  if (message.kind === 'time-exceeded') return { ...common, kind: 'time-exceeded', mark: '' };
+  if (message.kind === 'destination-unreachable') {
+    const portUnreachable = flow.family === 4 ? message.code === 3 : message.code === 4;
+    // A port unreachable from the destination is how a UDP trace knows it arrived.
+    if (portUnreachable && packet.from === flow.destination) return { ...common, kind: 'reached', mark: '' };
+    const table = flow.family === 4 ? ICMPV4_UNREACHABLE : ICMPV6_UNREACHABLE;
+    return { ...common, kind: 'unreachable', mark: table[message.code]?.mark || `!<${message.code}>` };
+  }
+  // Packet too big and parameter problems are unreachables too, for the probe's purposes.
+  return { ...common, kind: 'unreachable', mark: message.kind === 'packet-too-big' ? '!F' : '!<P>' };
+}
+
+function matchTcp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {
+  if (flow.method !== 'tcp' || packet.from !== flow.destination) return undefined;
+  let at = 0;
+  let responseTtl: number | null = packet.hopLimit ?? null;
+  if (flow.family === 4) {
+    const ip = ipv4.decode(packet.data);
+    at = ip.bytesRead;
+    responseTtl = ip.value.ttl;
+  }
+  const d = packet.data;
+  if (d.length - at < 20) throw DecodeError.truncated('TCP header', 20, d.length - at);
+  const u16 = (i: number) => (d[at + i]! << 8) | d[at + i + 1]!;
+  const sourcePort = u16(0);
+  const destinationPort = u16(2);
+  const ack = ((u16(8) << 16) | u16(10)) >>> 0;
+  const flags = d[at + 13]!;
+  if (sourcePort !== flow.destinationPort || destinationPort !== flow.sourcePort) return undefined;
+  const synAck = (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
+  const rst = (flags & TCP_RST) !== 0;
+  if (!synAck && !rst) return undefined;
+  const probeId = (ack - 1) & 0xffff;
+  if (probeId === 0) return undefined;
+  return {
+    probeId: probeId as ProbeId,
+    kind: 'reached',
+    responder: packet.from,
+    icmpType: 0,
+    icmpCode: 0,
+    mark: '',
+    mpls: [],
+    responseTtl,
+    receivedAt: packet.receivedAt,
+  };
+}
+
+function icmpv4TypeOf(kind: string): number {
+  return kind === 'destination-unreachable' ? 3 : kind === 'time-exceeded' ? 11 : 12;
+}
+function icmpv6TypeOf(kind: string): number {
+  return kind === 'destination-unreachable' ? 1 : kind === 'packet-too-big' ? 2 : kind === 'time-exceeded' ? 3 : 4;
+}

@@ -1,0 +1,325 @@
+import { randomInt } from 'node:crypto';
+import { EventChannel, type Lookup, resolveHost, routeSource, systemLookup } from '@netdiag/icmp';
+import { openProbeSocket, type ProbeSocket, ProbeSocketError, type SocketSpec } from '@netdiag/probe-socket';
+import { BadConfig, defaults, type EngineConfig } from './config.js';
+import { type PlannedProbe, type ProbeOutcome, TraceEngine } from './engine.js';
+import type { HopSnapshot } from './hop-stats.js';
+import { NameCache, type ReverseLookup, systemReverse } from './names.js';
+import { buildProbe } from './probe-builder.js';
+import { matchResponse } from './response-matcher.js';
+import type { Flow, TraceMethod } from './types.js';
+
+export interface TraceOptions extends Partial<Omit<EngineConfig, 'mode' | 'cycles'>> {
+  readonly method?: TraceMethod;
+  /** Destination port for UDP and TCP probes. */
+  readonly port?: number;
+  readonly family?: 4 | 6;
+  /** 'classic' (traceroute, the default) or 'continuous' (mtr). */
+  readonly mode?: 'classic' | 'continuous';
+  /** Continuous mode: rounds to run; until stopped when absent. */
+  readonly cycles?: number;
+  /** Look up hop names (PTR) asynchronously. Default true. */
+  readonly resolveNames?: boolean;
+  readonly reverse?: ReverseLookup;
+  readonly lookup?: Lookup;
+  readonly signal?: AbortSignal;
+  readonly openSocket?: (spec: SocketSpec) => ProbeSocket;
+}
+
+export type TraceEvent =
+  | {
+      readonly type: 'start';
+      readonly time: number;
+      readonly host: string;
+      readonly address: string;
+      readonly family: 4 | 6;
+      readonly method: TraceMethod;
+      readonly flow: Flow;
+      readonly config: EngineConfig;
+      readonly backend: string;
+    }
+  | {
+      readonly type: 'probe';
+      readonly time: number;
+      readonly ttl: number;
+      readonly round: number;
+      readonly id: number;
+      readonly outcome: 'reply' | 'timeout' | 'send-error';
+      readonly responder: string | null;
+      readonly kind: 'time-exceeded' | 'reached' | 'unreachable' | null;
+      readonly rttMs: number | null;
+      readonly mark: string;
+      readonly icmpType: number | null;
+      readonly icmpCode: number | null;
+      readonly mpls: readonly { label: number; trafficClass: number; bottomOfStack: boolean; ttl: number }[];
+      readonly errorCode: string | null;
+    }
+  | { readonly type: 'hop'; readonly hop: HopSnapshot }
+  | { readonly type: 'name'; readonly address: string; readonly name: string }
+  | {
+      readonly type: 'end';
+      readonly time: number;
+      readonly hops: readonly HopSnapshot[];
+      readonly reached: boolean;
+      readonly destinationTtl: number | null;
+      readonly rounds: number;
+    };
+
+export interface TraceResult {
+  readonly hops: readonly HopSnapshot[];
+  readonly reached: boolean;
+  readonly destinationTtl: number | null;
+}
+
+/** A running trace: iterate it for events, await `result`, or steer it (mtr's keys). */
+export interface TraceRun extends AsyncIterable<TraceEvent> {
+  readonly result: Promise<TraceResult>;
+  stop(): void;
+  /** Stops sending new probes until `resume()` (mtr's `p`). */
+  pause(): void;
+  resume(): void;
+  /** Clears every hop's statistics (mtr's `r`). */
+  reset(): void;
+  /** A hop's name where its reverse lookup has answered. */
+  nameOf(address: string): string | undefined;
+}
+
+export class TraceError extends Error {
+  override readonly name = 'TraceError';
+  constructor(
+    readonly code: 'BAD_OPTION' | 'UNKNOWN_HOST' | 'NO_ADDRESS_FAMILY' | 'NETWORK_UNREACHABLE' | 'NO_PERMISSION' | 'SOCKET',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Traces the path to `host`. Probes are matched to replies by what the replies quote; every
+ * responder of a hop is kept; names are looked up on the side and never delay a probe.
+ */
+export function trace(host: string, options: TraceOptions = {}): TraceRun {
+  const channel = new EventChannel<TraceEvent>();
+  const control = { stop: () => {}, pause: () => {}, resume: () => {}, reset: () => {}, nameOf: (_: string): string | undefined => undefined };
+  let stopEarly = false;
+  const result = run(host, options, (e) => channel.push(e), (c) => {
+    Object.assign(control, c);
+    if (stopEarly) c.stop();
+  });
+  result.then(
+    () => channel.end(),
+    (err) => channel.fail(err),
+  );
+  result.catch(() => {});
+  return {
+    result,
+    stop: () => {
+      stopEarly = true;
+      control.stop();
+    },
+    pause: () => control.pause(),
+    resume: () => control.resume(),
+    reset: () => control.reset(),
+    nameOf: (a) => control.nameOf(a),
+    [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator](),
+  };
+}
+
+function engineConfig(o: TraceOptions): EngineConfig {
+  const mode = o.mode ?? 'classic';
+  return {
+    firstTtl: o.firstTtl ?? defaults.firstTtl,
+    maxTtl: o.maxTtl ?? defaults.maxTtl,
+    queriesPerHop: o.queriesPerHop ?? defaults.queriesPerHop,
+    maxInFlight: o.maxInFlight ?? defaults.maxInFlight,
+    mode,
+    waitMs: o.waitMs ?? (mode === 'classic' ? defaults.waitMs : defaults.continuousWaitMs),
+    waitHere: o.waitHere ?? defaults.waitHere,
+    waitNear: o.waitNear ?? defaults.waitNear,
+    cycles: o.cycles,
+    roundIntervalMs: o.roundIntervalMs ?? defaults.roundIntervalMs,
+  };
+}
+
+async function run(
+  host: string,
+  options: TraceOptions,
+  emit: (e: TraceEvent) => void,
+  expose: (c: { stop(): void; pause(): void; resume(): void; reset(): void; nameOf(a: string): string | undefined }) => void,
+): Promise<TraceResult> {
+  const method = options.method ?? defaults.method;
+  let engine: TraceEngine;
+  try {
+    engine = new TraceEngine(engineConfig(options));
+  } catch (err) {
+    if (err instanceof BadConfig) throw new TraceError('BAD_OPTION', err.message, { cause: err });
+    throw err;
+  }
+  const port = options.port ?? (method === 'tcp' ? defaults.tcpPort : defaults.udpPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new TraceError('BAD_OPTION', `port must be 1 to 65535, not ${port}`);
+  options.signal?.throwIfAborted();
+
+  let target: { address: string; family: 4 | 6 };
+  let source: string;
+  try {
+    target = await resolveHost(host, options.family, options.lookup ?? systemLookup);
+    source = await routeSource(target.address, target.family);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'UNKNOWN_HOST' || code === 'NO_ADDRESS_FAMILY' || code === 'NETWORK_UNREACHABLE') {
+      throw new TraceError(code, (err as Error).message, { cause: err });
+    }
+    throw err;
+  }
+  const flow: Flow = {
+    method,
+    family: target.family,
+    source,
+    destination: target.address,
+    identifier: randomInt(1, 65_536),
+    icmpChecksum: randomInt(1, 65_536),
+    // Above the range Linux hands out for ephemeral ports, so no local socket shares the flow.
+    sourcePort: randomInt(61_000, 65_536),
+    destinationPort: port,
+  };
+
+  const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
+  const sockets: ProbeSocket[] = [];
+  let icmpSocket: ProbeSocket;
+  let sendSocket: ProbeSocket;
+  try {
+    icmpSocket = open({ family: flow.family, protocol: 'icmp' });
+    sockets.push(icmpSocket);
+    sendSocket = method === 'icmp' ? icmpSocket : open({ family: flow.family, protocol: method });
+    if (sendSocket !== icmpSocket) sockets.push(sendSocket);
+  } catch (err) {
+    for (const s of sockets) s.close();
+    if (err instanceof ProbeSocketError && err.isPermissionDenied) throw new TraceError('NO_PERMISSION', err.message, { cause: err });
+    throw new TraceError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
+  }
+
+  const names =
+    options.resolveNames === false ? undefined : new NameCache(options.reverse ?? systemReverse, (address, name) => emit({ type: 'name', address, name }));
+
+  return new Promise<TraceResult>((resolve) => {
+    let finished = false;
+    let paused = false;
+    let timer: NodeJS.Timeout | undefined;
+    const unsubscribe: (() => void)[] = [];
+
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', finish);
+      for (const u of unsubscribe) u();
+      for (const s of sockets) s.close();
+      names?.close();
+      const hops = engine.hops();
+      const destinationTtl = engine.destinationTtl ?? null;
+      const reached = hops.some((h) => h.reachedDestination);
+      emit({ type: 'end', time: Date.now(), hops, reached, destinationTtl, rounds: engine.rounds });
+      resolve({ hops, reached, destinationTtl });
+    };
+
+    const report = (o: ProbeOutcome) => {
+      const r = o.type === 'reply' ? o.response : undefined;
+      if (r) names?.get(r.responder);
+      emit({
+        type: 'probe',
+        time: Date.now(),
+        ttl: o.ttl,
+        round: o.round,
+        id: o.id,
+        outcome: o.type,
+        responder: r?.responder ?? null,
+        kind: r?.kind ?? null,
+        rttMs: o.type === 'reply' ? o.rttMs : null,
+        mark: r?.mark ?? '',
+        icmpType: r?.icmpType ?? null,
+        icmpCode: r?.icmpCode ?? null,
+        mpls: r?.mpls ?? [],
+        errorCode: o.type === 'send-error' ? o.code : null,
+      });
+      const hop = engine.hop(o.ttl);
+      if (hop) emit({ type: 'hop', hop });
+    };
+
+    const send = (p: PlannedProbe) => {
+      const bytes = buildProbe(flow, p.id);
+      sendSocket.send(bytes, flow.destination, { ttl: p.ttl }).then(
+        (at) => {
+          engine.sent(p.id, at);
+          // Its deadline now exists: make sure the timer covers it.
+          if (!finished) tick();
+        },
+        (err: unknown) => {
+          if (finished) return;
+          const o = engine.sendFailed(p.id, err instanceof ProbeSocketError ? err.code : 'UNKNOWN');
+          if (o) report(o);
+          tick();
+        },
+      );
+    };
+
+    const tick = () => {
+      if (finished) return;
+      clearTimeout(timer);
+      const now = process.hrtime.bigint();
+      for (const o of engine.expire(now)) report(o);
+      if (!paused) for (const p of engine.take(now)) send(p);
+      if (engine.done) return finish();
+      const wake = engine.nextWake();
+      // Timers run before the poll phase of libuv's loop: after a stall, a reply may already wait
+      // in the socket while the timer fires. setImmediate runs after poll, so replies are read
+      // before anything is declared lost.
+      if (wake !== undefined) timer = setTimeout(() => setImmediate(tick), Math.max(0, Math.ceil(Number(wake - process.hrtime.bigint()) / 1e6)));
+    };
+
+    const onPacket = (socket: 'icmp' | 'tcp') => (packet: { data: Uint8Array; from: string; receivedAt: bigint; hopLimit?: number }) => {
+      if (finished) return;
+      const response = matchResponse(flow, { socket, ...packet });
+      if (!response) return;
+      const o = engine.response(response);
+      if (!o) return;
+      report(o);
+      tick();
+    };
+    unsubscribe.push(icmpSocket.onPacket(onPacket('icmp')));
+    if (method === 'tcp') unsubscribe.push(sendSocket.onPacket(onPacket('tcp')));
+    for (const s of sockets) unsubscribe.push(s.onError(() => finish()));
+
+    if (options.signal) {
+      if (options.signal.aborted) return finish();
+      options.signal.addEventListener('abort', finish, { once: true });
+    }
+    expose({
+      stop: () => {
+        engine.stop();
+        finish();
+      },
+      pause: () => {
+        paused = true;
+      },
+      resume: () => {
+        paused = false;
+        tick();
+      },
+      reset: () => engine.reset(),
+      nameOf: (a) => names?.get(a),
+    });
+    emit({
+      type: 'start',
+      time: Date.now(),
+      host,
+      address: flow.destination,
+      family: flow.family,
+      method,
+      flow,
+      config: engine.config,
+      backend: icmpSocket.backend,
+    });
+    tick();
+  });
+}
