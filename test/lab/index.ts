@@ -1,0 +1,28 @@
+/**
+ * The network lab: hosts in Linux network namespaces wired by veth pairs, dual-stack and fully
+ * routed, with silent routers, random loss, rejecting and delayed targets. See README.md.
+ */
+export { type CreateLabOptions, createLab, type Lab, attachLab } from './lab.js';
+export { sweep } from './state.js';
+export {
+  type ChainSpec,
+  chainRouters,
+  type HostSpec,
+  type LabSpec,
+  type LinkSpec,
+  type LossSpec,
+  type RejectWith,
+  standardLab,
+} from './spec.js';
+export {
+  type Family,
+  hopsBetween,
+  type LabTopology,
+  type TopologyChain,
+  type TopologyHost,
+  type TopologyInterface,
+  type TopologyLink,
+  type TopologyRoute,
+} from './topology.js';
+export { useLab } from './use-lab.js';
+export type { ExecOptions, ExecResult } from './run.js';
