@@ -119,7 +119,7 @@ export const packetSocketMissing =
 
 async function interfaceSubnets(name: string): Promise<InterfaceSubnets> {
   const { readInterfaces } = await import('@netdiag/interface-stats');
-  const [i] = selectInterfaces(await readInterfaces({ counters: false }), [name]);
+  const [i] = selectInterfaces(await readInterfaces({ counters: false }), [name], 'arp');
   if (!i!.ipv4Complete) {
     throw new CliError(
       `arp: ${printable(name)} is not up and running, so its IPv4 subnets cannot be read (state ${i!.operState})`,

@@ -76,11 +76,16 @@ export function printable(text: string): string {
 }
 
 /** The named interfaces (in the order given), or all; an unknown name is an error. */
-export function selectInterfaces(all: readonly Interface[], names: readonly string[]): Interface[] {
+export function selectInterfaces(
+  all: readonly Interface[],
+  names: readonly string[],
+  command = 'if',
+): Interface[] {
   if (names.length === 0) return [...all];
   return names.map((n) => {
     const found = all.find((i) => i.name === n);
-    if (found === undefined) throw new CliError(`if: no interface named '${printable(n)}'`, ExitCode.Error);
+    if (found === undefined)
+      throw new CliError(`${command}: no interface named '${printable(n)}'`, ExitCode.Error);
     return found;
   });
 }
