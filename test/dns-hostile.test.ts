@@ -77,9 +77,11 @@ describe('hostile server over UDP', () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
     const t0 = performance.now();
-    const err = await query('silence.hostile.test', 'A', { servers: [{ address: server.address, port: server.port }], timeoutMs: 5000, signal: ac.signal }).catch(
-      (e: unknown) => e,
-    );
+    const err = await query('silence.hostile.test', 'A', {
+      servers: [{ address: server.address, port: server.port }],
+      timeoutMs: 5000,
+      signal: ac.signal,
+    }).catch((e: unknown) => e);
     expect((err as DnsError).code).toBe('ABORTED');
     expect(performance.now() - t0).toBeLessThan(2000);
   });

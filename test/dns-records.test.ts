@@ -1,7 +1,7 @@
-import { DnsError, Resolver, query, rdataText, recordTypeName, resolve } from '@netdiag/dns-client';
+import { DnsError, query, Resolver, rdataText, recordTypeName, resolve } from '@netdiag/dns-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig, digHeader, parseDigRecords } from './dns/dig.js';
-import { bigTxtRecord, type KnotServer, startKnot, standardZones } from './dns/knot.js';
+import { bigTxtRecord, type KnotServer, standardZones, startKnot } from './dns/knot.js';
 
 /**
  * Every record type against a real knotd the test starts, each answer compared with what dig
@@ -42,11 +42,37 @@ const CASES: [string, string][] = [
 
 describe.skipIf(process.getuid?.() !== 0)('dns-client against knotd, compared with dig', () => {
   it.each(CASES)('%s %s equals dig', async (name, type) => {
-    const ours = await query(name, type, { servers: [knot.address], edns: { dnssecOk: true }, timeoutMs: 2000 });
-    const digText = dig([`@${knot.address}`, '-p', String(knot.port), name, type, '+dnssec', '+norecurse', '+noall', '+answer', '+comments']);
-    const theirs = parseDigRecords(digText.split('\n').filter((l) => !l.startsWith(';')).join('\n'));
+    const ours = await query(name, type, {
+      servers: [knot.address],
+      edns: { dnssecOk: true },
+      timeoutMs: 2000,
+    });
+    const digText = dig([
+      `@${knot.address}`,
+      '-p',
+      String(knot.port),
+      name,
+      type,
+      '+dnssec',
+      '+norecurse',
+      '+noall',
+      '+answer',
+      '+comments',
+    ]);
+    const theirs = parseDigRecords(
+      digText
+        .split('\n')
+        .filter((l) => !l.startsWith(';'))
+        .join('\n'),
+    );
     expect(ours.message.rcode).toBe(digHeader(digText).status);
-    const mine = ours.message.answers.map((r) => ({ name: r.name, ttl: r.ttl, class: r.class, type: recordTypeName(r), rdata: rdataText(r) }));
+    const mine = ours.message.answers.map((r) => ({
+      name: r.name,
+      ttl: r.ttl,
+      class: r.class,
+      type: recordTypeName(r),
+      rdata: rdataText(r),
+    }));
     expect(mine).toEqual(theirs);
     // "Answered": the type asked for is there (ANY and RRSIG: something is).
     const want = type === 'ANY' ? undefined : type;
@@ -55,31 +81,71 @@ describe.skipIf(process.getuid?.() !== 0)('dns-client against knotd, compared wi
 
   it('gets NXDOMAIN with the SOA in authority, as dig does', async () => {
     const ours = await query('nope.netdiag.test', 'A', { servers: [knot.address] });
-    const digText = dig([`@${knot.address}`, 'nope.netdiag.test', 'A', '+norecurse', '+noall', '+authority', '+comments']);
+    const digText = dig([
+      `@${knot.address}`,
+      'nope.netdiag.test',
+      'A',
+      '+norecurse',
+      '+noall',
+      '+authority',
+      '+comments',
+    ]);
     expect(ours.message.rcode).toBe('NXDOMAIN');
     expect(digHeader(digText).status).toBe('NXDOMAIN');
-    const theirs = parseDigRecords(digText.split('\n').filter((l) => !l.startsWith(';')).join('\n'));
-    expect(ours.message.authorities.map((r) => `${r.name} ${r.type} ${rdataText(r)}`)).toEqual(theirs.map((r) => `${r.name} ${r.type} ${r.rdata}`));
+    const theirs = parseDigRecords(
+      digText
+        .split('\n')
+        .filter((l) => !l.startsWith(';'))
+        .join('\n'),
+    );
+    expect(ours.message.authorities.map((r) => `${r.name} ${r.type} ${rdataText(r)}`)).toEqual(
+      theirs.map((r) => `${r.name} ${r.type} ${r.rdata}`),
+    );
   });
 
   it('retries a truncated UDP answer over TCP and gets the whole TXT (> 512 bytes)', async () => {
     // Without EDNS the UDP limit is 512 bytes: dig sees TC set over UDP...
-    const udp = dig([`@${knot.address}`, 'big.netdiag.test', 'TXT', '+noedns', '+ignore', '+norecurse', '+noall', '+comments']);
+    const udp = dig([
+      `@${knot.address}`,
+      'big.netdiag.test',
+      'TXT',
+      '+noedns',
+      '+ignore',
+      '+norecurse',
+      '+noall',
+      '+comments',
+    ]);
     expect(digHeader(udp).flags).toContain('tc');
     // ...and the full record over TCP.
-    const tcp = parseDigRecords(dig([`@${knot.address}`, 'big.netdiag.test', 'TXT', '+tcp', '+noedns', '+norecurse', '+noall', '+answer']));
+    const tcp = parseDigRecords(
+      dig([
+        `@${knot.address}`,
+        'big.netdiag.test',
+        'TXT',
+        '+tcp',
+        '+noedns',
+        '+norecurse',
+        '+noall',
+        '+answer',
+      ]),
+    );
     const ours = await query('big.netdiag.test', 'TXT', { servers: [knot.address], edns: false });
     expect(ours.transport).toBe('tcp');
     expect(ours.tries).toBe(2);
     expect(ours.message.flags.tc).toBe(false);
     const txt = ours.message.answers.find((r) => r.type === 'TXT');
     expect(txt && rdataText(txt)).toBe(tcp[0]!.rdata);
-    expect(txt?.type === 'TXT' && txt.strings.map((s) => Buffer.from(s).toString())).toEqual(bigTxtRecord('big').strings);
+    expect(txt?.type === 'TXT' && txt.strings.map((s) => Buffer.from(s).toString())).toEqual(
+      bigTxtRecord('big').strings,
+    );
     expect(ours.size).toBeGreaterThan(512);
   });
 
   it('asks for NSID and sees the EDNS answer fields', async () => {
-    const ours = await query('www.netdiag.test', 'A', { servers: [knot.address], edns: { nsid: true, udpSize: 1232 } });
+    const ours = await query('www.netdiag.test', 'A', {
+      servers: [knot.address],
+      edns: { nsid: true, udpSize: 1232 },
+    });
     expect(ours.message.edns?.version).toBe(0);
     // knotd sends NSID only when configured with one; the option must then be absent, not garbled.
     const digText = dig([`@${knot.address}`, 'www.netdiag.test', 'A', '+nsid', '+norecurse']);
@@ -93,13 +159,17 @@ describe.skipIf(process.getuid?.() !== 0)('dns-client against knotd, compared wi
     expect(mx[0]).toMatchObject({ type: 'MX', preference: 10, exchange: 'mail.netdiag.test.' });
     const none = await resolve('www.netdiag.test', 'MX', { servers: [knot.address] });
     expect(none).toEqual([]);
-    await expect(resolve('nope.netdiag.test', 'A', { servers: [knot.address] })).rejects.toMatchObject({ code: 'NXDOMAIN' });
+    await expect(resolve('nope.netdiag.test', 'A', { servers: [knot.address] })).rejects.toMatchObject({
+      code: 'NXDOMAIN',
+    });
   });
 
   it('reverse lookups for IPv4 and IPv6 equal dig -x', async () => {
     const resolver = new Resolver({ servers: [knot.address] });
     for (const addr of ['192.0.2.10', '2001:db8::10']) {
-      const theirs = dig([`@${knot.address}`, '-x', addr, '+short', '+norecurse']).trim().split('\n');
+      const theirs = dig([`@${knot.address}`, '-x', addr, '+short', '+norecurse'])
+        .trim()
+        .split('\n');
       expect(await resolver.reverse(addr)).toEqual(theirs);
     }
   });
@@ -122,7 +192,9 @@ describe.skipIf(process.getuid?.() !== 0)('dns-client against knotd, compared wi
     const fresh = await resolver.query('www.netdiag.test', 'A');
     expect(fresh.message.answers[0]!.ttl).toBe(300);
 
-    const many = await Promise.all(Array.from({ length: 20 }, () => resolver.query('mail.netdiag.test', 'A')));
+    const many = await Promise.all(
+      Array.from({ length: 20 }, () => resolver.query('mail.netdiag.test', 'A')),
+    );
     expect(new Set(many.map((r) => r.message.id)).size).toBe(1);
 
     // One caller giving up does not cancel the others.
@@ -137,9 +209,17 @@ describe.skipIf(process.getuid?.() !== 0)('dns-client against knotd, compared wi
 
   it('fails over to the next server and reports a closed port at once', async () => {
     const closed = `${knot.address.split('.').slice(0, 3).join('.')}.${(Number(knot.address.split('.')[3]) % 254) + 1}`;
-    const r = await query('www.netdiag.test', 'A', { servers: [closed, knot.address], timeoutMs: 1000, attempts: 1 });
+    const r = await query('www.netdiag.test', 'A', {
+      servers: [closed, knot.address],
+      timeoutMs: 1000,
+      attempts: 1,
+    });
     expect(r.server).toBe(`${knot.address}#53`);
-    const err = await query('www.netdiag.test', 'A', { servers: [closed], timeoutMs: 1000, attempts: 1 }).catch((e: unknown) => e);
+    const err = await query('www.netdiag.test', 'A', {
+      servers: [closed],
+      timeoutMs: 1000,
+      attempts: 1,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DnsError);
     expect((err as DnsError).code).toBe('NETWORK');
   });

@@ -1,7 +1,7 @@
 import { DnsError, type DnsResponse, query, rdataText, recordTypeName } from '@netdiag/dns-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KnotServer, startKnot, standardZones } from './dns/knot.js';
-import { type Front, type TestCert, makeCert, startHttpsFront, startTlsFront } from './dns/secure-fronts.js';
+import { type KnotServer, standardZones, startKnot } from './dns/knot.js';
+import { type Front, makeCert, startHttpsFront, startTlsFront, type TestCert } from './dns/secure-fronts.js';
 
 /** DNS over TLS and over HTTPS give the same records as UDP from the same zone. */
 let knot: KnotServer;
@@ -40,19 +40,34 @@ describe.skipIf(process.getuid?.() !== 0)('DNS over TLS and HTTPS', () => {
     const edns = { dnssecOk: true };
     const udp = await query(name, type, { servers: [knot.address], edns });
     expect(udp.message.answers.length).toBeGreaterThan(0);
-    const tls = await query(name, type, { servers: ['127.0.0.1'], port: dot.port, transport: 'tls', tls: { ca: cert.cert }, edns });
+    const tls = await query(name, type, {
+      servers: ['127.0.0.1'],
+      port: dot.port,
+      transport: 'tls',
+      tls: { ca: cert.cert },
+      edns,
+    });
     expect(tls.transport).toBe('tls');
     expect(records(tls)).toEqual(records(udp));
     const url = `https://127.0.0.1:${doh.port}/dns-query`;
     const h2 = await query(name, type, { transport: 'https', https: { url, ca: cert.cert }, edns });
     expect(h2.message.id).toBe(0);
     expect(records(h2)).toEqual(records(udp));
-    const h1 = await query(name, type, { transport: 'https', https: { url, ca: cert.cert, httpVersion: 1.1 }, edns });
+    const h1 = await query(name, type, {
+      transport: 'https',
+      https: { url, ca: cert.cert, httpVersion: 1.1 },
+      edns,
+    });
     expect(records(h1)).toEqual(records(udp));
   });
 
   it('checks the certificate name given with serverName', async () => {
-    const ok = await query('www.netdiag.test', 'A', { servers: ['127.0.0.1'], port: dot.port, transport: 'tls', tls: { ca: cert.cert, serverName: 'dns.netdiag.test' } });
+    const ok = await query('www.netdiag.test', 'A', {
+      servers: ['127.0.0.1'],
+      port: dot.port,
+      transport: 'tls',
+      tls: { ca: cert.cert, serverName: 'dns.netdiag.test' },
+    });
     expect(ok.message.answers.length).toBe(1);
     const wrong = await query('www.netdiag.test', 'A', {
       servers: ['127.0.0.1'],
@@ -65,19 +80,30 @@ describe.skipIf(process.getuid?.() !== 0)('DNS over TLS and HTTPS', () => {
   });
 
   it('refuses a certificate it does not trust, over TLS and HTTPS', async () => {
-    const tls = await query('www.netdiag.test', 'A', { servers: ['127.0.0.1'], port: dot.port, transport: 'tls', attempts: 1, timeoutMs: 2000 }).catch((e: unknown) => e);
+    const tls = await query('www.netdiag.test', 'A', {
+      servers: ['127.0.0.1'],
+      port: dot.port,
+      transport: 'tls',
+      attempts: 1,
+      timeoutMs: 2000,
+    }).catch((e: unknown) => e);
     expect(tls).toBeInstanceOf(DnsError);
     expect((tls as DnsError).code).toBe('TLS');
-    const https = await query('www.netdiag.test', 'A', { transport: 'https', https: { url: `https://127.0.0.1:${doh.port}/dns-query` }, attempts: 1, timeoutMs: 2000 }).catch(
-      (e: unknown) => e,
-    );
+    const https = await query('www.netdiag.test', 'A', {
+      transport: 'https',
+      https: { url: `https://127.0.0.1:${doh.port}/dns-query` },
+      attempts: 1,
+      timeoutMs: 2000,
+    }).catch((e: unknown) => e);
     expect((https as DnsError).code).toBe('TLS');
   });
 
   it('reports an HTTP error status as HTTP', async () => {
-    const err = await query('www.netdiag.test', 'A', { transport: 'https', https: { url: `https://127.0.0.1:${doh.port}/nowhere`, ca: cert.cert }, attempts: 1 }).catch(
-      (e: unknown) => e,
-    );
+    const err = await query('www.netdiag.test', 'A', {
+      transport: 'https',
+      https: { url: `https://127.0.0.1:${doh.port}/nowhere`, ca: cert.cert },
+      attempts: 1,
+    }).catch((e: unknown) => e);
     expect((err as DnsError).code).toBe('HTTP');
     expect((err as DnsError).message).toMatch(/HTTP 404/);
   });

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { type TraceStep, rdataText, trace } from '@netdiag/dns-client';
+import { rdataText, type TraceStep, trace } from '@netdiag/dns-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lookup } from './dns/cli.js';
 import { dig, parseDigRecords } from './dns/dig.js';
 import { type KnotServer, startKnot } from './dns/knot.js';
 
@@ -39,12 +40,18 @@ afterAll(async () => {
 
 async function collect(name: string, type: string): Promise<TraceStep[]> {
   const steps: TraceStep[] = [];
-  for await (const s of trace(name, type, { rootHints: [{ name: 'a.lab-root.', address: ROOT }], timeoutMs: 2000 })) steps.push(s);
+  for await (const s of trace(name, type, {
+    rootHints: [{ name: 'a.lab-root.', address: ROOT }],
+    timeoutMs: 2000,
+  }))
+    steps.push(s);
   return steps;
 }
 
 function digSection(server: string, name: string, type: string, section: 'answer' | 'authority'): string[] {
-  return parseDigRecords(dig([`@${server}`, name, type, '+norecurse', '+noall', `+${section}`])).map((r) => `${r.name} ${r.type} ${r.rdata}`);
+  return parseDigRecords(dig([`@${server}`, name, type, '+norecurse', '+noall', `+${section}`])).map(
+    (r) => `${r.name} ${r.type} ${r.rdata}`,
+  );
 }
 
 describe.skipIf(process.getuid?.() !== 0)('+trace from a lab root', () => {
@@ -56,14 +63,19 @@ describe.skipIf(process.getuid?.() !== 0)('+trace from a lab root', () => {
       ['netdiag.test.', LEAF],
     ]);
     expect(steps[0]!.referral).toEqual({ zone: 'test.', nameservers: [{ name: 'ns.test.', address: TLD }] });
-    expect(steps[1]!.referral).toEqual({ zone: 'netdiag.test.', nameservers: [{ name: 'ns1.netdiag.test.', address: LEAF }] });
+    expect(steps[1]!.referral).toEqual({
+      zone: 'netdiag.test.',
+      nameservers: [{ name: 'ns1.netdiag.test.', address: LEAF }],
+    });
     expect(steps[2]!.referral).toBeUndefined();
     for (const s of steps.slice(0, 2)) {
       expect(s.response.message.authorities.map((r) => `${r.name} ${r.type} ${rdataText(r)}`)).toEqual(
         digSection(s.server.address, 'www.netdiag.test', 'A', 'authority'),
       );
     }
-    expect(steps[2]!.response.message.answers.map((r) => `${r.name} ${r.type} ${rdataText(r)}`)).toEqual(digSection(LEAF, 'www.netdiag.test', 'A', 'answer'));
+    expect(steps[2]!.response.message.answers.map((r) => `${r.name} ${r.type} ${rdataText(r)}`)).toEqual(
+      digSection(LEAF, 'www.netdiag.test', 'A', 'answer'),
+    );
   });
 
   it('finds the address of a name server delegated without glue', async () => {
@@ -76,5 +88,22 @@ describe.skipIf(process.getuid?.() !== 0)('+trace from a lab root', () => {
   it('ends at NXDOMAIN from the authority', async () => {
     const steps = await collect('nope.netdiag.test', 'A');
     expect(steps[steps.length - 1]!.response.message.rcode).toBe('NXDOMAIN');
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)('netdiag lookup +trace', () => {
+  it('shows each delegation and where it came from', async () => {
+    const r = await lookup('www.netdiag.test', 'A', '+trace', '--root', ROOT);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      new RegExp(
+        `^test\\.\\t300\\tIN\\tNS\\tns\\.test\\.\\n;; Received \\d+ bytes from ${ROOT.replace(/\./g, '\\.')}#53\\(root1\\) in \\d+ ms\\n`,
+      ),
+    );
+    expect(r.out).toContain('netdiag.test.\t300\tIN\tNS\tns1.netdiag.test.\n');
+    expect(r.out).toContain(`;; Received`);
+    expect(r.out).toContain(
+      `www.netdiag.test.\t300\tIN\tA\t192.0.2.10\n;; Received 61 bytes from ${LEAF}#53(ns1.netdiag.test)`,
+    );
   });
 });

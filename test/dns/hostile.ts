@@ -1,5 +1,5 @@
-import { type Socket as UdpSocket, createSocket } from 'node:dgram';
-import { type Server, type Socket, createServer } from 'node:net';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server, type Socket } from 'node:net';
 import { encodeQuery } from '@netdiag/dns-client';
 
 /**
@@ -28,7 +28,16 @@ export function answerFor(query: Buffer, overrides: { id?: number; name?: string
   while (query[qEnd] !== 0) qEnd += query[qEnd]! + 1;
   qEnd += 5;
   const question = overrides.name
-    ? Buffer.from(encodeQuery({ id, question: { name: overrides.name, type: 1, class: 1 }, recursionDesired: false, checkingDisabled: false, authenticData: false, edns: false }).subarray(12))
+    ? Buffer.from(
+        encodeQuery({
+          id,
+          question: { name: overrides.name, type: 1, class: 1 },
+          recursionDesired: false,
+          checkingDisabled: false,
+          authenticData: false,
+          edns: false,
+        }).subarray(12),
+      )
     : query.subarray(12, qEnd);
   const header = Buffer.alloc(12);
   header.writeUInt16BE(id, 0);
@@ -69,7 +78,11 @@ function misbehave(mode: string, query: Buffer): Buffer[] {
     case 'truncated':
       return [good.subarray(0, good.length - 7)];
     case 'junk-then-answer':
-      return [Buffer.from('not dns at all'), answerFor(query, { id: (query.readUInt16BE(0) ^ 0x5555) & 0xffff }), good];
+      return [
+        Buffer.from('not dns at all'),
+        answerFor(query, { id: (query.readUInt16BE(0) ^ 0x5555) & 0xffff }),
+        good,
+      ];
     case 'huge-count': {
       const b = Buffer.from(good);
       b.writeUInt16BE(0xffff, 6);
@@ -144,7 +157,11 @@ export async function startHostile(): Promise<HostileServer> {
     seen,
     async close() {
       for (const s of sockets) s.destroy();
-      await Promise.all([new Promise((r) => tcp.close(r)), new Promise<void>((r) => udp.close(() => r())), new Promise<void>((r) => other.close(() => r()))]);
+      await Promise.all([
+        new Promise((r) => tcp.close(r)),
+        new Promise<void>((r) => udp.close(() => r())),
+        new Promise<void>((r) => other.close(() => r())),
+      ]);
     },
   };
 }

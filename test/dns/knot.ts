@@ -57,7 +57,10 @@ function dig(args: string[]): string {
   return spawnSync('dig', args, { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
 }
 
-export async function startKnot(zones: readonly ZoneSpec[], opts: { address?: string; port?: number } = {}): Promise<KnotServer> {
+export async function startKnot(
+  zones: readonly ZoneSpec[],
+  opts: { address?: string; port?: number } = {},
+): Promise<KnotServer> {
   const address = opts.address ?? randomLoopback();
   const port = opts.port ?? 53;
   const dir = mkdtempSync(join(tmpdir(), 'netdiag-knot-'));
@@ -89,7 +92,9 @@ export async function startKnot(zones: readonly ZoneSpec[], opts: { address?: st
     '',
   ].join('\n');
   writeFileSync(join(dir, 'knot.conf'), conf);
-  const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString();
@@ -113,7 +118,19 @@ export async function startKnot(zones: readonly ZoneSpec[], opts: { address?: st
     const ready = zones.every((z) => {
       const soa = dig([`@${address}`, '-p', String(port), z.origin, 'SOA', '+short', '+tries=1', '+time=1']);
       if (!soa.trim()) return false;
-      return !z.sign || dig([`@${address}`, '-p', String(port), z.origin, 'DNSKEY', '+short', '+tries=1', '+time=1']).trim() !== '';
+      return (
+        !z.sign ||
+        dig([
+          `@${address}`,
+          '-p',
+          String(port),
+          z.origin,
+          'DNSKEY',
+          '+short',
+          '+tries=1',
+          '+time=1',
+        ]).trim() !== ''
+      );
     });
     if (ready) break;
     if (Date.now() > deadline) {

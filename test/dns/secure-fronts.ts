@@ -1,10 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, createSecureServer } from 'node:http2';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 
 /**
  * knotd 3.2 speaks neither DNS over TLS nor over HTTPS, so the tests put real TLS and HTTPS
@@ -26,9 +31,23 @@ export function makeCert(): TestCert {
   const r = spawnSync(
     'openssl',
     [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=dns.netdiag.test',
-      '-addext', 'subjectAltName=DNS:dns.netdiag.test,IP:127.0.0.1',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-subj',
+      '/CN=dns.netdiag.test',
+      '-addext',
+      'subjectAltName=DNS:dns.netdiag.test,IP:127.0.0.1',
     ],
     { encoding: 'utf8' },
   );
@@ -68,13 +87,19 @@ export interface Front {
 }
 
 /** DNS over TLS on 127.0.0.1: TLS terminated here, the stream piped to knotd's TCP port. */
-export async function startTlsFront(cert: TestCert, backend: { address: string; port: number }): Promise<Front> {
-  const server: TlsServer = createTlsServer({ key: cert.key, cert: cert.cert, ALPNProtocols: ['dot'] }, (tls) => {
-    const tcp = connect(backend.port, backend.address);
-    tls.pipe(tcp).pipe(tls);
-    tls.on('error', () => tcp.destroy());
-    tcp.on('error', () => tls.destroy());
-  });
+export async function startTlsFront(
+  cert: TestCert,
+  backend: { address: string; port: number },
+): Promise<Front> {
+  const server: TlsServer = createTlsServer(
+    { key: cert.key, cert: cert.cert, ALPNProtocols: ['dot'] },
+    (tls) => {
+      const tcp = connect(backend.port, backend.address);
+      tls.pipe(tcp).pipe(tls);
+      tls.on('error', () => tcp.destroy());
+      tcp.on('error', () => tls.destroy());
+    },
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as { port: number }).port,
@@ -83,10 +108,17 @@ export async function startTlsFront(cert: TestCert, backend: { address: string; 
 }
 
 /** DNS over HTTPS (RFC 8484 POST) on 127.0.0.1, HTTP/2 with HTTP/1.1 allowed. */
-export async function startHttpsFront(cert: TestCert, backend: { address: string; port: number }): Promise<Front> {
+export async function startHttpsFront(
+  cert: TestCert,
+  backend: { address: string; port: number },
+): Promise<Front> {
   const server: Http2SecureServer = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true });
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
-    if (req.method !== 'POST' || req.url !== '/dns-query' || req.headers['content-type'] !== 'application/dns-message') {
+    if (
+      req.method !== 'POST' ||
+      req.url !== '/dns-query' ||
+      req.headers['content-type'] !== 'application/dns-message'
+    ) {
       res.writeHead(404).end();
       return;
     }
@@ -94,7 +126,10 @@ export async function startHttpsFront(cert: TestCert, backend: { address: string
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       relayOnce(backend, Buffer.concat(chunks)).then(
-        (answer) => res.writeHead(200, { 'content-type': 'application/dns-message', 'content-length': answer.length }).end(answer),
+        (answer) =>
+          res
+            .writeHead(200, { 'content-type': 'application/dns-message', 'content-length': answer.length })
+            .end(answer),
         () => res.writeHead(502).end(),
       );
     });

@@ -56,6 +56,5 @@ export function quoteCharacterString(bytes: Uint8Array): string {
 
 /** Text from any other source (a server name, an error message) made safe for a terminal. */
 export function escapeControl(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => ddd(c.charCodeAt(0)));
 }

@@ -1,27 +1,56 @@
-export { type DnsErrorCode, DnsError } from './errors.js';
+export { DnsError, type DnsErrorCode } from './errors.js';
 export { escapeControl, escapeLabel, escapeName, quoteCharacterString } from './escape.js';
 export {
+  canonicalName,
+  DEFAULT_EDNS,
   type DnsMessage,
+  decodeMessage,
   type EdnsInfo,
   type EdnsOptions,
-  type HeaderFlags,
-  type Question,
-  type QueryMessage,
-  DEFAULT_EDNS,
-  canonicalName,
-  decodeMessage,
   encodeQuery,
+  type HeaderFlags,
   matchResponse,
+  type QueryMessage,
+  type Question,
   randomId,
 } from './message.js';
-export { type RecordTypeName, RECORD_TYPES, rcodeName, typeCode, typeName } from './record-types.js';
-export { type DnsRecord, type RecordData, type RecordOf, decodeTypeBitmap, rdataText, recordText, recordTypeName } from './records.js';
-export { type ResolvConf, RESOLV_CONF_DEFAULTS, loadResolvConf, parseResolvConf, searchCandidates } from './resolv-conf.js';
-export { type CallOptions, type Resolved, type ResolverOptions, Resolver, answerRecords, cacheTtl, resolve } from './resolver.js';
-export { type DnsResponse, type QueryOptions, type TransportName, parseType, query, serverAddress } from './query.js';
+export {
+  type DnsResponse,
+  parseType,
+  type QueryOptions,
+  query,
+  serverAddress,
+  type TransportName,
+} from './query.js';
+export { RECORD_TYPES, type RecordTypeName, rcodeName, typeCode, typeName } from './record-types.js';
+export {
+  type DnsRecord,
+  decodeTypeBitmap,
+  type RecordData,
+  type RecordOf,
+  rdataText,
+  recordText,
+  recordTypeName,
+} from './records.js';
+export {
+  loadResolvConf,
+  parseResolvConf,
+  RESOLV_CONF_DEFAULTS,
+  type ResolvConf,
+  searchCandidates,
+} from './resolv-conf.js';
+export {
+  answerRecords,
+  type CallOptions,
+  cacheTtl,
+  type Resolved,
+  Resolver,
+  type ResolverOptions,
+  resolve,
+} from './resolver.js';
 export { reverseName } from './reverse.js';
-export { type SvcParam, type SvcbData, decodeSvcb, encodeSvcb, presentSvcb, svcKeyName } from './svcb.js';
-export { type NameServer, type TraceOptions, type TraceStep, ROOT_HINTS, trace } from './trace.js';
+export { decodeSvcb, encodeSvcb, presentSvcb, type SvcbData, type SvcParam, svcKeyName } from './svcb.js';
+export { type NameServer, ROOT_HINTS, type TraceOptions, type TraceStep, trace } from './trace.js';
 export { FrameReader, frame } from './transport/frames.js';
 export type { HttpsOptions } from './transport/https.js';
 export type { TlsOptions } from './transport/stream.js';

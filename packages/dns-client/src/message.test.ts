@@ -2,7 +2,7 @@ import * as dnsPacket from 'dns-packet';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DnsError } from './errors.js';
-import { type QueryMessage, decodeMessage, encodeQuery, matchResponse } from './message.js';
+import { decodeMessage, encodeQuery, matchResponse, type QueryMessage } from './message.js';
 import { rdataText } from './records.js';
 
 const query: QueryMessage = {
@@ -25,9 +25,30 @@ function sample(): Buffer {
       { name: 'www.netdiag.test', type: 'A', ttl: 300, data: '192.0.2.10' },
       { name: 'www.netdiag.test', type: 'TXT', ttl: 60, data: [Buffer.from('a\x07b'), Buffer.from('"q"')] },
       { name: 'netdiag.test', type: 'MX', ttl: 60, data: { preference: 10, exchange: 'mail.netdiag.test' } },
-      { name: 'netdiag.test', type: 'SOA', ttl: 60, data: { mname: 'ns1.netdiag.test', rname: 'hostmaster.netdiag.test', serial: 7, refresh: 1, retry: 2, expire: 3, minimum: 4 } },
+      {
+        name: 'netdiag.test',
+        type: 'SOA',
+        ttl: 60,
+        data: {
+          mname: 'ns1.netdiag.test',
+          rname: 'hostmaster.netdiag.test',
+          serial: 7,
+          refresh: 1,
+          retry: 2,
+          expire: 3,
+          minimum: 4,
+        },
+      },
     ],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: dnsPacket.DNSSEC_OK, options: [{ code: 3, data: Buffer.from('ns-a') }] } as never],
+    additionals: [
+      {
+        type: 'OPT',
+        name: '.',
+        udpPayloadSize: 1232,
+        flags: dnsPacket.DNSSEC_OK,
+        options: [{ code: 3, data: Buffer.from('ns-a') }],
+      } as never,
+    ],
   });
 }
 
@@ -36,7 +57,12 @@ describe('query encoding', () => {
     const decoded = dnsPacket.decode(Buffer.from(encodeQuery(query)));
     expect(decoded.id).toBe(0x1234);
     expect(decoded.questions).toEqual([{ name: 'www.netdiag.test', type: 'A', class: 'IN' }]);
-    const opt = decoded.additionals?.[0] as unknown as { type: string; udpPayloadSize: number; flag_do: boolean; options: { code: number }[] };
+    const opt = decoded.additionals?.[0] as unknown as {
+      type: string;
+      udpPayloadSize: number;
+      flag_do: boolean;
+      options: { code: number }[];
+    };
     expect(opt.type).toBe('OPT');
     expect(opt.udpPayloadSize).toBe(1232);
     expect(opt.flag_do).toBe(true);
@@ -44,7 +70,11 @@ describe('query encoding', () => {
   });
 
   it('encodes escaped labels byte for byte', () => {
-    const wire = encodeQuery({ ...query, question: { ...query.question, name: 'a\\.b\\007c.test.' }, edns: false });
+    const wire = encodeQuery({
+      ...query,
+      question: { ...query.question, name: 'a\\.b\\007c.test.' },
+      edns: false,
+    });
     expect(Buffer.from(wire.subarray(12, 12 + 12)).toString('latin1')).toBe('\x05a.b\x07c\x04test\x00');
   });
 });
@@ -69,17 +99,23 @@ describe('message decoding', () => {
     const wrongId = Buffer.from(good);
     wrongId.writeUInt16BE(0x4321, 0);
     expect(matchResponse(query, wrongId)).toMatch(/wrong ID/);
-    expect(matchResponse({ ...query, question: { ...query.question, type: 28 } }, good)).toMatch(/different question/);
-    expect(matchResponse({ ...query, question: { ...query.question, name: 'WWW.NetDiag.TEST.' } }, good)).not.toBeTypeOf('string');
+    expect(matchResponse({ ...query, question: { ...query.question, type: 28 } }, good)).toMatch(
+      /different question/,
+    );
+    expect(
+      matchResponse({ ...query, question: { ...query.question, name: 'WWW.NetDiag.TEST.' } }, good),
+    ).not.toBeTypeOf('string');
   });
 
   it('random and mutated messages give a message or a DnsError, never another exception', () => {
     const base = sample();
-    const mutated = fc.tuple(fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 6 }), fc.nat(40)).map(([flips, cut]) => {
-      const b = Buffer.from(base);
-      for (const [at, v] of flips) b[at % b.length] = v;
-      return b.subarray(0, b.length - cut);
-    });
+    const mutated = fc
+      .tuple(fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 6 }), fc.nat(40))
+      .map(([flips, cut]) => {
+        const b = Buffer.from(base);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        return b.subarray(0, b.length - cut);
+      });
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutated), (bytes) => {
         try {

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { DnsError } from './errors.js';
+import { escapeLabel } from './escape.js';
 import { rcodeName, typeName } from './record-types.js';
 import { type DnsRecord, decodeName, decodeRecordData } from './records.js';
 import { encodeWireName, parseNameLabels } from './wire-name.js';
-import { escapeLabel } from './escape.js';
 
 export interface Question {
   /** Presentation form, escaped, trailing dot. */
@@ -81,7 +81,10 @@ export function encodeQuery(q: QueryMessage): Uint8Array {
   const opt = q.edns === false ? 0 : 11 + (q.edns.nsid ? 4 : 0);
   const buf = Buffer.alloc(12 + qname.length + 4 + opt);
   buf.writeUInt16BE(q.id, 0);
-  buf.writeUInt16BE((q.recursionDesired ? 0x0100 : 0) | (q.authenticData ? 0x0020 : 0) | (q.checkingDisabled ? 0x0010 : 0), 2);
+  buf.writeUInt16BE(
+    (q.recursionDesired ? 0x0100 : 0) | (q.authenticData ? 0x0020 : 0) | (q.checkingDisabled ? 0x0010 : 0),
+    2,
+  );
   buf.writeUInt16BE(1, 4);
   buf.writeUInt16BE(q.edns === false ? 0 : 1, 10);
   buf.set(qname, 12);
@@ -102,7 +105,8 @@ export function encodeQuery(q: QueryMessage): Uint8Array {
 }
 
 function need(buf: Buffer, at: number, n: number, what: string): void {
-  if (at + n > buf.length) throw new DnsError('MALFORMED', `message ends inside ${what} (${buf.length} bytes)`);
+  if (at + n > buf.length)
+    throw new DnsError('MALFORMED', `message ends inside ${what} (${buf.length} bytes)`);
 }
 
 /**
@@ -125,7 +129,12 @@ function decodeUnchecked(bytes: Uint8Array): DnsMessage {
   need(buf, 0, 12, 'the header');
   const id = buf.readUInt16BE(0);
   const f = buf.readUInt16BE(2);
-  const counts = [buf.readUInt16BE(4), buf.readUInt16BE(6), buf.readUInt16BE(8), buf.readUInt16BE(10)] as const;
+  const counts = [
+    buf.readUInt16BE(4),
+    buf.readUInt16BE(6),
+    buf.readUInt16BE(8),
+    buf.readUInt16BE(10),
+  ] as const;
   let at = 12;
   const questions: Question[] = [];
   for (let i = 0; i < counts[0]; i++) {
@@ -150,12 +159,18 @@ function decodeUnchecked(bytes: Uint8Array): DnsMessage {
       at += 10;
       need(buf, at, rdLength, 'RDATA');
       if (type === 41) {
-        if (s !== 2 || edns !== undefined) throw new DnsError('MALFORMED', 'OPT record outside the additional section or twice');
+        if (s !== 2 || edns !== undefined)
+          throw new DnsError('MALFORMED', 'OPT record outside the additional section or twice');
         extRcode = ttl >>> 24;
         edns = decodeOpt(buf.subarray(at, at + rdLength), klass, ttl);
       } else {
         const data = decodeRecordData(type, buf, at, rdLength);
-        const record = { name: n.value, ttl, class: klass === 1 ? 'IN' : `CLASS${klass}`, ...data } as DnsRecord;
+        const record = {
+          name: n.value,
+          ttl,
+          class: klass === 1 ? 'IN' : `CLASS${klass}`,
+          ...data,
+        } as DnsRecord;
         sections[s]!.push(record);
       }
       at += rdLength;
@@ -201,7 +216,10 @@ function decodeOpt(rdata: Buffer, udpSize: number, ttl: number): EdnsInfo {
 
 /** DNS names compare case-insensitively in ASCII only (RFC 4343). */
 export function sameName(a: string, b: string): boolean {
-  return a.length === b.length && a.replace(/[A-Z]/g, (c) => c.toLowerCase()) === b.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return (
+    a.length === b.length &&
+    a.replace(/[A-Z]/g, (c) => c.toLowerCase()) === b.replace(/[A-Z]/g, (c) => c.toLowerCase())
+  );
 }
 
 /**
@@ -224,7 +242,11 @@ export function matchResponse(query: QueryMessage, bytes: Uint8Array): DnsMessag
   // A FORMERR/NOTIMP answer may echo no question at all; take it as the server's word.
   if (m.questions.length === 0 && m.rcode !== 'NOERROR' && m.rcode !== 'NXDOMAIN') return m;
   if (m.questions.length !== 1 || q === undefined) return `answer has ${m.questions.length} questions`;
-  if (q.type !== query.question.type || q.class !== query.question.class || !sameName(q.name, query.question.name)) {
+  if (
+    q.type !== query.question.type ||
+    q.class !== query.question.class ||
+    !sameName(q.name, query.question.name)
+  ) {
     return `answer is for a different question (${q.name} ${typeName(q.type)})`;
   }
   return m;

@@ -9,7 +9,9 @@ import { FrameReader, frame } from './transport/frames.js';
 
 describe('escaping as dig does', () => {
   it('escapes control bytes, quotes and backslashes', () => {
-    expect(quoteCharacterString(Buffer.from('bell\x07tab\tq"b\\;', 'latin1'))).toBe('"bell\\007tab\\009q\\"b\\\\;"');
+    expect(quoteCharacterString(Buffer.from('bell\x07tab\tq"b\\;', 'latin1'))).toBe(
+      '"bell\\007tab\\009q\\"b\\\\;"',
+    );
     expect(quoteCharacterString(Uint8Array.of(0x80, 0xff))).toBe('"\\128\\255"');
     expect(escapeName('weird\x07name.netdiag.test')).toBe('weird\\007name.netdiag.test');
     expect(escapeName('a"b(c).test')).toBe('a\\"b\\(c\\).test');
@@ -19,7 +21,6 @@ describe('escaping as dig does', () => {
   it('never lets a control character through', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 60 }), fc.string({ maxLength: 40 }), (bytes, text) => {
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
         const control = /[\u0000-\u001f\u007f-\u009f]/;
         expect(quoteCharacterString(bytes)).not.toMatch(control);
         expect(escapeName(text)).not.toMatch(control);
@@ -56,11 +57,25 @@ describe('resolv.conf', () => {
     );
     expect(conf.nameservers).toEqual(['192.0.2.1', '2001:db8::53', '192.0.2.2']);
     expect(conf.search).toEqual(['a.test', 'b.test']);
-    expect(conf).toMatchObject({ ndots: 15, timeoutMs: 2000, attempts: 5, rotate: true, edns0: true, useTcp: false });
+    expect(conf).toMatchObject({
+      ndots: 15,
+      timeoutMs: 2000,
+      attempts: 5,
+      rotate: true,
+      edns0: true,
+      useTcp: false,
+    });
   });
 
   it('uses the defaults for an empty file', () => {
-    expect(parseResolvConf('')).toMatchObject({ nameservers: [], search: [], ndots: 1, timeoutMs: 5000, attempts: 2, rotate: false });
+    expect(parseResolvConf('')).toMatchObject({
+      nameservers: [],
+      search: [],
+      ndots: 1,
+      timeoutMs: 5000,
+      attempts: 2,
+      rotate: false,
+    });
   });
 
   it('orders search candidates by ndots', () => {
@@ -78,7 +93,9 @@ describe('resolv.conf', () => {
 describe('reverse names', () => {
   it('builds in-addr.arpa and ip6.arpa names', () => {
     expect(reverseName('192.0.2.10')).toBe('10.2.0.192.in-addr.arpa.');
-    expect(reverseName('2001:db8::10')).toBe('0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.');
+    expect(reverseName('2001:db8::10')).toBe(
+      '0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.',
+    );
     expect(reverseName('::ffff:192.0.2.1')).toBe('1.2.0.192.in-addr.arpa.');
     expect(() => reverseName('nope')).toThrow(/not an IP address/);
   });
@@ -87,19 +104,23 @@ describe('reverse names', () => {
 describe('stream framing', () => {
   it('reassembles messages however the stream is split', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 50 }), { maxLength: 5 }), fc.array(fc.nat(300), { maxLength: 6 }), (msgs, cuts) => {
-        const all = Buffer.concat(msgs.map((m) => frame(m)));
-        const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
-        const reader = new FrameReader();
-        const out: Uint8Array[] = [];
-        let prev = 0;
-        for (const p of [...points, all.length]) {
-          out.push(...reader.push(all.subarray(prev, p)));
-          prev = p;
-        }
-        expect(out.map((m) => Buffer.from(m))).toEqual(msgs.map((m) => Buffer.from(m)));
-        expect(reader.buffered).toBe(0);
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 50 }), { maxLength: 5 }),
+        fc.array(fc.nat(300), { maxLength: 6 }),
+        (msgs, cuts) => {
+          const all = Buffer.concat(msgs.map((m) => frame(m)));
+          const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+          const reader = new FrameReader();
+          const out: Uint8Array[] = [];
+          let prev = 0;
+          for (const p of [...points, all.length]) {
+            out.push(...reader.push(all.subarray(prev, p)));
+            prev = p;
+          }
+          expect(out.map((m) => Buffer.from(m))).toEqual(msgs.map((m) => Buffer.from(m)));
+          expect(reader.buffered).toBe(0);
+        },
+      ),
     );
   });
 });

@@ -1,12 +1,19 @@
 import { isIP } from 'node:net';
-import { DnsError, abortError } from './errors.js';
-import { DEFAULT_EDNS, type EdnsOptions, type QueryMessage, canonicalName, encodeQuery, randomId } from './message.js';
+import { abortError, DnsError } from './errors.js';
+import type { DnsMessage } from './message.js';
+import {
+  canonicalName,
+  DEFAULT_EDNS,
+  type EdnsOptions,
+  encodeQuery,
+  type QueryMessage,
+  randomId,
+} from './message.js';
 import { typeCode } from './record-types.js';
-import { httpsExchange, type HttpsOptions } from './transport/https.js';
+import { type HttpsOptions, httpsExchange } from './transport/https.js';
 import { streamExchange, type TlsOptions } from './transport/stream.js';
 import type { Exchanged, ServerAddress } from './transport/types.js';
 import { udpExchange } from './transport/udp.js';
-import type { DnsMessage } from './message.js';
 
 export type TransportName = 'udp' | 'tcp' | 'tls' | 'https';
 
@@ -51,7 +58,8 @@ const TRY_NEXT = new Set(['SERVFAIL', 'REFUSED', 'NOTIMP', 'FORMERR']);
 
 export function parseType(type: string | number): number {
   if (typeof type === 'number') {
-    if (!Number.isInteger(type) || type < 0 || type > 0xffff) throw new DnsError('BAD_INPUT', `bad record type ${type}`);
+    if (!Number.isInteger(type) || type < 0 || type > 0xffff)
+      throw new DnsError('BAD_INPUT', `bad record type ${type}`);
     return type;
   }
   const code = typeCode(type);
@@ -63,7 +71,8 @@ export function serverAddress(s: string | ServerAddress, defaultPort: number): S
   if (typeof s !== 'string') return s;
   if (isIP(s.split('%')[0]!)) return { address: s, port: defaultPort };
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(s) ?? /^([\d.]+):(\d+)$/.exec(s) ?? /^(.+)#(\d+)$/.exec(s);
-  if (m && isIP(m[1]!) && Number(m[2]) > 0 && Number(m[2]) < 65536) return { address: m[1]!, port: Number(m[2]) };
+  if (m && isIP(m[1]!) && Number(m[2]) > 0 && Number(m[2]) < 65536)
+    return { address: m[1]!, port: Number(m[2]) };
   throw new DnsError('BAD_INPUT', `not a server address: '${s}' (give an IP address, optionally with :port)`);
 }
 
@@ -90,7 +99,11 @@ let rotation = 0;
  * resending without EDNS to a server that answers FORMERR to it. An answer with SERVFAIL or
  * REFUSED moves on to the next server, and is returned if no server does better.
  */
-export async function query(name: string, type: string | number, options: QueryOptions = {}): Promise<DnsResponse> {
+export async function query(
+  name: string,
+  type: string | number,
+  options: QueryOptions = {},
+): Promise<DnsResponse> {
   const transport = options.transport ?? 'udp';
   const question = { name: canonicalName(name), type: parseType(type), class: 1 };
   const edns = options.edns === false ? false : { ...DEFAULT_EDNS, ...options.edns };
@@ -99,12 +112,17 @@ export async function query(name: string, type: string | number, options: QueryO
   const signal = options.signal;
   if (!(timeoutMs > 0)) throw new DnsError('BAD_INPUT', 'timeout must be positive');
 
-  type Target = { label: string; send(q: QueryMessage, wire: Uint8Array, timeoutMs: number, via: TransportName): Promise<Exchanged> };
+  type Target = {
+    label: string;
+    send(q: QueryMessage, wire: Uint8Array, timeoutMs: number, via: TransportName): Promise<Exchanged>;
+  };
   let targets: Target[];
   if (transport === 'https') {
     const https = options.https;
     if (!https) throw new DnsError('BAD_INPUT', 'DNS over HTTPS needs a URL');
-    targets = [{ label: https.url, send: (q, wire, t) => httpsExchange(q, wire, https, { timeoutMs: t, signal }) }];
+    targets = [
+      { label: https.url, send: (q, wire, t) => httpsExchange(q, wire, https, { timeoutMs: t, signal }) },
+    ];
   } else {
     const port = options.port ?? (transport === 'tls' ? 853 : 53);
     const servers = (options.servers ?? []).map((s) => serverAddress(s, port));
@@ -114,7 +132,11 @@ export async function query(name: string, type: string | number, options: QueryO
       send: (q, wire, t, via) =>
         via === 'udp'
           ? udpExchange(q, wire, s, { timeoutMs: t, signal })
-          : streamExchange(q, wire, s, { timeoutMs: t, signal, tls: via === 'tls' ? (options.tls ?? {}) : undefined }),
+          : streamExchange(q, wire, s, {
+              timeoutMs: t,
+              signal,
+              tls: via === 'tls' ? (options.tls ?? {}) : undefined,
+            }),
     }));
     if (options.rotate && targets.length > 1) {
       const k = rotation++ % targets.length;
@@ -164,7 +186,9 @@ export async function query(name: string, type: string | number, options: QueryO
   }
   if (lastAnswer) return { ...lastAnswer, tries };
   if (lastError instanceof DnsError) {
-    throw new DnsError(lastError.code, `${lastError.message}${tries > 1 ? ` (after ${tries} tries)` : ''}`, { cause: lastError });
+    throw new DnsError(lastError.code, `${lastError.message}${tries > 1 ? ` (after ${tries} tries)` : ''}`, {
+      cause: lastError,
+    });
   }
   throw new DnsError('NETWORK', `no server answered: ${String(lastError)}`, { cause: lastError });
 }

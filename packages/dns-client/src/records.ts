@@ -1,7 +1,7 @@
 import * as dnsPacket from 'dns-packet';
 import ipaddr from 'ipaddr.js';
-import { escapeName, quoteCharacterString } from './escape.js';
 import { DnsError } from './errors.js';
+import { escapeName, quoteCharacterString } from './escape.js';
 import { typeName } from './record-types.js';
 import { decodeSvcb, presentSvcb, type SvcbData } from './svcb.js';
 
@@ -33,10 +33,28 @@ export type RecordData =
     }
   /** Each <character-string> as the bytes the server sent (TXT is not text: print it escaped). */
   | { readonly type: 'TXT'; readonly strings: readonly Uint8Array[] }
-  | { readonly type: 'SRV'; readonly priority: number; readonly weight: number; readonly port: number; readonly target: string }
+  | {
+      readonly type: 'SRV';
+      readonly priority: number;
+      readonly weight: number;
+      readonly port: number;
+      readonly target: string;
+    }
   | { readonly type: 'CAA'; readonly flags: number; readonly tag: string; readonly value: Uint8Array }
-  | { readonly type: 'DS'; readonly keyTag: number; readonly algorithm: number; readonly digestType: number; readonly digest: Uint8Array }
-  | { readonly type: 'DNSKEY'; readonly flags: number; readonly protocol: number; readonly algorithm: number; readonly publicKey: Uint8Array }
+  | {
+      readonly type: 'DS';
+      readonly keyTag: number;
+      readonly algorithm: number;
+      readonly digestType: number;
+      readonly digest: Uint8Array;
+    }
+  | {
+      readonly type: 'DNSKEY';
+      readonly flags: number;
+      readonly protocol: number;
+      readonly algorithm: number;
+      readonly publicKey: Uint8Array;
+    }
   | {
       readonly type: 'RRSIG';
       readonly typeCovered: string;
@@ -84,7 +102,8 @@ function viaPacket<T>(type: string, msg: Buffer, rdOffset: number, rdLength: num
   } catch (err) {
     throw new DnsError('MALFORMED', `bad ${type} RDATA: ${(err as Error).message}`, { cause: err });
   }
-  if (codec.decode.bytes !== rdLength + 2) throw new DnsError('MALFORMED', `${type} RDATA length does not match its contents`);
+  if (codec.decode.bytes !== rdLength + 2)
+    throw new DnsError('MALFORMED', `${type} RDATA length does not match its contents`);
   return value as T;
 }
 
@@ -99,7 +118,12 @@ function nameInRdata(msg: Buffer, at: number, end: number): { value: string; byt
 }
 
 /** Decodes RDATA at `rdOffset` (message-relative, so compressed names resolve). */
-export function decodeRecordData(typeCode: number, msg: Buffer, rdOffset: number, rdLength: number): RecordData {
+export function decodeRecordData(
+  typeCode: number,
+  msg: Buffer,
+  rdOffset: number,
+  rdLength: number,
+): RecordData {
   const end = rdOffset + rdLength;
   const rdata = msg.subarray(rdOffset, end);
   switch (typeCode) {
@@ -175,8 +199,19 @@ export function decodeRecordData(typeCode: number, msg: Buffer, rdOffset: number
       };
     }
     case 43: {
-      const d = viaPacket<{ keyTag: number; algorithm: number; digestType: number; digest: Buffer }>('DS', msg, rdOffset, rdLength);
-      return { type: 'DS', keyTag: d.keyTag, algorithm: d.algorithm, digestType: d.digestType, digest: Uint8Array.from(d.digest) };
+      const d = viaPacket<{ keyTag: number; algorithm: number; digestType: number; digest: Buffer }>(
+        'DS',
+        msg,
+        rdOffset,
+        rdLength,
+      );
+      return {
+        type: 'DS',
+        keyTag: d.keyTag,
+        algorithm: d.algorithm,
+        digestType: d.digestType,
+        digest: Uint8Array.from(d.digest),
+      };
     }
     case 48: {
       if (rdLength < 4) throw new DnsError('MALFORMED', 'DNSKEY RDATA too short');
@@ -217,7 +252,11 @@ export function decodeRecordData(typeCode: number, msg: Buffer, rdOffset: number
     }
     case 47: {
       const next = nameInRdata(msg, rdOffset, end);
-      return { type: 'NSEC', next: next.value, types: decodeTypeBitmap(msg.subarray(rdOffset + next.bytesRead, end)) };
+      return {
+        type: 'NSEC',
+        next: next.value,
+        types: decodeTypeBitmap(msg.subarray(rdOffset + next.bytesRead, end)),
+      };
     }
     case 64:
     case 65: {
@@ -237,7 +276,8 @@ export function decodeTypeBitmap(bytes: Uint8Array): string[] {
     if (i + 2 > bytes.length) throw new DnsError('MALFORMED', 'truncated type bitmap');
     const window = bytes[i]!;
     const len = bytes[i + 1]!;
-    if (window <= last || len < 1 || len > 32 || i + 2 + len > bytes.length) throw new DnsError('MALFORMED', 'bad type bitmap window');
+    if (window <= last || len < 1 || len > 32 || i + 2 + len > bytes.length)
+      throw new DnsError('MALFORMED', 'bad type bitmap window');
     for (let j = 0; j < len; j++) {
       const b = bytes[i + 2 + j]!;
       for (let bit = 0; bit < 8; bit++) if (b & (0x80 >> bit)) out.push(typeName(window * 256 + j * 8 + bit));

@@ -76,14 +76,26 @@ export function parseResolvConf(text: string): ResolvConf {
         break;
     }
   }
-  return { nameservers, search: search.map((s) => s.replace(/\.$/, '')), ndots, timeoutMs, attempts: Math.max(attempts, 1), rotate, useTcp, edns0 };
+  return {
+    nameservers,
+    search: search.map((s) => s.replace(/\.$/, '')),
+    ndots,
+    timeoutMs,
+    attempts: Math.max(attempts, 1),
+    rotate,
+    useTcp,
+    edns0,
+  };
 }
 
 /**
  * Reads the system configuration through `readFile` (so tests and sandboxes pass their own).
  * With no nameserver line, glibc falls back to the local host.
  */
-export async function loadResolvConf(readFile: (path: string) => Promise<string>, path = '/etc/resolv.conf'): Promise<ResolvConf> {
+export async function loadResolvConf(
+  readFile: (path: string) => Promise<string>,
+  path = '/etc/resolv.conf',
+): Promise<ResolvConf> {
   let text = '';
   try {
     text = await readFile(path);

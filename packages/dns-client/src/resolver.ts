@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { DnsError, abortError } from './errors.js';
+import { abortError, DnsError } from './errors.js';
 import { canonicalName, sameName } from './message.js';
-import { type DnsResponse, type QueryOptions, parseType, query } from './query.js';
+import { type DnsResponse, parseType, type QueryOptions, query } from './query.js';
 import type { RecordTypeName } from './record-types.js';
 import type { DnsRecord, RecordOf } from './records.js';
-import { type ResolvConf, loadResolvConf, searchCandidates } from './resolv-conf.js';
+import { loadResolvConf, type ResolvConf, searchCandidates } from './resolv-conf.js';
 import { reverseName } from './reverse.js';
 
 /** The records `resolve(name, T)` returns: every record for ANY, else those of type T. */
@@ -58,7 +58,9 @@ export class Resolver {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly maxEntries: number;
   private readonly now: () => number;
-  private conf: Promise<Pick<ResolvConf, 'search' | 'ndots' | 'nameservers' | 'timeoutMs' | 'attempts' | 'rotate'>> | undefined;
+  private conf:
+    | Promise<Pick<ResolvConf, 'search' | 'ndots' | 'nameservers' | 'timeoutMs' | 'attempts' | 'rotate'>>
+    | undefined;
 
   constructor(private readonly options: ResolverOptions = {}) {
     this.maxEntries = options.cache === false ? 0 : (options.cache?.maxEntries ?? 10_000);
@@ -69,7 +71,14 @@ export class Resolver {
     this.conf ??= (async () => {
       const o = this.options;
       if (o.servers?.length || o.transport === 'https') {
-        return { search: o.search ?? [], ndots: o.ndots ?? 1, nameservers: [], timeoutMs: 5000, attempts: 2, rotate: false };
+        return {
+          search: o.search ?? [],
+          ndots: o.ndots ?? 1,
+          nameservers: [],
+          timeoutMs: 5000,
+          attempts: 2,
+          rotate: false,
+        };
       }
       const sys = await loadResolvConf(o.readFile ?? ((p) => readFile(p, 'utf8')));
       return { ...sys, search: o.search ?? sys.search, ndots: o.ndots ?? sys.ndots };
@@ -163,7 +172,11 @@ export class Resolver {
    * empty array means the name exists without such records; NXDOMAIN throws DnsError
    * ('NXDOMAIN'); SERVFAIL and friends throw DnsError('RCODE').
    */
-  async resolve<T extends RecordTypeName>(name: string, type: T, call: CallOptions = {}): Promise<Resolved<T>[]> {
+  async resolve<T extends RecordTypeName>(
+    name: string,
+    type: T,
+    call: CallOptions = {},
+  ): Promise<Resolved<T>[]> {
     const conf = await this.config();
     const candidates = searchCandidates(name, conf);
     let nx: DnsError | undefined;
@@ -178,7 +191,12 @@ export class Resolver {
       const records = answerRecords(response, type);
       // Like the C library: a name that exists but lacks the type ends the search only when
       // it was the name as given; a search-list match without data goes on to the next.
-      if (records.length || candidate === candidates[candidates.length - 1] || response.message.answers.length) return records as Resolved<T>[];
+      if (
+        records.length ||
+        candidate === candidates[candidates.length - 1] ||
+        response.message.answers.length
+      )
+        return records as Resolved<T>[];
     }
     throw nx ?? new DnsError('NXDOMAIN', `${name} does not exist`);
   }
@@ -200,7 +218,15 @@ function aged(entry: CacheEntry, now: number): DnsResponse {
   if (elapsed <= 0) return entry.response;
   const age = (rs: readonly DnsRecord[]) => rs.map((r) => ({ ...r, ttl: Math.max(0, r.ttl - elapsed) }));
   const m = entry.response.message;
-  return { ...entry.response, message: { ...m, answers: age(m.answers), authorities: age(m.authorities), additionals: age(m.additionals) } };
+  return {
+    ...entry.response,
+    message: {
+      ...m,
+      answers: age(m.answers),
+      authorities: age(m.authorities),
+      additionals: age(m.additionals),
+    },
+  };
 }
 
 /** Records of `type` owned by the question name, following the CNAME chain in the answer. */
@@ -223,7 +249,11 @@ export function answerRecords(response: DnsResponse, type: string): DnsRecord[] 
  * One-shot resolution: `resolve('www.netdiag.test', 'A', { servers: ['127.0.0.1'] })`. Without
  * `servers` it reads /etc/resolv.conf. Use a Resolver to keep a cache between calls.
  */
-export function resolve<T extends RecordTypeName>(name: string, type: T, options: ResolverOptions & CallOptions = {}): Promise<Resolved<T>[]> {
+export function resolve<T extends RecordTypeName>(
+  name: string,
+  type: T,
+  options: ResolverOptions & CallOptions = {},
+): Promise<Resolved<T>[]> {
   const { signal, ...rest } = options;
   return new Resolver({ ...rest, cache: false }).resolve(name, type, signal ? { signal } : {});
 }

@@ -13,7 +13,8 @@ export function reverseName(address: string): string {
   } catch {
     throw new DnsError('BAD_INPUT', `not an IP address: ${address}`);
   }
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   const bytes = parsed.toByteArray();
   if (parsed.kind() === 'ipv4') return `${bytes.reverse().join('.')}.in-addr.arpa.`;
   const nibbles = bytes.flatMap((b) => [b >> 4, b & 0xf]).reverse();

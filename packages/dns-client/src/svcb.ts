@@ -37,7 +37,10 @@ const KEY_CODES = {
   ipv6hint: 6,
   dohpath: 7,
 } as const;
-const KEY_NAMES = Object.fromEntries(Object.entries(KEY_CODES).map(([k, v]) => [v, k])) as Record<number, string>;
+const KEY_NAMES = Object.fromEntries(Object.entries(KEY_CODES).map(([k, v]) => [v, k])) as Record<
+  number,
+  string
+>;
 
 export function svcParamCode(p: SvcParam): number {
   return p.key === 'unknown' ? p.code : KEY_CODES[p.key];
@@ -90,9 +93,11 @@ function decodeParam(code: number, v: Uint8Array): SvcParam {
     case 5:
       return { key: 'ech', config: v.slice() };
     case 6: {
-      if (v.length === 0 || v.length % 16) throw bad('ipv6hint must be a non-empty list of 16-byte addresses');
+      if (v.length === 0 || v.length % 16)
+        throw bad('ipv6hint must be a non-empty list of 16-byte addresses');
       const addresses: string[] = [];
-      for (let i = 0; i < v.length; i += 16) addresses.push(ipaddr.fromByteArray(Array.from(v.subarray(i, i + 16))).toString());
+      for (let i = 0; i < v.length; i += 16)
+        addresses.push(ipaddr.fromByteArray(Array.from(v.subarray(i, i + 16))).toString());
       return { key: 'ipv6hint', addresses };
     }
     case 7:

@@ -69,11 +69,20 @@ function labelCount(name: string): number {
  * resolved from the root when there is none) to a zone strictly closer to the name, until a
  * server answers with authority. Each server asked is yielded as it answers.
  */
-export async function* trace(name: string, type: string, options: TraceOptions = {}): AsyncGenerator<TraceStep> {
+export async function* trace(
+  name: string,
+  type: string,
+  options: TraceOptions = {},
+): AsyncGenerator<TraceStep> {
   yield* walk(canonicalName(name), type, options, 0);
 }
 
-async function* walk(qname: string, type: string, options: TraceOptions, depth: number): AsyncGenerator<TraceStep> {
+async function* walk(
+  qname: string,
+  type: string,
+  options: TraceOptions,
+  depth: number,
+): AsyncGenerator<TraceStep> {
   if (depth > 4) throw new DnsError('LOOP', `glueless delegations nested too deeply resolving ${qname}`);
   parseType(type);
   let zone = '.';
@@ -115,12 +124,16 @@ async function* walk(qname: string, type: string, options: TraceOptions, depth: 
     }
     if (!isSubdomain(qname, child) || !isSubdomain(child, zone) || labelCount(child) <= labelCount(zone)) {
       yield { zone, server: asked, response };
-      throw new DnsError('LOOP', `${asked.name} (${asked.address}) referred ${qname} to ${child}, which is not closer than ${zone}`);
+      throw new DnsError(
+        'LOOP',
+        `${asked.name} (${asked.address}) referred ${qname} to ${child}, which is not closer than ${zone}`,
+      );
     }
     const nameservers: NameServer[] = [];
     for (const r of ns.filter((r) => sameName(r.name, child))) {
       for (const g of m.additionals) {
-        if ((g.type === 'A' || g.type === 'AAAA') && sameName(g.name, r.target)) nameservers.push({ name: r.target, address: g.address });
+        if ((g.type === 'A' || g.type === 'AAAA') && sameName(g.name, r.target))
+          nameservers.push({ name: r.target, address: g.address });
       }
     }
     if (nameservers.length === 0) {
@@ -128,12 +141,14 @@ async function* walk(qname: string, type: string, options: TraceOptions, depth: 
       for (const r of ns) {
         let last: TraceStep | undefined;
         for await (const s of walk(r.target, 'A', options, depth + 1)) last = s;
-        for (const a of last?.response.message.answers ?? []) if (a.type === 'A') nameservers.push({ name: r.target, address: a.address });
+        for (const a of last?.response.message.answers ?? [])
+          if (a.type === 'A') nameservers.push({ name: r.target, address: a.address });
         if (nameservers.length) break;
       }
     }
     yield { zone, server: asked, response, referral: { zone: child, nameservers } };
-    if (nameservers.length === 0) throw new DnsError('NETWORK', `no address found for any name server of ${child}`);
+    if (nameservers.length === 0)
+      throw new DnsError('NETWORK', `no address found for any name server of ${child}`);
     zone = child;
     servers = nameservers;
   }

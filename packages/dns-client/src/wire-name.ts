@@ -1,5 +1,5 @@
-import { escapeLabel } from './escape.js';
 import { DnsError } from './errors.js';
+import { escapeLabel } from './escape.js';
 
 /**
  * Uncompressed wire-format names (RFC 1035 3.1), for the fields that must not be compressed
@@ -15,7 +15,8 @@ export function decodeWireName(buf: Uint8Array, offset: number): { value: string
     if (len === undefined) throw new DnsError('MALFORMED', 'name runs past the end of the data');
     at++;
     if (len === 0) break;
-    if (len > 63) throw new DnsError('MALFORMED', 'compressed or invalid label where an uncompressed name is required');
+    if (len > 63)
+      throw new DnsError('MALFORMED', 'compressed or invalid label where an uncompressed name is required');
     if (at + len > buf.length) throw new DnsError('MALFORMED', 'label runs past the end of the data');
     total += len + 1;
     if (total > 254) throw new DnsError('MALFORMED', 'name longer than 255 bytes');
@@ -50,8 +51,10 @@ export function parseNameLabels(text: string): Uint8Array[] {
     } else cur.push(b);
   }
   if (cur.length > 0) labels.push(Uint8Array.from(cur));
-  for (const l of labels) if (l.length > 63) throw new DnsError('BAD_INPUT', 'a label is longer than 63 bytes');
-  if (labels.reduce((n, l) => n + l.length + 1, 1) > 255) throw new DnsError('BAD_INPUT', 'name longer than 255 bytes');
+  for (const l of labels)
+    if (l.length > 63) throw new DnsError('BAD_INPUT', 'a label is longer than 63 bytes');
+  if (labels.reduce((n, l) => n + l.length + 1, 1) > 255)
+    throw new DnsError('BAD_INPUT', 'name longer than 255 bytes');
   return labels;
 }
 

@@ -2,12 +2,12 @@ import {
   type DnsMessage,
   type DnsRecord,
   type DnsResponse,
-  type TraceStep,
   escapeControl,
   quoteCharacterString,
   rdataText,
   recordText,
   recordTypeName,
+  type TraceStep,
   typeName,
 } from '@netdiag/dns-client';
 
@@ -20,7 +20,12 @@ import {
 
 /** What one question came to: a response, or why there is none. */
 export type Outcome =
-  | { readonly kind: 'response'; readonly name: string; readonly type: string; readonly response: DnsResponse }
+  | {
+      readonly kind: 'response';
+      readonly name: string;
+      readonly type: string;
+      readonly response: DnsResponse;
+    }
   | { readonly kind: 'error'; readonly name: string; readonly type: string; readonly message: string };
 
 function stripDot(name: string): string {
@@ -112,14 +117,25 @@ export function formatDigResponse(r: DnsResponse, when: Date): string {
     `;; flags: ${flagsText(m)}; QUERY: ${m.questions.length}, ANSWER: ${m.answers.length}, AUTHORITY: ${m.authorities.length}, ADDITIONAL: ${m.additionals.length + (m.edns ? 1 : 0)}`,
   ];
   if (m.edns) {
-    lines.push('', ';; OPT PSEUDOSECTION:', `; EDNS: version: ${m.edns.version}, flags:${m.edns.dnssecOk ? ' do' : ''}; udp: ${m.edns.udpSize}`);
+    lines.push(
+      '',
+      ';; OPT PSEUDOSECTION:',
+      `; EDNS: version: ${m.edns.version}, flags:${m.edns.dnssecOk ? ' do' : ''}; udp: ${m.edns.udpSize}`,
+    );
     if (m.edns.nsid) {
-      const hex = Buffer.from(m.edns.nsid).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1 ');
+      const hex = Buffer.from(m.edns.nsid)
+        .toString('hex')
+        .toUpperCase()
+        .replace(/(..)(?!$)/g, '$1 ');
       lines.push(`; NSID: ${hex} (${quoteCharacterString(m.edns.nsid)})`);
     }
   }
   lines.push('', ';; QUESTION SECTION:', `;${q.name}\t\tIN\t${typeName(q.type)}`);
-  lines.push(...section('ANSWER', m.answers), ...section('AUTHORITY', m.authorities), ...section('ADDITIONAL', m.additionals));
+  lines.push(
+    ...section('ANSWER', m.answers),
+    ...section('AUTHORITY', m.authorities),
+    ...section('ADDITIONAL', m.additionals),
+  );
   const proto = r.transport.toUpperCase();
   lines.push(
     '',
@@ -157,7 +173,9 @@ export function formatTraceStep(step: TraceStep): string {
   const records = step.referral || m.answers.length === 0 ? m.authorities : m.answers;
   const lines = records.map(recordText);
   if (m.rcode !== 'NOERROR') lines.push(`;; ${m.rcode}`);
-  lines.push(`;; Received ${step.response.size} bytes from ${step.server.address}#${step.response.server.split('#')[1] ?? 53}(${stripDot(step.server.name) || '.'}) in ${Math.round(step.response.rttMs)} ms`);
+  lines.push(
+    `;; Received ${step.response.size} bytes from ${step.server.address}#${step.response.server.split('#')[1] ?? 53}(${stripDot(step.server.name) || '.'}) in ${Math.round(step.response.rttMs)} ms`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

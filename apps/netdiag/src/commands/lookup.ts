@@ -2,21 +2,28 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import {
   DnsError,
-  type NameServer,
-  type QueryOptions,
-  type TransportName,
   escapeControl,
   loadResolvConf,
+  type NameServer,
+  type QueryOptions,
   query,
   reverseName,
   serverAddress,
+  type TransportName,
   trace,
   typeCode,
 } from '@netdiag/dns-client';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import type { CommandIo } from '../io.js';
-import { type Outcome, formatDig, formatJson, formatNslookup, formatShort, formatTraceStep } from './lookup-format.js';
+import {
+  formatDig,
+  formatJson,
+  formatNslookup,
+  formatShort,
+  formatTraceStep,
+  type Outcome,
+} from './lookup-format.js';
 
 export const usage = `usage: netdiag lookup NAME... [TYPE...] [@SERVER] [options]
 
@@ -69,11 +76,15 @@ interface Plan {
   readonly needSystemServers: boolean;
 }
 
-export async function parseLookupArgs(argv: string[], readText: (path: string) => Promise<string>): Promise<Plan> {
+export async function parseLookupArgs(
+  argv: string[],
+  readText: (path: string) => Promise<string>,
+): Promise<Plan> {
   const args = argv.map((a) => {
     if (!a.startsWith('+')) return a;
     const long = PLUS_FLAGS[a];
-    if (!long) throw new UsageError(`lookup: unknown option '${escapeControl(a)}'; see 'netdiag lookup --help'`);
+    if (!long)
+      throw new UsageError(`lookup: unknown option '${escapeControl(a)}'; see 'netdiag lookup --help'`);
     return long;
   });
   const { values, positionals } = parseCommandArgs('lookup', args, {
@@ -107,10 +118,13 @@ export async function parseLookupArgs(argv: string[], readText: (path: string) =
     else names.push(p);
   }
   const reverse = values.reverse ?? [];
-  for (const a of reverse) if (!isIP(a)) throw new UsageError(`lookup: -x takes an IP address, not '${escapeControl(a)}'`);
-  if (names.length === 0 && reverse.length === 0) throw new UsageError("lookup: give a NAME or -x ADDRESS; see 'netdiag lookup --help'");
+  for (const a of reverse)
+    if (!isIP(a)) throw new UsageError(`lookup: -x takes an IP address, not '${escapeControl(a)}'`);
+  if (names.length === 0 && reverse.length === 0)
+    throw new UsageError("lookup: give a NAME or -x ADDRESS; see 'netdiag lookup --help'");
   for (const n of names) {
-    if (n.length > 1024 || /[\s\u0000-\u001f]/.test(n)) throw new UsageError(`lookup: '${escapeControl(n)}' is not a domain name`);
+    if (n.length > 1024 || /[\s\u0000-\u001f]/.test(n))
+      throw new UsageError(`lookup: '${escapeControl(n)}' is not a domain name`);
   }
 
   const modes = [values.dig, values.short, values.json].filter(Boolean).length;
@@ -118,8 +132,10 @@ export async function parseLookupArgs(argv: string[], readText: (path: string) =
   const output = values.json ? 'json' : values.dig ? 'dig' : values.short ? 'short' : 'nslookup';
   const transports = [values.tcp, values.tls, values.https !== undefined].filter(Boolean).length;
   if (transports > 1) throw new UsageError('lookup: choose one of --tcp, --tls, --https');
-  const transport: TransportName = values.https !== undefined ? 'https' : values.tls ? 'tls' : values.tcp ? 'tcp' : 'udp';
-  if (values.trace && (transport === 'tls' || transport === 'https')) throw new UsageError('lookup: --trace asks authoritative servers over UDP or TCP only');
+  const transport: TransportName =
+    values.https !== undefined ? 'https' : values.tls ? 'tls' : values.tcp ? 'tcp' : 'udp';
+  if (values.trace && (transport === 'tls' || transport === 'https'))
+    throw new UsageError('lookup: --trace asks authoritative servers over UDP or TCP only');
 
   const port = numberFlag('lookup', '--port', values.port, { min: 1, max: 65535, integer: true });
   const timeout = numberFlag('lookup', '--timeout', values.timeout, { min: 0.001, max: 300 });
@@ -128,7 +144,9 @@ export async function parseLookupArgs(argv: string[], readText: (path: string) =
     try {
       serverAddress(s, 53);
     } catch {
-      throw new UsageError(`lookup: @${escapeControl(s)} is not a server address (give an IP address; names are not resolved to find a server)`);
+      throw new UsageError(
+        `lookup: @${escapeControl(s)} is not a server address (give an IP address; names are not resolved to find a server)`,
+      );
     }
   }
   const roots = (values.root ?? []).map((r, i) => {
@@ -141,7 +159,9 @@ export async function parseLookupArgs(argv: string[], readText: (path: string) =
     try {
       ca = await readText(values.ca);
     } catch (err) {
-      throw new UsageError(`lookup: cannot read --ca ${escapeControl(values.ca)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new UsageError(
+        `lookup: cannot read --ca ${escapeControl(values.ca)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
     }
   }
   const defaultTypes = output === 'nslookup' ? ['A', 'AAAA'] : ['A'];
@@ -157,7 +177,9 @@ export async function parseLookupArgs(argv: string[], readText: (path: string) =
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
     ...(tries !== undefined ? { attempts: tries } : {}),
     ...(values.https !== undefined ? { https: { url: values.https, ...(ca ? { ca } : {}) } } : {}),
-    ...(transport === 'tls' ? { tls: { ...(ca ? { ca } : {}), ...(tlsName ? { serverName: tlsName } : {}) } } : {}),
+    ...(transport === 'tls'
+      ? { tls: { ...(ca ? { ca } : {}), ...(tlsName ? { serverName: tlsName } : {}) } }
+      : {}),
     recursionDesired: !values.norecurse,
     edns: { dnssecOk: values.dnssec ?? false, nsid: values.nsid ?? false },
   };
@@ -202,7 +224,12 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   let options = plan.options;
   if (plan.needSystemServers) {
     const conf = await loadResolvConf((p) => readFile(p, 'utf8'));
-    options = { ...options, servers: conf.nameservers, timeoutMs: options.timeoutMs ?? conf.timeoutMs, attempts: options.attempts ?? conf.attempts };
+    options = {
+      ...options,
+      servers: conf.nameservers,
+      timeoutMs: options.timeoutMs ?? conf.timeoutMs,
+      attempts: options.attempts ?? conf.attempts,
+    };
   }
   const outcomes: Outcome[] = [];
   for (const q of plan.questions) {
@@ -212,7 +239,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       outcomes.push({ kind: 'response', ...q, response });
     } catch (err) {
       if (err instanceof DnsError && err.code === 'ABORTED') break;
-      if (err instanceof DnsError && err.code === 'BAD_INPUT') throw new UsageError(`lookup: ${escapeControl(err.message)}`);
+      if (err instanceof DnsError && err.code === 'BAD_INPUT')
+        throw new UsageError(`lookup: ${escapeControl(err.message)}`);
       if (!(err instanceof DnsError)) throw err;
       outcomes.push({ kind: 'error', ...q, message: err.message });
     }
@@ -252,7 +280,12 @@ async function runTrace(plan: Plan, io: CommandIo): Promise<number> {
         signal: io.signal,
       })) {
         if (plan.output === 'json') {
-          json.push({ zone: step.zone, server: step.server, referral: step.referral ?? null, response: JSON.parse(formatJson([{ kind: 'response', ...q, response: step.response }]))[0] });
+          json.push({
+            zone: step.zone,
+            server: step.server,
+            referral: step.referral ?? null,
+            response: JSON.parse(formatJson([{ kind: 'response', ...q, response: step.response }]))[0],
+          });
         } else io.stdout.write(`${formatTraceStep(step)}\n`);
         last = { kind: 'response', ...q, response: step.response };
       }

@@ -1,4 +1,4 @@
-import { DnsError, abortError } from '../errors.js';
+import { abortError, DnsError } from '../errors.js';
 
 /**
  * The shared edges of every transport: a deadline and an AbortSignal that both end the wait,
@@ -7,7 +7,10 @@ import { DnsError, abortError } from '../errors.js';
 export function withDeadline<T>(
   options: { timeoutMs: number; signal?: AbortSignal | undefined },
   describeTimeout: () => string,
-  run: (settle: { resolve(v: T): void; reject(e: unknown): void }, onCleanup: (fn: () => void) => void) => void,
+  run: (
+    settle: { resolve(v: T): void; reject(e: unknown): void },
+    onCleanup: (fn: () => void) => void,
+  ) => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const { signal } = options;
@@ -42,7 +45,10 @@ export function withDeadline<T>(
       },
     };
     const onAbort = () => settle.reject(abortError(signal!));
-    const timer = setTimeout(() => settle.reject(new DnsError('TIMEOUT', describeTimeout())), options.timeoutMs);
+    const timer = setTimeout(
+      () => settle.reject(new DnsError('TIMEOUT', describeTimeout())),
+      options.timeoutMs,
+    );
     timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {

@@ -1,10 +1,10 @@
-import { type ClientHttp2Session, connect as h2connect, constants } from 'node:http2';
+import { type ClientHttp2Session, constants, connect as h2connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { DnsError } from '../errors.js';
-import { type QueryMessage, matchResponse } from '../message.js';
+import { matchResponse, type QueryMessage } from '../message.js';
 import { ignoredNote, withDeadline } from './deadline.js';
-import type { ExchangeOptions, Exchanged } from './types.js';
+import type { Exchanged, ExchangeOptions } from './types.js';
 
 /** DNS over HTTPS (RFC 8484): POST of application/dns-message to a URL template. */
 export interface HttpsOptions {
@@ -25,13 +25,22 @@ function checkUrl(url: string): URL {
   } catch {
     throw new DnsError('BAD_INPUT', `not a URL: ${url}`);
   }
-  if (u.protocol !== 'https:') throw new DnsError('BAD_INPUT', `DNS over HTTPS needs an https:// URL, not ${u.protocol}`);
+  if (u.protocol !== 'https:')
+    throw new DnsError('BAD_INPUT', `DNS over HTTPS needs an https:// URL, not ${u.protocol}`);
   return u;
 }
 
-function accept(query: QueryMessage, status: number, type: string | undefined, body: Buffer, t0: number, where: string): Exchanged {
+function accept(
+  query: QueryMessage,
+  status: number,
+  type: string | undefined,
+  body: Buffer,
+  t0: number,
+  where: string,
+): Exchanged {
   if (status !== 200) throw new DnsError('HTTP', `${where} answered HTTP ${status}`);
-  if (type?.split(';')[0]?.trim() !== 'application/dns-message') throw new DnsError('HTTP', `${where} answered ${type ?? 'no content type'}, not application/dns-message`);
+  if (type?.split(';')[0]?.trim() !== 'application/dns-message')
+    throw new DnsError('HTTP', `${where} answered ${type ?? 'no content type'}, not application/dns-message`);
   const m = matchResponse(query, body);
   if (typeof m === 'string') throw new DnsError('MALFORMED', `${where}: ${m}`);
   return { message: m, size: body.length, rttMs: performance.now() - t0 };
@@ -66,8 +75,14 @@ export function httpsExchange(
         } else chunks.push(c);
       };
       const fail = (err: NodeJS.ErrnoException) => {
-        const code = /certificate|SSL|TLS|self.signed/i.test(`${err.code} ${err.message}`) ? 'TLS' : 'NETWORK';
-        settle.reject(new DnsError(code, `${where} over HTTPS: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '), { cause: err }));
+        const code = /certificate|SSL|TLS|self.signed/i.test(`${err.code} ${err.message}`)
+          ? 'TLS'
+          : 'NETWORK';
+        settle.reject(
+          new DnsError(code, `${where} over HTTPS: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '), {
+            cause: err,
+          }),
+        );
       };
       const finish = (status: number, type: string | undefined) => {
         try {
@@ -77,9 +92,20 @@ export function httpsExchange(
         }
       };
       const path = `${url.pathname}${url.search}`;
-      const headers = { 'content-type': 'application/dns-message', accept: 'application/dns-message', 'content-length': String(wire.length) };
+      const headers = {
+        'content-type': 'application/dns-message',
+        accept: 'application/dns-message',
+        'content-length': String(wire.length),
+      };
       if (https.httpVersion === 1.1) {
-        const req = httpsRequest({ host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || 443, path, method: 'POST', headers, ca: https.ca as string[] | undefined });
+        const req = httpsRequest({
+          host: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port || 443,
+          path,
+          method: 'POST',
+          headers,
+          ca: https.ca as string[] | undefined,
+        });
         onCleanup(() => req.destroy());
         req.on('error', fail);
         req.on('response', (res) => {
@@ -97,7 +123,11 @@ export function httpsExchange(
         onCleanup(() => own.close());
         own.on('error', fail);
       }
-      const req = session.request({ [constants.HTTP2_HEADER_METHOD]: 'POST', [constants.HTTP2_HEADER_PATH]: path, ...headers });
+      const req = session.request({
+        [constants.HTTP2_HEADER_METHOD]: 'POST',
+        [constants.HTTP2_HEADER_PATH]: path,
+        ...headers,
+      });
       onCleanup(() => {
         if (!req.closed) req.close(constants.NGHTTP2_CANCEL);
       });

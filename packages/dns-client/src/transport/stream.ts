@@ -2,10 +2,10 @@ import { connect as netConnect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
 import { DnsError } from '../errors.js';
-import { type QueryMessage, matchResponse } from '../message.js';
+import { matchResponse, type QueryMessage } from '../message.js';
 import { ignoredNote, serverText, withDeadline } from './deadline.js';
 import { FrameReader, frame } from './frames.js';
-import type { ExchangeOptions, Exchanged, ServerAddress } from './types.js';
+import type { Exchanged, ExchangeOptions, ServerAddress } from './types.js';
 
 /** TLS settings for DNS over TLS (RFC 7858, port 853). */
 export interface TlsOptions {
@@ -29,7 +29,8 @@ export function streamExchange(
   const kind = options.tls ? 'TLS' : 'TCP';
   return withDeadline<Exchanged>(
     options,
-    () => `no answer from ${serverText(server)} over ${kind} within ${options.timeoutMs} ms${ignoredNote(ignored)}`,
+    () =>
+      `no answer from ${serverText(server)} over ${kind} within ${options.timeoutMs} ms${ignoredNote(ignored)}`,
     (settle, onCleanup) => {
       const t0 = performance.now();
       const tls = options.tls;
@@ -51,7 +52,9 @@ export function streamExchange(
         try {
           frames = reader.push(chunk);
         } catch (err) {
-          settle.reject(new DnsError('MALFORMED', `${serverText(server)} over ${kind}: ${(err as Error).message}`));
+          settle.reject(
+            new DnsError('MALFORMED', `${serverText(server)} over ${kind}: ${(err as Error).message}`),
+          );
           return;
         }
         for (const f of frames) {
@@ -61,14 +64,27 @@ export function streamExchange(
         }
       });
       socket.on('error', (err: NodeJS.ErrnoException) => {
-        const tlsFailure = tls && (err.code?.startsWith('ERR_TLS') || err.code?.includes('CERT') || /certificate|SSL|TLS/i.test(err.message));
+        const tlsFailure =
+          tls &&
+          (err.code?.startsWith('ERR_TLS') ||
+            err.code?.includes('CERT') ||
+            /certificate|SSL|TLS/i.test(err.message));
         settle.reject(
-          new DnsError(tlsFailure ? 'TLS' : 'NETWORK', `${serverText(server)} over ${kind}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '), { cause: err }),
+          new DnsError(
+            tlsFailure ? 'TLS' : 'NETWORK',
+            `${serverText(server)} over ${kind}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '),
+            { cause: err },
+          ),
         );
       });
       socket.on('close', () => {
         const partial = reader.buffered ? ` after ${reader.buffered} bytes of an incomplete message` : '';
-        settle.reject(new DnsError('NETWORK', `${serverText(server)} closed the ${kind} connection without an answer${partial}${ignoredNote(ignored)}`));
+        settle.reject(
+          new DnsError(
+            'NETWORK',
+            `${serverText(server)} closed the ${kind} connection without an answer${partial}${ignoredNote(ignored)}`,
+          ),
+        );
       });
     },
   );

@@ -1,4 +1,4 @@
-import type { DnsMessage, QueryMessage } from '../message.js';
+import type { DnsMessage } from '../message.js';
 
 /** A DNS server as a transport reaches it. */
 export interface ServerAddress {

@@ -2,9 +2,9 @@ import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { DnsError } from '../errors.js';
-import { type QueryMessage, matchResponse } from '../message.js';
+import { matchResponse, type QueryMessage } from '../message.js';
 import { ignoredNote, serverText, withDeadline } from './deadline.js';
-import type { ExchangeOptions, Exchanged, ServerAddress } from './types.js';
+import type { Exchanged, ExchangeOptions, ServerAddress } from './types.js';
 
 /**
  * One query over UDP from a fresh socket: the kernel picks a random ephemeral source port for
@@ -13,17 +13,27 @@ import type { ExchangeOptions, Exchanged, ServerAddress } from './types.js';
  * Datagrams that get through but are not the answer (other source, wrong ID or question,
  * undecodable) are counted and ignored: the wait goes on until the deadline.
  */
-export function udpExchange(query: QueryMessage, wire: Uint8Array, server: ServerAddress, options: ExchangeOptions): Promise<Exchanged> {
+export function udpExchange(
+  query: QueryMessage,
+  wire: Uint8Array,
+  server: ServerAddress,
+  options: ExchangeOptions,
+): Promise<Exchanged> {
   const ignored: string[] = [];
   return withDeadline<Exchanged>(
     options,
-    () => `no answer from ${serverText(server)} over UDP within ${options.timeoutMs} ms${ignoredNote(ignored)}`,
+    () =>
+      `no answer from ${serverText(server)} over UDP within ${options.timeoutMs} ms${ignoredNote(ignored)}`,
     (settle, onCleanup) => {
       const socket = createSocket({ type: isIPv6(server.address) ? 'udp6' : 'udp4' });
       onCleanup(() => socket.close());
       let t0 = 0;
       socket.on('error', (err: NodeJS.ErrnoException) => {
-        settle.reject(new DnsError('NETWORK', `${serverText(server)} over UDP: ${err.code ?? err.message}`, { cause: err }));
+        settle.reject(
+          new DnsError('NETWORK', `${serverText(server)} over UDP: ${err.code ?? err.message}`, {
+            cause: err,
+          }),
+        );
       });
       socket.on('message', (msg, rinfo) => {
         if (rinfo.address !== server.address || rinfo.port !== server.port) {
@@ -37,7 +47,14 @@ export function udpExchange(query: QueryMessage, wire: Uint8Array, server: Serve
       socket.connect(server.port, server.address, () => {
         t0 = performance.now();
         socket.send(wire, (err) => {
-          if (err) settle.reject(new DnsError('NETWORK', `sending to ${serverText(server)}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
+          if (err)
+            settle.reject(
+              new DnsError(
+                'NETWORK',
+                `sending to ${serverText(server)}: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
+                { cause: err },
+              ),
+            );
         });
       });
     },
