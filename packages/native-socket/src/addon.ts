@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { NativeUnavailableError } from './errors.js';
+
+/** What the compiled addon (src/*.cc) exports. */
+export interface Addon {
+  readonly NativeSocket: new (
+    domain: number,
+    type: number,
+    protocol: number,
+    receiveBufferBytes: number,
+    sendQueueLimit: number,
+    onMessage: (data: Buffer, from: Buffer | undefined, kernelNs: bigint | undefined, hopLimit: number, ifindex: number, truncated: boolean) => void,
+    onErrorQueue: (
+      errno: number,
+      origin: number,
+      type: number,
+      code: number,
+      info: number,
+      offender: Buffer | undefined,
+      destination: Buffer | undefined,
+      payload: Buffer | undefined,
+      kernelNs: bigint | undefined,
+    ) => void,
+    onSent: (token: number, errno: number, sentAt: bigint) => void,
+  ) => AddonSocket;
+  readonly constants: Readonly<Record<string, number>>;
+}
+
+export interface AddonSocket {
+  setOption(level: number, name: number, value: number | Uint8Array): void;
+  getOption(level: number, name: number): number;
+  getOption(level: number, name: number, bytes: number): Buffer;
+  bind(sockaddr: Uint8Array): void;
+  connect(sockaddr: Uint8Array): void;
+  localAddress(): Buffer;
+  send(
+    data: Uint8Array,
+    sockaddr: Uint8Array | null,
+    ttl: number,
+    tos: number,
+    source: Uint8Array | null,
+    ifindex: number,
+    token: number,
+  ): bigint | undefined;
+  ref(): void;
+  unref(): void;
+  close(): void;
+  readonly queueLength: number;
+  readonly fd: number;
+}
+
+// The addon sits in build/Release after `node-gyp rebuild` (the package's install script); this
+// file is in src/ (tests) or dist/ (build), one level below the package root either way.
+const ADDON = fileURLToPath(new URL('../build/Release/native_socket.node', import.meta.url));
+
+let loaded: { readonly addon: Addon } | { readonly error: NativeUnavailableError } | undefined;
+
+function load(): { readonly addon: Addon } | { readonly error: NativeUnavailableError } {
+  if (process.platform !== 'linux') return { error: new NativeUnavailableError(`Linux only (this is ${process.platform})`) };
+  if (!existsSync(ADDON)) {
+    return {
+      error: new NativeUnavailableError(
+        `the addon was not built (${ADDON} is missing: install g++, make and python3, then run npm rebuild @netdiag/native-socket)`,
+      ),
+    };
+  }
+  try {
+    return { addon: createRequire(import.meta.url)(ADDON) as Addon };
+  } catch (err) {
+    return { error: new NativeUnavailableError(`the addon failed to load: ${err instanceof Error ? err.message : String(err)}`) };
+  }
+}
+
+/** The loaded addon; throws NativeUnavailableError (with the reason) where it cannot load. */
+export function addon(): Addon {
+  // Loaded on first use, so that importing this package costs nothing until a socket opens.
+  loaded ??= load();
+  if ('error' in loaded) throw loaded.error;
+  return loaded.addon;
+}
+
+/** Whether the addon loads here, and if not, why. */
+export function nativeAvailability(): { readonly available: true } | { readonly available: false; readonly reason: string } {
+  try {
+    addon();
+    return { available: true };
+  } catch (err) {
+    return { available: false, reason: err instanceof NativeUnavailableError ? err.reason : String(err) };
+  }
+}

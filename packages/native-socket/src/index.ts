@@ -1,0 +1,27 @@
+export { nativeAvailability } from './addon.js';
+export { NativeUnavailableError, SocketError } from './errors.js';
+export {
+  type ErrorOrigin,
+  type ErrorQueueEntry,
+  errnoName,
+  type Message,
+  NativeSocket,
+  open,
+  type OpenSpec,
+  type SendOptions,
+  type SocketDomain,
+  type SocketType,
+} from './native-socket.js';
+export {
+  AddressFamily,
+  decodeSockaddr,
+  encodeSockaddr,
+  type Inet6Address,
+  type InetAddress,
+  ipBytes,
+  type NetlinkAddress,
+  type PacketAddress,
+  type SocketAddress,
+} from './sockaddr.js';
+/** Kernel constants read from the C headers by the addon (throws NativeUnavailableError without it). */
+export { constants } from './constants.js';

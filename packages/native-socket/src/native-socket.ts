@@ -1,0 +1,320 @@
+import { constants as osConstants } from 'node:os';
+import { type AddonSocket, addon } from './addon.js';
+import { SocketError, toSocketError } from './errors.js';
+import { decodeSockaddr, encodeSockaddr, ipBytes, type SocketAddress } from './sockaddr.js';
+
+export type SocketDomain = 'inet' | 'inet6' | 'packet' | 'netlink';
+export type SocketType = 'raw' | 'dgram';
+
+export interface OpenSpec {
+  readonly domain: SocketDomain;
+  readonly type: SocketType;
+  /** IPPROTO_* for inet sockets, an EtherType (host order) for packet sockets, NETLINK_* for netlink. */
+  readonly protocol: number;
+  /** Largest datagram read whole; longer ones arrive cut, with `truncated`. Default 65536. */
+  readonly receiveBufferBytes?: number;
+  /** Datagrams kept when the socket buffer is full (EAGAIN) before send() reports EAGAIN. Default 1024. */
+  readonly sendQueueLimit?: number;
+  /**
+   * Read ICMP errors and local send errors from the error queue (IP_RECVERR / IPV6_RECVERR)
+   * into `onErrorQueue`. Inet sockets only. Default false.
+   */
+  readonly errorQueue?: boolean;
+}
+
+/** One datagram or frame as received. */
+export interface Message {
+  readonly data: Buffer;
+  readonly from: SocketAddress | undefined;
+  /**
+   * Receive time in monotonic nanoseconds (the process.hrtime.bigint() clock): the kernel's
+   * timestamp (SO_TIMESTAMPNS) converted from the real-time clock when `kernelTimestamp`.
+   */
+  readonly receivedAt: bigint;
+  readonly kernelTimestamp: boolean;
+  /** IPv4 TTL or IPv6 hop limit of the datagram (IP_RECVTTL / IPV6_RECVHOPLIMIT); inet sockets. */
+  readonly hopLimit?: number;
+  /** The interface it arrived on (IP_PKTINFO / IPV6_PKTINFO, or sockaddr_ll for packet sockets). */
+  readonly ifindex?: number;
+  /** The datagram was longer than the receive buffer and was cut. */
+  readonly truncated: boolean;
+}
+
+export type ErrorOrigin = 'none' | 'local' | 'icmp' | 'icmp6' | 'other';
+
+/** One entry of the socket's error queue, or a pending socket error (origin 'none'). */
+export interface ErrorQueueEntry {
+  /** The errno the error maps to (EHOSTUNREACH, ECONNREFUSED, EMSGSIZE, ...). */
+  readonly errno: number;
+  readonly code: string;
+  readonly origin: ErrorOrigin;
+  /** ICMP / ICMPv6 type and code of the error message (origin icmp or icmp6). */
+  readonly icmpType: number;
+  readonly icmpCode: number;
+  /** ee_info: the next-hop MTU for "fragmentation needed" / "packet too big". */
+  readonly info: number;
+  /** The node that sent the ICMP error (a router, or the target). */
+  readonly offender: SocketAddress | undefined;
+  /** The destination of the datagram that failed. */
+  readonly destination: SocketAddress | undefined;
+  /** The start of that datagram's payload, as the error quoted it (transport header on). */
+  readonly payload: Buffer;
+  readonly receivedAt: bigint;
+  readonly kernelTimestamp: boolean;
+}
+
+export interface SendOptions {
+  /** TTL (IPv4) or hop limit (IPv6) of this datagram alone, as a control message. */
+  readonly ttl?: number;
+  /** TOS (IPv4) or traffic class (IPv6) of this datagram alone. */
+  readonly tos?: number;
+  /** Source address of this datagram (IP_PKTINFO / IPV6_PKTINFO). */
+  readonly source?: string;
+  /** Outgoing interface of this datagram. */
+  readonly ifindex?: number;
+}
+
+type Listener<T> = (value: T) => void;
+
+const ORIGINS: Record<number, ErrorOrigin> = { 0: 'none', 1: 'local', 2: 'icmp', 3: 'icmp6' };
+
+/**
+ * A kernel socket: non-blocking, close-on-exec, polled on the event loop of the thread that
+ * opened it. Receiving starts at once; messages with no listener are dropped.
+ */
+export class NativeSocket {
+  readonly domain: SocketDomain;
+  readonly type: SocketType;
+  readonly protocol: number;
+  readonly #handle: AddonSocket;
+  readonly #messageListeners = new Set<Listener<Message>>();
+  readonly #errorListeners = new Set<Listener<ErrorQueueEntry>>();
+  readonly #drainListeners = new Set<() => void>();
+  readonly #pending = new Map<number, { resolve: (sentAt: bigint) => void; reject: (e: unknown) => void }>();
+  #nextToken = 1;
+  #closed = false;
+
+  /** Use open(). */
+  constructor(spec: OpenSpec) {
+    const native = addon();
+    const c = native.constants;
+    this.domain = spec.domain;
+    this.type = spec.type;
+    this.protocol = spec.protocol;
+    const domain = { inet: c.AF_INET!, inet6: c.AF_INET6!, packet: c.AF_PACKET!, netlink: c.AF_NETLINK! }[spec.domain];
+    const type = spec.type === 'raw' ? c.SOCK_RAW! : c.SOCK_DGRAM!;
+    // Packet sockets take their EtherType in network order.
+    const protocol = spec.domain === 'packet' ? ((spec.protocol & 0xff) << 8) | ((spec.protocol >> 8) & 0xff) : spec.protocol;
+    try {
+      this.#handle = new native.NativeSocket(
+        domain,
+        type,
+        protocol,
+        spec.receiveBufferBytes ?? 65_536,
+        spec.sendQueueLimit ?? 1024,
+        (data, from, kernelNs, hopLimit, ifindex, truncated) => this.#message(data, from, kernelNs, hopLimit, ifindex, truncated),
+        (errno, origin, icmpType, icmpCode, info, offender, destination, payload, kernelNs) =>
+          this.#errorEntry(errno, origin, icmpType, icmpCode, info, offender, destination, payload, kernelNs),
+        (token, errno, sentAt) => this.#sent(token, errno, sentAt),
+      );
+    } catch (err) {
+      throw toSocketError(err);
+    }
+    try {
+      this.#enableAncillary(spec);
+    } catch (err) {
+      this.#handle.close();
+      throw toSocketError(err);
+    }
+  }
+
+  #enableAncillary(spec: OpenSpec): void {
+    const c = addon().constants;
+    if (spec.domain === 'netlink') return;
+    this.#handle.setOption(c.SOL_SOCKET!, c.SO_TIMESTAMPNS!, 1);
+    if (spec.domain === 'inet') {
+      this.#handle.setOption(c.IPPROTO_IP!, c.IP_RECVTTL!, 1);
+      this.#handle.setOption(c.IPPROTO_IP!, c.IP_PKTINFO!, 1);
+      if (spec.errorQueue) this.#handle.setOption(c.IPPROTO_IP!, c.IP_RECVERR!, 1);
+    } else if (spec.domain === 'inet6') {
+      this.#handle.setOption(c.IPPROTO_IPV6!, c.IPV6_RECVHOPLIMIT!, 1);
+      this.#handle.setOption(c.IPPROTO_IPV6!, c.IPV6_RECVPKTINFO!, 1);
+      if (spec.errorQueue) this.#handle.setOption(c.IPPROTO_IPV6!, c.IPV6_RECVERR!, 1);
+    } else if (spec.errorQueue) {
+      throw new TypeError('the error queue is read on inet and inet6 sockets only');
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Datagrams waiting for room in the socket buffer (backpressure: see onDrain). */
+  get queueLength(): number {
+    return this.#closed ? 0 : this.#handle.queueLength;
+  }
+
+  /** setsockopt with an integer or raw bytes. */
+  setOption(level: number, name: number, value: number | Uint8Array): void {
+    this.#call(() => this.#handle.setOption(level, name, value));
+  }
+
+  /** getsockopt as an integer, or as at most `bytes` raw bytes. */
+  getOption(level: number, name: number): number;
+  getOption(level: number, name: number, bytes: number): Buffer;
+  getOption(level: number, name: number, bytes?: number): number | Buffer {
+    return this.#call(() => (bytes === undefined ? this.#handle.getOption(level, name) : this.#handle.getOption(level, name, bytes)));
+  }
+
+  bind(address: SocketAddress): void {
+    this.#call(() => this.#handle.bind(encodeSockaddr(address)));
+  }
+
+  connect(address: SocketAddress): void {
+    this.#call(() => this.#handle.connect(encodeSockaddr(address)));
+  }
+
+  /** getsockname: for an ICMP datagram socket, `port` is the echo identifier the kernel writes. */
+  localAddress(): SocketAddress | undefined {
+    return decodeSockaddr(this.#call(() => this.#handle.localAddress()));
+  }
+
+  /**
+   * Sends one datagram now (or, when the socket buffer is full, as soon as it has room) and
+   * resolves with the monotonic time (ns) taken just before the system call. `address` may be
+   * omitted on a connected socket. Rejects with SocketError; code EAGAIN when the send queue is
+   * full too.
+   */
+  send(data: Uint8Array, address?: SocketAddress, options: SendOptions = {}): Promise<bigint> {
+    try {
+      const token = this.#nextToken++;
+      const sentAt = this.#handle.send(
+        data,
+        address ? encodeSockaddr(address) : null,
+        options.ttl ?? -1,
+        options.tos ?? -1,
+        options.source !== undefined ? ipBytes(options.source) : null,
+        options.ifindex ?? 0,
+        token,
+      );
+      if (sentAt !== undefined) return Promise.resolve(sentAt);
+      return new Promise((resolve, reject) => this.#pending.set(token, { resolve, reject }));
+    } catch (err) {
+      return Promise.reject(toSocketError(err));
+    }
+  }
+
+  /** Adds a listener for every message received; returns a function that removes it. */
+  onMessage(listener: Listener<Message>): () => void {
+    this.#messageListeners.add(listener);
+    return () => this.#messageListeners.delete(listener);
+  }
+
+  /** Adds a listener for error-queue entries (with `errorQueue: true`) and pending socket errors. */
+  onErrorQueue(listener: Listener<ErrorQueueEntry>): () => void {
+    this.#errorListeners.add(listener);
+    return () => this.#errorListeners.delete(listener);
+  }
+
+  /** Called when queued datagrams have all gone out. */
+  onDrain(listener: () => void): () => void {
+    this.#drainListeners.add(listener);
+    return () => this.#drainListeners.delete(listener);
+  }
+
+  /** Keeps the event loop alive while open (the default). */
+  ref(): void {
+    if (!this.#closed) this.#handle.ref();
+  }
+
+  /** Lets the process (or worker) exit while the socket is open. */
+  unref(): void {
+    if (!this.#closed) this.#handle.unref();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#handle.close();
+    const closed = new SocketError('sendmsg EBADF: socket closed before the datagram was sent', 'EBADF', 9, 'sendmsg');
+    for (const p of this.#pending.values()) p.reject(closed);
+    this.#pending.clear();
+    this.#messageListeners.clear();
+    this.#errorListeners.clear();
+    this.#drainListeners.clear();
+  }
+
+  #call<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      throw toSocketError(err);
+    }
+  }
+
+  #message(data: Buffer, from: Buffer | undefined, kernelNs: bigint | undefined, hopLimit: number, ifindex: number, truncated: boolean): void {
+    if (this.#messageListeners.size === 0) return;
+    const address = from ? decodeSockaddr(from) : undefined;
+    const message: Message = {
+      data,
+      from: address,
+      receivedAt: kernelNs ?? process.hrtime.bigint(),
+      kernelTimestamp: kernelNs !== undefined,
+      ...(hopLimit >= 0 ? { hopLimit } : {}),
+      ...(ifindex > 0 ? { ifindex } : address?.family === 'packet' ? { ifindex: address.ifindex } : {}),
+      truncated,
+    };
+    for (const l of this.#messageListeners) l(message);
+  }
+
+  #errorEntry(
+    errno: number,
+    origin: number,
+    icmpType: number,
+    icmpCode: number,
+    info: number,
+    offender: Buffer | undefined,
+    destination: Buffer | undefined,
+    payload: Buffer | undefined,
+    kernelNs: bigint | undefined,
+  ): void {
+    if (this.#errorListeners.size === 0) return;
+    const entry: ErrorQueueEntry = {
+      errno,
+      code: errnoName(errno),
+      origin: ORIGINS[origin] ?? 'other',
+      icmpType,
+      icmpCode,
+      info,
+      offender: offender ? decodeSockaddr(offender) : undefined,
+      destination: destination ? decodeSockaddr(destination) : undefined,
+      payload: payload ?? Buffer.alloc(0),
+      receivedAt: kernelNs ?? process.hrtime.bigint(),
+      kernelTimestamp: kernelNs !== undefined,
+    };
+    for (const l of this.#errorListeners) l(entry);
+  }
+
+  #sent(token: number, errno: number, sentAt: bigint): void {
+    const p = this.#pending.get(token);
+    this.#pending.delete(token);
+    if (p) {
+      if (errno === 0) p.resolve(sentAt);
+      else p.reject(new SocketError(`sendmsg ${errnoName(errno)}`, errnoName(errno), errno, 'sendmsg'));
+    }
+    if (this.#pending.size === 0 && !this.#closed) for (const l of this.#drainListeners) l();
+  }
+}
+
+const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
+
+/** EHOSTUNREACH for 113, or "E<n>" for a number Node does not name. */
+export function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `E${errno}`;
+}
+
+/** Opens a socket. Throws NativeUnavailableError where the addon is not built, SocketError where socket() fails. */
+export function open(spec: OpenSpec): NativeSocket {
+  return new NativeSocket(spec);
+}
+

@@ -1,0 +1,81 @@
+// One kernel socket as a JavaScript object. The addon is deliberately generic: it moves bytes,
+// socket addresses (as raw sockaddr bytes) and control messages; every packet, address and
+// netlink codec lives in TypeScript.
+#pragma once
+#include <napi.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <set>
+#include <vector>
+
+namespace netdiag {
+
+/** A datagram that met EAGAIN: kept, with its control messages, until the socket is writable. */
+struct PendingSend {
+  std::vector<uint8_t> data;
+  sockaddr_storage address;
+  socklen_t addressLength;
+  std::vector<uint8_t> control;
+  double token;
+};
+
+class Socket;
+
+/** Per-environment (main thread or worker) state: the constructor and the sockets still open. */
+struct AddonData {
+  Napi::FunctionReference constructor;
+  std::set<Socket*> open;
+};
+
+class Socket : public Napi::ObjectWrap<Socket> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Socket(const Napi::CallbackInfo& info);
+  ~Socket() override;
+  /** Stops polling and closes the descriptor; idempotent (JS close, env teardown, finalizer). */
+  void Shutdown();
+
+ private:
+  Napi::Value SetOption(const Napi::CallbackInfo& info);
+  Napi::Value GetOption(const Napi::CallbackInfo& info);
+  Napi::Value Bind(const Napi::CallbackInfo& info);
+  Napi::Value Connect(const Napi::CallbackInfo& info);
+  Napi::Value LocalAddress(const Napi::CallbackInfo& info);
+  Napi::Value Send(const Napi::CallbackInfo& info);
+  Napi::Value Ref(const Napi::CallbackInfo& info);
+  Napi::Value Unref(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value QueueLength(const Napi::CallbackInfo& info);
+  Napi::Value Fd(const Napi::CallbackInfo& info);
+
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  void DrainReceive(Napi::Env env);
+  void DrainErrorQueue(Napi::Env env);
+  void FlushQueue(Napi::Env env);
+  void UpdatePoll();
+  void Deliver(Napi::Env env, const Napi::FunctionReference& fn, const std::vector<napi_value>& args);
+  std::vector<uint8_t> BuildControl(const Napi::CallbackInfo& info);
+  void CheckOpen(Napi::Env env, const char* syscall);
+
+  int fd_ = -1;
+  int domain_ = 0;
+  uv_poll_t* poll_ = nullptr;
+  bool closed_ = false;
+  bool polling_ = false;
+  int pollEvents_ = 0;
+  size_t queueLimit_ = 1024;
+  std::vector<uint8_t> buffer_;
+  std::vector<uint8_t> controlBuffer_;
+  std::deque<PendingSend> queue_;
+  Napi::FunctionReference onMessage_;
+  Napi::FunctionReference onErrorQueue_;
+  Napi::FunctionReference onSent_;
+  std::unique_ptr<Napi::AsyncContext> asyncContext_;
+  AddonData* addon_ = nullptr;
+};
+
+}  // namespace netdiag
