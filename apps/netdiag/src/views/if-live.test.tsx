@@ -38,7 +38,7 @@ describe('rateSparkline', () => {
   it('scales from zero: steady traffic is full height, idle is the baseline', () => {
     expect(rateSparkline([5, 5, 5], 3)).toBe('███');
     expect(rateSparkline([0, 0], 2)).toBe('▁▁');
-    expect(rateSparkline([1, 8], 4)).toBe('  ▁█');
+    expect(rateSparkline([1, 8], 4)).toBe('▁█  ');
   });
 });
 

@@ -19,7 +19,7 @@ export function rateSparkline(values: readonly number[], width: number): string 
       hi > 0 && v > 0 ? BARS[Math.min(BARS.length - 1, Math.ceil((v / hi) * BARS.length) - 1)] : BARS[0],
     )
     .join('')
-    .padStart(width, ' ');
+    .padEnd(width, ' ');
 }
 
 export interface LiveRow {
@@ -134,7 +134,7 @@ export function IfTable({
       {model.rows.map((r) => (
         <Text key={r.name} dimColor={r.state !== 'up' && r.state !== 'unknown'}>
           {line(cells(r))}
-          {showSpark ? <Text color="cyan">{`  ${r.spark}`}</Text> : ''}
+          {showSpark ? <Text color="cyan">{`  ${r.spark.trimEnd()}`}</Text> : ''}
         </Text>
       ))}
       <Text dimColor>space pause · q quit</Text>
