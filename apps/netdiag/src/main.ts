@@ -5,6 +5,7 @@ import type { Command, CommandIo } from './io.js';
 // command loads Ink unless it draws on a terminal.
 const commands: Record<string, () => Promise<{ run: Command }>> = {
   ping: () => import('./commands/ping.js'),
+  trace: () => import('./commands/trace.js'),
   netstat: () => import('./commands/netstat.js'),
   lookup: () => import('./commands/lookup.js'),
   if: () => import('./commands/if.js'),
@@ -15,6 +16,7 @@ const usage = `usage: netdiag <command> [options]
 
 commands:
   ping HOST...        ICMP echo to one or more hosts, live statistics (like ping and fping)
+  trace HOST          the path hop by hop, then live per-hop statistics (like traceroute and mtr)
   netstat [FILTER]    sockets with their processes, routes (-r), counters (-s); live on a terminal
   lookup NAME [TYPE]  DNS query over UDP, TCP, TLS or HTTPS; nslookup, dig or +short output
   if [IFACE...]       interfaces, addresses and counters; live rates and sparklines on a terminal

@@ -23,7 +23,7 @@ export function sanitizeName(name: string): string {
  */
 export class NameCache {
   readonly #names = new Map<string, string | null>();
-  readonly #pending = new Set<string>();
+  readonly #pending = new Map<string, Promise<void>>();
   readonly #controller = new AbortController();
 
   constructor(
@@ -37,13 +37,19 @@ export class NameCache {
     const known = this.#names.get(address);
     if (known !== undefined) return known ?? undefined;
     if (!this.#pending.has(address) && !this.#controller.signal.aborted) {
-      this.#pending.add(address);
-      this.lookup(address, this.#controller.signal).then(
+      const settled = this.lookup(address, this.#controller.signal).then(
         (name) => this.#settle(address, name ? sanitizeName(name) : null),
         () => this.#settle(address, null),
       );
+      this.#pending.set(address, settled);
     }
     return undefined;
+  }
+
+  /** Resolves once the address's lookup has answered or failed (at once if it has). */
+  settled(address: string): Promise<void> {
+    this.get(address);
+    return this.#pending.get(address) ?? Promise.resolve();
   }
 
   #settle(address: string, name: string | null): void {

@@ -82,6 +82,8 @@ export interface TraceRun extends AsyncIterable<TraceEvent> {
   reset(): void;
   /** A hop's name where its reverse lookup has answered. */
   nameOf(address: string): string | undefined;
+  /** Resolves when the reverse lookup of `address` has answered or failed. */
+  nameSettled(address: string): Promise<void>;
 }
 
 export class TraceError extends Error {
@@ -101,7 +103,14 @@ export class TraceError extends Error {
  */
 export function trace(host: string, options: TraceOptions = {}): TraceRun {
   const channel = new EventChannel<TraceEvent>();
-  const control = { stop: () => {}, pause: () => {}, resume: () => {}, reset: () => {}, nameOf: (_: string): string | undefined => undefined };
+  const control = {
+    stop: () => {},
+    pause: () => {},
+    resume: () => {},
+    reset: () => {},
+    nameOf: (_: string): string | undefined => undefined,
+    nameSettled: (_: string): Promise<void> => Promise.resolve(),
+  };
   let stopEarly = false;
   const result = run(host, options, (e) => channel.push(e), (c) => {
     Object.assign(control, c);
@@ -122,6 +131,7 @@ export function trace(host: string, options: TraceOptions = {}): TraceRun {
     resume: () => control.resume(),
     reset: () => control.reset(),
     nameOf: (a) => control.nameOf(a),
+    nameSettled: (a) => control.nameSettled(a),
     [Symbol.asyncIterator]: () => channel[Symbol.asyncIterator](),
   };
 }
@@ -146,7 +156,14 @@ async function run(
   host: string,
   options: TraceOptions,
   emit: (e: TraceEvent) => void,
-  expose: (c: { stop(): void; pause(): void; resume(): void; reset(): void; nameOf(a: string): string | undefined }) => void,
+  expose: (c: {
+    stop(): void;
+    pause(): void;
+    resume(): void;
+    reset(): void;
+    nameOf(a: string): string | undefined;
+    nameSettled(a: string): Promise<void>;
+  }) => void,
 ): Promise<TraceResult> {
   const method = options.method ?? defaults.method;
   let engine: TraceEngine;
@@ -308,6 +325,7 @@ async function run(
       },
       reset: () => engine.reset(),
       nameOf: (a) => names?.get(a),
+      nameSettled: (a) => names?.settled(a) ?? Promise.resolve(),
     });
     emit({
       type: 'start',

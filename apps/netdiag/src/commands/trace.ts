@@ -1,0 +1,234 @@
+import { hostname } from 'node:os';
+import { defaults, PROBE_PAYLOAD, type TraceEvent, TraceError, trace } from '@netdiag/ttl-prober';
+import { numberFlag, parseCommandArgs } from '../args.js';
+import { CliError, ExitCode, UsageError } from '../cli-error.js';
+import { type CommandIo, wantsLiveView } from '../io.js';
+import { TraceBoard } from '../trace/trace-board.js';
+import { csvLines, reportLines, traceHeader, traceLine } from '../trace/trace-format.js';
+import { traceJsonLine } from '../trace/trace-json.js';
+import { LiveFeed } from '../views/live-feed.js';
+
+export const help = `usage: netdiag trace [options] HOST
+
+Finds the path to HOST hop by hop, as traceroute does, and keeps measuring every hop, as mtr
+does. Probes keep one flow (Paris traceroute), so load-balanced paths show as several responders
+at a hop rather than as false links. Needs CAP_NET_RAW (root).
+
+On a terminal: a live table with mtr's columns and a sparkline per hop, until q (or -c rounds).
+Piped: traceroute's lines as hops resolve; with -c or --report, an mtr report after the rounds.
+
+options:
+  -I, -U, -T    probe with ICMP echo (default), UDP, or TCP SYN
+  -p PORT       destination port for UDP (default 33434) and TCP (default 80)
+  -f TTL        first TTL (default 1)
+  -m TTL        max TTL (default 30)
+  -q N          probes per hop in traceroute mode (default 3)
+  -w SECONDS    longest wait for a reply (default 5; 2 in continuous mode)
+  -N N          probes in flight at once (default 16)
+  -i SECONDS    interval between rounds in continuous mode (default 1)
+  -c N          continuous mode: N rounds, then the report (or the final table)
+  -4, -6        use IPv4 or IPv6 for host names
+  -n            no reverse lookups: addresses only
+  --report      mtr-style report after -c rounds (default 10)
+  --csv         the report as CSV
+  --json        NDJSON events (schema netdiag.trace/1, see docs/json.md)
+  -h, --help    this help
+
+Keys in the live table: q quit, p pause, r reset statistics, n names on/off, d statistics/history.
+Exit status: 0 if the destination answered, 1 if not, 2 on error.`;
+
+const options = {
+  icmp: { type: 'boolean', short: 'I' },
+  udp: { type: 'boolean', short: 'U' },
+  tcp: { type: 'boolean', short: 'T' },
+  port: { type: 'string', short: 'p' },
+  first: { type: 'string', short: 'f' },
+  max: { type: 'string', short: 'm' },
+  queries: { type: 'string', short: 'q' },
+  wait: { type: 'string', short: 'w' },
+  inflight: { type: 'string', short: 'N' },
+  interval: { type: 'string', short: 'i' },
+  count: { type: 'string', short: 'c' },
+  ipv4: { type: 'boolean', short: '4' },
+  ipv6: { type: 'boolean', short: '6' },
+  numeric: { type: 'boolean', short: 'n' },
+  report: { type: 'boolean' },
+  csv: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** How long a piped line waits for its hop's reverse names before printing addresses. */
+const NAME_WAIT_MS = 2000;
+
+export async function run(args: string[], io: CommandIo): Promise<number> {
+  const { values: v, positionals } = parseCommandArgs('trace', args, options);
+  if (v.help) {
+    io.stdout.write(`${help}\n`);
+    return ExitCode.Ok;
+  }
+  if (positionals.length !== 1) throw new UsageError(`trace: ${positionals.length ? 'one host at a time' : 'no host given'}; usage: netdiag trace [options] HOST`);
+  const host = positionals[0]!;
+  if ([v.icmp, v.udp, v.tcp].filter(Boolean).length > 1) throw new UsageError('trace: -I, -U and -T exclude each other');
+  if (v.ipv4 && v.ipv6) throw new UsageError('trace: -4 and -6 exclude each other');
+  if ([v.report, v.csv, v.json].filter(Boolean).length > 1) throw new UsageError('trace: --report, --csv and --json exclude each other');
+  const method = v.udp ? 'udp' : v.tcp ? 'tcp' : 'icmp';
+  const int = (flag: string, text: string | undefined, min: number, max: number) => numberFlag('trace', flag, text, { min, max, integer: true });
+  const secondsMs = (flag: string, text: string | undefined) => {
+    const s = numberFlag('trace', flag, text, { min: 0.001, max: 3600 });
+    return s === undefined ? undefined : s * 1000;
+  };
+  const port = int('-p', v.port, 1, 65_535);
+  const firstTtl = int('-f', v.first, 1, 255);
+  const maxTtl = int('-m', v.max, 1, 255);
+  const queries = int('-q', v.queries, 1, 10);
+  const inflight = int('-N', v.inflight, 1, 1024);
+  const waitMs = secondsMs('-w', v.wait);
+  const intervalMs = secondsMs('-i', v.interval);
+  const reportMode = v.report === true || v.csv === true;
+  const cycles = int('-c', v.count, 1, Number.MAX_SAFE_INTEGER) ?? (reportMode ? 10 : undefined);
+  const json = v.json === true;
+  const live = wantsLiveView(io, json) && !reportMode;
+  // The live table and reports are mtr: rounds. Piped without -c, or --json without -c: traceroute.
+  const continuous = live || reportMode || cycles !== undefined;
+  const numeric = v.numeric === true;
+
+  const run = trace(host, {
+    method,
+    mode: continuous ? 'continuous' : 'classic',
+    resolveNames: !numeric,
+    signal: io.signal,
+    ...(port !== undefined && { port }),
+    ...(firstTtl !== undefined && { firstTtl }),
+    ...(maxTtl !== undefined && { maxTtl }),
+    ...(queries !== undefined && { queriesPerHop: queries }),
+    ...(inflight !== undefined && { maxInFlight: inflight }),
+    ...(waitMs !== undefined && { waitMs }),
+    ...(intervalMs !== undefined && { roundIntervalMs: intervalMs }),
+    ...(cycles !== undefined && { cycles }),
+    ...(v.ipv4 && { family: 4 as const }),
+    ...(v.ipv6 && { family: 6 as const }),
+  });
+
+  const board = new TraceBoard(!numeric);
+  const feed = new LiveFeed(() => board.snapshot());
+  const view = live
+    ? import('../views/trace-live.js').then((m) =>
+        m.mountTraceLive(
+          feed,
+          {
+            quit: () => run.stop(),
+            togglePause: () => {
+              board.paused = !board.paused;
+              if (board.paused) run.pause();
+              else run.resume();
+              feed.changed();
+            },
+            reset: () => {
+              run.reset();
+              board.reset();
+              feed.changed();
+            },
+            toggleNames: () => {
+              board.showNames = !board.showNames;
+              feed.changed();
+            },
+            toggleDisplay: () => {
+              board.display = board.display === 'stats' ? 'history' : 'stats';
+              feed.changed();
+            },
+          },
+          io.stdout as NodeJS.WriteStream,
+        ),
+      )
+    : undefined;
+  view?.catch(() => {});
+  const nameOf = (a: string) => (numeric ? undefined : run.nameOf(a));
+
+  // traceroute mode: a hop's line is printed once all its probes settled and every hop before it is out.
+  const probesByTtl = new Map<number, Extract<TraceEvent, { type: 'probe' }>[]>();
+  let printedUpTo = 0;
+  let firstTtlSeen = 1;
+  let queriesPerHop: number = defaults.queriesPerHop;
+  let destinationTtl: number | undefined;
+  let lineChain = Promise.resolve();
+  const printReadyLines = (final: boolean) => {
+    for (;;) {
+      const ttl = Math.max(printedUpTo + 1, firstTtlSeen);
+      if (destinationTtl !== undefined && ttl > destinationTtl) return;
+      const probes = probesByTtl.get(ttl) ?? [];
+      if (probes.length < queriesPerHop && !final) return;
+      if (probes.length === 0 && final) return;
+      printedUpTo = ttl;
+      probesByTtl.delete(ttl);
+      const responders = [...new Set(probes.map((p) => p.responder).filter((r): r is string => r !== null))];
+      // Lines keep their order; each waits (briefly) for its hop's names, never for a probe.
+      lineChain = lineChain.then(async () => {
+        if (!numeric) await Promise.race([Promise.all(responders.map((r) => run.nameSettled(r))), sleep(NAME_WAIT_MS)]);
+        io.stdout.write(`${traceLine(ttl, probes, numeric, nameOf)}\n`);
+      });
+    }
+  };
+
+  let reached = false;
+  let startedAt = new Date();
+  try {
+    for await (const e of run) {
+      if (json) {
+        io.stdout.write(`${traceJsonLine(e, nameOf)}\n`);
+        if (e.type === 'end') reached = e.reached;
+        continue;
+      }
+      board.apply(e);
+      feed.changed();
+      switch (e.type) {
+        case 'start':
+          startedAt = new Date(e.time);
+          firstTtlSeen = e.config.firstTtl;
+          printedUpTo = e.config.firstTtl - 1;
+          queriesPerHop = e.config.queriesPerHop;
+          if (!continuous) {
+            const headerBytes = e.family === 4 ? 20 : 40;
+            const transport = e.method === 'icmp' ? 8 : e.method === 'udp' ? 8 : 20;
+            io.stdout.write(`${traceHeader(host, e.address, e.config.maxTtl, headerBytes + transport + (e.method === 'tcp' ? 0 : PROBE_PAYLOAD))}\n`);
+          }
+          break;
+        case 'probe':
+          if (continuous) break;
+          if (e.kind === 'reached' || e.kind === 'unreachable') {
+            if (destinationTtl === undefined || e.ttl < destinationTtl) destinationTtl = e.ttl;
+          }
+          probesByTtl.set(e.ttl, [...(probesByTtl.get(e.ttl) ?? []), e]);
+          printReadyLines(false);
+          break;
+        case 'end':
+          reached = e.reached;
+          if (!continuous) {
+            printReadyLines(true);
+            await lineChain;
+          } else {
+            const unmount = await view?.catch(() => undefined);
+            await unmount?.();
+            if (reportMode || !live) {
+              if (!numeric) await Promise.race([Promise.all(e.hops.flatMap((h) => h.responders.map((r) => run.nameSettled(r.address)))), sleep(NAME_WAIT_MS)]);
+              const lines = v.csv ? csvLines(e.hops, nameOf) : reportLines(startedAt, hostname(), e.hops, numeric, nameOf);
+              io.stdout.write(`${lines.join('\n')}\n`);
+            }
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  } catch (err) {
+    const unmount = await view?.catch(() => undefined);
+    await unmount?.();
+    if (err instanceof TraceError) throw new CliError(`trace: ${err.message}`, ExitCode.Error, { cause: err });
+    throw err;
+  }
+  return reached ? ExitCode.Ok : ExitCode.NoAnswer;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

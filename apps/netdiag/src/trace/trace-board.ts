@@ -1,0 +1,98 @@
+import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
+
+export type TraceDisplay = 'stats' | 'history';
+
+/** What the live trace view shows. Plain data: the view only renders it. */
+export interface TraceBoardSnapshot {
+  readonly host: string;
+  readonly address: string;
+  readonly hops: readonly HopSnapshot[];
+  readonly names: ReadonlyMap<string, string>;
+  readonly showNames: boolean;
+  readonly display: TraceDisplay;
+  readonly paused: boolean;
+  readonly ended: boolean;
+}
+
+/** The live state of a trace, folded from its events and the keys pressed. */
+export class TraceBoard {
+  #host = '';
+  #address = '';
+  #hops = new Map<number, HopSnapshot>();
+  #firstTtl = 1;
+  #destinationTtl: number | undefined;
+  readonly #names = new Map<string, string>();
+  showNames: boolean;
+  display: TraceDisplay = 'stats';
+  paused = false;
+  #ended = false;
+
+  constructor(showNames: boolean) {
+    this.showNames = showNames;
+  }
+
+  apply(e: TraceEvent): void {
+    switch (e.type) {
+      case 'start':
+        this.#host = e.host;
+        this.#address = e.address;
+        this.#firstTtl = e.config.firstTtl;
+        break;
+      case 'hop':
+        this.#hops.set(e.hop.ttl, e.hop);
+        if (e.hop.reachedDestination || e.hop.mark) {
+          if (this.#destinationTtl === undefined || e.hop.ttl < this.#destinationTtl) this.#destinationTtl = e.hop.ttl;
+        }
+        break;
+      case 'name':
+        this.#names.set(e.address, e.name);
+        break;
+      case 'end':
+        this.#ended = true;
+        this.#hops = new Map(e.hops.map((h) => [h.ttl, h]));
+        break;
+      case 'probe':
+        break;
+    }
+  }
+
+  /** Clears the statistics shown (the engine is reset alongside). */
+  reset(): void {
+    this.#hops.clear();
+  }
+
+  snapshot(): TraceBoardSnapshot {
+    const last = this.#destinationTtl ?? Math.max(this.#firstTtl - 1, ...this.#hops.keys());
+    const hops: HopSnapshot[] = [];
+    for (let ttl = this.#firstTtl; ttl <= last; ttl++) hops.push(this.#hops.get(ttl) ?? emptyHop(ttl));
+    return {
+      host: this.#host,
+      address: this.#address,
+      hops,
+      names: this.#names,
+      showNames: this.showNames,
+      display: this.display,
+      paused: this.paused,
+      ended: this.#ended,
+    };
+  }
+}
+
+function emptyHop(ttl: number): HopSnapshot {
+  return {
+    ttl,
+    sent: 0,
+    received: 0,
+    lossPercent: 0,
+    last: null,
+    avg: null,
+    best: null,
+    worst: null,
+    stdev: null,
+    jitter: null,
+    responders: [],
+    mark: '',
+    reachedDestination: false,
+    history: [],
+  };
+}

@@ -1,0 +1,92 @@
+import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
+import { formatRtt } from '../ping/ping-format.js';
+
+type ProbeEvent = Extract<TraceEvent, { type: 'probe' }>;
+type NameOf = (address: string) => string | undefined;
+
+/** traceroute's first line. */
+export function traceHeader(host: string, address: string, maxTtl: number, packetBytes: number): string {
+  return `traceroute to ${host} (${address}), ${maxTtl} hops max, ${packetBytes} byte packets`;
+}
+
+function hostText(address: string, numeric: boolean, nameOf: NameOf): string {
+  if (numeric) return address;
+  return `${nameOf(address) ?? address} (${address})`;
+}
+
+/**
+ * One hop as traceroute prints it: the responder, then each probe's time or `*`; a probe
+ * answered by another responder than the one before it names its own (ECMP, flaps).
+ */
+export function traceLine(ttl: number, probes: readonly ProbeEvent[], numeric: boolean, nameOf: NameOf): string {
+  let line = `${String(ttl).padStart(2)} `;
+  let shown: string | undefined;
+  for (const p of probes) {
+    if (p.outcome !== 'reply' || p.responder === null || p.rttMs === null) {
+      line += ' *';
+      continue;
+    }
+    if (p.responder !== shown) {
+      line += ` ${hostText(p.responder, numeric, nameOf)}`;
+      shown = p.responder;
+    }
+    line += `  ${formatRtt(p.rttMs)} ms${p.mark ? ` ${p.mark}` : ''}`;
+    if (p.mpls.length) line += ` <MPLS:${p.mpls.map((l) => `L=${l.label},E=${l.trafficClass},S=${l.bottomOfStack ? 1 : 0},T=${l.ttl}`).join('/')}>`;
+  }
+  return line;
+}
+
+const num = (v: number | null, digits = 1) => (v === null ? '0.0' : v.toFixed(digits));
+
+/** mtr's --report table. */
+export function reportLines(startedAt: Date, hostname: string, hops: readonly HopSnapshot[], numeric: boolean, nameOf: NameOf): string[] {
+  const lines = [`Start: ${startedAt.toISOString()}`];
+  const head = `HOST: ${hostname}`.padEnd(40);
+  lines.push(`${head}${'Loss%'.padStart(6)}${'Snt'.padStart(6)}${'Last'.padStart(7)}${'Avg'.padStart(7)}${'Best'.padStart(7)}${'Wrst'.padStart(7)}${'StDev'.padStart(7)}${'Javg'.padStart(7)}`);
+  for (const h of hops) {
+    const [first, ...others] = h.responders;
+    const name = first ? (numeric ? first.address : (nameOf(first.address) ?? first.address)) : '???';
+    const label = `${String(h.ttl).padStart(3)}.|-- ${name}`.padEnd(40);
+    lines.push(
+      `${label}${`${h.lossPercent.toFixed(1)}%`.padStart(6)}${String(h.sent).padStart(6)}${num(h.last).padStart(7)}${num(h.avg).padStart(7)}${num(h.best).padStart(7)}${num(h.worst).padStart(7)}${num(h.stdev).padStart(7)}${num(h.jitter).padStart(7)}${h.mark ? ` ${h.mark}` : ''}`,
+    );
+    for (const o of others) lines.push(`       ${numeric ? o.address : (nameOf(o.address) ?? o.address)}`);
+  }
+  return lines;
+}
+
+/** A CSV field, quoted where it must be (RFC 4180). */
+function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const CSV_HEADER = 'ttl,address,name,responders,loss_percent,sent,received,last_ms,avg_ms,best_ms,worst_ms,stdev_ms,jitter_ms,mark';
+
+export function csvLines(hops: readonly HopSnapshot[], nameOf: NameOf): string[] {
+  return [
+    CSV_HEADER,
+    ...hops.map((h) => {
+      const first = h.responders[0]?.address ?? null;
+      return [
+        h.ttl,
+        first,
+        first ? (nameOf(first) ?? null) : null,
+        h.responders.map((r) => r.address).join(' '),
+        h.lossPercent.toFixed(1),
+        h.sent,
+        h.received,
+        h.last,
+        h.avg,
+        h.best,
+        h.worst,
+        h.stdev,
+        h.jitter,
+        h.mark,
+      ]
+        .map(csvField)
+        .join(',');
+    }),
+  ];
+}

@@ -1,0 +1,79 @@
+import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
+
+/** The schema of `netdiag trace --json`, named in its start event. */
+export const TRACE_SCHEMA = 'netdiag.trace/1';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function hopJson(h: HopSnapshot, nameOf: (a: string) => string | undefined) {
+  return {
+    ttl: h.ttl,
+    responders: h.responders.map((r) => ({ address: r.address, name: nameOf(r.address) ?? null, replies: r.replies, mpls: r.lastMpls })),
+    sent: h.sent,
+    received: h.received,
+    lossPercent: h.lossPercent,
+    lastMs: h.last,
+    avgMs: h.avg,
+    bestMs: h.best,
+    worstMs: h.worst,
+    stdevMs: h.stdev,
+    jitterMs: h.jitter,
+    mark: h.mark,
+    reachedDestination: h.reachedDestination,
+  };
+}
+
+/**
+ * NDJSON in the shape of `netdiag ping --json`: a start event, one `probe` event per probe
+ * outcome and a `hop` event with that hop's statistics after it, `name` events as reverse
+ * lookups answer, and an end event with every hop. Host names and addresses are separate fields.
+ */
+export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | undefined): string {
+  const time = iso(Date.now());
+  switch (e.type) {
+    case 'start':
+      return JSON.stringify({
+        type: 'start',
+        schema: TRACE_SCHEMA,
+        time: iso(e.time),
+        host: e.host,
+        address: e.address,
+        family: e.family,
+        method: e.method,
+        backend: e.backend,
+        flow: { source: e.flow.source, sourcePort: e.flow.sourcePort, destinationPort: e.flow.destinationPort, identifier: e.flow.identifier },
+        options: e.config,
+      });
+    case 'probe':
+      return JSON.stringify({
+        type: 'probe',
+        time: iso(e.time),
+        ttl: e.ttl,
+        round: e.round,
+        id: e.id,
+        outcome: e.outcome,
+        address: e.responder,
+        name: e.responder ? (nameOf(e.responder) ?? null) : null,
+        kind: e.kind,
+        rttMs: e.rttMs,
+        mark: e.mark,
+        icmpType: e.icmpType,
+        icmpCode: e.icmpCode,
+        mpls: e.mpls,
+        errorCode: e.errorCode,
+      });
+    case 'hop':
+      return JSON.stringify({ type: 'hop', time, ...hopJson(e.hop, nameOf) });
+    case 'name':
+      return JSON.stringify({ type: 'name', time, address: e.address, name: e.name });
+    case 'end':
+      return JSON.stringify({
+        type: 'end',
+        time: iso(e.time),
+        reached: e.reached,
+        destinationTtl: e.destinationTtl,
+        rounds: e.rounds,
+        hops: e.hops.map((h) => hopJson(h, nameOf)),
+      });
+  }
+}

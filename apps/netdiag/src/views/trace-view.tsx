@@ -1,0 +1,86 @@
+import type { HopSnapshot } from '@netdiag/ttl-prober';
+import { Box, Text } from 'ink';
+import type { TraceBoardSnapshot } from '../trace/trace-board.js';
+import { formatRtt } from '../ping/ping-format.js';
+import { sparkline } from './sparkline.js';
+
+const STAT_COLUMNS = [
+  ['Loss%', 7],
+  ['Snt', 6],
+  ['Last', 7],
+  ['Avg', 7],
+  ['Best', 7],
+  ['Wrst', 7],
+  ['StDev', 7],
+  ['Javg', 7],
+] as const;
+const HOST_WIDTH = 40;
+
+const right = (s: string, w: number) => (s.length >= w ? s.slice(0, w) : s.padStart(w));
+const ms = (v: number | null) => (v === null ? '' : formatRtt(v));
+
+function hostLabel(address: string, snapshot: TraceBoardSnapshot): string {
+  const name = snapshot.showNames ? snapshot.names.get(address) : undefined;
+  return name ? `${name} (${address})` : address;
+}
+
+function fit(text: string, width: number): string {
+  return text.length > width - 1 ? `${text.slice(0, width - 2)}…`.padEnd(width) : text.padEnd(width);
+}
+
+function history(h: HopSnapshot, width: number): string {
+  return sparkline(
+    h.history.map((x) => (x === null ? 'lost' : x)),
+    width,
+  );
+}
+
+function HopRows({ hop, snapshot, width }: { hop: HopSnapshot; snapshot: TraceBoardSnapshot; width: number }) {
+  const [first, ...others] = hop.responders;
+  const label = `${right(String(hop.ttl), 3)}. ${first ? hostLabel(first.address, snapshot) : hop.sent ? '???' : ''}${hop.mark ? ` ${hop.mark}` : ''}`;
+  const statsWidth = STAT_COLUMNS.reduce((n, [, w]) => n + w, 0);
+  const values = [`${hop.lossPercent.toFixed(1)}%`, String(hop.sent), ms(hop.last), ms(hop.avg), ms(hop.best), ms(hop.worst), ms(hop.stdev), ms(hop.jitter)];
+  const lossColor = hop.sent === 0 ? undefined : hop.lossPercent === 0 ? 'green' : hop.lossPercent < 100 ? 'yellow' : 'red';
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Text {...(hop.reachedDestination && { bold: true })}>{fit(label, HOST_WIDTH)}</Text>
+        {snapshot.display === 'stats' ? (
+          <>
+            <Text {...(lossColor && { color: lossColor })}>{right(values[0]!, STAT_COLUMNS[0][1])}</Text>
+            <Text>{values.slice(1).map((v, i) => right(v, STAT_COLUMNS[i + 1]![1])).join('')}</Text>
+            <Text color="cyan"> {history(hop, Math.max(8, width - HOST_WIDTH - statsWidth - 2))}</Text>
+          </>
+        ) : (
+          <Text color="cyan">{history(hop, Math.max(8, width - HOST_WIDTH - 1))}</Text>
+        )}
+      </Box>
+      {others.map((o) => (
+        <Text key={o.address} dimColor>
+          {`     ${hostLabel(o.address, snapshot)}`}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** The live hop table of `netdiag trace`: mtr's columns, every responder, a sparkline per hop. */
+export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnapshot; width?: number }) {
+  const title = snapshot.host === snapshot.address ? snapshot.address : `${snapshot.host} (${snapshot.address})`;
+  return (
+    <Box flexDirection="column">
+      <Text bold>
+        {`netdiag trace to ${title}`}
+        {snapshot.paused ? '  [paused]' : ''}
+      </Text>
+      <Text bold>
+        {fit('Host', HOST_WIDTH)}
+        {snapshot.display === 'stats' ? `${STAT_COLUMNS.map(([t, w]) => right(t, w)).join('')} History` : 'History'}
+      </Text>
+      {snapshot.hops.map((h) => (
+        <HopRows key={h.ttl} hop={h} snapshot={snapshot} width={width} />
+      ))}
+      {!snapshot.ended && <Text dimColor>keys: q quit  p pause  r reset  n names  d display</Text>}
+    </Box>
+  );
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { defaults, type EngineConfig } from './config.js';
+import { type PlannedProbe, TraceEngine } from './engine.js';
+import type { ProbeResponse, ResponseKind } from './types.js';
+
+const ms = (n: number) => BigInt(Math.round(n * 1e6));
+
+function config(over: Partial<EngineConfig> = {}): EngineConfig {
+  return {
+    firstTtl: 1,
+    maxTtl: 30,
+    queriesPerHop: 3,
+    maxInFlight: 16,
+    mode: 'classic',
+    waitMs: 5000,
+    waitHere: 3,
+    waitNear: 10,
+    cycles: undefined,
+    roundIntervalMs: 1000,
+    ...over,
+  };
+}
+
+function response(p: PlannedProbe, at: bigint, kind: ResponseKind, responder: string, mark = ''): ProbeResponse {
+  return { probeId: p.id, kind, responder, icmpType: 11, icmpCode: 0, mark, mpls: [], responseTtl: 64, receivedAt: at };
+}
+
+/**
+ * A scripted path: `hops[i]` answers probes of TTL i+1 after `rtt` ms (null: silent), the
+ * destination at `destinationTtl`. The simulation steps a virtual clock 0.1 ms at a time.
+ */
+function simulate(engine: TraceEngine, hops: readonly (number | null)[], opts: { destinationTtl: number; unreachableMark?: string; limitMs?: number }) {
+  let now = 0n;
+  const due: { at: bigint; p: PlannedProbe }[] = [];
+  const maxSeenInFlight: number[] = [];
+  const step = ms(0.1);
+  while (!engine.done && now < ms(opts.limitMs ?? 60_000)) {
+    for (const p of engine.take(now)) {
+      engine.sent(p.id, now);
+      const rtt = p.ttl <= hops.length ? hops[p.ttl - 1] : hops[hops.length - 1];
+      if (rtt !== null && rtt !== undefined) due.push({ at: now + ms(rtt), p });
+    }
+    maxSeenInFlight.push(engine.inFlight);
+    now += step;
+    for (const d of due.splice(0).filter((d) => (d.at <= now ? true : (due.push(d), false)))) {
+      const atDestination = d.p.ttl >= opts.destinationTtl;
+      const kind: ResponseKind = atDestination ? (opts.unreachableMark ? 'unreachable' : 'reached') : 'time-exceeded';
+      engine.response(response(d.p, d.at, kind, atDestination ? 'dest' : `r${d.p.ttl}`, atDestination ? (opts.unreachableMark ?? '') : ''));
+    }
+    engine.expire(now);
+  }
+  return { elapsedMs: Number(now) / 1e6, maxInFlight: Math.max(...maxSeenInFlight) };
+}
+
+describe('classic mode (traceroute)', () => {
+  it('finds every hop up to the destination and stops there', () => {
+    const e = new TraceEngine(config());
+    simulate(e, [1, 2, 3, 4, 5], { destinationTtl: 5 });
+    expect(e.destinationTtl).toBe(5);
+    const hops = e.hops();
+    expect(hops.map((h) => h.responders.map((r) => r.address))).toEqual([['r1'], ['r2'], ['r3'], ['r4'], ['dest']]);
+    expect(hops.every((h) => h.sent === 3 && h.received === 3)).toBe(true);
+    expect(hops[4]!.reachedDestination).toBe(true);
+  });
+
+  it('keeps at most maxInFlight probes out at once, across TTLs', () => {
+    const e = new TraceEngine(config({ maxInFlight: 4 }));
+    const { maxInFlight } = simulate(e, [5, 5, 5, 5, 5, 5, 5, 5], { destinationTtl: 8 });
+    expect(maxInFlight).toBe(4);
+    expect(e.hops()).toHaveLength(8);
+  });
+
+  it('costs one short wait for a silent hop, not hops × wait (adaptive wait, as traceroute)', () => {
+    const e = new TraceEngine(config());
+    const { elapsedMs } = simulate(e, [0.1, 0.1, null, 0.1, 0.1, 0.1, 0.1, 0.1], { destinationTtl: 8 });
+    const silent = e.hops()[2]!;
+    expect(silent.sent).toBe(3);
+    expect(silent.received).toBe(0);
+    // NEAR × (RTT of a later hop + 1 ms precision) = 10 × 1.1 ms: about 11 ms, far below 5 s.
+    expect(elapsedMs).toBeGreaterThan(10);
+    expect(elapsedMs).toBeLessThan(20);
+  });
+
+  it('waits the full wait when no later hop answers', () => {
+    const e = new TraceEngine(config({ maxTtl: 3, waitMs: 200 }));
+    const { elapsedMs } = simulate(e, [0.1, null, null], { destinationTtl: 99 });
+    expect(elapsedMs).toBeGreaterThanOrEqual(200);
+    expect(elapsedMs).toBeLessThan(210);
+    expect(e.hops().map((h) => h.received)).toEqual([3, 0, 0]);
+  });
+
+  it('stops at an unreachable and keeps its mark', () => {
+    const e = new TraceEngine(config());
+    simulate(e, [1, 1, 1], { destinationTtl: 3, unreachableMark: '!X' });
+    expect(e.destinationTtl).toBe(3);
+    expect(e.hops().at(-1)).toMatchObject({ mark: '!X', ttl: 3 });
+  });
+
+  it('ignores duplicates and replies to probes it does not know', () => {
+    const e = new TraceEngine(config({ maxTtl: 1, queriesPerHop: 1 }));
+    const [p] = e.take(0n);
+    e.sent(p!.id, 0n);
+    expect(e.response(response(p!, ms(1), 'reached', 'dest'))).toBeDefined();
+    expect(e.response(response(p!, ms(2), 'reached', 'dest'))).toBeUndefined();
+    expect(e.response({ ...response(p!, ms(2), 'reached', 'dest'), probeId: 999 as never })).toBeUndefined();
+    expect(e.hops()[0]).toMatchObject({ sent: 1, received: 1 });
+  });
+
+  it('never times out a probe that is not on the wire yet', () => {
+    const e = new TraceEngine(config({ maxTtl: 1, queriesPerHop: 1, waitMs: 10 }));
+    const [p] = e.take(0n);
+    expect(e.expire(ms(100))).toEqual([]);
+    e.sent(p!.id, ms(100));
+    expect(e.nextWake()).toBe(ms(110));
+    expect(e.expire(ms(110)).map((o) => o.type)).toEqual(['timeout']);
+  });
+
+  it('keeps every responder of a hop (ECMP)', () => {
+    const e = new TraceEngine(config({ maxTtl: 2, queriesPerHop: 4 }));
+    const probes = e.take(0n);
+    probes.forEach((p, i) => {
+      e.sent(p.id, 0n);
+      const kind = p.ttl === 2 ? 'reached' : 'time-exceeded';
+      e.response(response(p, ms(1), kind, p.ttl === 2 ? 'dest' : i % 2 ? 'r1a' : 'r1b'));
+    });
+    expect(e.hops()[0]!.responders.map((r) => r.address).sort()).toEqual(['r1a', 'r1b']);
+  });
+
+  it('rejects a bad configuration with one clear message', () => {
+    expect(() => new TraceEngine(config({ firstTtl: 5, maxTtl: 3 }))).toThrow('first TTL 5 is beyond max TTL 3');
+    expect(() => new TraceEngine(config({ queriesPerHop: 0 }))).toThrow(/queries per hop/);
+  });
+});
+
+describe('continuous mode (mtr)', () => {
+  it('runs the asked cycles, one probe per hop per round, up to the destination', () => {
+    const e = new TraceEngine(config({ mode: 'continuous', cycles: 5, roundIntervalMs: 10, waitMs: defaults.continuousWaitMs }));
+    simulate(e, [1, 2, 3], { destinationTtl: 3 });
+    expect(e.rounds).toBe(5);
+    // Round 1 probed past the destination before it was known; from then on only 3 hops.
+    expect(e.hops().map((h) => h.sent)).toEqual([5, 5, 5]);
+  });
+
+  it('10,000 rounds: memory bounded, statistics equal a brute-force recomputation', () => {
+    const e = new TraceEngine(config({ mode: 'continuous', cycles: 10_000, roundIntervalMs: 1, waitMs: 50, maxInFlight: 64 }));
+    // Deterministic pseudo-random RTTs and 20% loss at hop 2.
+    let seed = 42;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const samples = new Map<number, (number | null)[]>([[1, []], [2, []], [3, []]]);
+    let now = 0n;
+    const heapBefore = process.memoryUsage().heapUsed;
+    while (!e.done) {
+      for (const p of e.take(now)) {
+        e.sent(p.id, now);
+        if (p.ttl > 3) continue; // first round, before the destination is known: silent
+        if (p.ttl === 2 && rand() < 0.2) {
+          samples.get(2)!.push(null);
+          continue;
+        }
+        const rtt = Math.round((p.ttl + rand() * 5) * 1000) / 1000;
+        samples.get(p.ttl)!.push(rtt);
+        e.response(response(p, now + ms(rtt), p.ttl === 3 ? 'reached' : 'time-exceeded', `r${p.ttl}`));
+      }
+      now += ms(1);
+      e.expire(now);
+    }
+    const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+    expect(heapGrowthMb).toBeLessThan(20);
+    for (const h of e.hops()) {
+      const all = samples.get(h.ttl)!;
+      const rtts = all.filter((x): x is number => x !== null);
+      const n = rtts.length;
+      const avg = rtts.reduce((a, b) => a + b, 0) / n;
+      const stdev = Math.sqrt(rtts.reduce((a, b) => a + (b - avg) ** 2, 0) / (n - 1));
+      let jitter = 0;
+      for (let i = 1; i < n; i++) jitter += Math.abs(rtts[i]! - rtts[i - 1]!);
+      expect(h.sent).toBe(all.length);
+      expect(h.received).toBe(n);
+      expect(h.lossPercent).toBeCloseTo(((all.length - n) * 100) / all.length, 9);
+      expect(h.best).toBeCloseTo(Math.min(...rtts), 6);
+      expect(h.worst).toBeCloseTo(Math.max(...rtts), 6);
+      expect(h.avg).toBeCloseTo(avg, 6);
+      expect(h.stdev).toBeCloseTo(stdev, 6);
+      expect(h.jitter).toBeCloseTo(jitter / (n - 1), 6);
+      expect(h.last).toBeCloseTo(rtts.at(-1)!, 6);
+      expect(h.history.length).toBeLessThanOrEqual(120);
+    }
+    expect(e.hops()[0]!.sent).toBe(10_000);
+  });
+});
