@@ -136,6 +136,28 @@ async function run(
   const resolved = await Promise.all(hosts.map((h) => resolveHost(h, options.family, lookup)));
   const sources = await Promise.all(resolved.map((r) => routeSource(r.address, r.family)));
   const identifiers = uniqueIdentifiers(hosts.length);
+  const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
+  // One raw socket per family serves every target. An ICMP datagram socket carries the one
+  // identifier it is bound to (boundIdentifier), so each target gets its own and uses that.
+  const sockets: ProbeSocket[] = [];
+  const socketOf: ProbeSocket[] = [];
+  const shared = new Map<IpFamily, ProbeSocket>();
+  try {
+    for (const [index, r] of resolved.entries()) {
+      let socket = shared.get(r.family);
+      if (!socket) {
+        socket = open({ family: r.family, protocol: 'icmp', identifier: identifiers[index]! });
+        sockets.push(socket);
+        if (socket.boundIdentifier === undefined) shared.set(r.family, socket);
+        else identifiers[index] = socket.boundIdentifier;
+      }
+      socketOf[index] = socket;
+    }
+  } catch (err) {
+    for (const socket of sockets) socket.close();
+    if (err instanceof ProbeSocketError && err.isPermissionDenied) throw new PingError('NO_PERMISSION', err.message, { cause: err });
+    throw new PingError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
+  }
   const cookie = randomBytes(COOKIE_BYTES);
   const states: TargetState[] = resolved.map((r, index) => ({
     target: { index, host: hosts[index]!, address: r.address, family: r.family, identifier: identifiers[index]!, source: sources[index]! },
@@ -152,17 +174,6 @@ async function run(
     timer: undefined,
   }));
 
-  const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
-  const sockets = new Map<IpFamily, ProbeSocket>();
-  try {
-    for (const s of states) {
-      if (!sockets.has(s.target.family)) sockets.set(s.target.family, open({ family: s.target.family, protocol: 'icmp' }));
-    }
-  } catch (err) {
-    for (const socket of sockets.values()) socket.close();
-    if (err instanceof ProbeSocketError && err.isPermissionDenied) throw new PingError('NO_PERMISSION', err.message, { cause: err });
-    throw new PingError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
-  }
   const byIdentifier = new Map(states.map((s) => [s.target.identifier, s]));
   const startedAt = process.hrtime.bigint();
   const wallAt = (mono: bigint) => Date.now() - Number(process.hrtime.bigint() - mono) / 1e6;
@@ -181,7 +192,7 @@ async function run(
       clearTimeout(deadlineTimer);
       options.signal?.removeEventListener('abort', finish);
       for (const u of unsubscribers) u();
-      for (const socket of sockets.values()) socket.close();
+      for (const socket of sockets) socket.close();
       const now = process.hrtime.bigint();
       const summaries = states.map((s) => summarise(s, now));
       emit({ type: 'end', time: Date.now(), summaries });
@@ -224,7 +235,7 @@ async function run(
       if (finished) return;
       const seq = ++s.sent;
       const wire = seq & 0xffff;
-      const socket = sockets.get(s.target.family)!;
+      const socket = socketOf[s.target.index]!;
       const request = { kind: 'echo-request', code: 0, identifier: s.target.identifier, sequence: wire, payload: s.payload } as const;
       const bytes = s.target.family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
       s.fullSeq.set(wire, seq);
@@ -320,7 +331,8 @@ async function run(
       }
     };
 
-    for (const [family, socket] of sockets) {
+    for (const socket of sockets) {
+      const family = socket.family;
       unsubscribers.push(socket.onPacket(onPacket(family)));
       unsubscribers.push(
         socket.onError((err) => {
@@ -336,7 +348,7 @@ async function run(
     }
     onStoppable(finish);
     if (options.deadlineMs !== undefined) deadlineTimer = setTimeout(finish, options.deadlineMs);
-    emit({ type: 'start', time: Date.now(), targets: states.map((s) => s.target), backend: [...sockets.values()][0]!.backend });
+    emit({ type: 'start', time: Date.now(), targets: states.map((s) => s.target), backend: sockets[0]!.backend });
     for (const s of states) {
       const first = offsetMs(s);
       if (first === 0) send(s);
@@ -377,6 +389,8 @@ function summarise(s: TargetState, now: bigint): PingSummary {
 function parseReply(family: IpFamily, packet: ReceivedPacket) {
   try {
     if (family === 4) {
+      // ICMP datagram sockets deliver no IPv4 header; their TTL comes as packet.hopLimit.
+      if (packet.includesIpHeader === false) return { message: icmpv4.decode(packet.data).value, ttl: undefined };
       const ip = ipv4.decode(packet.data);
       return { message: icmpv4.decode(packet.data, ip.bytesRead).value, ttl: ip.value.ttl };
     }

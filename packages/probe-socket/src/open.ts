@@ -1,17 +1,67 @@
+import { nativeAvailability } from '@netdiag/native-socket';
+import { PERMISSION_FIX, ProbeSocketError } from './errors.js';
+import { openNativeSocket } from './native-backend.js';
 import { openRawSocket } from './raw-socket-backend.js';
 import type { ProbeSocket, SocketSpec } from './types.js';
 
-/** Which implementation opens sockets. Only one exists today; the native addon will join it. */
-export type Backend = 'raw-socket';
+/**
+ * Which implementation opens sockets: the native addon's raw sockets (CAP_NET_RAW), its ICMP
+ * datagram sockets (ICMP only; no privilege where net.ipv4.ping_group_range admits the user),
+ * or the raw-socket npm module (CAP_NET_RAW).
+ */
+export type Backend = 'native-raw' | 'native-dgram' | 'raw-socket';
 
 export interface OpenOptions {
+  /** Use this backend and no other; by default the first that opens, in the order above. */
   readonly backend?: Backend;
 }
 
+/** The fix for ICMP datagram sockets refused by net.ipv4.ping_group_range, for this user's group. */
+export function pingGroupFix(gid = process.getgid?.() ?? 0): string {
+  return `or let your group use ICMP datagram sockets: sudo sysctl -w net.ipv4.ping_group_range="${gid} ${gid}"`;
+}
+
 /**
- * Opens a socket for probing. Throws ProbeSocketError; `isPermissionDenied` tells the caller to
- * print PERMISSION_FIX.
+ * Opens a socket for probing. Without a backend named: native raw, else (ICMP) native datagram,
+ * else raw-socket where the addon did not build. Throws ProbeSocketError; `isPermissionDenied`
+ * means no backend was allowed, and its one-line message names every fix that applies.
  */
-export function openProbeSocket(spec: SocketSpec, _options: OpenOptions = {}): ProbeSocket {
-  return openRawSocket(spec);
+export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): ProbeSocket {
+  const backend = options.backend;
+  if (backend === 'raw-socket') return openRawSocket(spec);
+  if (backend === 'native-raw' || backend === 'native-dgram') {
+    const native = nativeAvailability();
+    if (!native.available) throw new ProbeSocketError(`native backend unavailable: ${native.reason}`, 'UNKNOWN', 'socket');
+    return openNativeSocket(spec, backend === 'native-raw' ? 'raw' : 'dgram');
+  }
+
+  const native = nativeAvailability();
+  if (!native.available) {
+    try {
+      return openRawSocket(spec);
+    } catch (err) {
+      if (err instanceof ProbeSocketError && err.isPermissionDenied && spec.protocol === 'icmp') {
+        throw permissionDenied(err, `(ICMP datagram sockets need the native backend, unavailable: ${native.reason})`);
+      }
+      throw err;
+    }
+  }
+  let rawError: ProbeSocketError;
+  try {
+    return openNativeSocket(spec, 'raw');
+  } catch (err) {
+    if (!(err instanceof ProbeSocketError && err.isPermissionDenied)) throw err;
+    rawError = err;
+  }
+  if (spec.protocol !== 'icmp') throw rawError;
+  try {
+    return openNativeSocket(spec, 'dgram');
+  } catch (err) {
+    if (!(err instanceof ProbeSocketError && err.isPermissionDenied)) throw err;
+    throw permissionDenied(err, pingGroupFix());
+  }
+}
+
+function permissionDenied(cause: ProbeSocketError, second: string): ProbeSocketError {
+  return new ProbeSocketError(`no permission to open an ICMP socket: ${PERMISSION_FIX}, ${second}`, cause.code, 'socket', { cause });
 }

@@ -7,6 +7,12 @@ export type ProbeProtocol = 'icmp' | 'udp' | 'tcp';
 export interface SocketSpec {
   readonly family: IpFamily;
   readonly protocol: ProbeProtocol;
+  /**
+   * ICMP only: the echo identifier the caller's requests carry. Backends whose kernel writes the
+   * identifier itself (ICMP datagram sockets) bind this one where it is free; see
+   * `ProbeSocket.boundIdentifier`. Others ignore it.
+   */
+  readonly identifier?: number;
 }
 
 /** One datagram as the socket delivered it. */
@@ -16,13 +22,22 @@ export interface ReceivedPacket {
    * IPv6: the transport payload only (the kernel strips the IPv6 header on raw IPv6 sockets).
    */
   readonly data: Buffer;
+  /**
+   * False when an IPv4 datagram's `data` starts at the transport header: ICMP datagram sockets
+   * deliver no IP header, and `hopLimit` carries the TTL instead. Absent means as `data` says.
+   */
+  readonly includesIpHeader?: boolean;
   /** The sender's address, as text. */
   readonly from: string;
   /** Monotonic receive time in nanoseconds (process.hrtime.bigint clock). */
   readonly receivedAt: bigint;
   /** Whether `receivedAt` came from the kernel (SO_TIMESTAMPNS) or from user space on wake-up. */
   readonly kernelTimestamp: boolean;
-  /** IPv6 hop limit of the reply, where the backend can read it (IPv4 carries TTL in `data`). */
+  /**
+   * TTL (IPv4) or hop limit (IPv6) the datagram arrived with, where the backend reads it from
+   * ancillary data (IP_RECVTTL / IPV6_RECVHOPLIMIT). raw-socket gives none: IPv4 carries its TTL
+   * in `data` there.
+   */
   readonly hopLimit?: number;
 }
 
@@ -32,14 +47,20 @@ export interface SendOptions {
 }
 
 /**
- * The one interface every prober sends and receives through. Backends (raw-socket today, a
- * native addon later) sit behind it; nothing above it knows which is in use.
+ * The one interface every prober sends and receives through. Backends (the native addon's raw
+ * or ICMP datagram sockets, and raw-socket) sit behind it; nothing above it knows which is in use.
  */
 export interface ProbeSocket {
   readonly family: IpFamily;
   readonly protocol: ProbeProtocol;
   /** The backend's name, for diagnostics (`--json` start events, bug reports). */
   readonly backend: string;
+  /**
+   * Set where the kernel writes the ICMP echo identifier (ICMP datagram sockets): every request
+   * leaves with this identifier whatever the packet said, and only replies to it arrive. Callers
+   * match replies by it, and use one socket per identifier. Undefined on raw sockets.
+   */
+  readonly boundIdentifier?: number;
   /**
    * Sends one datagram and resolves with the monotonic time (ns) taken just before the send
    * system call. Rejects with a ProbeSocketError (code ENETUNREACH, EHOSTUNREACH, EMSGSIZE, ...);
