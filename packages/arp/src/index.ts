@@ -21,6 +21,15 @@ export { formatIpv4, parseIpv4 } from './ipv4.js';
 export { broadcastMac, formatMac, parseMac, zeroMac } from './mac.js';
 export { coarseState, type Neighbour, type NeighbourState, type NudState } from './neighbour.js';
 export { loadOuiTable, lookupVendor, type OuiTable, type VendorAnswer } from './oui.js';
+export {
+  createProbe,
+  type ProbeAction,
+  type ProbeConfig,
+  type ProbeEvent,
+  type ProbeState,
+  type ProbeSummary,
+  stepProbe,
+} from './probe-session.js';
 export { ProcNetArpParseError, parseProcNetArp } from './proc-net-arp.js';
 export {
   ipv6NeighboursMissing,
