@@ -75,6 +75,7 @@ export function formatNslookup(outcomes: readonly Outcome[]): string {
     const server = first.response.server;
     lines.push(`Server:\t\t${server.replace(/#\d+$/, '')}`, `Address:\t${server}`, '');
   }
+  const told = new Set<string>();
   for (const o of outcomes) {
     if (o.kind === 'error') {
       lines.push(`;; ${escapeControl(o.message)}`, '');
@@ -82,7 +83,10 @@ export function formatNslookup(outcomes: readonly Outcome[]): string {
     }
     const m = o.response.message;
     if (m.rcode !== 'NOERROR') {
-      lines.push(`** server can't find ${stripDot(o.response.question.name)}: ${m.rcode}`, '');
+      // Once per name, as nslookup does when its A and AAAA questions both fail.
+      const line = `** server can't find ${stripDot(o.response.question.name)}: ${m.rcode}`;
+      if (!told.has(line)) lines.push(line, '');
+      told.add(line);
       continue;
     }
     const answers = m.answers.filter((r) => r.type !== 'RRSIG');
