@@ -1,11 +1,18 @@
 import type { PingEvent, PingSummary, PingTarget } from '@netdiag/icmp';
 
-/** An RTT as iputils prints it: three significant decimals below 1 ms, fewer as it grows. */
+/**
+ * An RTT as iputils prints it: three decimals below 1 ms, fewer as it grows. iputils works in
+ * whole microseconds (truncated) and rounds before it picks the precision, so 9.996 ms is "10.0"
+ * and 99.96 ms is "100", never "10.00" or "100.0".
+ */
 export function formatRtt(ms: number): string {
-  if (ms >= 100) return ms.toFixed(0);
-  if (ms >= 10) return ms.toFixed(1);
-  if (ms >= 1) return ms.toFixed(2);
-  return ms.toFixed(3);
+  // Rounding to nanoseconds first keeps float noise (1.005 * 1000 = 1004.999...) from losing a µs.
+  const us = Math.max(0, Math.floor(Math.round(ms * 1e6) / 1000));
+  const frac = (n: number, digits: number) => String(n).padStart(digits, '0');
+  if (us >= 100_000 - 50) return String(Math.floor((us + 500) / 1000));
+  if (us >= 10_000 - 5) return `${Math.floor((us + 50) / 1000)}.${Math.floor(((us + 50) % 1000) / 100)}`;
+  if (us >= 1000) return `${Math.floor((us + 5) / 1000)}.${frac(Math.floor(((us + 5) % 1000) / 10), 2)}`;
+  return `0.${frac(us, 3)}`;
 }
 
 /** C's %g with six significant digits, which iputils uses for the loss percentage. */
