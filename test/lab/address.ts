@@ -57,8 +57,12 @@ export function overlaps(a: Prefix, b: Prefix): boolean {
 }
 
 export function within(inner: Prefix, outer: Prefix): boolean {
-  return inner.family === outer.family && inner.length >= outer.length && inner.base >= outer.base &&
-    inner.base + size(inner) <= outer.base + size(outer);
+  return (
+    inner.family === outer.family &&
+    inner.length >= outer.length &&
+    inner.base >= outer.base &&
+    inner.base + size(inner) <= outer.base + size(outer)
+  );
 }
 
 /** Throws unless the prefix lies inside one of the ranges a lab may use. */
@@ -94,11 +98,12 @@ export class SubnetAllocator {
 
   v4(hosts: number): Prefix {
     let length = 30;
-    while ((1n << BigInt(32 - length)) < BigInt(hosts + 2)) length--;
+    while (1n << BigInt(32 - length) < BigInt(hosts + 2)) length--;
     const blockSize = 1n << BigInt(32 - length);
     for (;;) {
       const pool = SubnetAllocator.V4_POOLS[this.v4Pool];
-      if (!pool) throw new Error('the IPv4 documentation ranges are exhausted: give some links smaller subnets');
+      if (!pool)
+        throw new Error('the IPv4 documentation ranges are exhausted: give some links smaller subnets');
       const offset = ((this.v4Next + blockSize - 1n) / blockSize) * blockSize;
       if (offset + blockSize > size(pool)) {
         this.v4Pool++;

@@ -53,7 +53,9 @@ async function main(argv: string[]): Promise<void> {
       for (const id of sweep()) process.stdout.write(`swept stale lab ${id}\n`);
       const started = performance.now();
       const lab = await createLab(standardLab(), { persistent: true });
-      process.stdout.write(`${describe(lab.topology)}\nbuilt in ${(performance.now() - started).toFixed(0)} ms\n`);
+      process.stdout.write(
+        `${describe(lab.topology)}\nbuilt in ${(performance.now() - started).toFixed(0)} ms\n`,
+      );
       return;
     }
     case 'down': {
@@ -69,8 +71,12 @@ async function main(argv: string[]): Promise<void> {
       const states = listStates();
       if (states.length === 0) process.stdout.write('no labs\n');
       for (const s of states) {
-        const owner = s.persistent ? 'persistent' : `pid ${s.pid} ${isAlive(s) ? 'alive' : 'dead (sweep removes it)'}`;
-        process.stdout.write(`${s.id}  ${owner}  ${s.namespaces.length} namespaces  created ${s.createdAt}\n`);
+        const owner = s.persistent
+          ? 'persistent'
+          : `pid ${s.pid} ${isAlive(s) ? 'alive' : 'dead (sweep removes it)'}`;
+        process.stdout.write(
+          `${s.id}  ${owner}  ${s.namespaces.length} namespaces  created ${s.createdAt}\n`,
+        );
       }
       return;
     }

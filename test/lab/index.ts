@@ -2,8 +2,8 @@
  * The network lab: hosts in Linux network namespaces wired by veth pairs, dual-stack and fully
  * routed, with silent routers, random loss, rejecting and delayed targets. See README.md.
  */
-export { type CreateLabOptions, createLab, type Lab, attachLab } from './lab.js';
-export { sweep } from './state.js';
+export { attachLab, type CreateLabOptions, createLab, type Lab } from './lab.js';
+export type { ExecOptions, ExecResult } from './run.js';
 export {
   type ChainSpec,
   chainRouters,
@@ -14,6 +14,7 @@ export {
   type RejectWith,
   standardLab,
 } from './spec.js';
+export { sweep } from './state.js';
 export {
   type Family,
   hopsBetween,
@@ -25,4 +26,3 @@ export {
   type TopologyRoute,
 } from './topology.js';
 export { useLab } from './use-lab.js';
-export type { ExecOptions, ExecResult } from './run.js';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type NamespacePlan, planLab } from './plan.js';
-import { endChild, type ExecOptions, type ExecResult, exec, pool, run } from './run.js';
+import { type ExecOptions, type ExecResult, endChild, exec, pool, run } from './run.js';
 import type { LabSpec } from './spec.js';
 import { claimId, type LabState, processStart, sweep, teardown, writeState } from './state.js';
 import type { Family, LabTopology } from './topology.js';
@@ -50,7 +50,10 @@ class LabHandle implements Lab {
 
   ns(host: string): string {
     const h = this.topology.hosts[host];
-    if (!h) throw new Error(`lab ${this.id} has no host '${host}' (hosts: ${Object.keys(this.topology.hosts).join(', ')})`);
+    if (!h)
+      throw new Error(
+        `lab ${this.id} has no host '${host}' (hosts: ${Object.keys(this.topology.hosts).join(', ')})`,
+      );
     return h.ns;
   }
 
@@ -139,7 +142,14 @@ async function startResponder(
   echo: NonNullable<NamespacePlan['echo']>,
   persistent: boolean,
 ): Promise<void> {
-  const argv = ['python3', RESPONDER, '--delay-ms', String(echo.delayMs), '--jitter-ms', String(echo.jitterMs)];
+  const argv = [
+    'python3',
+    RESPONDER,
+    '--delay-ms',
+    String(echo.delayMs),
+    '--jitter-ms',
+    String(echo.jitterMs),
+  ];
   const child = persistent
     ? spawn('ip', ['netns', 'exec', lab.ns(host), ...argv, '--outlive-parent'], {
         detached: true,
@@ -151,7 +161,10 @@ async function startResponder(
     stderr += b.toString();
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`echo responder on '${host}' not ready after 10 s: ${stderr}`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`echo responder on '${host}' not ready after 10 s: ${stderr}`)),
+      10_000,
+    );
     let out = '';
     const onExit = (code: number | null): void => {
       clearTimeout(timer);
@@ -175,9 +188,8 @@ async function startResponder(
 
 /**
  * Builds a lab: namespaces, then their sysctls (before any interface arrives, so defaults such as
- * accept_dad=0 apply to it), veth pairs made in the root namespace under temporary names and moved
- * and renamed into place, then per namespace one `ip -batch` and one `nft -f`, all namespaces in
- * parallel. On any failure everything made so far is removed before the error is thrown.
+ * accept_dad=0 apply to it), veth pairs created straight into their namespaces, then per
+ * namespace one `ip -batch`, one `nft -f` and the echo responder, namespaces in parallel. On any failure everything made so far is removed before the error is thrown.
  */
 export async function createLab(spec: LabSpec, options: CreateLabOptions = {}): Promise<Lab> {
   planLab('nd0000', spec); // validate the spec before anything exists
@@ -190,35 +202,39 @@ export async function createLab(spec: LabSpec, options: CreateLabOptions = {}): 
       persistent: options.persistent === true,
       createdAt: new Date().toISOString(),
       namespaces: [],
-      tempLinks: [],
       topology: null,
     },
     newId,
   );
   const plan = planLab(state.id, spec);
-  const recorded: LabState = { ...state, namespaces: plan.topology.namespaces, tempLinks: plan.tempLinks };
+  const recorded: LabState = { ...state, namespaces: plan.topology.namespaces };
   const lab = new LabHandle(plan.topology, recorded);
   live.add(lab);
   try {
     writeState(recorded);
-    await run(['ip', '-batch', '-'], { input: plan.topology.namespaces.map((ns) => `netns add ${ns}\n`).join('') });
+    await run(['ip', '-batch', '-'], {
+      input: plan.topology.namespaces.map((ns) => `netns add ${ns}\n`).join(''),
+    });
     await pool(plan.namespaces, CONCURRENCY, async (n) => {
       if (n.sysctl.length > 0) await run(['ip', 'netns', 'exec', n.ns, 'sysctl', '-q', '-w', ...n.sysctl]);
     });
     if (plan.root.length > 0) await run(['ip', '-batch', '-'], { input: `${plan.root.join('\n')}\n` });
+    // Responders start as soon as their namespace is configured, overlapping the others' setup.
+    const responders: Promise<void>[] = [];
     await pool(plan.namespaces, CONCURRENCY, async (n) => {
       await run(['ip', '-n', n.ns, '-batch', '-'], { input: `${n.ip.join('\n')}\n` });
       if (n.nft) await run(['ip', 'netns', 'exec', n.ns, 'nft', '-f', '-'], { input: n.nft });
+      const host = Object.values(plan.topology.hosts).find((h) => h.ns === n.ns);
+      if (host && n.echo)
+        responders.push(startResponder(lab, host.name, n.echo, options.persistent === true));
     });
-    await Promise.all(
-      Object.values(plan.topology.hosts)
-        .filter((h) => h.echo)
-        .map((h) => startResponder(lab, h.name, h.echo!, options.persistent === true)),
-    );
+    await Promise.all(responders);
     writeState({ ...recorded, topology: plan.topology });
   } catch (e) {
     lab.destroySync();
-    throw new Error(`building lab ${state.id} failed (all of it was removed): ${(e as Error).message}`, { cause: e });
+    throw new Error(`building lab ${state.id} failed (all of it was removed): ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   if (options.persistent) lab.release();
   return lab;

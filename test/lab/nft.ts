@@ -9,7 +9,8 @@ export const TABLE = 'netdiag_lab';
 
 // IPv6 neighbour discovery is IPv6's ARP: dropping or rejecting it would break the link itself,
 // which no lab feature means to model.
-const ND = 'icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } accept';
+const ND =
+  'icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } accept';
 
 const REJECT_V6: Record<RejectWith, string> = {
   'admin-prohibited': 'admin-prohibited',

@@ -5,7 +5,7 @@ import { hopsBetween } from './topology.js';
 
 // The planner is pure: these run without root and pin down the addressing and routing rules.
 describe('planLab', () => {
-  const { topology, root, namespaces, tempLinks } = planLab('nd1234', standardLab());
+  const { topology, root, namespaces } = planLab('nd1234', standardLab());
 
   it('gives the standard chain its hop lists from the routers facing the client', () => {
     const main = topology.chains.main!;
@@ -13,9 +13,15 @@ describe('planLab', () => {
     expect(main.hops[4]).toEqual(main.routers.map((r) => topology.hosts[r]!.interfaces[0]!.v4));
     expect(main.hops[6]).toEqual(main.routers.map((r) => topology.hosts[r]!.interfaces[0]!.v6));
     expect(hopsBetween(topology, 'client', 'far', 4)).toEqual([...main.hops[4], topology.hosts.far!.v4]);
-    expect(hopsBetween(topology, 'client', 't3', 6)).toEqual([...main.hops[6].slice(0, 3), topology.hosts.t3!.v6]);
+    expect(hopsBetween(topology, 'client', 't3', 6)).toEqual([
+      ...main.hops[6].slice(0, 3),
+      topology.hosts.t3!.v6,
+    ]);
     // An address on the owner's lo is the last hop itself, reached via r3's link address.
-    expect(hopsBetween(topology, 'client', '198.18.2.9', 4)).toEqual([...main.hops[4].slice(0, 3), '198.18.2.9']);
+    expect(hopsBetween(topology, 'client', '198.18.2.9', 4)).toEqual([
+      ...main.hops[4].slice(0, 3),
+      '198.18.2.9',
+    ]);
   });
 
   it('keeps every address in the documentation ranges and every link subnet distinct', () => {
@@ -27,10 +33,17 @@ describe('planLab', () => {
     }
   });
 
-  it('names namespaces and temporary links after the lab id, links within 15 characters', () => {
+  it('names namespaces after the lab id and creates each veth pair inside its namespaces', () => {
     expect(topology.namespaces.every((ns) => ns.startsWith('nd1234-'))).toBe(true);
-    expect(tempLinks.every((l) => l.startsWith('nd1234') && l.length <= 15)).toBe(true);
-    expect(root.filter((l) => l.startsWith('link add')).length).toBe(topology.links.length);
+    expect(root).toHaveLength(topology.links.length);
+    for (const line of root) {
+      const m = /^link add (\S+) netns (\S+) type veth peer name (\S+) netns (\S+)$/.exec(line);
+      expect(m, line).not.toBeNull();
+      expect(m![1]!.length).toBeLessThanOrEqual(15);
+      expect(m![3]!.length).toBeLessThanOrEqual(15);
+      expect(topology.namespaces).toContain(m![2]);
+      expect(topology.namespaces).toContain(m![4]);
+    }
   });
 
   it('routes every host to every link and to the many-address prefix', () => {
@@ -72,7 +85,9 @@ describe('planLab', () => {
   });
 
   it('bridges a link of more than two hosts in a switch namespace', () => {
-    const { topology: t } = planLab('nd00ab', { links: [{ hosts: ['a', 'b', 'c', 'd'], v4: '198.51.100.0/29' }] });
+    const { topology: t } = planLab('nd00ab', {
+      links: [{ hosts: ['a', 'b', 'c', 'd'], v4: '198.51.100.0/29' }],
+    });
     expect(t.links[0]!.switchNs).toBe('nd00ab-sw.0');
     expect(Object.values(t.hosts).map((h) => h.v4)).toEqual([
       '198.51.100.1',
@@ -83,14 +98,18 @@ describe('planLab', () => {
   });
 
   it('refuses specs that would leave the lab ranges or cannot be routed', () => {
-    expect(() => planLab('nd0001', { links: [{ hosts: ['a', 'b'], v4: '10.0.0.0/30' }] })).toThrow(/outside the lab ranges/);
-    expect(() => planLab('nd0001', { hosts: { m: { prefixes: ['8.8.8.0/24'] } }, links: [{ hosts: ['m', 'n'] }] })).toThrow(
+    expect(() => planLab('nd0001', { links: [{ hosts: ['a', 'b'], v4: '10.0.0.0/30' }] })).toThrow(
       /outside the lab ranges/,
     );
+    expect(() =>
+      planLab('nd0001', { hosts: { m: { prefixes: ['8.8.8.0/24'] } }, links: [{ hosts: ['m', 'n'] }] }),
+    ).toThrow(/outside the lab ranges/);
     expect(() => planLab('nd0001', { links: [{ hosts: ['a', 'b'] }, { hosts: ['b', 'c'] }] })).toThrow(
       /'a' cannot reach 'c'/,
     );
-    expect(() => planLab('nd0001', { links: [{ hosts: ['a', 'b'], v4: '192.0.2.1/30' }] })).toThrow(/host bits/);
+    expect(() => planLab('nd0001', { links: [{ hosts: ['a', 'b'], v4: '192.0.2.1/30' }] })).toThrow(
+      /host bits/,
+    );
     expect(() => planLab('nd0001', { hosts: { lone: {} } })).toThrow(/on no link/);
     expect(() => planLab('nd0001', { links: [{ hosts: ['a b', 'c'] }] })).toThrow(/host name/);
   });

@@ -43,7 +43,9 @@ export function exec(argv: readonly string[], opts: ExecOptions = {}): Promise<E
 export async function run(argv: readonly string[], opts: ExecOptions = {}): Promise<string> {
   const r = await exec(argv, opts);
   if (r.code !== 0) {
-    throw new Error(`${argv.join(' ')} exited ${r.code ?? 'by signal'}: ${r.stderr.trim() || r.stdout.trim()}`);
+    throw new Error(
+      `${argv.join(' ')} exited ${r.code ?? 'by signal'}: ${r.stderr.trim() || r.stdout.trim()}`,
+    );
   }
   return r.stdout;
 }
@@ -56,7 +58,11 @@ export function runSync(argv: readonly string[], input?: string): { code: number
 }
 
 /** Runs tasks with at most `limit` in flight (the machine has two cores shared by everyone). */
-export async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const errors: unknown[] = [];
   const worker = async (): Promise<void> => {
@@ -75,7 +81,8 @@ export async function pool<T>(items: readonly T[], limit: number, task: (item: T
 
 /** Ends a child: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
 export function endChild(child: ChildProcess, graceMs = 1000): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', () => {

@@ -20,9 +20,8 @@ export interface LabState {
   /** Kept after its owner exits (`npm run lab -- up`); only `down` removes it. */
   readonly persistent: boolean;
   readonly createdAt: string;
-  /** Every namespace and root-namespace link the run may create, known before it creates any. */
+  /** Every namespace the run may create, known before it creates any. */
   readonly namespaces: readonly string[];
-  readonly tempLinks: readonly string[];
   /** Present once the build finished. */
   readonly topology: LabTopology | null;
 }
@@ -71,11 +70,13 @@ export function listStates(): LabState[] {
   } catch {
     return [];
   }
-  return names
-    .filter((n) => /^nd[0-9a-f]{4,8}\.json$/.test(n))
-    .map((n) => readState(n.slice(0, -'.json'.length)))
-    // A claimed id holds '{}' until its record is written: not a lab yet.
-    .filter((s): s is LabState => s !== null && typeof s.pid === 'number' && Array.isArray(s.namespaces));
+  return (
+    names
+      .filter((n) => /^nd[0-9a-f]{4,8}\.json$/.test(n))
+      .map((n) => readState(n.slice(0, -'.json'.length)))
+      // A claimed id holds '{}' until its record is written: not a lab yet.
+      .filter((s): s is LabState => s !== null && typeof s.pid === 'number' && Array.isArray(s.namespaces))
+  );
 }
 
 /** Claims a fresh id: the state file is created exclusively, so two runs never share one. */
@@ -88,7 +89,11 @@ export function claimId(state: Omit<LabState, 'id'>, makeId: () => string): LabS
     } catch {
       continue;
     }
-    if (runSync(['ip', 'netns', 'list']).stdout.split('\n').some((l) => l.startsWith(`${id}-`))) {
+    if (
+      runSync(['ip', 'netns', 'list'])
+        .stdout.split('\n')
+        .some((l) => l.startsWith(`${id}-`))
+    ) {
       // Namespaces with this prefix exist without a record of ours: leave them and that id alone.
       continue;
     }
@@ -101,11 +106,11 @@ export function claimId(state: Omit<LabState, 'id'>, makeId: () => string): LabS
 
 /**
  * Removes what a lab run made, synchronously (usable from exit handlers): ends the processes
- * still inside its namespaces, deletes the namespaces (their veths, nft tables and routes go with
- * them) and any temporary veth left in the root namespace, then the state file. Only names that
- * carry the run's id are touched.
+ * still inside its namespaces, then deletes the namespaces (their veths, bridges, nft tables and
+ * routes go with them; no lab link ever lives in the root namespace), then the state file. Only
+ * namespaces that carry the run's id are touched.
  */
-export function teardown(state: Pick<LabState, 'id' | 'namespaces' | 'tempLinks'>): void {
+export function teardown(state: Pick<LabState, 'id' | 'namespaces'>): void {
   const mine = (name: string) => name.startsWith(state.id);
   const existing = new Set(
     runSync(['ip', 'netns', 'list'])
@@ -126,16 +131,6 @@ export function teardown(state: Pick<LabState, 'id' | 'namespaces' | 'tempLinks'
   }
   if (namespaces.length > 0) {
     runSync(['ip', '-force', '-batch', '-'], namespaces.map((ns) => `netns delete ${ns}\n`).join(''));
-  }
-  const links = state.tempLinks.filter((l) => mine(l));
-  if (links.length > 0) {
-    const present = new Set(
-      runSync(['ip', '-o', 'link', 'show'])
-        .stdout.split('\n')
-        .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1] ?? ''),
-    );
-    const gone = links.filter((l) => present.has(l));
-    if (gone.length > 0) runSync(['ip', '-force', '-batch', '-'], gone.map((l) => `link delete ${l}\n`).join(''));
   }
   removeState(state.id);
 }

@@ -99,7 +99,9 @@ export function hopsBetween(topology: LabTopology, from: string, to: string, fam
   const key = family === 4 ? 'v4' : 'v6';
   const owns = (h: TopologyHost): boolean =>
     h.interfaces.some((i) => i[key] === target) ||
-    h.prefixes.some((p) => ipaddr.parse(target).kind() === ipaddr.parseCIDR(p)[0].kind() && contains(p, target));
+    h.prefixes.some(
+      (p) => ipaddr.parse(target).kind() === ipaddr.parseCIDR(p)[0].kind() && contains(p, target),
+    );
   let at = host(topology, from);
   if (owns(at)) return hops;
   for (let guard = 0; guard < 256; guard++) {
