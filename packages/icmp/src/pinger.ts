@@ -213,12 +213,14 @@ async function run(
       }
       if (next === undefined) return;
       const waitMs = Math.max(0, Number(next - process.hrtime.bigint()) / 1e6);
-      // setImmediate: timers run before libuv's poll phase, so after a stall a reply could be
-      // waiting unread when the timer fires; the check phase comes after poll has read it.
-      expiryTimer = setTimeout(() => setImmediate(expire), Math.ceil(waitMs));
+      expiryTimer = setTimeout(expire, Math.ceil(waitMs));
     };
 
     const expire = () => {
+      if (finished) return;
+      // Read what is already queued before declaring anything lost: after a busy moment of the
+      // event loop the timer can fire while replies that came in time wait unread.
+      for (const socket of sockets.values()) socket.drain();
       if (finished) return;
       const now = process.hrtime.bigint();
       for (const s of states) {

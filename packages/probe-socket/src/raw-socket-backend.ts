@@ -39,6 +39,8 @@ function rawSocket(): RawSocketModule {
 // Large enough for any reply we care about: an ICMP error quotes at most 576 bytes (IPv4) or the
 // minimum MTU 1280 (IPv6), and an echo reply is as large as the request (up to 65,507 payload).
 const RECEIVE_BUFFER = 65_536;
+/** At most this many datagrams per drain, so a flood cannot hold the event loop forever. */
+const MAX_DRAIN = 10_000;
 
 /** Opens a raw socket through `raw-socket` (needs CAP_NET_RAW). */
 export function openRawSocket(spec: SocketSpec): ProbeSocket {
@@ -66,11 +68,13 @@ export function openRawSocket(spec: SocketSpec): ProbeSocket {
   // the before-send callback therefore applies to exactly that datagram. -1 means "not set yet".
   let currentTtl = -1;
 
-  handle.on('message', (buffer, source) => {
+  const deliver = (buffer: Buffer, source: string) => {
     const receivedAt = process.hrtime.bigint();
-    const packet: ReceivedPacket = { data: buffer, from: source, receivedAt, kernelTimestamp: false };
+    // raw-socket hands out a view of its one receive buffer, which the next read overwrites.
+    const packet: ReceivedPacket = { data: Buffer.from(buffer), from: source, receivedAt, kernelTimestamp: false };
     for (const l of packetListeners) l(packet);
-  });
+  };
+  handle.on('message', deliver);
   handle.on('error', (error) => {
     // raw-socket closes the socket after an error; report it once, with a code.
     closed = true;
@@ -120,6 +124,26 @@ export function openRawSocket(spec: SocketSpec): ProbeSocket {
     onError(listener) {
       errorListeners.add(listener);
       return () => errorListeners.delete(listener);
+    },
+    drain() {
+      // raw-socket reads one datagram per poll event and has no drain of its own; its socket is
+      // non-blocking, so its internal recv is called until the kernel says EAGAIN (it throws).
+      const internals = handle as unknown as {
+        wrap: { recv(buffer: Buffer, callback: (buffer: Buffer, bytes: number, source: string) => void): void };
+        buffer: Buffer;
+      };
+      for (let i = 0; i < MAX_DRAIN && !closed; i++) {
+        let got = false;
+        try {
+          internals.wrap.recv(internals.buffer, (buffer, bytes, source) => {
+            got = true;
+            deliver(buffer.subarray(0, bytes), source);
+          });
+        } catch {
+          return;
+        }
+        if (!got) return;
+      }
     },
     unref() {
       // raw-socket's poll handle cannot be unreferenced; callers close() instead.

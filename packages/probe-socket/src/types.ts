@@ -71,6 +71,12 @@ export interface ProbeSocket {
   onPacket(listener: (packet: ReceivedPacket) => void): () => void;
   /** Adds a listener for a failure of the socket itself (after which it is closed). */
   onError(listener: (error: Error) => void): () => void;
+  /**
+   * Reads every datagram already queued in the kernel now, delivering each to the listeners
+   * before returning. A prober calls it before declaring probes lost: after the event loop was
+   * busy, replies may be waiting unread while a timer fires first.
+   */
+  drain(): void;
   /** Lets the process exit while the socket is open, where the backend can (see `canUnref`). */
   unref(): void;
   ref(): void;

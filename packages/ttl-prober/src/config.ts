@@ -22,6 +22,8 @@ export const defaults = {
   continuousWaitMs: 2000,
   /** traceroute -p for UDP: the classic base port 33434. */
   udpPort: 33_434,
+  /** Paris traceroute: one flow, so one path even through load balancers. */
+  flows: 1,
   /** tcptraceroute's default: port 80. */
   tcpPort: 80,
   method: 'icmp' as TraceMethod,
@@ -47,6 +49,11 @@ export interface EngineConfig {
   /** Continuous mode: rounds to run (mtr -c); undefined runs until stopped. */
   readonly cycles: number | undefined;
   readonly roundIntervalMs: number;
+  /**
+   * Flows to spread probes over (1 to 16): a probe's flow is its query number (classic) or its
+   * round (continuous) modulo this. One flow follows one path; several find ECMP siblings.
+   */
+  readonly flows: number;
 }
 
 export class BadConfig extends Error {
@@ -66,6 +73,7 @@ export function checkConfig(c: EngineConfig): EngineConfig {
   if (!(c.waitMs > 0) || c.waitMs > 3_600_000) throw new BadConfig(`wait must be above 0 and at most an hour, not ${c.waitMs} ms`);
   if (!(c.waitHere >= 0) || !(c.waitNear >= 0)) throw new BadConfig('wait factors must be 0 or more');
   if (c.cycles !== undefined) int(c.cycles, 1, Number.MAX_SAFE_INTEGER, 'cycles');
+  int(c.flows, 1, 16, 'flows');
   if (!(c.roundIntervalMs >= 1)) throw new BadConfig(`interval must be at least 1 ms, not ${c.roundIntervalMs}`);
   return c;
 }

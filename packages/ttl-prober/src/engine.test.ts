@@ -17,6 +17,7 @@ function config(over: Partial<EngineConfig> = {}): EngineConfig {
     waitNear: 10,
     cycles: undefined,
     roundIntervalMs: 1000,
+    flows: 1,
     ...over,
   };
 }
@@ -126,9 +127,15 @@ describe('classic mode (traceroute)', () => {
     expect(e.hops()[0]!.responders.map((r) => r.address).sort()).toEqual(['r1a', 'r1b']);
   });
 
+  it('spreads the queries of a hop over the flows', () => {
+    const e = new TraceEngine(config({ maxTtl: 1, queriesPerHop: 6, flows: 3 }));
+    expect(e.take(0n).map((p) => p.flow)).toEqual([0, 1, 2, 0, 1, 2]);
+  });
+
   it('rejects a bad configuration with one clear message', () => {
     expect(() => new TraceEngine(config({ firstTtl: 5, maxTtl: 3 }))).toThrow('first TTL 5 is beyond max TTL 3');
     expect(() => new TraceEngine(config({ queriesPerHop: 0 }))).toThrow(/queries per hop/);
+    expect(() => new TraceEngine(config({ flows: 17 }))).toThrow(/flows must be a whole number from 1 to 16/);
   });
 });
 

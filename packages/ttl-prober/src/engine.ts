@@ -7,6 +7,8 @@ export interface PlannedProbe {
   readonly id: ProbeId;
   readonly ttl: number;
   readonly round: number;
+  /** Index of the flow the probe belongs to (0 when the trace has one). */
+  readonly flow: number;
 }
 
 /** What became of one probe. */
@@ -50,7 +52,7 @@ export class TraceEngine {
   readonly #hops = new Map<number, HopStats>();
   readonly #inFlight = new Map<ProbeId, InFlight>();
   /** Classic mode: probes not yet sent, in TTL order. */
-  #queue: { ttl: number; round: number }[] = [];
+  #queue: { ttl: number; round: number; flow: number }[] = [];
   #round = 0;
   #nextRoundAt: bigint | undefined;
   #stopTtl: number | undefined;
@@ -61,7 +63,7 @@ export class TraceEngine {
     this.config = checkConfig(config);
     if (config.mode === 'classic') {
       for (let ttl = config.firstTtl; ttl <= config.maxTtl; ttl++) {
-        for (let q = 0; q < config.queriesPerHop; q++) this.#queue.push({ ttl, round: 0 });
+        for (let q = 0; q < config.queriesPerHop; q++) this.#queue.push({ ttl, round: 0, flow: q % config.flows });
       }
     }
   }
@@ -85,7 +87,7 @@ export class TraceEngine {
         break;
       }
       this.#inFlight.set(id, { ttl: next.ttl, round: next.round, sentAt: now, onWire: false });
-      out.push({ id, ttl: next.ttl, round: next.round });
+      out.push({ id, ttl: next.ttl, round: next.round, flow: next.flow });
     }
     return out;
   }
@@ -97,7 +99,7 @@ export class TraceEngine {
       // limit rather than pile up.
       if (this.#queue.length > 0) break;
       const last = this.#stopTtl ?? c.maxTtl;
-      for (let ttl = c.firstTtl; ttl <= last; ttl++) this.#queue.push({ ttl, round: this.#round });
+      for (let ttl = c.firstTtl; ttl <= last; ttl++) this.#queue.push({ ttl, round: this.#round, flow: this.#round % c.flows });
       this.#round++;
       this.#nextRoundAt = (this.#nextRoundAt ?? now) + BigInt(Math.round(c.roundIntervalMs * NS_PER_MS));
       if (this.#nextRoundAt < now) this.#nextRoundAt = now + BigInt(Math.round(c.roundIntervalMs * NS_PER_MS));

@@ -34,7 +34,9 @@ export type TraceEvent =
       readonly address: string;
       readonly family: 4 | 6;
       readonly method: TraceMethod;
+      /** The first flow; `flows` lists all of them. */
       readonly flow: Flow;
+      readonly flows: readonly Flow[];
       readonly config: EngineConfig;
       readonly backend: string;
     }
@@ -149,6 +151,7 @@ function engineConfig(o: TraceOptions): EngineConfig {
     waitNear: o.waitNear ?? defaults.waitNear,
     cycles: o.cycles,
     roundIntervalMs: o.roundIntervalMs ?? defaults.roundIntervalMs,
+    flows: o.flows ?? defaults.flows,
   };
 }
 
@@ -189,17 +192,22 @@ async function run(
     }
     throw err;
   }
-  const flow: Flow = {
+  // Every flow differs from the others in what load balancers hash (ports, ICMP identifier and
+  // checksum), and every probe of one flow carries the same values.
+  const sourcePorts = distinct(engine.config.flows, () => randomInt(61_000, 65_536));
+  const identifiers = distinct(engine.config.flows, () => randomInt(1, 65_536));
+  const flows: Flow[] = sourcePorts.map((sourcePort, i) => ({
     method,
     family: target.family,
     source,
     destination: target.address,
-    identifier: randomInt(1, 65_536),
+    identifier: identifiers[i]!,
     icmpChecksum: randomInt(1, 65_536),
     // Above the range Linux hands out for ephemeral ports, so no local socket shares the flow.
-    sourcePort: randomInt(61_000, 65_536),
+    sourcePort,
     destinationPort: port,
-  };
+  }));
+  const flow = flows[0]!;
 
   const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
   const sockets: ProbeSocket[] = [];
@@ -264,7 +272,7 @@ async function run(
     };
 
     const send = (p: PlannedProbe) => {
-      const bytes = buildProbe(flow, p.id);
+      const bytes = buildProbe(flows[p.flow]!, p.id);
       sendSocket.send(bytes, flow.destination, { ttl: p.ttl }).then(
         (at) => {
           engine.sent(p.id, at);
@@ -280,23 +288,30 @@ async function run(
       );
     };
 
-    const tick = () => {
+    // Probes are sent whenever there is room; they are declared lost only from the timer, after
+    // every reply already queued in the kernel has been read (drain): a busy moment of the event
+    // loop must not turn replies that arrived in time into timeouts.
+    const pump = () => {
       if (finished) return;
       clearTimeout(timer);
-      const now = process.hrtime.bigint();
-      for (const o of engine.expire(now)) report(o);
-      if (!paused) for (const p of engine.take(now)) send(p);
+      if (!paused) for (const p of engine.take(process.hrtime.bigint())) send(p);
       if (engine.done) return finish();
       const wake = engine.nextWake();
-      // Timers run before the poll phase of libuv's loop: after a stall, a reply may already wait
-      // in the socket while the timer fires. setImmediate runs after poll, so replies are read
-      // before anything is declared lost.
-      if (wake !== undefined) timer = setTimeout(() => setImmediate(tick), Math.max(0, Math.ceil(Number(wake - process.hrtime.bigint()) / 1e6)));
+      if (wake !== undefined) timer = setTimeout(expire, Math.max(0, Math.ceil(Number(wake - process.hrtime.bigint()) / 1e6)));
     };
+    const expire = () => {
+      if (finished) return;
+      for (const s of sockets) s.drain();
+      if (finished) return;
+      for (const o of engine.expire(process.hrtime.bigint())) report(o);
+      pump();
+    };
+    const tick = pump;
 
     const onPacket = (socket: 'icmp' | 'tcp') => (packet: { data: Uint8Array; from: string; receivedAt: bigint; hopLimit?: number }) => {
       if (finished) return;
-      const response = matchResponse(flow, { socket, ...packet });
+      let response: ReturnType<typeof matchResponse>;
+      for (const f of flows) if ((response = matchResponse(f, { socket, ...packet }))) break;
       if (!response) return;
       const o = engine.response(response);
       if (!o) return;
@@ -335,9 +350,16 @@ async function run(
       family: flow.family,
       method,
       flow,
+      flows,
       config: engine.config,
       backend: icmpSocket.backend,
     });
     tick();
   });
+}
+
+function distinct(n: number, draw: () => number): number[] {
+  const values = new Set<number>();
+  while (values.size < n) values.add(draw());
+  return [...values];
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { defaults, PROBE_PAYLOAD, type TraceEvent, TraceError, trace } from '@netdiag/ttl-prober';
+import { defaults, PROBE_PAYLOAD, TraceError, type TraceEvent, trace } from '@netdiag/ttl-prober';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
@@ -25,6 +25,7 @@ options:
   -q N          probes per hop in traceroute mode (default 3)
   -w SECONDS    longest wait for a reply (default 5; 2 in continuous mode)
   -N N          probes in flight at once (default 16)
+  --flows N     spread probes over N flows (1-16, default 1) to find load-balanced paths
   -i SECONDS    interval between rounds in continuous mode (default 1)
   -c N          continuous mode: N rounds, then the report (or the final table)
   -4, -6        use IPv4 or IPv6 for host names
@@ -47,6 +48,7 @@ const options = {
   queries: { type: 'string', short: 'q' },
   wait: { type: 'string', short: 'w' },
   inflight: { type: 'string', short: 'N' },
+  flows: { type: 'string' },
   interval: { type: 'string', short: 'i' },
   count: { type: 'string', short: 'c' },
   ipv4: { type: 'boolean', short: '4' },
@@ -67,13 +69,19 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${help}\n`);
     return ExitCode.Ok;
   }
-  if (positionals.length !== 1) throw new UsageError(`trace: ${positionals.length ? 'one host at a time' : 'no host given'}; usage: netdiag trace [options] HOST`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      `trace: ${positionals.length ? 'one host at a time' : 'no host given'}; usage: netdiag trace [options] HOST`,
+    );
   const host = positionals[0]!;
-  if ([v.icmp, v.udp, v.tcp].filter(Boolean).length > 1) throw new UsageError('trace: -I, -U and -T exclude each other');
+  if ([v.icmp, v.udp, v.tcp].filter(Boolean).length > 1)
+    throw new UsageError('trace: -I, -U and -T exclude each other');
   if (v.ipv4 && v.ipv6) throw new UsageError('trace: -4 and -6 exclude each other');
-  if ([v.report, v.csv, v.json].filter(Boolean).length > 1) throw new UsageError('trace: --report, --csv and --json exclude each other');
+  if ([v.report, v.csv, v.json].filter(Boolean).length > 1)
+    throw new UsageError('trace: --report, --csv and --json exclude each other');
   const method = v.udp ? 'udp' : v.tcp ? 'tcp' : 'icmp';
-  const int = (flag: string, text: string | undefined, min: number, max: number) => numberFlag('trace', flag, text, { min, max, integer: true });
+  const int = (flag: string, text: string | undefined, min: number, max: number) =>
+    numberFlag('trace', flag, text, { min, max, integer: true });
   const secondsMs = (flag: string, text: string | undefined) => {
     const s = numberFlag('trace', flag, text, { min: 0.001, max: 3600 });
     return s === undefined ? undefined : s * 1000;
@@ -83,6 +91,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const maxTtl = int('-m', v.max, 1, 255);
   const queries = int('-q', v.queries, 1, 10);
   const inflight = int('-N', v.inflight, 1, 1024);
+  const flows = int('--flows', v.flows, 1, 16);
   const waitMs = secondsMs('-w', v.wait);
   const intervalMs = secondsMs('-i', v.interval);
   const reportMode = v.report === true || v.csv === true;
@@ -103,6 +112,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     ...(maxTtl !== undefined && { maxTtl }),
     ...(queries !== undefined && { queriesPerHop: queries }),
     ...(inflight !== undefined && { maxInFlight: inflight }),
+    ...(flows !== undefined && { flows }),
     ...(waitMs !== undefined && { waitMs }),
     ...(intervalMs !== undefined && { roundIntervalMs: intervalMs }),
     ...(cycles !== undefined && { cycles }),
@@ -164,7 +174,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       const responders = [...new Set(probes.map((p) => p.responder).filter((r): r is string => r !== null))];
       // Lines keep their order; each waits (briefly) for its hop's names, never for a probe.
       lineChain = lineChain.then(async () => {
-        if (!numeric) await Promise.race([Promise.all(responders.map((r) => run.nameSettled(r))), sleep(NAME_WAIT_MS)]);
+        if (!numeric)
+          await Promise.race([Promise.all(responders.map((r) => run.nameSettled(r))), sleep(NAME_WAIT_MS)]);
         io.stdout.write(`${traceLine(ttl, probes, numeric, nameOf)}\n`);
       });
     }
@@ -190,7 +201,9 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
           if (!continuous) {
             const headerBytes = e.family === 4 ? 20 : 40;
             const transport = e.method === 'icmp' ? 8 : e.method === 'udp' ? 8 : 20;
-            io.stdout.write(`${traceHeader(host, e.address, e.config.maxTtl, headerBytes + transport + (e.method === 'tcp' ? 0 : PROBE_PAYLOAD))}\n`);
+            io.stdout.write(
+              `${traceHeader(host, e.address, e.config.maxTtl, headerBytes + transport + (e.method === 'tcp' ? 0 : PROBE_PAYLOAD))}\n`,
+            );
           }
           break;
         case 'probe':
@@ -210,8 +223,14 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
             const unmount = await view?.catch(() => undefined);
             await unmount?.();
             if (reportMode || !live) {
-              if (!numeric) await Promise.race([Promise.all(e.hops.flatMap((h) => h.responders.map((r) => run.nameSettled(r.address)))), sleep(NAME_WAIT_MS)]);
-              const lines = v.csv ? csvLines(e.hops, nameOf) : reportLines(startedAt, hostname(), e.hops, numeric, nameOf);
+              if (!numeric)
+                await Promise.race([
+                  Promise.all(e.hops.flatMap((h) => h.responders.map((r) => run.nameSettled(r.address)))),
+                  sleep(NAME_WAIT_MS),
+                ]);
+              const lines = v.csv
+                ? csvLines(e.hops, nameOf)
+                : reportLines(startedAt, hostname(), e.hops, numeric, nameOf);
               io.stdout.write(`${lines.join('\n')}\n`);
             }
           }
@@ -223,7 +242,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   } catch (err) {
     const unmount = await view?.catch(() => undefined);
     await unmount?.();
-    if (err instanceof TraceError) throw new CliError(`trace: ${err.message}`, ExitCode.Error, { cause: err });
+    if (err instanceof TraceError)
+      throw new CliError(`trace: ${err.message}`, ExitCode.Error, { cause: err });
     throw err;
   }
   return reached ? ExitCode.Ok : ExitCode.NoAnswer;

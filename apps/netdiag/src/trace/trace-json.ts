@@ -41,7 +41,8 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         family: e.family,
         method: e.method,
         backend: e.backend,
-        flow: { source: e.flow.source, sourcePort: e.flow.sourcePort, destinationPort: e.flow.destinationPort, identifier: e.flow.identifier },
+        source: e.flow.source,
+        flows: e.flows.map((f) => ({ sourcePort: f.sourcePort, destinationPort: f.destinationPort, identifier: f.identifier, icmpChecksum: f.icmpChecksum })),
         options: e.config,
       });
     case 'probe':
