@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
 import { abortError, DnsError } from './errors.js';
 import type { DnsMessage } from './message.js';
@@ -91,8 +92,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-let rotation = 0;
-
 /**
  * Sends one question and returns the first acceptable answer, trying each server in turn for
  * `attempts` rounds with a doubling timeout, retrying a truncated UDP answer over TCP, and
@@ -139,7 +138,8 @@ export async function query(
             }),
     }));
     if (options.rotate && targets.length > 1) {
-      const k = rotation++ % targets.length;
+      // A random first server spreads load as glibc's round robin does, without shared state.
+      const k = randomInt(targets.length);
       targets = [...targets.slice(k), ...targets.slice(0, k)];
     }
   }

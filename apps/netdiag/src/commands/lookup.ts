@@ -43,6 +43,8 @@ Asks a DNS server, like nslookup (default), dig (--dig) or dig +short (--short).
       --root ADDR       root server address for --trace (repeatable; default: the IANA roots)
       --dnssec          set the DO bit (ask for RRSIG, NSEC, ...)
       --nsid            ask the server for its NSID
+      --bufsize BYTES   EDNS UDP buffer size to advertise (default 1232)
+      --noedns          send no OPT record (plain RFC 1035 query)
       --norecurse       clear the RD bit
   -t, --timeout SEC     time for the first try (default 5; doubled on each retry round)
       --tries N         rounds over the servers (default 2)
@@ -63,6 +65,7 @@ const PLUS_FLAGS: Record<string, string> = {
   '+nsid': '--nsid',
   '+norecurse': '--norecurse',
   '+norec': '--norecurse',
+  '+noedns': '--noedns',
 };
 
 interface Plan {
@@ -99,6 +102,8 @@ export async function parseLookupArgs(
     root: { type: 'string', multiple: true },
     dnssec: { type: 'boolean' },
     nsid: { type: 'boolean' },
+    bufsize: { type: 'string' },
+    noedns: { type: 'boolean' },
     norecurse: { type: 'boolean' },
     timeout: { type: 'string', short: 't' },
     tries: { type: 'string' },
@@ -139,6 +144,10 @@ export async function parseLookupArgs(
 
   const port = numberFlag('lookup', '--port', values.port, { min: 1, max: 65535, integer: true });
   const timeout = numberFlag('lookup', '--timeout', values.timeout, { min: 0.001, max: 300 });
+  const bufsize = numberFlag('lookup', '--bufsize', values.bufsize, { min: 512, max: 65535, integer: true });
+  if (values.noedns && (values.dnssec || values.nsid || bufsize !== undefined)) {
+    throw new UsageError('lookup: --noedns cannot carry --dnssec, --nsid or --bufsize');
+  }
   const tries = numberFlag('lookup', '--tries', values.tries, { min: 1, max: 10, integer: true });
   for (const s of servers) {
     try {
@@ -181,7 +190,13 @@ export async function parseLookupArgs(
       ? { tls: { ...(ca ? { ca } : {}), ...(tlsName ? { serverName: tlsName } : {}) } }
       : {}),
     recursionDesired: !values.norecurse,
-    edns: { dnssecOk: values.dnssec ?? false, nsid: values.nsid ?? false },
+    edns: values.noedns
+      ? false
+      : {
+          dnssecOk: values.dnssec ?? false,
+          nsid: values.nsid ?? false,
+          ...(bufsize !== undefined ? { udpSize: bufsize } : {}),
+        },
   };
   return {
     questions,
