@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { DnsError, query, Resolver, rdataText, recordTypeName, resolve } from '@netdiag/dns-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig, digHeader, parseDigRecords } from './dns/dig.js';
@@ -8,8 +9,9 @@ import { bigTxtRecord, type KnotServer, standardZones, startKnot } from './dns/k
  * gets from the same server in the same test.
  */
 let knot: KnotServer;
+const v6Port = randomInt(20000, 60000);
 beforeAll(async () => {
-  knot = await startKnot(standardZones());
+  knot = await startKnot(standardZones(), { also: [`::1@${v6Port}`] });
 });
 afterAll(async () => {
   await knot?.stop();
@@ -222,5 +224,29 @@ describe.skipIf(process.getuid?.() !== 0)('dns-client against knotd, compared wi
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DnsError);
     expect((err as DnsError).code).toBe('NETWORK');
+  });
+
+  it('speaks to an IPv6 server over UDP and TCP', async () => {
+    for (const transport of ['udp', 'tcp'] as const) {
+      const r = await query('www.netdiag.test', 'AAAA', {
+        servers: [`[::1]:${v6Port}`],
+        transport,
+        timeoutMs: 2000,
+      });
+      expect(r.server).toBe(`::1#${v6Port}`);
+      expect(r.message.answers.map(rdataText)).toEqual(
+        dig([
+          '@::1',
+          '-p',
+          String(v6Port),
+          'www.netdiag.test',
+          'AAAA',
+          '+short',
+          `+${transport === 'tcp' ? '' : 'no'}tcp`,
+        ])
+          .trim()
+          .split('\n'),
+      );
+    }
   });
 });

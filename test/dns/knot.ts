@@ -73,7 +73,7 @@ export async function startKnot(
   }
   const conf = [
     'server:',
-    `  listen: ${address}@${port}`,
+    `  listen: [ ${[`${address}@${port}`, ...(opts.also ?? [])].join(', ')} ]`,
     `  rundir: ${dir}`,
     '  udp-workers: 1',
     '  tcp-workers: 1',
