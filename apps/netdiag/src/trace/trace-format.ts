@@ -1,5 +1,4 @@
 import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
-import { formatRtt } from '../ping/ping-format.js';
 
 type ProbeEvent = Extract<TraceEvent, { type: 'probe' }>;
 type NameOf = (address: string) => string | undefined;
@@ -14,9 +13,13 @@ function hostText(address: string, numeric: boolean, nameOf: NameOf): string {
   return `${nameOf(address) ?? address} (${address})`;
 }
 
+const mplsText = (labels: ProbeEvent['mpls']) =>
+  labels.map((l) => `L=${l.label},E=${l.trafficClass},S=${l.bottomOfStack ? 1 : 0},T=${l.ttl}`).join('/');
+
 /**
- * One hop as traceroute prints it: the responder, then each probe's time or `*`; a probe
- * answered by another responder than the one before it names its own (ECMP, flaps).
+ * One hop as traceroute prints it: the responder (with its MPLS labels, as `traceroute -e`),
+ * then each probe's time with three decimals, or `*`; a probe answered by another responder, or
+ * with other labels, than the answered one before it names its own (ECMP, flaps).
  */
 export function traceLine(ttl: number, probes: readonly ProbeEvent[], numeric: boolean, nameOf: NameOf): string {
   let line = `${String(ttl).padStart(2)} `;
@@ -26,12 +29,12 @@ export function traceLine(ttl: number, probes: readonly ProbeEvent[], numeric: b
       line += ' *';
       continue;
     }
-    if (p.responder !== shown) {
-      line += ` ${hostText(p.responder, numeric, nameOf)}`;
-      shown = p.responder;
+    const labels = p.mpls.length ? ` <MPLS:${mplsText(p.mpls)}>` : '';
+    if (`${p.responder}${labels}` !== shown) {
+      line += ` ${hostText(p.responder, numeric, nameOf)}${labels}`;
+      shown = `${p.responder}${labels}`;
     }
-    line += `  ${formatRtt(p.rttMs)} ms${p.mark ? ` ${p.mark}` : ''}`;
-    if (p.mpls.length) line += ` <MPLS:${p.mpls.map((l) => `L=${l.label},E=${l.trafficClass},S=${l.bottomOfStack ? 1 : 0},T=${l.ttl}`).join('/')}>`;
+    line += `  ${p.rttMs.toFixed(3)} ms${p.mark ? ` ${p.mark}` : ''}`;
   }
   return line;
 }
