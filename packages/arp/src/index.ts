@@ -17,6 +17,7 @@ export {
   minimumFrameLength,
   whoHas,
 } from './arp-packet.js';
+export { type Clock, type FrameChannel, systemClock } from './frame-channel.js';
 export { formatIpv4, parseIpv4 } from './ipv4.js';
 export { broadcastMac, formatMac, parseMac, zeroMac } from './mac.js';
 export { coarseState, type Neighbour, type NeighbourState, type NudState } from './neighbour.js';
@@ -30,6 +31,7 @@ export {
   type ProbeSummary,
   stepProbe,
 } from './probe-session.js';
+export { type RunOptions, runProbe, runScan } from './probe.js';
 export { ProcNetArpParseError, parseProcNetArp } from './proc-net-arp.js';
 export {
   ipv6NeighboursMissing,

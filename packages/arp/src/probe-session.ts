@@ -27,7 +27,11 @@ export interface ProbeConfig {
 export type ProbeEvent =
   | { readonly type: 'start'; readonly at: number }
   | { readonly type: 'timer'; readonly at: number }
-  | { readonly type: 'frame'; readonly at: number; readonly bytes: Uint8Array };
+  /** The socket's own time for request `seq` (taken just before the system call): RTTs count from it. */
+  | { readonly type: 'sent'; readonly seq: number; readonly at: number }
+  | { readonly type: 'frame'; readonly at: number; readonly bytes: Uint8Array }
+  /** Interrupted (Ctrl-C): finish now with what was seen. */
+  | { readonly type: 'stop'; readonly at: number };
 
 export type ProbeAction =
   | { readonly type: 'send'; readonly seq: number; readonly frame: Uint8Array }
@@ -139,6 +143,11 @@ export function stepProbe(
 ): { state: ProbeState; actions: ProbeAction[] } {
   const actions: ProbeAction[] = [];
   if (state.phase === 'done') return { state, actions };
+  if (event.type === 'stop') {
+    const done: ProbeState = { ...state, phase: 'done' };
+    actions.push({ type: 'done', summary: summary(done) });
+    return { state: done, actions };
+  }
   if (event.type === 'start') {
     if (state.phase !== 'idle') return { state, actions };
     return {
@@ -148,6 +157,9 @@ export function stepProbe(
   }
   if (state.phase !== 'running') return { state, actions };
   if (event.type === 'timer') return { state: advance(state, event.at, actions), actions };
+  if (event.type === 'sent') {
+    return { state: event.seq === state.sent - 1 && !state.answered ? { ...state, lastSentAt: event.at } : state, actions };
+  }
 
   const d = decodeArpFrame(event.bytes);
   const c = state.config;
