@@ -83,6 +83,8 @@ function relayOnce(backend: { address: string; port: number }, message: Buffer):
 
 export interface Front {
   readonly port: number;
+  /** Connections (TLS) or HTTP/2 sessions accepted so far. */
+  readonly accepted: () => number;
   close(): Promise<void>;
 }
 
@@ -103,6 +105,7 @@ export async function startTlsFront(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as { port: number }).port,
+    accepted: () => accepted,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
@@ -136,12 +139,15 @@ export async function startHttpsFront(
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const sessions = new Set<{ destroy(): void }>();
+  let accepted = 0;
   server.on('session', (s) => {
+    accepted++;
     sessions.add(s);
     s.on('close', () => sessions.delete(s));
   });
   return {
     port: (server.address() as { port: number }).port,
+    accepted: () => accepted,
     close: () =>
       new Promise((r) => {
         for (const s of sessions) s.destroy();

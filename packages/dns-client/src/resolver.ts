@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { ClientHttp2Session } from 'node:http2';
 import { abortError, DnsError } from './errors.js';
 import { canonicalName, sameName } from './message.js';
 import { type DnsResponse, parseType, type QueryOptions, query } from './query.js';
@@ -6,6 +7,7 @@ import type { RecordTypeName } from './record-types.js';
 import type { DnsRecord, RecordOf } from './records.js';
 import { loadResolvConf, type ResolvConf, searchCandidates } from './resolv-conf.js';
 import { reverseName } from './reverse.js';
+import { openDohSession } from './transport/https.js';
 
 /** The records `resolve(name, T)` returns: every record for ANY, else those of type T. */
 export type Resolved<T extends RecordTypeName> = T extends 'ANY' ? DnsRecord : RecordOf<Exclude<T, 'ANY'>>;
@@ -58,6 +60,7 @@ export class Resolver {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private doh: ClientHttp2Session | undefined;
   private conf:
     | Promise<Pick<ResolvConf, 'search' | 'ndots' | 'nameservers' | 'timeoutMs' | 'attempts' | 'rotate'>>
     | undefined;
@@ -98,8 +101,10 @@ export class Resolver {
     if (!flight) {
       const controller = new AbortController();
       const o = this.options;
+      const session = this.dohSession();
       const promise = query(name, type, {
         ...o,
+        ...(o.https && session ? { https: { ...o.https, session } } : {}),
         servers: o.servers ?? conf.nameservers,
         timeoutMs: o.timeoutMs ?? conf.timeoutMs,
         attempts: o.attempts ?? conf.attempts,
@@ -209,6 +214,26 @@ export class Resolver {
 
   clearCache(): void {
     this.cache.clear();
+  }
+
+  /** Closes the kept DNS-over-HTTPS session, if any (idle, it does not hold the process open). */
+  close(): void {
+    this.doh?.close();
+    this.doh = undefined;
+  }
+
+  /** One HTTP/2 session for all DoH queries of this resolver, reopened when it ends. */
+  private dohSession(): ClientHttp2Session | undefined {
+    const https = this.options.https;
+    if (this.options.transport !== 'https' || !https || https.httpVersion === 1.1 || https.session) return undefined;
+    if (!this.doh || this.doh.closed || this.doh.destroyed) {
+      try {
+        this.doh = openDohSession(https);
+      } catch {
+        return undefined; // a bad URL: the query itself reports it
+      }
+    }
+    return this.doh;
   }
 }
 

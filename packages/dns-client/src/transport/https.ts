@@ -14,6 +14,32 @@ export interface HttpsOptions {
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
   /** `2` (default) speaks HTTP/2 (RFC 8484 SHOULD); `1.1` uses node:https. */
   readonly httpVersion?: 2 | 1.1;
+  /** An HTTP/2 session to this URL's origin to reuse (the Resolver keeps one); else one per query. */
+  readonly session?: ClientHttp2Session | undefined;
+}
+
+/** Requests in flight per shared session: it holds the process open only while busy. */
+const busy = new WeakMap<ClientHttp2Session, number>();
+
+function hold(session: ClientHttp2Session): () => void {
+  busy.set(session, (busy.get(session) ?? 0) + 1);
+  session.ref();
+  return () => {
+    const n = (busy.get(session) ?? 1) - 1;
+    busy.set(session, n);
+    if (n === 0 && !session.destroyed) session.unref();
+  };
+}
+
+/**
+ * A long-lived HTTP/2 session for DNS over HTTPS, idle sessions not keeping the process alive.
+ * Errors end the session (the next query opens another), never the process.
+ */
+export function openDohSession(https: Pick<HttpsOptions, 'url' | 'ca'>): ClientHttp2Session {
+  const session = h2connect(checkUrl(https.url).origin, { ca: https.ca as string[] | undefined });
+  session.on('error', () => session.destroy());
+  session.unref();
+  return session;
 }
 
 const MAX_BODY = 65535;
@@ -55,7 +81,7 @@ export function httpsExchange(
   query: QueryMessage,
   wire: Uint8Array,
   https: HttpsOptions,
-  options: ExchangeOptions & { session?: ClientHttp2Session | undefined },
+  options: ExchangeOptions,
 ): Promise<Exchanged> {
   const url = checkUrl(https.url);
   const where = url.host;
@@ -116,8 +142,9 @@ export function httpsExchange(
         req.end(wire);
         return;
       }
-      let session = options.session;
-      if (!session) {
+      let session = https.session && !https.session.closed && !https.session.destroyed ? https.session : undefined;
+      if (session) onCleanup(hold(session));
+      else {
         session = h2connect(url.origin, { ca: https.ca as string[] | undefined });
         const own = session;
         onCleanup(() => own.close());
