@@ -10,12 +10,13 @@ import { STATE_DIR } from './state.js';
 const isRoot = process.getuid?.() === 0;
 const families: Family[] = [4, 6];
 
-/** iputils ping's summary: transmitted, received and the average RTT (ms), if any came back. */
-function pingSummary(stdout: string): { sent: number; received: number; avgMs: number | null } {
+/** iputils ping's summary: transmitted, received and the RTT statistics (ms), if any came back. */
+function pingSummary(stdout: string) {
   const counts = /(\d+) packets transmitted, (\d+) received/.exec(stdout);
   if (!counts) throw new Error(`no ping summary in: ${stdout}`);
-  const rtt = /= [\d.]+\/([\d.]+)\/[\d.]+\/[\d.]+ ms/.exec(stdout);
-  return { sent: Number(counts[1]), received: Number(counts[2]), avgMs: rtt ? Number(rtt[1]) : null };
+  const rtt = /= ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) ms/.exec(stdout);
+  const [minMs, avgMs, maxMs, mdevMs] = rtt ? rtt.slice(1).map(Number) : [null, null, null, null];
+  return { sent: Number(counts[1]), received: Number(counts[2]), minMs, avgMs, maxMs, mdevMs };
 }
 
 /** traceroute -n output as one entry per hop: the addresses that answered and the annotations. */
@@ -178,6 +179,43 @@ describe.skipIf(!isRoot)('labs built from specs', () => {
           2,
         );
       }
+    } finally {
+      await lab.destroy();
+    }
+  });
+
+  it('jitters a delayed target, drops on a lossy link, and sets ping_group_range on request', async () => {
+    const lab = await createLab({
+      hosts: {
+        a: { router: true, pingGroupRange: [0, 2147483647] },
+        j: { echo: { delayMs: 10, jitterMs: 5 } },
+      },
+      links: [{ hosts: ['a', 'j'] }, { hosts: ['a', 'l'], loss: 50 }],
+    });
+    try {
+      const [jittered, lossy4, lossy6] = await Promise.all([
+        ping(lab, 'a', lab.addr('j', 4), ['-c', '40', '-i', '0.02', '-W', '2', '-q']),
+        ping(lab, 'a', lab.addr('l', 4), ['-c', '100', '-i', '0.01', '-W', '1', '-q']),
+        ping(lab, 'a', lab.addr('l', 6), ['-c', '100', '-i', '0.01', '-W', '1', '-q']),
+      ]);
+      // Uniform over 10 +- 5 ms: mean 10, standard deviation 10/sqrt(12) = 2.9 ms.
+      const r = await lab.exec('a', ['ping', '-n', '-c', '1', '-W', '2', lab.addr('j', 6)]);
+      expect(pingSummary(r.stdout).received).toBe(1);
+      expect(jittered.received).toBe(40);
+      expect(Math.abs(jittered.avgMs! - 10)).toBeLessThan(1.6);
+      expect(jittered.minMs!).toBeGreaterThanOrEqual(4.95);
+      expect(jittered.maxMs!).toBeLessThan(15.5);
+      expect(jittered.mdevMs!).toBeGreaterThan(1.5);
+      // Each way is dropped at the receiving end of the link: an echo survives with 0.5 * 0.5.
+      const [lo, hi] = binomialInterval(100, 0.75, 0.999);
+      for (const l of [lossy4, lossy6]) {
+        expect(l.sent - l.received).toBeGreaterThanOrEqual(lo);
+        expect(l.sent - l.received).toBeLessThanOrEqual(hi);
+      }
+      const range = async (h: string) =>
+        (await lab.exec(h, ['sysctl', '-n', 'net.ipv4.ping_group_range'])).stdout.trim().split(/\s+/);
+      expect(await range('a')).toEqual(['0', '2147483647']);
+      expect(await range('l')).toEqual(['1', '0']); // the namespace default, untouched
     } finally {
       await lab.destroy();
     }
