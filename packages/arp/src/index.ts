@@ -22,6 +22,7 @@ export { formatIpv4, parseIpv4 } from './ipv4.js';
 export { broadcastMac, formatMac, parseMac, zeroMac } from './mac.js';
 export { coarseState, type Neighbour, type NeighbourState, type NudState } from './neighbour.js';
 export { loadOuiTable, lookupVendor, type OuiTable, type VendorAnswer } from './oui.js';
+export { type RunOptions, runProbe, runScan } from './probe.js';
 export {
   createProbe,
   type ProbeAction,
@@ -31,7 +32,6 @@ export {
   type ProbeSummary,
   stepProbe,
 } from './probe-session.js';
-export { type RunOptions, runProbe, runScan } from './probe.js';
 export { ProcNetArpParseError, parseProcNetArp } from './proc-net-arp.js';
 export {
   ipv6NeighboursMissing,

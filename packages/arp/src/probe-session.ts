@@ -158,7 +158,10 @@ export function stepProbe(
   if (state.phase !== 'running') return { state, actions };
   if (event.type === 'timer') return { state: advance(state, event.at, actions), actions };
   if (event.type === 'sent') {
-    return { state: event.seq === state.sent - 1 && !state.answered ? { ...state, lastSentAt: event.at } : state, actions };
+    return {
+      state: event.seq === state.sent - 1 && !state.answered ? { ...state, lastSentAt: event.at } : state,
+      actions,
+    };
   }
 
   const d = decodeArpFrame(event.bytes);

@@ -34,7 +34,11 @@ function virtualClock() {
 }
 
 /** A channel whose 'network' is a function from each sent frame to the frames that come back. */
-function scriptedChannel(mac: string, answer: (frame: Uint8Array) => Uint8Array[], clock: Clock): FrameChannel & { sent: Uint8Array[] } {
+function scriptedChannel(
+  mac: string,
+  answer: (frame: Uint8Array) => Uint8Array[],
+  clock: Clock,
+): FrameChannel & { sent: Uint8Array[] } {
   const listeners = new Set<(f: Uint8Array, at: number) => void>();
   const sent: Uint8Array[] = [];
   return {
@@ -58,23 +62,61 @@ const neighbour = '02:00:00:00:00:02';
 const answerFrom = (ip: string, mac: string) => (frame: Uint8Array) => {
   const d = decodeArpFrame(frame);
   if (!d.ok || d.value.targetIp !== ip) return [];
-  return [encodeArpFrame({ destinationMac: d.value.senderMac, sourceMac: mac, operation: ArpOperation.Reply, senderMac: mac, senderIp: ip, targetMac: d.value.senderMac, targetIp: d.value.senderIp })];
+  return [
+    encodeArpFrame({
+      destinationMac: d.value.senderMac,
+      sourceMac: mac,
+      operation: ArpOperation.Reply,
+      senderMac: mac,
+      senderIp: ip,
+      targetMac: d.value.senderMac,
+      targetIp: d.value.senderIp,
+    }),
+  ];
 };
 
 describe('runProbe and runScan over a frame channel', () => {
   it('a probe gets the MAC and an RTT from the channel times', async () => {
     const v = virtualClock();
     const ch = scriptedChannel('02:00:00:00:00:01', answerFrom('192.0.2.2', neighbour), v.clock);
-    const done = runProbe({ targetIp: '192.0.2.2', senderIp: '192.0.2.1', mode: 'probe', count: 2, intervalMs: 1000, timeoutMs: 1000 }, ch, { clock: v.clock });
+    const done = runProbe(
+      {
+        targetIp: '192.0.2.2',
+        senderIp: '192.0.2.1',
+        mode: 'probe',
+        count: 2,
+        intervalMs: 1000,
+        timeoutMs: 1000,
+      },
+      ch,
+      { clock: v.clock },
+    );
     await v.runUntilIdle();
-    expect(await done).toEqual({ transmitted: 2, received: 2, macs: [neighbour], rttMs: { min: 0.25, avg: 0.25, max: 0.25 }, conflict: false });
+    expect(await done).toEqual({
+      transmitted: 2,
+      received: 2,
+      macs: [neighbour],
+      rttMs: { min: 0.25, avg: 0.25, max: 0.25 },
+      conflict: false,
+    });
     expect(ch.sent).toHaveLength(2);
   });
 
   it('a probe of a silent address ends after its timeout with nothing', async () => {
     const v = virtualClock();
     const ch = scriptedChannel('02:00:00:00:00:01', () => [], v.clock);
-    const done = runProbe({ targetIp: '192.0.2.9', senderIp: '192.0.2.1', mode: 'probe', count: 1, intervalMs: 1000, timeoutMs: 700 }, ch, { clock: v.clock });
+    const done = runProbe(
+      {
+        targetIp: '192.0.2.9',
+        senderIp: '192.0.2.1',
+        mode: 'probe',
+        count: 1,
+        intervalMs: 1000,
+        timeoutMs: 700,
+      },
+      ch,
+      { clock: v.clock },
+    );
     await v.runUntilIdle();
     expect(await done).toMatchObject({ transmitted: 1, received: 0, rttMs: null });
   });
@@ -83,7 +125,18 @@ describe('runProbe and runScan over a frame channel', () => {
     const v = virtualClock();
     const ac = new AbortController();
     const ch = scriptedChannel('02:00:00:00:00:01', () => [], v.clock);
-    const done = runProbe({ targetIp: '192.0.2.9', senderIp: '192.0.2.1', mode: 'probe', count: 100, intervalMs: 1000, timeoutMs: 1000 }, ch, { clock: v.clock, signal: ac.signal });
+    const done = runProbe(
+      {
+        targetIp: '192.0.2.9',
+        senderIp: '192.0.2.1',
+        mode: 'probe',
+        count: 100,
+        intervalMs: 1000,
+        timeoutMs: 1000,
+      },
+      ch,
+      { clock: v.clock, signal: ac.signal },
+    );
     ac.abort();
     expect(await done).toMatchObject({ transmitted: 1, received: 0 });
   });
@@ -91,8 +144,14 @@ describe('runProbe and runScan over a frame channel', () => {
   it('a scan finds the one host that answers', async () => {
     const v = virtualClock();
     const ch = scriptedChannel('02:00:00:00:00:01', answerFrom('192.0.2.3', '02:00:00:00:00:03'), v.clock);
-    const done = runScan({ targets: ['192.0.2.2', '192.0.2.3', '192.0.2.4'], senderIp: '192.0.2.1', timeoutMs: 100 }, ch, { clock: v.clock });
+    const done = runScan(
+      { targets: ['192.0.2.2', '192.0.2.3', '192.0.2.4'], senderIp: '192.0.2.1', timeoutMs: 100 },
+      ch,
+      { clock: v.clock },
+    );
     await v.runUntilIdle();
-    expect((await done).hosts).toEqual([{ ip: '192.0.2.3', mac: '02:00:00:00:00:03', rttMs: 0.25, otherMacs: [] }]);
+    expect((await done).hosts).toEqual([
+      { ip: '192.0.2.3', mac: '02:00:00:00:00:03', rttMs: 0.25, otherMacs: [] },
+    ]);
   });
 });

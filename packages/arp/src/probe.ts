@@ -1,6 +1,19 @@
 import { type Clock, type FrameChannel, systemClock } from './frame-channel.js';
-import { type ScanAction, type ScanConfig, type ScanEvent, ScanSession, type ScanSummary } from './scan-session.js';
-import { createProbe, type ProbeAction, type ProbeConfig, type ProbeEvent, type ProbeSummary, stepProbe } from './probe-session.js';
+import {
+  createProbe,
+  type ProbeAction,
+  type ProbeConfig,
+  type ProbeEvent,
+  type ProbeSummary,
+  stepProbe,
+} from './probe-session.js';
+import {
+  type ScanAction,
+  type ScanConfig,
+  type ScanEvent,
+  ScanSession,
+  type ScanSummary,
+} from './scan-session.js';
 
 export interface RunOptions {
   readonly clock?: Clock;
@@ -13,7 +26,11 @@ export interface RunOptions {
  * Runs the probe state machine over a frame channel until it is done (or aborted), and returns
  * its summary. The channel is the caller's: it is not closed here.
  */
-export function runProbe(config: Omit<ProbeConfig, 'senderMac'>, channel: FrameChannel, options: RunOptions = {}): Promise<ProbeSummary> {
+export function runProbe(
+  config: Omit<ProbeConfig, 'senderMac'>,
+  channel: FrameChannel,
+  options: RunOptions = {},
+): Promise<ProbeSummary> {
   const clock = options.clock ?? systemClock;
   let state = createProbe({ ...config, senderMac: channel.mac });
   return new Promise<ProbeSummary>((resolve, reject) => {

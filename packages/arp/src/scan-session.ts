@@ -74,8 +74,10 @@ export class ScanSession {
     this.#interval = config.intervalMs ?? 2;
     this.#attempts = config.attempts ?? 2;
     this.#timeout = config.timeoutMs ?? 500;
-    if (!Number.isInteger(this.#attempts) || this.#attempts < 1 || this.#attempts > 255) throw new RangeError(`attempts must be 1 to 255, got ${this.#attempts}`);
-    if (!(this.#interval >= 0) || !(this.#timeout > 0)) throw new RangeError('intervalMs must be >= 0 and timeoutMs > 0');
+    if (!Number.isInteger(this.#attempts) || this.#attempts < 1 || this.#attempts > 255)
+      throw new RangeError(`attempts must be 1 to 255, got ${this.#attempts}`);
+    if (!(this.#interval >= 0) || !(this.#timeout > 0))
+      throw new RangeError('intervalMs must be >= 0 and timeoutMs > 0');
     this.#lastSent = new Float64Array(config.targets.length).fill(Number.NaN);
     this.#tries = new Uint8Array(config.targets.length);
     config.targets.forEach((t, i) => {
@@ -126,7 +128,8 @@ export class ScanSession {
   #advance(at: number, actions: ScanAction[]): void {
     const n = this.#targets.length;
     for (;;) {
-      while (this.#cursor < n && (this.#answered(this.#cursor) || this.#tries[this.#cursor]! >= this.#pass)) this.#cursor++;
+      while (this.#cursor < n && (this.#answered(this.#cursor) || this.#tries[this.#cursor]! >= this.#pass))
+        this.#cursor++;
       if (this.#cursor < n) break;
       // End of a pass: another one if some target is still silent and may be asked again.
       if (this.#pass < this.#attempts && this.#hosts.size < n) {
@@ -140,7 +143,10 @@ export class ScanSession {
       return;
     }
     const i = this.#cursor;
-    const earliest = Math.max(this.#nextSendAt, Number.isNaN(this.#lastSent[i]!) ? at : this.#lastSent[i]! + this.#timeout);
+    const earliest = Math.max(
+      this.#nextSendAt,
+      Number.isNaN(this.#lastSent[i]!) ? at : this.#lastSent[i]! + this.#timeout,
+    );
     if (at < earliest) {
       actions.push({ type: 'wake', at: earliest });
       return;
@@ -150,7 +156,9 @@ export class ScanSession {
       type: 'send',
       index: i,
       target,
-      frame: encodeArpFrame(whoHas({ senderMac: this.#senderMac, senderIp: this.#senderIp, targetIp: target })),
+      frame: encodeArpFrame(
+        whoHas({ senderMac: this.#senderMac, senderIp: this.#senderIp, targetIp: target }),
+      ),
     });
     this.#tries[i]!++;
     this.#lastSent[i] = at;
@@ -165,12 +173,22 @@ export class ScanSession {
     const d = decodeArpFrame(bytes);
     if (!d.ok) return;
     const f = d.value;
-    if (f.operation !== ArpOperation.Reply || f.targetIp !== this.#senderIp || f.senderMac === this.#senderMac) return;
+    if (
+      f.operation !== ArpOperation.Reply ||
+      f.targetIp !== this.#senderIp ||
+      f.senderMac === this.#senderMac
+    )
+      return;
     const i = this.#index.get(ipv4ToNumber(f.senderIp)!);
     if (i === undefined || Number.isNaN(this.#lastSent[i]!)) return; // not asked (yet): unsolicited
     const known = this.#hosts.get(i);
     if (known === undefined) {
-      const host = { ip: f.senderIp, mac: f.senderMac, rttMs: at - this.#lastSent[i]!, otherMacs: [] as string[] };
+      const host = {
+        ip: f.senderIp,
+        mac: f.senderMac,
+        rttMs: at - this.#lastSent[i]!,
+        otherMacs: [] as string[],
+      };
       this.#hosts.set(i, host);
       actions.push({ type: 'found', host: { ...host, otherMacs: [] } });
       if (this.#hosts.size === this.#targets.length) this.#finish(actions);
@@ -182,7 +200,9 @@ export class ScanSession {
 
   #finish(actions: ScanAction[]): void {
     this.#phase = 'done';
-    const hosts = [...this.#hosts.entries()].sort((a, b) => a[0] - b[0]).map(([, h]) => ({ ...h, otherMacs: [...h.otherMacs] }));
+    const hosts = [...this.#hosts.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, h]) => ({ ...h, otherMacs: [...h.otherMacs] }));
     actions.push({ type: 'done', summary: { targets: this.#targets.length, sent: this.#sent, hosts } });
   }
 }
