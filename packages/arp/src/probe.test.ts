@@ -47,7 +47,11 @@ function scriptedChannel(
     async send(frame) {
       sent.push(frame);
       const at = clock.now();
-      for (const r of answer(frame)) setImmediate(() => listeners.forEach((l) => l(r, clock.now() + 0.25)));
+      for (const r of answer(frame)) {
+        setImmediate(() => {
+          for (const l of listeners) l(r, clock.now() + 0.25);
+        });
+      }
       return at;
     },
     onFrame(l) {
