@@ -173,7 +173,11 @@ describe.skipIf(process.getuid?.() !== 0)('dns-client against knotd, compared wi
         .trim()
         .split('\n');
       expect(await resolver.reverse(addr)).toEqual(theirs);
+      expect(await resolver.hostName(addr)).toBe(theirs[0]!.replace(/\.$/, ''));
     }
+    // No PTR: no name, not an error.
+    expect(await resolver.hostName('192.0.2.200')).toBeUndefined();
+    expect(await resolver.hostName('2001:db8::99')).toBeUndefined();
   });
 
   it('applies the search list and ndots', async () => {

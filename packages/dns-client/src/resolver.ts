@@ -212,6 +212,22 @@ export class Resolver {
     return records.map((r) => r.target);
   }
 
+  /**
+   * The first PTR name of an address without its trailing dot, or undefined when it has none
+   * (NXDOMAIN or no PTR): the shape a traceroute's hop-naming wants, e.g. ttl-prober's
+   * `reverse: (address, signal) => resolver.hostName(address, { signal })`. Other failures
+   * (timeouts, SERVFAIL) still throw, so a caller can tell "no name" from "could not ask".
+   */
+  async hostName(address: string, call: CallOptions = {}): Promise<string | undefined> {
+    try {
+      const [name] = await this.reverse(address, call);
+      return name === undefined ? undefined : name === '.' ? name : name.replace(/\.$/, '');
+    } catch (err) {
+      if (err instanceof DnsError && err.code === 'NXDOMAIN') return undefined;
+      throw err;
+    }
+  }
+
   clearCache(): void {
     this.cache.clear();
   }
@@ -225,7 +241,8 @@ export class Resolver {
   /** One HTTP/2 session for all DoH queries of this resolver, reopened when it ends. */
   private dohSession(): ClientHttp2Session | undefined {
     const https = this.options.https;
-    if (this.options.transport !== 'https' || !https || https.httpVersion === 1.1 || https.session) return undefined;
+    if (this.options.transport !== 'https' || !https || https.httpVersion === 1.1 || https.session)
+      return undefined;
     if (!this.doh || this.doh.closed || this.doh.destroyed) {
       try {
         this.doh = openDohSession(https);

@@ -142,7 +142,8 @@ export function httpsExchange(
         req.end(wire);
         return;
       }
-      let session = https.session && !https.session.closed && !https.session.destroyed ? https.session : undefined;
+      let session =
+        https.session && !https.session.closed && !https.session.destroyed ? https.session : undefined;
       if (session) onCleanup(hold(session));
       else {
         session = h2connect(url.origin, { ca: https.ca as string[] | undefined });
