@@ -68,3 +68,9 @@ export function ignoredNote(ignored: readonly string[]): string {
 export function serverText(s: { address: string; port: number }): string {
   return s.address.includes(':') ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`;
 }
+
+/** A socket error in one line: its code once, then what Node says. */
+export function errorText(err: NodeJS.ErrnoException): string {
+  const text = err.message.replace(/\s+/g, ' ');
+  return err.code && !text.includes(err.code) ? `${err.code} ${text}` : text;
+}

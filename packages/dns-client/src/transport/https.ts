@@ -3,7 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { DnsError } from '../errors.js';
 import { matchResponse, type QueryMessage } from '../message.js';
-import { ignoredNote, withDeadline } from './deadline.js';
+import { errorText, ignoredNote, withDeadline } from './deadline.js';
 import type { Exchanged, ExchangeOptions } from './types.js';
 
 /** DNS over HTTPS (RFC 8484): POST of application/dns-message to a URL template. */
@@ -100,12 +100,14 @@ export function httpsExchange(
           settle.reject(new DnsError('HTTP', `${where} sent a body over ${MAX_BODY} bytes`));
         } else chunks.push(c);
       };
-      const fail = (err: NodeJS.ErrnoException) => {
+      const fail = (outer: NodeJS.ErrnoException) => {
+        // A cancelled stream carries the session's real failure (refused, certificate) as cause.
+        const err = outer.cause instanceof Error ? (outer.cause as NodeJS.ErrnoException) : outer;
         const code = /certificate|SSL|TLS|self.signed/i.test(`${err.code} ${err.message}`)
           ? 'TLS'
           : 'NETWORK';
         settle.reject(
-          new DnsError(code, `${where} over HTTPS: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '), {
+          new DnsError(code, `${where} over HTTPS: ${errorText(err)}`, {
             cause: err,
           }),
         );

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { connect as tlsConnect } from 'node:tls';
 import { DnsError } from '../errors.js';
 import { matchResponse, type QueryMessage } from '../message.js';
-import { ignoredNote, serverText, withDeadline } from './deadline.js';
+import { errorText, ignoredNote, serverText, withDeadline } from './deadline.js';
 import { FrameReader, frame } from './frames.js';
 import type { Exchanged, ExchangeOptions, ServerAddress } from './types.js';
 
@@ -72,7 +72,7 @@ export function streamExchange(
         settle.reject(
           new DnsError(
             tlsFailure ? 'TLS' : 'NETWORK',
-            `${serverText(server)} over ${kind}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '),
+            `${serverText(server)} over ${kind}: ${errorText(err)}`,
             { cause: err },
           ),
         );
