@@ -91,6 +91,15 @@ ssize_t SendOne(int fd, const uint8_t* data, size_t length, const sockaddr_stora
   do {
     n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
+  if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+    // The kernel reports a pending asynchronous error (sk_err, set by an ICMP error about an
+    // earlier datagram) on the next send instead of sending it. That error belongs to the earlier
+    // datagram (its details are on the error queue, or arrived as an ICMP packet on raw sockets),
+    // so send once more: this datagram's own error, if it has one, comes back again.
+    do {
+      n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+  }
   return n;
 }
 

@@ -1,0 +1,105 @@
+// Volume checks for the native socket, run in a child process (with --expose-gc) by
+// native-socket-volume.test.ts; prints one JSON line.
+//   datagrams N: receives N loopback UDP datagrams; memory after gc at N/10 and at N.
+//   errors N:    provokes N ICMP port unreachables on loopback and reads them all from the error
+//                queue of one socket (run in a namespace with ICMP rate limits off).
+import { type ErrorQueueEntry, open } from '../packages/native-socket/src/index.js';
+
+const [mode, countText] = process.argv.slice(2);
+const total = Number(countText);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+
+function udp(errorQueue = false) {
+  const s = open({ domain: 'inet', type: 'dgram', protocol: 0, errorQueue });
+  s.bind({ family: 'inet', address: '127.0.0.1', port: 0 });
+  const local = s.localAddress();
+  return { socket: s, port: local?.family === 'inet' ? local.port : 0 };
+}
+
+function memory() {
+  gc!();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external + m.arrayBuffers };
+}
+
+if (mode === 'datagrams') {
+  const rx = udp();
+  const tx = udp();
+  const window = 64;
+  const payload = Buffer.alloc(64, 7);
+  let received = 0;
+  let wake: (() => void) | undefined;
+  rx.socket.onMessage(() => {
+    received++;
+    wake?.();
+  });
+  let sent = 0;
+  let baseline: ReturnType<typeof memory> | undefined;
+  const started = process.hrtime.bigint();
+  while (received < total) {
+    while (sent < total && sent - received < window) {
+      sent++;
+      void tx.socket.send(payload, { family: 'inet', address: '127.0.0.1', port: rx.port });
+    }
+    // Wait for a delivery, or 50 ms: a datagram lost on loopback must not stall the run.
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 50);
+      wake = () => {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      };
+    });
+    if (sent === total && received < total && sent - received > 0) {
+      // Stalled at the end: resend what is missing.
+      sent = received;
+    }
+    if (!baseline && received >= total / 10) baseline = memory();
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const final = memory();
+  process.stdout.write(`${JSON.stringify({ received, seconds, rate: received / seconds, baseline, final })}\n`);
+  rx.socket.close();
+  tx.socket.close();
+} else if (mode === 'errors') {
+  const closed = udp();
+  const port = closed.port;
+  closed.socket.close();
+  const tx = udp(true);
+  const entries: ErrorQueueEntry[] = [];
+  let wake: (() => void) | undefined;
+  tx.socket.onErrorQueue((e) => {
+    entries.push(e);
+    wake?.();
+  });
+  const batch = 50;
+  let sent = 0;
+  while (entries.length < total && sent < total * 2) {
+    const want = Math.min(total, entries.length + batch);
+    while (sent < want) {
+      sent++;
+      await tx.socket.send(Buffer.from([sent & 0xff]), { family: 'inet', address: '127.0.0.1', port });
+    }
+    while (entries.length < want) {
+      const before = entries.length;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 200);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      if (entries.length === before) break; // an error not generated (rate limit): send more
+    }
+  }
+  const refused = entries.filter((e) => e.code === 'ECONNREFUSED' && e.origin === 'icmp').length;
+  // Still a working socket afterwards: a datagram to a live port arrives.
+  const rx = udp();
+  const arrived = new Promise<string>((resolve) => rx.socket.onMessage((m) => resolve(m.data.toString())));
+  await tx.socket.send(Buffer.from('alive'), { family: 'inet', address: '127.0.0.1', port: rx.port });
+  const after = await arrived;
+  process.stdout.write(`${JSON.stringify({ sent, read: entries.length, refused, closed: tx.socket.closed, after })}\n`);
+  tx.socket.close();
+  rx.socket.close();
+}
