@@ -1,10 +1,22 @@
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import type { InetSocket, Route, UnixSocket } from '@netdiag/socket-list';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli-error.js';
 import type { CommandIo } from '../io.js';
-import { formatRoutes, formatSockets, inetRow, layout, parseNetstatArgs, printable, run, unixRow } from './netstat.js';
+import {
+  formatRoutes,
+  inetHeader,
+  inetTable,
+  formatSockets,
+  inetRow,
+  layout,
+  parseNetstatArgs,
+  printable,
+  run,
+  unixRow,
+} from './netstat.js';
 
 function captureIo(): CommandIo & { out: () => string; err: () => string } {
   let out = '';
@@ -47,24 +59,57 @@ const tcp = (o: Partial<InetSocket> = {}): InetSocket => ({
 
 describe('parseNetstatArgs', () => {
   it('maps netstat flags to protocols, families, role and columns', () => {
-    expect(parseNetstatArgs(['-tulpn'])).toMatchObject({ mode: 'sockets', protocols: ['tcp', 'udp'], role: 'listening', programs: true });
-    expect(parseNetstatArgs([])).toMatchObject({ protocols: ['tcp', 'udp', 'raw', 'unix'], families: [4, 6], role: 'connected' });
+    expect(parseNetstatArgs(['-tulpn'])).toMatchObject({
+      mode: 'sockets',
+      protocols: ['tcp', 'udp'],
+      role: 'listening',
+      programs: true,
+    });
+    expect(parseNetstatArgs([])).toMatchObject({
+      protocols: ['tcp', 'udp', 'raw', 'unix'],
+      families: [4, 6],
+      role: 'connected',
+    });
     expect(parseNetstatArgs(['-4'])).toMatchObject({ protocols: ['tcp', 'udp', 'raw'], families: [4] });
     expect(parseNetstatArgs(['-xa'])).toMatchObject({ protocols: ['unix'], role: 'all' });
     expect(parseNetstatArgs(['-rn'])).toMatchObject({ mode: 'routes' });
     expect(parseNetstatArgs(['-s', '-t'])).toMatchObject({ mode: 'counters', protocols: ['tcp'] });
-    expect(parseNetstatArgs(['-c', '--interval', '0.5'])).toMatchObject({ continuous: true, intervalMs: 500 });
+    expect(parseNetstatArgs(['-c', '--interval', '0.5'])).toMatchObject({
+      continuous: true,
+      intervalMs: 500,
+    });
   });
 
   it('takes an ss filter; a state filter implies all roles', () => {
-    const o = parseNetstatArgs(['-t', 'state', 'listening', '(', 'sport', '=', ':22', 'or', 'sport', '=', ':443', ')']);
+    const o = parseNetstatArgs([
+      '-t',
+      'state',
+      'listening',
+      '(',
+      'sport',
+      '=',
+      ':22',
+      'or',
+      'sport',
+      '=',
+      ':443',
+      ')',
+    ]);
     expect(o.role).toBe('all');
     expect(o.filter?.states).toEqual(new Set(['LISTEN']));
     expect(parseNetstatArgs(['-t', 'dport', '=', ':443']).role).toBe('connected');
   });
 
   it('bad input is one UsageError line', () => {
-    for (const args of [['--frob'], ['-r', '-s'], ['-4', '-6'], ['--interval', '1'], ['-c', '--interval', 'x'], ['state', 'bogus'], ['-r', 'sport', '=', ':1']]) {
+    for (const args of [
+      ['--frob'],
+      ['-r', '-s'],
+      ['-4', '-6'],
+      ['--interval', '1'],
+      ['-c', '--interval', 'x'],
+      ['state', 'bogus'],
+      ['-r', 'sport', '=', ':1'],
+    ]) {
       expect(() => parseNetstatArgs(args), args.join(' ')).toThrow(UsageError);
     }
     expect(() => parseNetstatArgs(['state', 'bogus'])).toThrow(/unknown state 'bogus'/);
@@ -89,18 +134,44 @@ describe('netstat columns', () => {
       '99/ev\\x1b[2Jil',
       'retransmit (0.20/1/0)',
     ]);
-    expect(inetRow(tcp({ protocol: 'udp', family: 4, state: 'CLOSE', remotePort: 0, owners: [] }), { programs: true, extend: false, timers: false })).toEqual(
-      ['udp', '7', '5', '2001:db8::1:443', '2001:db8::2:*', 'UNCONN', '-'],
-    );
+    expect(
+      inetRow(tcp({ protocol: 'udp', family: 4, state: 'CLOSE', remotePort: 0, owners: [] }), {
+        programs: true,
+        extend: false,
+        timers: false,
+      }),
+    ).toEqual(['udp', '7', '5', '2001:db8::1:443', '2001:db8::2:*', 'UNCONN', '-']);
   });
 
   it('a UNIX row, path escaped', () => {
-    const u: UnixSocket = { protocol: 'unix', type: 'stream', state: 'LISTEN', refCount: 2, path: '/tmp/a\x07b', inode: 9, owners: [] };
-    expect(unixRow(u, { programs: true, extend: false, timers: false })).toEqual(['unix', '2', '[ ACC ]', 'STREAM', 'LISTENING', '9', '-', '/tmp/a\\x07b']);
+    const u: UnixSocket = {
+      protocol: 'unix',
+      type: 'stream',
+      state: 'LISTEN',
+      refCount: 2,
+      path: '/tmp/a\x07b',
+      inode: 9,
+      owners: [],
+    };
+    expect(unixRow(u, { programs: true, extend: false, timers: false })).toEqual([
+      'unix',
+      '2',
+      '[ ACC ]',
+      'STREAM',
+      'LISTENING',
+      '9',
+      '-',
+      '/tmp/a\\x07b',
+    ]);
   });
 
   it('columns grow to the widest cell and never cut an address', () => {
-    const text = formatSockets([tcp({ localAddress: '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff' })], 'all', { programs: false, extend: false, timers: false }, ['tcp']);
+    const text = formatSockets(
+      [tcp({ localAddress: '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff' })],
+      'all',
+      { programs: false, extend: false, timers: false },
+      ['tcp'],
+    );
     expect(text).toBe(
       'Active Internet connections (servers and established)\n' +
         'Proto Recv-Q Send-Q Local Address                              Foreign Address   State\n' +
@@ -110,9 +181,50 @@ describe('netstat columns', () => {
   });
 
   it('routes as netstat -rn', () => {
-    const r: Route = { family: 4, destination: '198.51.100.0', prefixLength: 24, gateway: '192.0.2.254', device: 'eth0', metric: 0, flags: 3, type: 'unicast', table: 'main', mtu: 0, window: 0, irtt: 0 };
+    const r: Route = {
+      family: 4,
+      destination: '198.51.100.0',
+      prefixLength: 24,
+      gateway: '192.0.2.254',
+      device: 'eth0',
+      metric: 0,
+      flags: 3,
+      type: 'unicast',
+      table: 'main',
+      mtu: 0,
+      window: 0,
+      irtt: 0,
+    };
     expect(formatRoutes([r], [4])).toBe(
       'Kernel IP routing table\nDestination  Gateway     Genmask       Flags MSS Window irtt Iface\n198.51.100.0 192.0.2.254 255.255.255.0 UG      0 0         0 eth0\n',
+    );
+  });
+});
+
+describe('inetTable (the fast path)', () => {
+  it('law: prints exactly what the generic layout prints, for any sockets and columns', () => {
+    const sock = fc.record({
+      protocol: fc.constantFrom('tcp' as const, 'udp' as const, 'raw' as const),
+      family: fc.constantFrom(4 as const, 6 as const),
+      state: fc.constantFrom('ESTABLISHED' as const, 'LISTEN' as const, 'CLOSE' as const, 'UNKNOWN' as const),
+      stateCode: fc.nat(255),
+      localAddress: fc.constantFrom('127.0.0.1', '::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '::ffff:192.0.2.1'),
+      localPort: fc.nat(65535),
+      remoteAddress: fc.constantFrom('0.0.0.0', '198.51.100.7', '::1'),
+      remotePort: fc.nat(65535),
+      sendQueue: fc.nat(10_000_000),
+      receiveQueue: fc.nat(10_000_000),
+      uid: fc.nat(70_000),
+      inode: fc.nat(2 ** 32),
+      timer: fc.constant({ kind: 'off' as const, expiresMs: 0, retransmits: 0, probes: 0 }),
+      owners: fc.array(fc.record({ pid: fc.nat(4_000_000), command: fc.string({ maxLength: 15 }), fd: fc.nat(1000) }), { maxLength: 2 }),
+    });
+    fc.assert(
+      fc.property(fc.array(sock, { maxLength: 20 }), fc.boolean(), fc.boolean(), fc.boolean(), (list, programs, extend, timers) => {
+        const o = { programs, extend, timers };
+        const generic = layout(inetHeader(o), list.map((s) => inetRow(s, o)), new Set([1, 2]));
+        expect(inetTable(list, o)).toBe(generic);
+      }),
     );
   });
 });
@@ -133,15 +245,33 @@ describe('run (piped)', () => {
     expect(code).toBe(0);
     const lines = io.out().trimEnd().split('\n');
     expect(lines[0]).toBe('Active Internet connections (only servers)');
-    expect(lines[1]).toMatch(/^Proto Recv-Q Send-Q Local Address +Foreign Address +State +PID\/Program name$/);
-    expect(lines.slice(2)).toEqual([expect.stringMatching(new RegExp(`^tcp +0 +0 127\\.0\\.0\\.1:${port} +0\\.0\\.0\\.0:\\* +LISTEN +${process.pid}/`))]);
+    expect(lines[1]).toMatch(
+      /^Proto Recv-Q Send-Q Local Address +Foreign Address +State +PID\/Program name$/,
+    );
+    expect(lines.slice(2)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^tcp +0 +0 127\\.0\\.0\\.1:${port} +0\\.0\\.0\\.0:\\* +LISTEN +${process.pid}/`),
+      ),
+    ]);
   });
 
   it('--json: one record per line, the library record', async () => {
     const io = captureIo();
     expect(await run(['-tl', '--json', 'sport', '=', `:${port}`], io)).toBe(0);
-    const records = io.out().trim().split('\n').map((l) => JSON.parse(l) as InetSocket);
-    expect(records).toEqual([expect.objectContaining({ protocol: 'tcp', family: 4, state: 'LISTEN', localAddress: '127.0.0.1', localPort: port })]);
+    const records = io
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as InetSocket);
+    expect(records).toEqual([
+      expect.objectContaining({
+        protocol: 'tcp',
+        family: 4,
+        state: 'LISTEN',
+        localAddress: '127.0.0.1',
+        localPort: port,
+      }),
+    ]);
   });
 
   it('exit 1 when nothing matches, still with the header', async () => {

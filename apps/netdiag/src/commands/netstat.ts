@@ -1,20 +1,20 @@
 import {
   type Family,
   type InetSocket,
+  isListening,
+  listSockets,
   type ProtocolCounters,
+  parseFilter,
   type Route,
   RouteFlag,
+  readCounters,
+  readRoutes,
   type SocketFilter,
-  type SocketListing,
   SocketListError,
+  type SocketListing,
   type SocketProtocol,
   type SocketRecord,
   type UnixSocket,
-  isListening,
-  listSockets,
-  parseFilter,
-  readCounters,
-  readRoutes,
 } from '@netdiag/socket-list';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
@@ -117,7 +117,10 @@ export function parseNetstatArgs(args: string[]): NetstatOptions {
   if (seconds !== undefined && !v.continuous) throw new UsageError('netstat: --interval goes with -c');
   let filter: SocketFilter | null = null;
   if (positionals.length > 0) {
-    if (v.route || v.statistics) throw new UsageError(`netstat: a filter ('${positionals.join(' ')}') applies to sockets, not to -r or -s`);
+    if (v.route || v.statistics)
+      throw new UsageError(
+        `netstat: a filter ('${positionals.join(' ')}') applies to sockets, not to -r or -s`,
+      );
     try {
       filter = parseFilter(positionals);
     } catch (err) {
@@ -145,7 +148,10 @@ export function parseNetstatArgs(args: string[]): NetstatOptions {
 /** Makes kernel text (process names, socket paths) safe for a terminal: control characters become \xNN. */
 export function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 export function keepRole(role: Role): (s: SocketRecord) => boolean {
@@ -196,17 +202,37 @@ export function timerLabel(s: InetSocket): string {
 
 /** Lays out rows under a header; every column but the last is padded to its widest cell, none is cut. */
 export function layout(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
-  const widths = header.map((h) => h.length);
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  const columns = header.map((_, i) => rows.map((r) => r[i] ?? ''));
+  return layoutColumns(header, columns, rightAligned);
+}
+
+/**
+ * The same, over columns rather than rows: 50,000 sockets become a dozen arrays of strings, not
+ * 50,000 small arrays, and each line is one concatenation. Formatting is most of what netstat
+ * does after reading /proc, so this is where a listing's time goes.
+ */
+export function layoutColumns(header: readonly string[], columns: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
   const last = header.length - 1;
-  const line = (r: readonly string[]) =>
-    r
-      .map((c, i) => (i === last ? c : rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join(' ')
-      .trimEnd();
-  const out: string[] = [line(header)];
-  for (const r of rows) out.push(line(r));
-  return out.join('\n');
+  const widths = header.map((h, i) => {
+    let w = h.length;
+    if (i < last) for (const c of columns[i]!) if (c.length > w) w = c.length;
+    return w;
+  });
+  const right = header.map((_, i) => rightAligned.has(i));
+  const rows = columns[0]?.length ?? 0;
+  const cell = (text: string, i: number) => (i === last ? text : right[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
+  let out = header.map(cell).join(' ').trimEnd();
+  for (let r = 0; r < rows; r++) {
+    let line = cell(columns[0]![r]!, 0);
+    for (let i = 1; i <= last; i++) line += ` ${cell(columns[i]![r]!, i)}`;
+    out += `\n${trimEndIfBlank(line)}`;
+  }
+  return out;
+}
+
+/** trimEnd only when needed: most lines end in a non-blank last column. */
+function trimEndIfBlank(line: string): string {
+  return line.charCodeAt(line.length - 1) === 32 ? line.trimEnd() : line;
 }
 
 export interface ColumnOptions {
@@ -246,7 +272,14 @@ export function unixHeader(o: ColumnOptions): string[] {
 }
 
 export function unixRow(s: UnixSocket, o: ColumnOptions): string[] {
-  const r = ['unix', String(s.refCount), s.state === 'LISTEN' ? '[ ACC ]' : '[ ]', s.type.toUpperCase(), stateLabel(s), String(s.inode)];
+  const r = [
+    'unix',
+    String(s.refCount),
+    s.state === 'LISTEN' ? '[ ACC ]' : '[ ]',
+    s.type.toUpperCase(),
+    stateLabel(s),
+    String(s.inode),
+  ];
   if (o.programs) r.push(ownerLabel(s));
   r.push(s.path === null ? '' : printable(s.path));
   return r;
@@ -259,21 +292,97 @@ const ROLE_TITLE: Readonly<Record<Role, string>> = {
 };
 
 /** The whole listing as netstat prints it: Internet sockets, then UNIX sockets. */
-export function formatSockets(sockets: readonly SocketRecord[], role: Role, o: ColumnOptions, protocols: readonly SocketProtocol[]): string {
-  const inet: string[][] = [];
+export function formatSockets(
+  sockets: readonly SocketRecord[],
+  role: Role,
+  o: ColumnOptions,
+  protocols: readonly SocketProtocol[],
+): string {
+  const inet: InetSocket[] = [];
   const unix: string[][] = [];
   for (const s of sockets) {
     if (s.protocol === 'unix') unix.push(unixRow(s, o));
-    else inet.push(inetRow(s, o));
+    else inet.push(s);
   }
   const parts: string[] = [];
   if (protocols.some((p) => p !== 'unix')) {
-    parts.push(`Active Internet connections ${ROLE_TITLE[role]}\n${layout(inetHeader(o), inet, new Set([1, 2]))}`);
+    parts.push(`Active Internet connections ${ROLE_TITLE[role]}\n${inetTable(inet, o)}`);
   }
   if (protocols.includes('unix')) {
     parts.push(`Active UNIX domain sockets ${ROLE_TITLE[role]}\n${layout(unixHeader(o), unix, new Set())}`);
   }
   return `${parts.join('\n')}\n`;
+}
+
+/** Runs of spaces by length, so padding a cell allocates nothing. */
+const PAD: readonly string[] = Array.from({ length: 128 }, (_, k) => ' '.repeat(k));
+const pad = (k: number) => PAD[k] ?? ' '.repeat(k);
+
+/**
+ * The Internet table, the hot path of a listing: two passes over the sockets (widths, then lines)
+ * with no per-row arrays; the optional columns (-e, -p, -o) reuse inetRow's cells. Same text as
+ * layoutColumns(inetHeader(o), ...) would give, several times faster on 50,000 sockets.
+ */
+export function inetTable(list: readonly InetSocket[], o: ColumnOptions): string {
+  const n = list.length;
+  const local = new Array<string>(n);
+  const remote = new Array<string>(n);
+  const state = new Array<string>(n);
+  const header = inetHeader(o);
+  let wl = header[3]!.length;
+  let wr = header[4]!.length;
+  let ws = header[5]!.length;
+  let maxRq = 0;
+  let maxSq = 0;
+  for (let i = 0; i < n; i++) {
+    const s = list[i]!;
+    const l = `${s.localAddress}:${s.localPort === 0 ? '*' : s.localPort}`;
+    const r = `${s.remoteAddress}:${s.remotePort === 0 ? '*' : s.remotePort}`;
+    const st = stateLabel(s);
+    local[i] = l;
+    remote[i] = r;
+    state[i] = st;
+    if (l.length > wl) wl = l.length;
+    if (r.length > wr) wr = r.length;
+    if (st.length > ws) ws = st.length;
+    if (s.receiveQueue > maxRq) maxRq = s.receiveQueue;
+    if (s.sendQueue > maxSq) maxSq = s.sendQueue;
+  }
+  const wrq = Math.max(header[1]!.length, String(maxRq).length);
+  const wsq = Math.max(header[2]!.length, String(maxSq).length);
+  // Optional columns: their own widths, the last one unpadded.
+  const extraHeader = header.slice(6);
+  const extra: string[][] = extraHeader.map(() => new Array<string>(n));
+  if (extraHeader.length > 0) {
+    for (let i = 0; i < n; i++) {
+      const cells = inetRow(list[i]!, o);
+      for (let k = 0; k < extraHeader.length; k++) extra[k]![i] = cells[6 + k]!;
+    }
+  }
+  const extraWidths = extraHeader.map((h, k) => (k === extraHeader.length - 1 ? 0 : Math.max(h.length, ...extra[k]!.map((c) => c.length))));
+  const last = extraHeader.length === 0;
+  let out = `Proto ${pad(wrq - 6)}Recv-Q ${pad(wsq - 6)}Send-Q Local Address${pad(wl - 13)} Foreign Address${pad(wr - 15)} State${last ? '' : pad(ws - 5)}`;
+  extraHeader.forEach((h, k) => (out += ` ${h}${k === extraHeader.length - 1 ? '' : pad(extraWidths[k]! - h.length)}`));
+  for (let i = 0; i < n; i++) {
+    const s = list[i]!;
+    const proto = s.family === 6 ? `${s.protocol}6` : s.protocol;
+    const rq = String(s.receiveQueue);
+    const sq = String(s.sendQueue);
+    const l = local[i]!;
+    const r = remote[i]!;
+    const st = state[i]!;
+    let line = `\n${proto}${pad(5 - proto.length)} ${pad(wrq - rq.length)}${rq} ${pad(wsq - sq.length)}${sq} ${l}${pad(wl - l.length)} ${r}${pad(wr - r.length)} ${st}`;
+    if (!last) {
+      line += pad(ws - st.length);
+      for (let k = 0; k < extra.length; k++) {
+        const c = extra[k]![i]!;
+        line += k === extra.length - 1 ? ` ${c}` : ` ${c}${pad(extraWidths[k]! - c.length)}`;
+      }
+      line = trimEndIfBlank(line);
+    }
+    out += line;
+  }
+  return out;
 }
 
 const ROUTE_LETTERS: readonly [number, string][] = [
@@ -306,20 +415,44 @@ export function formatRoutes(routes: readonly Route[], families: readonly Family
   if (families.includes(4)) {
     const rows = routes
       .filter((r) => r.family === 4)
-      .map((r) => [r.destination, r.gateway ?? '0.0.0.0', netmask(r.prefixLength), routeFlags(r), String(r.mtu ?? 0), String(r.window ?? 0), String(r.irtt ?? 0), printable(r.device)]);
-    parts.push(`Kernel IP routing table\n${layout(['Destination', 'Gateway', 'Genmask', 'Flags', 'MSS', 'Window', 'irtt', 'Iface'], rows, new Set([4, 6]))}`);
+      .map((r) => [
+        r.destination,
+        r.gateway ?? '0.0.0.0',
+        netmask(r.prefixLength),
+        routeFlags(r),
+        String(r.mtu ?? 0),
+        String(r.window ?? 0),
+        String(r.irtt ?? 0),
+        printable(r.device),
+      ]);
+    parts.push(
+      `Kernel IP routing table\n${layout(['Destination', 'Gateway', 'Genmask', 'Flags', 'MSS', 'Window', 'irtt', 'Iface'], rows, new Set([4, 6]))}`,
+    );
   }
   if (families.includes(6)) {
     const rows = routes
       .filter((r) => r.family === 6)
-      .map((r) => [`${r.destination}/${r.prefixLength}`, r.gateway ?? '::', routeFlags(r), String(r.metric), r.type, printable(r.device)]);
-    parts.push(`Kernel IPv6 routing table\n${layout(['Destination', 'Next Hop', 'Flag', 'Met', 'Type', 'If'], rows, new Set([3]))}`);
+      .map((r) => [
+        `${r.destination}/${r.prefixLength}`,
+        r.gateway ?? '::',
+        routeFlags(r),
+        String(r.metric),
+        r.type,
+        printable(r.device),
+      ]);
+    parts.push(
+      `Kernel IPv6 routing table\n${layout(['Destination', 'Next Hop', 'Flag', 'Met', 'Type', 'If'], rows, new Set([3]))}`,
+    );
   }
   return `${parts.join('\n')}\n`;
 }
 
 /** Which counter groups -t, -u, -w, -4 and -6 keep (netstat -st shows TCP's only). */
-export function counterGroups(counters: ProtocolCounters, protocols: readonly SocketProtocol[], families: readonly Family[]): string[] {
+export function counterGroups(
+  counters: ProtocolCounters,
+  protocols: readonly SocketProtocol[],
+  families: readonly Family[],
+): string[] {
   const byProtocol: Readonly<Record<string, SocketProtocol>> = {
     Tcp: 'tcp',
     TcpExt: 'tcp',
@@ -354,12 +487,16 @@ export function listingWarnings(listing: SocketListing): string[] {
   const w: string[] = [];
   const hidden = listing.hiddenPids?.length ?? 0;
   if (hidden > 0) {
-    w.push(`netdiag: netstat: could not read the descriptors of ${hidden} process${hidden === 1 ? '' : 'es'} (other users'; run as root to see them): their sockets show no PID/Program name`);
+    w.push(
+      `netdiag: netstat: could not read the descriptors of ${hidden} process${hidden === 1 ? '' : 'es'} (other users'; run as root to see them): their sockets show no PID/Program name`,
+    );
   }
   const skipped = listing.issues.filter((i) => i.line > 0);
   if (skipped.length > 0) {
     const sources = [...new Set(skipped.map((i) => i.source))].join(', ');
-    w.push(`netdiag: netstat: skipped ${skipped.length} malformed line${skipped.length === 1 ? '' : 's'} in /proc/net (${sources})`);
+    w.push(
+      `netdiag: netstat: skipped ${skipped.length} malformed line${skipped.length === 1 ? '' : 's'} in /proc/net (${sources})`,
+    );
   }
   return w;
 }
@@ -378,7 +515,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function wrapKernelError(err: unknown): never {
-  if (err instanceof SocketListError) throw new CliError(`netstat: ${err.message}`, ExitCode.Error, { cause: err });
+  if (err instanceof SocketListError)
+    throw new CliError(`netstat: ${err.message}`, ExitCode.Error, { cause: err });
   throw err;
 }
 
@@ -433,7 +571,8 @@ async function printSockets(o: NetstatOptions, io: CommandIo): Promise<number> {
 async function printRoutes(o: NetstatOptions, io: CommandIo): Promise<number> {
   const { routes, issues } = readRoutes({ families: o.families });
   const skipped = issues.filter((i) => i.line > 0).length;
-  if (skipped > 0) io.stderr.write(`netdiag: netstat: skipped ${skipped} malformed route line${skipped === 1 ? '' : 's'}\n`);
+  if (skipped > 0)
+    io.stderr.write(`netdiag: netstat: skipped ${skipped} malformed route line${skipped === 1 ? '' : 's'}\n`);
   if (o.json) {
     if (o.continuous) io.stdout.write(`${JSON.stringify(routes)}\n`);
     else io.stdout.write(routes.map((r) => `${JSON.stringify(r)}\n`).join(''));
@@ -444,7 +583,10 @@ async function printRoutes(o: NetstatOptions, io: CommandIo): Promise<number> {
 async function printCounters(o: NetstatOptions, io: CommandIo): Promise<number> {
   const { counters, issues } = readCounters();
   const skipped = issues.filter((i) => i.line > 0).length;
-  if (skipped > 0) io.stderr.write(`netdiag: netstat: skipped ${skipped} malformed counter line${skipped === 1 ? '' : 's'}\n`);
+  if (skipped > 0)
+    io.stderr.write(
+      `netdiag: netstat: skipped ${skipped} malformed counter line${skipped === 1 ? '' : 's'}\n`,
+    );
   const groups = counterGroups(counters, o.protocols, o.families);
   if (o.json) {
     const picked: ProtocolCounters = {};
