@@ -40,6 +40,8 @@ const CASES: [string, string][] = [
   ['10.2.0.192.in-addr.arpa', 'PTR'],
   ['0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', 'PTR'],
   ['weird\\007name.netdiag.test', 'A'],
+  ['dot\\.label.netdiag.test', 'A'],
+  ['bin\\200ary.netdiag.test', 'A'],
 ];
 
 describe.skipIf(process.getuid?.() !== 0)('dns-client against knotd, compared with dig', () => {

@@ -1,7 +1,7 @@
 import * as dnsPacket from 'dns-packet';
 import ipaddr from 'ipaddr.js';
 import { DnsError } from './errors.js';
-import { escapeName, quoteCharacterString } from './escape.js';
+import { escapeLabel, quoteCharacterString } from './escape.js';
 import { typeName } from './record-types.js';
 import { decodeSvcb, presentSvcb, type SvcbData } from './svcb.js';
 
@@ -78,19 +78,50 @@ export type RecordOf<T extends DnsRecord['type']> = Extract<DnsRecord, { type: T
 
 /** dns-packet's exported codecs that its type declarations leave out. */
 interface PacketCodecs {
-  name: { decode: ((buf: Buffer, offset: number) => string) & { bytes: number } };
   record(type: string): { decode: ((buf: Buffer, offset: number) => unknown) & { bytes: number } };
 }
 const codecs = dnsPacket as unknown as PacketCodecs;
 
-/** Decodes a (possibly compressed) name at `offset` of the whole message. */
-export function decodeName(msg: Buffer, offset: number): { value: string; bytesRead: number } {
-  try {
-    const raw = codecs.name.decode(msg, offset);
-    return { value: raw === '.' ? '.' : `${escapeName(raw)}.`, bytesRead: codecs.name.decode.bytes };
-  } catch (err) {
-    throw new DnsError('MALFORMED', `bad name: ${(err as Error).message}`, { cause: err });
+/**
+ * Decodes a (possibly compressed) name at `offset` of the whole message, byte-exact: each label
+ * is escaped from its bytes (dns-packet's decoder reads labels as UTF-8 and joins them with
+ * dots, which loses bytes that are not UTF-8 and dots inside labels). Every compression pointer
+ * must point before every place already visited, so a loop cannot be followed (RFC 1035 4.1.4,
+ * and the rule dns-packet applies).
+ */
+export function decodeName(msg: Uint8Array, offset: number): { value: string; bytesRead: number } {
+  const labels: string[] = [];
+  let at = offset;
+  let lowest = offset;
+  let bytesRead = -1;
+  let total = 1;
+  for (;;) {
+    const len = msg[at];
+    if (len === undefined) throw new DnsError('MALFORMED', 'bad name: runs past the end of the message');
+    if (len === 0) {
+      if (bytesRead < 0) bytesRead = at + 1 - offset;
+      break;
+    }
+    if ((len & 0xc0) === 0xc0) {
+      const low = msg[at + 1];
+      if (low === undefined) throw new DnsError('MALFORMED', 'bad name: pointer cut off');
+      if (bytesRead < 0) bytesRead = at + 2 - offset;
+      const target = ((len & 0x3f) << 8) | low;
+      if (target >= lowest)
+        throw new DnsError('MALFORMED', `bad name: bad pointer to ${target}, not before ${lowest}`);
+      lowest = target;
+      at = target;
+      continue;
+    }
+    if (len & 0xc0) throw new DnsError('MALFORMED', `bad name: unknown label type 0x${len.toString(16)}`);
+    if (at + 1 + len > msg.length)
+      throw new DnsError('MALFORMED', 'bad name: label runs past the end of the message');
+    total += len + 1;
+    if (total > 255) throw new DnsError('MALFORMED', 'bad name: longer than 255 bytes');
+    labels.push(escapeLabel(msg.subarray(at + 1, at + 1 + len)));
+    at += 1 + len;
   }
+  return { value: labels.length === 0 ? '.' : `${labels.join('.')}.`, bytesRead };
 }
 
 /** Runs one of dns-packet's RDATA decoders and insists it used exactly RDLENGTH bytes. */
