@@ -47,6 +47,7 @@ export interface AddonSocket {
   ref(): void;
   unref(): void;
   close(): void;
+  drain(): void;
   readonly queueLength: number;
   readonly fd: number;
 }

@@ -232,6 +232,15 @@ export class NativeSocket {
     if (!this.#closed) this.#handle.unref();
   }
 
+  /**
+   * Reads every datagram (and error-queue entry) the kernel holds now, delivering them to the
+   * listeners before returning. libuv runs timers before it polls, so a timer deciding that a
+   * reply is late calls this first.
+   */
+  drain(): void {
+    if (!this.#closed) this.#handle.drain();
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -49,6 +49,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Drain(const Napi::CallbackInfo& info);
   Napi::Value QueueLength(const Napi::CallbackInfo& info);
   Napi::Value Fd(const Napi::CallbackInfo& info);
 

@@ -122,6 +122,9 @@ function adapt(socket: NativeSocket, spec: SocketSpec, kind: NativeKind, boundId
       errorListeners.add(listener);
       return () => errorListeners.delete(listener);
     },
+    drain() {
+      socket.drain();
+    },
     unref() {
       socket.unref();
     },
