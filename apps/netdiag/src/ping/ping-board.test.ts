@@ -2,11 +2,30 @@ import type { PingEvent, PingTarget } from '@netdiag/icmp';
 import { describe, expect, it } from 'vitest';
 import { PingBoard } from './ping-board.js';
 
-const a: PingTarget & { source: string } = { index: 0, host: 'a', address: '192.0.2.1', family: 4, identifier: 1, source: '192.0.2.9' };
-const b: PingTarget & { source: string } = { index: 1, host: '2001:db8::1', address: '2001:db8::1', family: 6, identifier: 2, source: '2001:db8::9' };
+const a: PingTarget & { source: string } = {
+  index: 0,
+  host: 'a',
+  address: '192.0.2.1',
+  family: 4,
+  identifier: 1,
+  source: '192.0.2.9',
+};
+const b: PingTarget & { source: string } = {
+  index: 1,
+  host: '2001:db8::1',
+  address: '2001:db8::1',
+  family: 6,
+  identifier: 2,
+  source: '2001:db8::9',
+};
 const start: PingEvent = { type: 'start', time: 0, targets: [a, b], backend: 'raw' };
 const sent = (target: number, seq: number): PingEvent => ({ type: 'sent', target, seq, time: seq });
-const reply = (target: number, seq: number, rtt: number, flags: { duplicate?: boolean; late?: boolean } = {}): PingEvent => ({
+const reply = (
+  target: number,
+  seq: number,
+  rtt: number,
+  flags: { duplicate?: boolean; late?: boolean } = {},
+): PingEvent => ({
   type: 'reply',
   target,
   seq,
@@ -31,7 +50,9 @@ describe('PingBoard', () => {
   it('has one empty row per target after start', () => {
     const s = fold([start]).snapshot();
     expect(s.ended).toBe(false);
-    expect(s.rows.map((r) => [r.target.address, r.sent, r.received, r.lossPercent, r.last, r.rtt, r.history])).toEqual([
+    expect(
+      s.rows.map((r) => [r.target.address, r.sent, r.received, r.lossPercent, r.last, r.rtt, r.history]),
+    ).toEqual([
       ['192.0.2.1', 0, 0, 0, null, null, []],
       ['2001:db8::1', 0, 0, 0, null, null, []],
     ]);
@@ -62,7 +83,13 @@ describe('PingBoard', () => {
     const [ra, rb] = s.rows;
     expect([ra!.sent, ra!.received, ra!.lossPercent, ra!.last, ra!.history]).toEqual([2, 2, 0, 3, [1, 3]]);
     expect(ra!.rtt).toMatchObject({ min: 1, avg: 2, max: 3, mdev: 1 });
-    expect([rb!.sent, rb!.received, rb!.lossPercent, rb!.last, rb!.history]).toEqual([2, 1, 50, 'lost', [10, 'lost']]);
+    expect([rb!.sent, rb!.received, rb!.lossPercent, rb!.last, rb!.history]).toEqual([
+      2,
+      1,
+      50,
+      'lost',
+      [10, 'lost'],
+    ]);
     expect(rb!.rtt).toMatchObject({ min: 10, avg: 10, max: 10, mdev: 0 });
   });
 
@@ -70,8 +97,24 @@ describe('PingBoard', () => {
     const s = fold([
       start,
       sent(0, 1),
-      { type: 'icmp-error', target: 0, seq: 1, time: 1, from: '198.51.100.1', kind: 'destination-unreachable', code: 1, description: 'Destination Host Unreachable' },
-      { type: 'send-error', target: 0, seq: 2, time: 2, code: 'ENETUNREACH', message: 'Network is unreachable' },
+      {
+        type: 'icmp-error',
+        target: 0,
+        seq: 1,
+        time: 1,
+        from: '198.51.100.1',
+        kind: 'destination-unreachable',
+        code: 1,
+        description: 'Destination Host Unreachable',
+      },
+      {
+        type: 'send-error',
+        target: 0,
+        seq: 2,
+        time: 2,
+        code: 'ENETUNREACH',
+        message: 'Network is unreachable',
+      },
       sent(0, 3),
       reply(0, 3, 5),
     ]).snapshot();

@@ -68,30 +68,46 @@ describe('formatRtt (iputils print_timestamp, in whole microseconds)', () => {
 
 describe('headerLine', () => {
   it('names the host and both sizes for IPv4, as iputils', () => {
-    expect(headerLine({ ...v4, source: '192.0.2.2' }, 56)).toBe('PING gw.example (192.0.2.1) 56(84) bytes of data.');
-    expect(headerLine({ ...v4, host: '192.0.2.1', source: '192.0.2.2' }, 1000)).toBe('PING 192.0.2.1 (192.0.2.1) 1000(1028) bytes of data.');
+    expect(headerLine({ ...v4, source: '192.0.2.2' }, 56)).toBe(
+      'PING gw.example (192.0.2.1) 56(84) bytes of data.',
+    );
+    expect(headerLine({ ...v4, host: '192.0.2.1', source: '192.0.2.2' }, 1000)).toBe(
+      'PING 192.0.2.1 (192.0.2.1) 1000(1028) bytes of data.',
+    );
   });
   it('prints the payload only for IPv6', () => {
-    expect(headerLine({ ...v6, source: '2001:db8::2' }, 56)).toBe('PING 2001:db8::1 (2001:db8::1) 56 data bytes');
+    expect(headerLine({ ...v6, source: '2001:db8::2' }, 56)).toBe(
+      'PING 2001:db8::1 (2001:db8::1) 56 data bytes',
+    );
   });
 });
 
 describe('eventLine', () => {
   it('prints a reply with name and address, ttl and time', () => {
-    expect(eventLine(reply(), targets, plain)).toBe('64 bytes from gw.example (192.0.2.1): icmp_seq=3 ttl=64 time=0.456 ms');
+    expect(eventLine(reply(), targets, plain)).toBe(
+      '64 bytes from gw.example (192.0.2.1): icmp_seq=3 ttl=64 time=0.456 ms',
+    );
   });
   it('prints the address alone with -n, and hlim for IPv6', () => {
-    expect(eventLine(reply(), targets, { ...plain, numeric: true })).toBe('64 bytes from 192.0.2.1: icmp_seq=3 ttl=64 time=0.456 ms');
+    expect(eventLine(reply(), targets, { ...plain, numeric: true })).toBe(
+      '64 bytes from 192.0.2.1: icmp_seq=3 ttl=64 time=0.456 ms',
+    );
     expect(eventLine(reply({ target: 1, from: '2001:db8::1', ttl: 63, rtt: 12.34 }), targets, plain)).toBe(
       '64 bytes from 2001:db8::1: icmp_seq=3 hlim=63 time=12.3 ms',
     );
   });
   it('leaves out the ttl where the socket cannot report it', () => {
-    expect(eventLine(reply({ ttl: null }), targets, { ...plain, numeric: true })).toBe('64 bytes from 192.0.2.1: icmp_seq=3 time=0.456 ms');
+    expect(eventLine(reply({ ttl: null }), targets, { ...plain, numeric: true })).toBe(
+      '64 bytes from 192.0.2.1: icmp_seq=3 time=0.456 ms',
+    );
   });
   it('marks duplicates and late replies', () => {
-    expect(eventLine(reply({ duplicate: true }), targets, { ...plain, numeric: true })).toBe('64 bytes from 192.0.2.1: icmp_seq=3 ttl=64 time=0.456 ms (DUP!)');
-    expect(eventLine(reply({ late: true, rtt: 2500 }), targets, { ...plain, numeric: true })).toBe('64 bytes from 192.0.2.1: icmp_seq=3 ttl=64 time=2500 ms (late)');
+    expect(eventLine(reply({ duplicate: true }), targets, { ...plain, numeric: true })).toBe(
+      '64 bytes from 192.0.2.1: icmp_seq=3 ttl=64 time=0.456 ms (DUP!)',
+    );
+    expect(eventLine(reply({ late: true, rtt: 2500 }), targets, { ...plain, numeric: true })).toBe(
+      '64 bytes from 192.0.2.1: icmp_seq=3 ttl=64 time=2500 ms (late)',
+    );
   });
   it('stamps lines with -D as [seconds.micros]', () => {
     expect(eventLine(reply(), targets, { ...plain, numeric: true, timestamps: true })).toBe(
@@ -101,24 +117,50 @@ describe('eventLine', () => {
   it('reports an outstanding probe only with -O, naming the target when there are several', () => {
     const timeout: PingEvent = { type: 'timeout', target: 1, seq: 9, time: T };
     expect(eventLine(timeout, targets, plain)).toBeUndefined();
-    expect(eventLine(timeout, targets, { ...plain, reportOutstanding: true })).toBe('no answer yet for icmp_seq=9 from 2001:db8::1');
-    expect(eventLine({ ...timeout, target: 0 }, [v4], { ...plain, reportOutstanding: true })).toBe('no answer yet for icmp_seq=9');
+    expect(eventLine(timeout, targets, { ...plain, reportOutstanding: true })).toBe(
+      'no answer yet for icmp_seq=9 from 2001:db8::1',
+    );
+    expect(eventLine({ ...timeout, target: 0 }, [v4], { ...plain, reportOutstanding: true })).toBe(
+      'no answer yet for icmp_seq=9',
+    );
   });
   it('prints ICMP errors and send errors in iputils words', () => {
     expect(
       eventLine(
-        { type: 'icmp-error', target: 0, seq: 4, time: T, from: '198.51.100.9', kind: 'destination-unreachable', code: 1, description: 'Destination Host Unreachable' },
+        {
+          type: 'icmp-error',
+          target: 0,
+          seq: 4,
+          time: T,
+          from: '198.51.100.9',
+          kind: 'destination-unreachable',
+          code: 1,
+          description: 'Destination Host Unreachable',
+        },
         targets,
         plain,
       ),
     ).toBe('From 198.51.100.9 icmp_seq=4 Destination Host Unreachable');
     expect(
-      eventLine({ type: 'send-error', target: 0, seq: 5, time: T, code: 'ENETUNREACH', message: 'sendto: Network is unreachable' }, targets, plain),
+      eventLine(
+        {
+          type: 'send-error',
+          target: 0,
+          seq: 5,
+          time: T,
+          code: 'ENETUNREACH',
+          message: 'sendto: Network is unreachable',
+        },
+        targets,
+        plain,
+      ),
     ).toBe('ping: sendmsg to 192.0.2.1: Network is unreachable');
   });
   it('prints nothing for start, sent and end', () => {
     expect(eventLine({ type: 'sent', target: 0, seq: 1, time: T }, targets, plain)).toBeUndefined();
-    expect(eventLine({ type: 'start', time: T, targets: [], backend: 'raw' }, targets, plain)).toBeUndefined();
+    expect(
+      eventLine({ type: 'start', time: T, targets: [], backend: 'raw' }, targets, plain),
+    ).toBeUndefined();
     expect(eventLine({ type: 'end', time: T, summaries: [] }, targets, plain)).toBeUndefined();
   });
 });
@@ -133,16 +175,20 @@ describe('summaryLines', () => {
     ]);
   });
   it('lists duplicates and errors before the loss, and prints loss as %g', () => {
-    expect(summaryLines(summary({ transmitted: 3, received: 2, duplicates: 1, errors: 2, lossPercent: 100 / 3, rtt: null }))).toEqual([
+    expect(
+      summaryLines(
+        summary({ transmitted: 3, received: 2, duplicates: 1, errors: 2, lossPercent: 100 / 3, rtt: null }),
+      ),
+    ).toEqual([
       '--- gw.example ping statistics ---',
       '3 packets transmitted, 2 received, +1 duplicates, +2 errors, 33.3333% packet loss, time 4005ms',
     ]);
     expect(summaryLines(summary({ transmitted: 7, received: 5, lossPercent: 200 / 7, rtt: null }))[1]).toBe(
       '7 packets transmitted, 5 received, 28.5714% packet loss, time 4005ms',
     );
-    expect(summaryLines(summary({ transmitted: 4, received: 0, errors: 4, lossPercent: 100, rtt: null }))[1]).toBe(
-      '4 packets transmitted, 0 received, +4 errors, 100% packet loss, time 4005ms',
-    );
+    expect(
+      summaryLines(summary({ transmitted: 4, received: 0, errors: 4, lossPercent: 100, rtt: null }))[1],
+    ).toBe('4 packets transmitted, 0 received, +4 errors, 100% packet loss, time 4005ms');
     expect(summaryLines(summary({ transmitted: 8, received: 7, lossPercent: 12.5, rtt: null }))[1]).toBe(
       '8 packets transmitted, 7 received, 12.5% packet loss, time 4005ms',
     );

@@ -2,9 +2,24 @@ import type { PingEvent, PingSummary, PingTarget } from '@netdiag/icmp';
 import { describe, expect, it } from 'vitest';
 import { PING_SCHEMA, type PingJsonOptions, pingJsonLine } from './ping-json.js';
 
-const t0: PingTarget & { source: string } = { index: 0, host: 'gw.example', address: '192.0.2.1', family: 4, identifier: 4660, source: '192.0.2.9' };
+const t0: PingTarget & { source: string } = {
+  index: 0,
+  host: 'gw.example',
+  address: '192.0.2.1',
+  family: 4,
+  identifier: 4660,
+  source: '192.0.2.9',
+};
 const targets = [t0];
-const options: PingJsonOptions = { count: 3, intervalMs: 200, timeoutMs: 2000, deadlineMs: null, payloadSize: 56, ttl: null, family: 4 };
+const options: PingJsonOptions = {
+  count: 3,
+  intervalMs: 200,
+  timeoutMs: 2000,
+  deadlineMs: null,
+  payloadSize: 56,
+  ttl: null,
+  family: 4,
+};
 const T = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
 const ISO = '2026-01-02T03:04:05.678Z';
 
@@ -23,8 +38,25 @@ describe('pingJsonLine (netdiag.ping/1)', () => {
       schema: 'netdiag.ping/1',
       time: ISO,
       backend: 'native-raw',
-      options: { count: 3, intervalMs: 200, timeoutMs: 2000, deadlineMs: null, payloadSize: 56, ttl: null, family: 4 },
-      targets: [{ index: 0, host: 'gw.example', address: '192.0.2.1', family: 4, source: '192.0.2.9', identifier: 4660 }],
+      options: {
+        count: 3,
+        intervalMs: 200,
+        timeoutMs: 2000,
+        deadlineMs: null,
+        payloadSize: 56,
+        ttl: null,
+        family: 4,
+      },
+      targets: [
+        {
+          index: 0,
+          host: 'gw.example',
+          address: '192.0.2.1',
+          family: 4,
+          source: '192.0.2.9',
+          identifier: 4660,
+        },
+      ],
     });
   });
 
@@ -34,7 +66,19 @@ describe('pingJsonLine (netdiag.ping/1)', () => {
 
   it('writes a reply with its target, RTT and flags', () => {
     expect(
-      line({ type: 'reply', target: 0, seq: 2, time: T, from: '192.0.2.1', rtt: 0.123, ttl: 63, bytes: 64, duplicate: true, late: false, kernelTimestamp: true }),
+      line({
+        type: 'reply',
+        target: 0,
+        seq: 2,
+        time: T,
+        from: '192.0.2.1',
+        rtt: 0.123,
+        ttl: 63,
+        bytes: 64,
+        duplicate: true,
+        late: false,
+        kernelTimestamp: true,
+      }),
     ).toEqual({
       type: 'reply',
       time: ISO,
@@ -62,7 +106,16 @@ describe('pingJsonLine (netdiag.ping/1)', () => {
       seq: 3,
     });
     expect(
-      line({ type: 'icmp-error', target: 0, seq: 4, time: T, from: '198.51.100.1', kind: 'time-exceeded', code: 0, description: 'Time to live exceeded' }),
+      line({
+        type: 'icmp-error',
+        target: 0,
+        seq: 4,
+        time: T,
+        from: '198.51.100.1',
+        kind: 'time-exceeded',
+        code: 0,
+        description: 'Time to live exceeded',
+      }),
     ).toEqual({
       type: 'icmp-error',
       time: ISO,
@@ -75,7 +128,16 @@ describe('pingJsonLine (netdiag.ping/1)', () => {
       code: 0,
       description: 'Time to live exceeded',
     });
-    expect(line({ type: 'send-error', target: 0, seq: 5, time: T, code: 'EHOSTUNREACH', message: 'No route to host' })).toEqual({
+    expect(
+      line({
+        type: 'send-error',
+        target: 0,
+        seq: 5,
+        time: T,
+        code: 'EHOSTUNREACH',
+        message: 'No route to host',
+      }),
+    ).toEqual({
       type: 'send-error',
       time: ISO,
       target: 0,
@@ -88,7 +150,11 @@ describe('pingJsonLine (netdiag.ping/1)', () => {
   });
 
   it('writes null host and address for a target index it does not know', () => {
-    expect(line({ type: 'timeout', target: 9, seq: 1, time: T })).toMatchObject({ target: 9, host: null, address: null });
+    expect(line({ type: 'timeout', target: 9, seq: 1, time: T })).toMatchObject({
+      target: 9,
+      host: null,
+      address: null,
+    });
   });
 
   it('writes the summaries in the end event', () => {
@@ -105,6 +171,10 @@ describe('pingJsonLine (netdiag.ping/1)', () => {
       timeMs: 401,
       rtt: { min: 0.1, avg: 0.15, max: 0.2, mdev: 0.05, p50: 0.1, p95: 0.2, jitter: 0.1 },
     };
-    expect(line({ type: 'end', time: T, summaries: [summary] })).toEqual({ type: 'end', time: ISO, summaries: [summary] });
+    expect(line({ type: 'end', time: T, summaries: [summary] })).toEqual({
+      type: 'end',
+      time: ISO,
+      summaries: [summary],
+    });
   });
 });

@@ -10,7 +10,15 @@ describe('TraceBoard', () => {
     const board = new TraceBoard(true);
     board.apply(startEvent());
     const s = board.snapshot();
-    expect([s.host, s.address, s.hops, s.showNames, s.display, s.paused, s.ended]).toEqual(['far.lab', '192.0.2.9', [], true, 'stats', false, false]);
+    expect([s.host, s.address, s.hops, s.showNames, s.display, s.paused, s.ended]).toEqual([
+      'far.lab',
+      '192.0.2.9',
+      [],
+      true,
+      'stats',
+      false,
+      false,
+    ]);
   });
 
   it('fills hops not heard from yet with empty rows up to the furthest hop seen', () => {
@@ -98,7 +106,14 @@ describe('TraceBoard', () => {
     const board = new TraceBoard(false);
     board.apply(startEvent());
     board.apply(hopEvent(hopSnapshot(1, { sent: 1 })));
-    board.apply({ type: 'end', time: 5, hops: [hopSnapshot(1, { sent: 3 }), hopSnapshot(2, { reachedDestination: true })], reached: true, destinationTtl: 2, rounds: 3 });
+    board.apply({
+      type: 'end',
+      time: 5,
+      hops: [hopSnapshot(1, { sent: 3 }), hopSnapshot(2, { reachedDestination: true })],
+      reached: true,
+      destinationTtl: 2,
+      rounds: 3,
+    });
     const s = board.snapshot();
     expect(s.ended).toBe(true);
     expect(s.hops.map((h) => [h.ttl, h.sent])).toEqual([

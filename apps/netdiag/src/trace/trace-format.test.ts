@@ -22,7 +22,15 @@ const answered = (responder: string, rttMs: number, over: Partial<Probe> = {}): 
   errorCode: null,
   ...over,
 });
-const silent = (): Probe => ({ ...answered('x', 0), outcome: 'timeout', responder: null, kind: null, rttMs: null, icmpType: null, icmpCode: null });
+const silent = (): Probe => ({
+  ...answered('x', 0),
+  outcome: 'timeout',
+  responder: null,
+  kind: null,
+  rttMs: null,
+  icmpType: null,
+  icmpCode: null,
+});
 
 const names = new Map([
   ['192.0.2.1', 'r1.lab'],
@@ -53,23 +61,43 @@ function hop(over: Partial<HopSnapshot> = {}): HopSnapshot {
 
 describe('traceHeader', () => {
   it('is traceroute first line', () => {
-    expect(traceHeader('far.lab', '192.0.2.9', 30, 60)).toBe('traceroute to far.lab (192.0.2.9), 30 hops max, 60 byte packets');
+    expect(traceHeader('far.lab', '192.0.2.9', 30, 60)).toBe(
+      'traceroute to far.lab (192.0.2.9), 30 hops max, 60 byte packets',
+    );
   });
 });
 
 describe('traceLine (traceroute 2.1 print_probe)', () => {
   it('prints the responder once, then each time with three decimals', () => {
-    expect(traceLine(3, [answered('192.0.2.1', 0.1234), answered('192.0.2.1', 1.5), answered('192.0.2.1', 20.0456)], true, none)).toBe(
-      ' 3  192.0.2.1  0.123 ms  1.500 ms  20.046 ms',
-    );
+    expect(
+      traceLine(
+        3,
+        [answered('192.0.2.1', 0.1234), answered('192.0.2.1', 1.5), answered('192.0.2.1', 20.0456)],
+        true,
+        none,
+      ),
+    ).toBe(' 3  192.0.2.1  0.123 ms  1.500 ms  20.046 ms');
   });
   it('prints * for each silent probe, and a line of them for a silent hop', () => {
     expect(traceLine(7, [silent(), silent(), silent()], true, none)).toBe(' 7  * * *');
-    expect(traceLine(12, [answered('192.0.2.1', 0.5), silent(), answered('192.0.2.1', 0.25)], true, none)).toBe('12  192.0.2.1  0.500 ms *  0.250 ms');
+    expect(
+      traceLine(12, [answered('192.0.2.1', 0.5), silent(), answered('192.0.2.1', 0.25)], true, none),
+    ).toBe('12  192.0.2.1  0.500 ms *  0.250 ms');
   });
   it('names every responder that differs from the answered probe before it', () => {
     expect(
-      traceLine(4, [answered('192.0.2.1', 1), answered('192.0.2.5', 2), silent(), answered('192.0.2.5', 3), answered('192.0.2.1', 4)], true, none),
+      traceLine(
+        4,
+        [
+          answered('192.0.2.1', 1),
+          answered('192.0.2.5', 2),
+          silent(),
+          answered('192.0.2.5', 3),
+          answered('192.0.2.1', 4),
+        ],
+        true,
+        none,
+      ),
     ).toBe(' 4  192.0.2.1  1.000 ms 192.0.2.5  2.000 ms *  3.000 ms 192.0.2.1  4.000 ms');
     // A responder after only silent probes is still named.
     expect(traceLine(5, [silent(), answered('192.0.2.5', 2)], true, none)).toBe(' 5  * 192.0.2.5  2.000 ms');
@@ -80,9 +108,17 @@ describe('traceLine (traceroute 2.1 print_probe)', () => {
     );
   });
   it('puts an unreachable mark after the time', () => {
-    expect(traceLine(6, [answered('192.0.2.9', 0.3, { kind: 'unreachable', mark: '!X', icmpType: 3, icmpCode: 13 }), silent()], true, none)).toBe(
-      ' 6  192.0.2.9  0.300 ms !X *',
-    );
+    expect(
+      traceLine(
+        6,
+        [
+          answered('192.0.2.9', 0.3, { kind: 'unreachable', mark: '!X', icmpType: 3, icmpCode: 13 }),
+          silent(),
+        ],
+        true,
+        none,
+      ),
+    ).toBe(' 6  192.0.2.9  0.300 ms !X *');
   });
   it('puts MPLS labels after the address, as traceroute -e, and names the hop again when they change', () => {
     const l1 = [
@@ -91,7 +127,16 @@ describe('traceLine (traceroute 2.1 print_probe)', () => {
     ];
     const l2 = [{ label: 16002, trafficClass: 0, bottomOfStack: true, ttl: 1 }];
     expect(
-      traceLine(2, [answered('192.0.2.5', 1, { mpls: l1 }), answered('192.0.2.5', 2, { mpls: l1 }), answered('192.0.2.5', 3, { mpls: l2 })], true, none),
+      traceLine(
+        2,
+        [
+          answered('192.0.2.5', 1, { mpls: l1 }),
+          answered('192.0.2.5', 2, { mpls: l1 }),
+          answered('192.0.2.5', 3, { mpls: l2 }),
+        ],
+        true,
+        none,
+      ),
     ).toBe(
       ' 2  192.0.2.5 <MPLS:L=16001,E=0,S=0,T=1/L=24,E=5,S=1,T=254>  1.000 ms  2.000 ms 192.0.2.5 <MPLS:L=16002,E=0,S=1,T=1>  3.000 ms',
     );
@@ -105,7 +150,19 @@ describe('reportLines (mtr --report)', () => {
       'client',
       [
         hop(),
-        hop({ ttl: 2, sent: 4, received: 0, lossPercent: 100, last: null, avg: null, best: null, worst: null, stdev: null, jitter: null, responders: [] }),
+        hop({
+          ttl: 2,
+          sent: 4,
+          received: 0,
+          lossPercent: 100,
+          last: null,
+          avg: null,
+          best: null,
+          worst: null,
+          stdev: null,
+          jitter: null,
+          responders: [],
+        }),
         hop({
           ttl: 3,
           sent: 3,
@@ -138,7 +195,9 @@ describe('reportLines (mtr --report)', () => {
   });
   it('prints addresses with -n', () => {
     const lines = reportLines(new Date(0), 'h', [hop()], true, nameOf);
-    expect(lines[2]).toBe('  1.|-- 192.0.2.1                         0.0%     4    0.3    0.2    0.1    0.3    0.1    0.0');
+    expect(lines[2]).toBe(
+      '  1.|-- 192.0.2.1                         0.0%     4    0.3    0.2    0.1    0.3    0.1    0.0',
+    );
   });
 });
 
@@ -148,12 +207,30 @@ describe('csvLines', () => {
       csvLines(
         [
           hop(),
-          hop({ ttl: 2, sent: 2, received: 0, lossPercent: 100, last: null, avg: null, best: null, worst: null, stdev: null, jitter: null, responders: [] }),
+          hop({
+            ttl: 2,
+            sent: 2,
+            received: 0,
+            lossPercent: 100,
+            last: null,
+            avg: null,
+            best: null,
+            worst: null,
+            stdev: null,
+            jitter: null,
+            responders: [],
+          }),
         ],
         none,
       ),
-    ).toEqual([CSV_HEADER, '1,192.0.2.1,,192.0.2.1,0.0,4,4,0.26,0.2,0.1,0.3,0.05,0.04,', '2,,,,100.0,2,0,,,,,,,']);
-    expect(CSV_HEADER).toBe('ttl,address,name,responders,loss_percent,sent,received,last_ms,avg_ms,best_ms,worst_ms,stdev_ms,jitter_ms,mark');
+    ).toEqual([
+      CSV_HEADER,
+      '1,192.0.2.1,,192.0.2.1,0.0,4,4,0.26,0.2,0.1,0.3,0.05,0.04,',
+      '2,,,,100.0,2,0,,,,,,,',
+    ]);
+    expect(CSV_HEADER).toBe(
+      'ttl,address,name,responders,loss_percent,sent,received,last_ms,avg_ms,best_ms,worst_ms,stdev_ms,jitter_ms,mark',
+    );
   });
   it('quotes fields with commas, quotes or line breaks (RFC 4180), and lists every responder', () => {
     const odd = new Map([['192.0.2.1', 'a,"b"\nc']]);

@@ -78,16 +78,47 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
       mpls: [{ label: 16001, trafficClass: 0, bottomOfStack: true, ttl: 1 }],
       errorCode: null,
     });
-    expect(parse({ ...probe, outcome: 'timeout', responder: null, kind: null, rttMs: null, icmpType: null, icmpCode: null, mpls: [] })).toMatchObject({
+    expect(
+      parse({
+        ...probe,
+        outcome: 'timeout',
+        responder: null,
+        kind: null,
+        rttMs: null,
+        icmpType: null,
+        icmpCode: null,
+        mpls: [],
+      }),
+    ).toMatchObject({
       outcome: 'timeout',
       address: null,
       name: null,
       rttMs: null,
     });
     expect(
-      parse({ ...probe, outcome: 'send-error', responder: null, kind: null, rttMs: null, icmpType: null, icmpCode: null, mpls: [], errorCode: 'ENETUNREACH' }),
+      parse({
+        ...probe,
+        outcome: 'send-error',
+        responder: null,
+        kind: null,
+        rttMs: null,
+        icmpType: null,
+        icmpCode: null,
+        mpls: [],
+        errorCode: 'ENETUNREACH',
+      }),
     ).toMatchObject({ outcome: 'send-error', errorCode: 'ENETUNREACH', address: null });
-    expect(parse({ ...probe, responder: '192.0.2.9', kind: 'unreachable', mark: '!X', icmpType: 3, icmpCode: 13, mpls: [] })).toMatchObject({
+    expect(
+      parse({
+        ...probe,
+        responder: '192.0.2.9',
+        kind: 'unreachable',
+        mark: '!X',
+        icmpType: 3,
+        icmpCode: 13,
+        mpls: [],
+      }),
+    ).toMatchObject({
       address: '192.0.2.9',
       name: null,
       kind: 'unreachable',
@@ -101,7 +132,11 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
     const hop = hopSnapshot(2, {
       responders: [
         { address: '192.0.2.5', replies: 2, lastMpls: [] },
-        { address: '192.0.2.13', replies: 1, lastMpls: [{ label: 24, trafficClass: 5, bottomOfStack: true, ttl: 254 }] },
+        {
+          address: '192.0.2.13',
+          replies: 1,
+          lastMpls: [{ label: 24, trafficClass: 5, bottomOfStack: true, ttl: 254 }],
+        },
       ],
       mark: '!H',
     });
@@ -111,7 +146,12 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
       ttl: 2,
       responders: [
         { address: '192.0.2.5', name: 'r1.lab', replies: 2, mpls: [] },
-        { address: '192.0.2.13', name: null, replies: 1, mpls: [{ label: 24, trafficClass: 5, bottomOfStack: true, ttl: 254 }] },
+        {
+          address: '192.0.2.13',
+          name: null,
+          replies: 1,
+          mpls: [{ label: 24, trafficClass: 5, bottomOfStack: true, ttl: 254 }],
+        },
       ],
       sent: 3,
       received: 3,
@@ -128,10 +168,28 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
   });
 
   it('writes names as they answer, and an end event with every hop', () => {
-    expect(parse({ type: 'name', address: '192.0.2.5', name: 'r1.lab' })).toEqual({ type: 'name', time: NOW_ISO, address: '192.0.2.5', name: 'r1.lab' });
-    const end = parse({ type: 'end', time: T, hops: [hopSnapshot(1), hopSnapshot(2, { reachedDestination: true })], reached: true, destinationTtl: 2, rounds: 3 });
+    expect(parse({ type: 'name', address: '192.0.2.5', name: 'r1.lab' })).toEqual({
+      type: 'name',
+      time: NOW_ISO,
+      address: '192.0.2.5',
+      name: 'r1.lab',
+    });
+    const end = parse({
+      type: 'end',
+      time: T,
+      hops: [hopSnapshot(1), hopSnapshot(2, { reachedDestination: true })],
+      reached: true,
+      destinationTtl: 2,
+      rounds: 3,
+    });
     expect(end).toMatchObject({ type: 'end', time: ISO, reached: true, destinationTtl: 2, rounds: 3 });
-    expect((end.hops as { ttl: number; reachedDestination: boolean; lastMs: number }[]).map((h) => [h.ttl, h.reachedDestination, h.lastMs])).toEqual([
+    expect(
+      (end.hops as { ttl: number; reachedDestination: boolean; lastMs: number }[]).map((h) => [
+        h.ttl,
+        h.reachedDestination,
+        h.lastMs,
+      ]),
+    ).toEqual([
       [1, false, 1.5],
       [2, true, 1.5],
     ]);

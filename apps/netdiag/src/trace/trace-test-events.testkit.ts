@@ -4,7 +4,9 @@ import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
 
 export type StartEvent = Extract<TraceEvent, { type: 'start' }>;
 
-export function startEvent(over: { host?: string; address?: string; firstTtl?: number; time?: number } = {}): StartEvent {
+export function startEvent(
+  over: { host?: string; address?: string; firstTtl?: number; time?: number } = {},
+): StartEvent {
   const flow = {
     method: 'icmp',
     family: 4,

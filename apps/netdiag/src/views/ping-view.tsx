@@ -17,19 +17,31 @@ const COLUMNS = [
   { title: 'MDEV', width: 8 },
 ] as const;
 
+const MIN_HOST_WIDTH = 12;
+
+/**
+ * Column widths for a terminal `width` wide: the host column gives way down to MIN_HOST_WIDTH,
+ * then the history shrinks to nothing, so a row never wraps (an 80-column terminal included).
+ */
+function layout(width: number): { host: number; history: number } {
+  const others = COLUMNS.slice(1).reduce((n, c) => n + c.width, 0);
+  const host = Math.max(MIN_HOST_WIDTH, Math.min(COLUMNS[0].width, width - others - 1));
+  return { host, history: Math.max(0, width - host - others - 1) };
+}
+
 function cell(text: string, width: number, left = false): string {
   const t = text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text;
   return left ? t.padEnd(width) : t.padStart(width - 1).padEnd(width);
 }
 
-function Row({ row, historyWidth }: { row: BoardRow; historyWidth: number }) {
+function Row({ row, hostWidth, historyWidth }: { row: BoardRow; hostWidth: number; historyWidth: number }) {
   const t = row.target;
   const name = t.host === t.address ? t.address : `${t.host} ${t.address}`;
   const last = row.last === null ? '-' : row.last === 'lost' ? 'lost' : formatRtt(row.last);
   const lossColor = row.lossPercent === 0 ? 'green' : row.lossPercent < 100 ? 'yellow' : 'red';
   return (
     <Box>
-      <Text>{cell(name, COLUMNS[0].width, true)}</Text>
+      <Text>{cell(name, hostWidth, true)}</Text>
       <Text>{cell(String(row.sent), COLUMNS[1].width)}</Text>
       <Text>{cell(String(row.received), COLUMNS[2].width)}</Text>
       <Text color={lossColor}>{cell(`${row.lossPercent.toFixed(1)}%`, COLUMNS[3].width)}</Text>
@@ -38,25 +50,24 @@ function Row({ row, historyWidth }: { row: BoardRow; historyWidth: number }) {
       <Text>{cell(ms(row.rtt?.avg), COLUMNS[6].width)}</Text>
       <Text>{cell(ms(row.rtt?.max), COLUMNS[7].width)}</Text>
       <Text>{cell(ms(row.rtt?.mdev), COLUMNS[8].width)}</Text>
-      <Text color="cyan">{sparkline(row.history, historyWidth)}</Text>
+      {historyWidth > 0 && <Text color="cyan">{sparkline(row.history, historyWidth)}</Text>}
     </Box>
   );
 }
 
 /** The live table of `netdiag ping`: one row per host, updating as replies come. */
 export function PingTable({ snapshot, width = 120 }: { snapshot: BoardSnapshot; width?: number }) {
-  const fixed = COLUMNS.reduce((n, c) => n + c.width, 0);
-  const historyWidth = Math.max(10, width - fixed - 1);
+  const cols = layout(width);
   return (
     <Box flexDirection="column">
       <Box>
         <Text bold>
-          {COLUMNS.map((c, i) => cell(c.title, c.width, i === 0)).join('')}
-          {'HISTORY'}
+          {COLUMNS.map((c, i) => (i === 0 ? cell(c.title, cols.host, true) : cell(c.title, c.width))).join('')}
+          {'HISTORY'.slice(0, cols.history)}
         </Text>
       </Box>
       {snapshot.rows.map((row) => (
-        <Row key={row.target.index} row={row} historyWidth={historyWidth} />
+        <Row key={row.target.index} row={row} hostWidth={cols.host} historyWidth={cols.history} />
       ))}
       {!snapshot.ended && <Text dimColor>Ctrl-C stops and prints the summary</Text>}
     </Box>

@@ -29,7 +29,7 @@ function Keys({ keys }: { keys: TraceKeys }) {
   return null;
 }
 
-function TraceLive({ feed, keys }: { feed: LiveFeed<TraceBoardSnapshot>; keys: TraceKeys }) {
+export function TraceLive({ feed, keys }: { feed: LiveFeed<TraceBoardSnapshot>; keys: TraceKeys }) {
   const { stdout, write } = useStdout();
   const { isRawModeSupported } = useStdin();
   const [snapshot, setSnapshot] = useState(feed.snapshot());

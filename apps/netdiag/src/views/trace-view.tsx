@@ -15,6 +15,18 @@ const STAT_COLUMNS = [
   ['Javg', 7],
 ] as const;
 const HOST_WIDTH = 40;
+const MIN_HOST_WIDTH = 16;
+const STATS_WIDTH = STAT_COLUMNS.reduce((n, [, w]) => n + w, 0);
+
+/**
+ * Column widths for a terminal `width` wide: the host column gives way down to MIN_HOST_WIDTH,
+ * then the history shrinks to nothing, so a row never wraps (an 80-column terminal included).
+ */
+function layout(width: number, display: TraceBoardSnapshot['display']): { host: number; history: number } {
+  const fixed = display === 'stats' ? STATS_WIDTH : 0;
+  const host = Math.max(MIN_HOST_WIDTH, Math.min(HOST_WIDTH, width - fixed - 1));
+  return { host, history: Math.max(0, width - host - fixed - (display === 'stats' ? 2 : 1)) };
+}
 
 const right = (s: string, w: number) => (s.length >= w ? s.slice(0, w) : s.padStart(w));
 const ms = (v: number | null) => (v === null ? '' : formatRtt(v));
@@ -38,21 +50,21 @@ function history(h: HopSnapshot, width: number): string {
 function HopRows({ hop, snapshot, width }: { hop: HopSnapshot; snapshot: TraceBoardSnapshot; width: number }) {
   const [first, ...others] = hop.responders;
   const label = `${right(String(hop.ttl), 3)}. ${first ? hostLabel(first.address, snapshot) : hop.sent ? '???' : ''}${hop.mark ? ` ${hop.mark}` : ''}`;
-  const statsWidth = STAT_COLUMNS.reduce((n, [, w]) => n + w, 0);
   const values = [`${hop.lossPercent.toFixed(1)}%`, String(hop.sent), ms(hop.last), ms(hop.avg), ms(hop.best), ms(hop.worst), ms(hop.stdev), ms(hop.jitter)];
   const lossColor = hop.sent === 0 ? undefined : hop.lossPercent === 0 ? 'green' : hop.lossPercent < 100 ? 'yellow' : 'red';
+  const cols = layout(width, snapshot.display);
   return (
     <Box flexDirection="column">
       <Box>
-        <Text {...(hop.reachedDestination && { bold: true })}>{fit(label, HOST_WIDTH)}</Text>
+        <Text {...(hop.reachedDestination && { bold: true })}>{fit(label, cols.host)}</Text>
         {snapshot.display === 'stats' ? (
           <>
             <Text {...(lossColor && { color: lossColor })}>{right(values[0]!, STAT_COLUMNS[0][1])}</Text>
             <Text>{values.slice(1).map((v, i) => right(v, STAT_COLUMNS[i + 1]![1])).join('')}</Text>
-            <Text color="cyan"> {history(hop, Math.max(8, width - HOST_WIDTH - statsWidth - 2))}</Text>
+            {cols.history > 0 && <Text color="cyan"> {history(hop, cols.history)}</Text>}
           </>
         ) : (
-          <Text color="cyan">{history(hop, Math.max(8, width - HOST_WIDTH - 1))}</Text>
+          <Text color="cyan">{history(hop, cols.history)}</Text>
         )}
       </Box>
       {others.map((o) => (
@@ -67,6 +79,8 @@ function HopRows({ hop, snapshot, width }: { hop: HopSnapshot; snapshot: TraceBo
 /** The live hop table of `netdiag trace`: mtr's columns, every responder, a sparkline per hop. */
 export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnapshot; width?: number }) {
   const title = snapshot.host === snapshot.address ? snapshot.address : `${snapshot.host} (${snapshot.address})`;
+  const cols = layout(width, snapshot.display);
+  const historyTitle = 'History'.slice(0, cols.history);
   return (
     <Box flexDirection="column">
       <Text bold>
@@ -74,8 +88,8 @@ export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnap
         {snapshot.paused ? '  [paused]' : ''}
       </Text>
       <Text bold>
-        {fit('Host', HOST_WIDTH)}
-        {snapshot.display === 'stats' ? `${STAT_COLUMNS.map(([t, w]) => right(t, w)).join('')} History` : 'History'}
+        {fit('Host', cols.host)}
+        {snapshot.display === 'stats' ? `${STAT_COLUMNS.map(([t, w]) => right(t, w)).join('')}${historyTitle ? ` ${historyTitle}` : ''}` : historyTitle}
       </Text>
       {snapshot.hops.map((h) => (
         <HopRows key={h.ttl} hop={h} snapshot={snapshot} width={width} />
