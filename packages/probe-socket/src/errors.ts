@@ -17,6 +17,11 @@ export type SocketErrorCode =
 /** The fix for a missing CAP_NET_RAW, named in every permission error. */
 export const PERMISSION_FIX = 'run as root, or grant the capability: sudo setcap cap_net_raw+ep "$(command -v node)"';
 
+/** The fix for ICMP datagram sockets refused by net.ipv4.ping_group_range, for this user's group. */
+export function pingGroupFix(gid = process.getgid?.() ?? 0): string {
+  return `let your group use ICMP datagram sockets: sudo sysctl -w net.ipv4.ping_group_range="${gid} ${gid}"`;
+}
+
 /** A socket failure with a stable code, the system call it came from and the original cause. */
 export class ProbeSocketError extends Error {
   override readonly name = 'ProbeSocketError';

@@ -1,7 +1,7 @@
 // The probe-socket backend over @netdiag/native-socket: raw sockets (CAP_NET_RAW) or, for ICMP
 // without privilege, ICMP datagram sockets (where net.ipv4.ping_group_range admits the user).
 import { encodeSockaddr, type ErrorQueueEntry, type NativeSocket, open as openNative, type SocketAddress } from '@netdiag/native-socket';
-import { ProbeSocketError, toProbeSocketError } from './errors.js';
+import { ProbeSocketError, pingGroupFix, toProbeSocketError } from './errors.js';
 import type { IpFamily, ProbeSocket, ReceivedPacket, SendOptions, SocketSpec } from './types.js';
 
 /** Raw sockets (the prober builds every header but IP) or ICMP datagram sockets (the kernel owns the identifier). */
@@ -42,7 +42,11 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
     });
   } catch (err) {
     if (err instanceof Error && err.name === 'NativeUnavailableError') throw err;
-    throw nativeError(err, 'socket');
+    const e = nativeError(err, 'socket');
+    if (kind === 'dgram' && e.isPermissionDenied) {
+      throw new ProbeSocketError(`no permission to open an ICMP datagram socket: ${pingGroupFix()}`, e.code, 'socket', { cause: err });
+    }
+    throw e;
   }
   let boundIdentifier: number | undefined;
   if (kind === 'dgram') {

@@ -1,5 +1,5 @@
 import { nativeAvailability } from '@netdiag/native-socket';
-import { PERMISSION_FIX, ProbeSocketError } from './errors.js';
+import { PERMISSION_FIX, ProbeSocketError, pingGroupFix } from './errors.js';
 import { openNativeSocket } from './native-backend.js';
 import { openRawSocket } from './raw-socket-backend.js';
 import type { ProbeSocket, SocketSpec } from './types.js';
@@ -14,11 +14,6 @@ export type Backend = 'native-raw' | 'native-dgram' | 'raw-socket';
 export interface OpenOptions {
   /** Use this backend and no other; by default the first that opens, in the order above. */
   readonly backend?: Backend;
-}
-
-/** The fix for ICMP datagram sockets refused by net.ipv4.ping_group_range, for this user's group. */
-export function pingGroupFix(gid = process.getgid?.() ?? 0): string {
-  return `or let your group use ICMP datagram sockets: sudo sysctl -w net.ipv4.ping_group_range="${gid} ${gid}"`;
 }
 
 /**
@@ -58,7 +53,7 @@ export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): Pr
     return openNativeSocket(spec, 'dgram');
   } catch (err) {
     if (!(err instanceof ProbeSocketError && err.isPermissionDenied)) throw err;
-    throw permissionDenied(err, pingGroupFix());
+    throw permissionDenied(err, `or ${pingGroupFix()}`);
   }
 }
 
