@@ -186,6 +186,15 @@ describe.skipIf(process.getuid?.() !== 0)('dns-client against knotd, compared wi
     const resolver = new Resolver({ servers: [knot.address], search: ['netdiag.test'], ndots: 1 });
     const r = await resolver.resolve('www', 'A');
     expect(r.map((x) => x.name)).toEqual(['www.netdiag.test.']);
+    // txt.netdiag.test exists without an A record: no data, not NXDOMAIN (and `txt.` itself,
+    // tried last, is refused by this server, which is not authoritative for it).
+    expect(await resolver.resolve('txt', 'A')).toEqual([]);
+    // NXDOMAIN under the search domain, REFUSED as given: an error, since `nothing.` might exist.
+    await expect(resolver.resolve('nothing', 'A')).rejects.toMatchObject({
+      code: 'RCODE',
+      message: /REFUSED/,
+    });
+    await expect(resolver.resolve('nothing.netdiag.test.', 'A')).rejects.toMatchObject({ code: 'NXDOMAIN' });
   });
 
   it('caches by TTL and counts it down; shares one query among concurrent callers', async () => {

@@ -185,6 +185,8 @@ export class Resolver {
     const conf = await this.config();
     const candidates = searchCandidates(name, conf);
     let nx: DnsError | undefined;
+    let nodata = false;
+    let failed: DnsError | undefined;
     for (const candidate of candidates) {
       const response = await this.query(candidate, type, call);
       const rcode = response.message.rcode;
@@ -192,17 +194,19 @@ export class Resolver {
         nx ??= new DnsError('NXDOMAIN', `${candidate} does not exist (NXDOMAIN from ${response.server})`);
         continue;
       }
-      if (rcode !== 'NOERROR') throw new DnsError('RCODE', `${candidate}: ${rcode} from ${response.server}`);
+      if (rcode !== 'NOERROR') {
+        failed ??= new DnsError('RCODE', `${candidate}: ${rcode} from ${response.server}`);
+        continue;
+      }
       const records = answerRecords(response, type);
-      // Like the C library: a name that exists but lacks the type ends the search only when
-      // it was the name as given; a search-list match without data goes on to the next.
-      if (
-        records.length ||
-        candidate === candidates[candidates.length - 1] ||
-        response.message.answers.length
-      )
-        return records as Resolved<T>[];
+      if (records.length) return records as Resolved<T>[];
+      // Like res_search(3): a candidate that exists without this type does not end the search,
+      // but the answer is then "no data" rather than "no such name".
+      nodata = true;
     }
+    if (nodata) return [];
+    // A failed candidate might have existed: that outranks NXDOMAIN from the others.
+    if (failed) throw failed;
     throw nx ?? new DnsError('NXDOMAIN', `${name} does not exist`);
   }
 
