@@ -193,6 +193,22 @@ describe('summaryLines', () => {
       '8 packets transmitted, 7 received, 12.5% packet loss, time 4005ms',
     );
   });
+  it('truncates summary figures to the microsecond, as iputils and the reply lines do', () => {
+    const r = {
+      min: 0.0579,
+      avg: 0.07199,
+      max: 20.0456,
+      mdev: 0.0209,
+      p50: 0.0599,
+      p95: 1.9999,
+      jitter: 0.0141,
+    };
+    expect(summaryLines(summary({ rtt: r })).slice(2)).toEqual([
+      'rtt min/avg/max/mdev = 0.057/0.071/20.045/0.020 ms',
+      'rtt p50/p95/jitter = 0.059/1.999/0.014 ms',
+    ]);
+    expect(formatRtt(r.min)).toBe('0.057');
+  });
   it('has no rtt lines when nothing answered', () => {
     expect(summaryLines(summary({ received: 0, lossPercent: 100, rtt: null }))).toHaveLength(2);
   });

@@ -1,13 +1,21 @@
 import type { PingEvent, PingSummary, PingTarget } from '@netdiag/icmp';
 
+/** Whole microseconds (truncated, as iputils keeps times), via nanoseconds to shed float noise. */
+const wholeMicros = (ms: number) => Math.max(0, Math.floor(Math.round(ms * 1e6) / 1000));
+
+/** A summary figure as iputils prints it: `%ld.%03ld` of whole microseconds. */
+const summaryMs = (ms: number) => {
+  const us = wholeMicros(ms);
+  return `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}`;
+};
+
 /**
  * An RTT as iputils prints it: three decimals below 1 ms, fewer as it grows. iputils works in
  * whole microseconds (truncated) and rounds before it picks the precision, so 9.996 ms is "10.0"
  * and 99.96 ms is "100", never "10.00" or "100.0".
  */
 export function formatRtt(ms: number): string {
-  // Rounding to nanoseconds first keeps float noise (1.005 * 1000 = 1004.999...) from losing a µs.
-  const us = Math.max(0, Math.floor(Math.round(ms * 1e6) / 1000));
+  const us = wholeMicros(ms);
   const frac = (n: number, digits: number) => String(n).padStart(digits, '0');
   if (us >= 100_000 - 50) return String(Math.floor((us + 500) / 1000));
   if (us >= 10_000 - 5) return `${Math.floor((us + 50) / 1000)}.${Math.floor(((us + 50) % 1000) / 100)}`;
@@ -52,7 +60,9 @@ export function eventLine(e: PingEvent, targets: readonly PingTarget[], o: LineO
       return `${stamp}${e.bytes} bytes from ${from}: icmp_seq=${e.seq}${ttl} time=${formatRtt(e.rtt)} ms${mark}`;
     }
     case 'timeout':
-      return o.reportOutstanding ? `${stamp}no answer yet for icmp_seq=${e.seq}${t && targets.length > 1 ? ` from ${t.address}` : ''}` : undefined;
+      return o.reportOutstanding
+        ? `${stamp}no answer yet for icmp_seq=${e.seq}${t && targets.length > 1 ? ` from ${t.address}` : ''}`
+        : undefined;
     case 'icmp-error':
       return `${stamp}From ${e.from} icmp_seq=${e.seq} ${e.description}`;
     case 'send-error':
@@ -62,15 +72,21 @@ export function eventLine(e: PingEvent, targets: readonly PingTarget[], o: LineO
 
 /** The closing statistics of one target, as iputils prints them, plus netdiag's extra line. */
 export function summaryLines(s: PingSummary): string[] {
-  const extras = [s.duplicates ? `+${s.duplicates} duplicates` : '', s.errors ? `+${s.errors} errors` : ''].filter(Boolean);
+  const extras = [
+    s.duplicates ? `+${s.duplicates} duplicates` : '',
+    s.errors ? `+${s.errors} errors` : '',
+  ].filter(Boolean);
   const lines = [
     `--- ${s.host} ping statistics ---`,
     `${s.transmitted} packets transmitted, ${s.received} received, ${extras.map((x) => `${x}, `).join('')}${percentG(s.lossPercent)}% packet loss, time ${Math.round(s.timeMs)}ms`,
   ];
   if (s.rtt) {
     const r = s.rtt;
-    lines.push(`rtt min/avg/max/mdev = ${r.min.toFixed(3)}/${r.avg.toFixed(3)}/${r.max.toFixed(3)}/${r.mdev.toFixed(3)} ms`);
-    lines.push(`rtt p50/p95/jitter = ${r.p50.toFixed(3)}/${r.p95.toFixed(3)}/${r.jitter.toFixed(3)} ms`);
+    // Truncated like each reply's time, so a summary never disagrees with the lines above it.
+    lines.push(
+      `rtt min/avg/max/mdev = ${summaryMs(r.min)}/${summaryMs(r.avg)}/${summaryMs(r.max)}/${summaryMs(r.mdev)} ms`,
+    );
+    lines.push(`rtt p50/p95/jitter = ${summaryMs(r.p50)}/${summaryMs(r.p95)}/${summaryMs(r.jitter)} ms`);
   }
   return lines;
 }
