@@ -18,6 +18,7 @@ raw sockets only through packages/probe-socket.
 """
 
 import argparse
+import collections
 import ctypes
 import heapq
 import itertools
@@ -45,7 +46,7 @@ SOF_TIMESTAMPING_TX_SCHED = 1 << 8
 MSG_ERRQUEUE = 0x2000
 SPIN_NS = 400_000
 # The lead is learned from transmit timestamps; never trust a sample beyond this.
-MAX_LEAD_NS = 500_000
+MAX_LEAD_NS = 300_000
 DEBUG = bool(os.environ.get("NETDIAG_ECHO_DEBUG"))
 
 
@@ -166,6 +167,7 @@ def main() -> None:
     due = []  # heap of (deadline_ns, tiebreak, sock, reply, ancillary, address)
     order = itertools.count()
     lead = 0
+    leads = collections.deque(maxlen=15)
     print("ready", flush=True)
     while True:
         timeout = None
@@ -192,8 +194,10 @@ def main() -> None:
             sent = tx_time(sock)
             if sent is not None and 0 <= sent - start <= MAX_LEAD_NS:
                 # Python and the syscall take tens of microseconds before the packet reaches the
-                # device: learn that lead, so the reply leaves at the deadline itself.
-                lead = sent - start if lead == 0 else (7 * lead + (sent - start)) // 8
+                # device: learn that lead, so the reply leaves at the deadline itself. The median
+                # of recent sends ignores the odd slow one (a neighbour to resolve, a preemption).
+                leads.append(sent - start)
+                lead = sorted(leads)[len(leads) // 2]
             if DEBUG:
                 print(f"deadline {deadline} left {sent} error {None if sent is None else sent - deadline} lead {lead}", file=sys.stderr, flush=True)
 
