@@ -1,21 +1,17 @@
-// The test command: vitest over every project, then the closing line CI reads,
-// `N passed, N failed, N skipped`, counted from vitest's JSON report.
+// The test command: vitest over every project, then the closing line CI reads.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reportPath, summaryLine } from './test-summary.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-mkdirSync(`${root}test-results`, { recursive: true });
-const report = `${root}test-results/vitest.json`;
+mkdirSync(dirname(reportPath), { recursive: true });
+rmSync(reportPath, { force: true });
 const r = spawnSync(
   process.execPath,
-  ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`, ...process.argv.slice(2)],
   { cwd: root, stdio: 'inherit' },
 );
-let line = "0 passed, 1 failed";
-try {
-  const j = JSON.parse(readFileSync(report, 'utf8'));
-  line = `${j.numPassedTests} passed, ${j.numFailedTests} failed, ${j.numPendingTests + (j.numTodoTests ?? 0)} skipped`;
-} catch {}
-console.log(line);
+console.log(summaryLine());
 process.exit(r.status ?? 1);
