@@ -57,9 +57,10 @@ function dig(args: string[]): string {
   return spawnSync('dig', args, { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
 }
 
+/** `also`: more listen addresses as `addr@port` (e.g. `::1@35353`), served the same zones. */
 export async function startKnot(
   zones: readonly ZoneSpec[],
-  opts: { address?: string; port?: number } = {},
+  opts: { address?: string; port?: number; also?: readonly string[] } = {},
 ): Promise<KnotServer> {
   const address = opts.address ?? randomLoopback();
   const port = opts.port ?? 53;

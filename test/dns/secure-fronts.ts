@@ -93,9 +93,11 @@ export async function startTlsFront(
   cert: TestCert,
   backend: { address: string; port: number },
 ): Promise<Front> {
+  let accepted = 0;
   const server: TlsServer = createTlsServer(
     { key: cert.key, cert: cert.cert, ALPNProtocols: ['dot'] },
     (tls) => {
+      accepted++;
       const tcp = connect(backend.port, backend.address);
       tls.pipe(tcp).pipe(tls);
       tls.on('error', () => tcp.destroy());
