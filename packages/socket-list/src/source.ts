@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { ByteOrder } from './address.js';
 import { type ParseIssue, SocketListError } from './errors.js';
@@ -35,8 +35,32 @@ export interface ProcNetOptions {
   readonly byteOrder?: ByteOrder;
 }
 
+/**
+ * Reads a /proc file whole. /proc files report size 0 and the kernel hands out one page per
+ * read(), so readFileSync would allocate a 64 KiB buffer for every 4 KiB page and concatenate
+ * them at the end (at 50,000 sockets: 1,800 reads, 115 MB of short-lived buffers, then a copy).
+ * One buffer that doubles when full makes the same reads with nothing else. Text is decoded as
+ * UTF-8: ASCII but for UNIX socket paths.
+ */
 export function defaultReadFile(path: string): string {
-  return readFileSync(path, 'latin1');
+  const fd = openSync(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(1 << 20);
+    let length = 0;
+    for (;;) {
+      if (buf.length - length < 65536) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, length);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return buf.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -217,7 +217,7 @@ describe('inetTable (the fast path)', () => {
       uid: fc.nat(70_000),
       inode: fc.nat(2 ** 32),
       timer: fc.constant({ kind: 'off' as const, expiresMs: 0, retransmits: 0, probes: 0 }),
-      owners: fc.array(fc.record({ pid: fc.nat(4_000_000), command: fc.string({ maxLength: 15 }), fd: fc.nat(1000) }), { maxLength: 2 }),
+      owners: fc.array(fc.record({ pid: fc.nat(4_000_000), command: fc.string({ unit: 'grapheme', maxLength: 15 }), fd: fc.nat(1000) }), { maxLength: 2 }),
     });
     fc.assert(
       fc.property(fc.array(sock, { maxLength: 20 }), fc.boolean(), fc.boolean(), fc.boolean(), (list, programs, extend, timers) => {
