@@ -1,4 +1,4 @@
-import { DnsError, type DnsResponse, Resolver, query, rdataText, recordTypeName } from '@netdiag/dns-client';
+import { DnsError, type DnsResponse, query, Resolver, rdataText, recordTypeName } from '@netdiag/dns-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KnotServer, standardZones, startKnot } from './dns/knot.js';
 import { type Front, makeCert, startHttpsFront, startTlsFront, type TestCert } from './dns/secure-fronts.js';
@@ -110,7 +110,10 @@ describe.skipIf(process.getuid?.() !== 0)('DNS over TLS and HTTPS', () => {
 
   it('a Resolver keeps one HTTP/2 session for all its DoH queries', async () => {
     const before = doh.accepted();
-    const resolver = new Resolver({ transport: 'https', https: { url: `https://127.0.0.1:${doh.port}/dns-query`, ca: cert.cert } });
+    const resolver = new Resolver({
+      transport: 'https',
+      https: { url: `https://127.0.0.1:${doh.port}/dns-query`, ca: cert.cert },
+    });
     const names = ['www', 'mail', 'sip', 'ns1', 'alias'].map((n) => `${n}.netdiag.test`);
     const answers = await Promise.all(names.map((n) => resolver.resolve(n, 'A')));
     expect(answers.map((a) => a.length)).toEqual([1, 1, 1, 1, 1]);
