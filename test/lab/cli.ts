@@ -1,8 +1,9 @@
 /**
- * npm run lab -- up | down | status | sweep | exec HOST CMD...
+ * npm run lab -- up | down | status | sweep | time [N] | exec HOST CMD...
  *
  * `up` builds the standard lab and keeps it (its record under /run/netdiag-lab says so), `exec`
- * runs a command in one of its hosts, `down` removes it. Exit codes: 0 done, 1 the command run by
+ * runs a command in one of its hosts, `down` removes it. `time N` builds and removes a standard
+ * lab N times (default 5) and prints the build and removal times. Exit codes: 0 done, 1 the command run by
  * `exec` failed (its own code is passed through), 2 usage or lab error.
  */
 import { spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import { standardLab } from './spec.js';
 import { isAlive, type LabState, listStates, sweep } from './state.js';
 import type { LabTopology } from './topology.js';
 
-const USAGE = 'usage: npm run lab -- up | down | status | sweep | exec HOST CMD...';
+const USAGE = 'usage: npm run lab -- up | down | status | sweep | time [N] | exec HOST CMD...';
 
 function fail(message: string): never {
   process.stderr.write(`lab: ${message}\n`);
@@ -83,6 +84,23 @@ async function main(argv: string[]): Promise<void> {
     case 'sweep': {
       const removed = sweep();
       process.stdout.write(removed.length ? `removed ${removed.join(', ')}\n` : 'nothing stale\n');
+      return;
+    }
+    case 'time': {
+      const runs = Number(rest[0] ?? 5);
+      if (!Number.isInteger(runs) || runs < 1) fail(USAGE);
+      const builds: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        const lab = await createLab(standardLab());
+        const t1 = performance.now();
+        await lab.destroy();
+        const t2 = performance.now();
+        builds.push(t1 - t0);
+        process.stdout.write(`build ${(t1 - t0).toFixed(0)} ms, destroy ${(t2 - t1).toFixed(0)} ms\n`);
+      }
+      builds.sort((a, b) => a - b);
+      process.stdout.write(`median build ${builds[Math.floor(runs / 2)]!.toFixed(0)} ms over ${runs}\n`);
       return;
     }
     case 'exec': {
