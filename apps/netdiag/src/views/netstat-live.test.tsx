@@ -1,7 +1,7 @@
 import type { InetSocket, SocketListing } from '@netdiag/socket-list';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { MARK_MS, NetstatLive, applyListing, emptyModel, liveRows } from './netstat-live.js';
+import { MARK_MS, NetstatLive, applyListing, emptyModel, liveRows, rowCells } from './netstat-live.js';
 
 const sock = (localPort: number, o: Partial<InetSocket> = {}): InetSocket => ({
   protocol: 'tcp',
@@ -32,7 +32,7 @@ describe('live model', () => {
       ['new', 3],
       ['closed', 1],
     ]);
-    expect(liveRows(m, cols, 'local', false, '').map((r) => [r.mark, r.cells[3]])).toEqual([
+    expect(liveRows(m, cols, 'local', false, '').map((r) => [r.mark, rowCells(r.socket, cols)[3]])).toEqual([
       ['closed', '127.0.0.1:1'],
       [null, '127.0.0.1:2'],
       ['new', '127.0.0.1:3'],
@@ -43,10 +43,10 @@ describe('live model', () => {
 
   it('filters by ss expression or by text, sorts and reverses', () => {
     const m = applyListing(emptyModel, listing(sock(10), sock(20, { state: 'LISTEN' }), sock(30)), 0);
-    expect(liveRows(m, cols, 'kernel', false, 'state listening').map((r) => r.cells[3])).toEqual(['127.0.0.1:20']);
-    expect(liveRows(m, cols, 'kernel', false, 'sport > :15').map((r) => r.cells[3])).toEqual(['127.0.0.1:20', '127.0.0.1:30']);
-    expect(liveRows(m, cols, 'kernel', false, '30/app').map((r) => r.cells[3])).toEqual(['127.0.0.1:30']);
-    expect(liveRows(m, cols, 'pid', true, '').map((r) => r.cells[3])).toEqual(['127.0.0.1:30', '127.0.0.1:20', '127.0.0.1:10']);
+    expect(liveRows(m, cols, 'kernel', false, 'state listening').map((r) => rowCells(r.socket, cols)[3])).toEqual(['127.0.0.1:20']);
+    expect(liveRows(m, cols, 'kernel', false, 'sport > :15').map((r) => rowCells(r.socket, cols)[3])).toEqual(['127.0.0.1:20', '127.0.0.1:30']);
+    expect(liveRows(m, cols, 'kernel', false, '30/app').map((r) => rowCells(r.socket, cols)[3])).toEqual(['127.0.0.1:30']);
+    expect(liveRows(m, cols, 'pid', true, '').map((r) => rowCells(r.socket, cols)[3])).toEqual(['127.0.0.1:30', '127.0.0.1:20', '127.0.0.1:10']);
   });
 });
 

@@ -83,34 +83,44 @@ function sortValue(s: SocketRecord, key: SortKey): string | number {
   }
 }
 
-/** A filter typed in the view: an ss expression if it parses as one, else a substring of the row. */
-export function rowMatcher(text: string): (s: SocketRecord, row: string) => boolean {
+/**
+ * A filter typed in the view: an ss expression if it parses as one, else a substring of the
+ * row's text. Null for no filter. `needsText` says whether the row text must be built to match.
+ */
+export function rowMatcher(text: string): { readonly needsText: boolean; readonly match: (s: SocketRecord, row: string) => boolean } | null {
   const t = text.trim();
-  if (t === '') return () => true;
+  if (t === '') return null;
   try {
     const f = compileFilter(parseFilter(t.split(/\s+/)));
-    return (s) => f(s);
+    return { needsText: false, match: (s) => f(s) };
   } catch (err) {
     if (!(err instanceof SocketListError)) throw err;
     const needle = t.toLowerCase();
-    return (_s, row) => row.toLowerCase().includes(needle);
+    return { needsText: true, match: (_s, row) => row.toLowerCase().includes(needle) };
   }
 }
 
 export interface LiveRow {
   readonly key: string;
   readonly mark: Mark | null;
-  readonly cells: readonly string[];
+  readonly socket: SocketRecord;
 }
 
-/** The rows to draw: current sockets and recently closed ones, filtered and sorted. Pure. */
+/** The cells of one row of the live table (UNIX sockets fitted into the Internet columns). */
+export function rowCells(s: SocketRecord, o: ColumnOptions): string[] {
+  return s.protocol === 'unix' ? unixAsInet(unixRow(s, o), o) : inetRow(s, o);
+}
+
+/**
+ * The rows to draw: current sockets and recently closed ones, filtered and sorted. Pure. Cells
+ * are not built here (50,000 rows refresh every second; only a screenful is drawn), except
+ * when a text filter has to search them.
+ */
 export function liveRows(model: LiveModel, o: ColumnOptions, sort: SortKey, reverse: boolean, filter: string): LiveRow[] {
-  const match = rowMatcher(filter);
-  const cellsOf = (s: SocketRecord) => (s.protocol === 'unix' ? unixAsInet(unixRow(s, o), o) : inetRow(s, o));
-  const items: { s: SocketRecord; row: LiveRow }[] = [];
+  const matcher = rowMatcher(filter);
+  const items: LiveRow[] = [];
   const add = (s: SocketRecord, key: string, mark: Mark | null) => {
-    const cells = cellsOf(s);
-    if (match(s, cells.join(' '))) items.push({ s, row: { key, mark, cells } });
+    if (matcher === null || matcher.match(s, matcher.needsText ? rowCells(s, o).join(' ') : '')) items.push({ key, mark, socket: s });
   };
   for (const s of model.sockets) {
     const k = socketKey(s);
@@ -119,13 +129,13 @@ export function liveRows(model: LiveModel, o: ColumnOptions, sort: SortKey, reve
   for (const [k, m] of model.marks) if (m.mark === 'closed') add(m.socket, k, 'closed');
   if (sort !== 'kernel') {
     items.sort((a, b) => {
-      const x = sortValue(a.s, sort);
-      const y = sortValue(b.s, sort);
+      const x = sortValue(a.socket, sort);
+      const y = sortValue(b.socket, sort);
       return x < y ? -1 : x > y ? 1 : 0;
     });
   }
   if (reverse) items.reverse();
-  return items.map((i) => i.row);
+  return items;
 }
 
 /** UNIX sockets share the Internet table in the live view: path as the local address. */
@@ -223,7 +233,7 @@ export function NetstatLive({ load, intervalMs, columns, now = Date.now, onError
   });
 
   const header = inetHeader(columns);
-  const visible = rows.slice(top, top + height);
+  const visible = rows.slice(top, top + height).map((r) => ({ ...r, cells: rowCells(r.socket, columns) }));
   const widths = header.map((h) => h.length);
   for (const r of visible) r.cells.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   const line = (cells: readonly string[]) =>
