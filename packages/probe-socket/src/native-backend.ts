@@ -71,6 +71,7 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
 
 function adapt(socket: NativeSocket, spec: SocketSpec, kind: NativeKind, boundIdentifier: number | undefined): ProbeSocket {
   const errorListeners = new Set<(e: Error) => void>();
+  const destinations = new Map<string, SocketAddress>();
   const fromText = (a: SocketAddress | undefined) => (a && (a.family === 'inet' || a.family === 'inet6') ? a.address : '');
   const ipv4Transport = kind === 'dgram' && spec.family === 4;
 
@@ -85,11 +86,17 @@ function adapt(socket: NativeSocket, spec: SocketSpec, kind: NativeKind, boundId
     },
     send(packet: Uint8Array, to: string, options?: SendOptions): Promise<bigint> {
       if (socket.closed) return Promise.reject(toProbeSocketError(new Error('Bad file descriptor'), 'sendto'));
-      let address: SocketAddress;
-      try {
-        address = inetAddress(spec.family, to);
-      } catch (err) {
-        return Promise.reject(toProbeSocketError(Object.assign(new Error(String(err)), { code: 'EINVAL' }), 'sendto'));
+      let address = destinations.get(to);
+      if (!address) {
+        try {
+          address = inetAddress(spec.family, to);
+          encodeSockaddr(address); // validates it now, as a send error, not later
+        } catch (err) {
+          return Promise.reject(toProbeSocketError(Object.assign(new Error(String(err)), { code: 'EINVAL' }), 'sendto'));
+        }
+        // Probers send to few destinations many times; the socket encodes each address object once.
+        if (destinations.size >= 4096) destinations.clear();
+        destinations.set(to, address);
       }
       // TTL travels as a control message with this datagram alone: no sticky option to race on.
       return socket.send(packet, address, options?.ttl !== undefined ? { ttl: options.ttl } : {}).catch((err: unknown) => {
@@ -98,14 +105,14 @@ function adapt(socket: NativeSocket, spec: SocketSpec, kind: NativeKind, boundId
     },
     onPacket(listener) {
       const offMessage = socket.onMessage((m) => {
-        const packet: ReceivedPacket = {
+        const packet: { -readonly [K in keyof ReceivedPacket]: ReceivedPacket[K] } = {
           data: m.data,
           from: fromText(m.from),
           receivedAt: m.receivedAt,
           kernelTimestamp: m.kernelTimestamp,
-          ...(m.hopLimit !== undefined ? { hopLimit: m.hopLimit } : {}),
-          ...(ipv4Transport ? { includesIpHeader: false } : {}),
         };
+        if (m.hopLimit !== undefined) packet.hopLimit = m.hopLimit;
+        if (ipv4Transport) packet.includesIpHeader = false;
         listener(packet);
       });
       const offErrors =
