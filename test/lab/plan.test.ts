@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planLab } from './plan.js';
+import { icmpLimitsPerNetns, planLab } from './plan.js';
 import { standardLab } from './spec.js';
 import { hopsBetween } from './topology.js';
 
@@ -66,6 +66,17 @@ describe('planLab', () => {
     expect(ns('lossy').nft).toContain('icmp type echo-request numgen random mod 100 < 30 drop');
     expect(ns('reject').nft).toContain('reject with icmpv6 type admin-prohibited');
     expect(ns('t3').nft).toBeNull();
+  });
+
+  it('lifts the ICMP budget only where it is per namespace, never the host-wide one', () => {
+    expect(icmpLimitsPerNetns('6.18.44-fc-v669')).toBe(true);
+    expect(icmpLimitsPerNetns('6.12.0')).toBe(true);
+    expect(icmpLimitsPerNetns('6.1.0-18-amd64')).toBe(false);
+    expect(icmpLimitsPerNetns('5.15.0')).toBe(false);
+    const sysctls = (perNetns: boolean) =>
+      planLab('nd00ac', standardLab(), { icmpLimitsPerNetns: perNetns }).namespaces.flatMap((n) => n.sysctl);
+    expect(sysctls(true)).toContain('net.ipv4.icmp_msgs_burst=10000');
+    expect(sysctls(false).some((s) => s.startsWith('net.ipv4.icmp_msgs'))).toBe(false);
   });
 
   it('makes equal-cost paths into multipath routes', () => {

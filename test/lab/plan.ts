@@ -1,3 +1,4 @@
+import { release as osRelease } from 'node:os';
 import {
   assertLabPrefix,
   formatPrefix,
@@ -78,7 +79,20 @@ interface DraftLink {
   readonly loss: Required<LossSpec> | null;
 }
 
-export function planLab(id: string, spec: LabSpec): LabPlan {
+/**
+ * Whether net.ipv4.icmp_msgs_per_sec/burst are per network namespace (Linux 6.12 on). Before,
+ * they were host-wide: a lab must not touch them there.
+ */
+export function icmpLimitsPerNetns(release = osRelease()): boolean {
+  const [major = 0, minor = 0] = release.split(/[.-]/).map(Number);
+  return major > 6 || (major === 6 && minor >= 12);
+}
+
+export function planLab(
+  id: string,
+  spec: LabSpec,
+  kernel = { icmpLimitsPerNetns: icmpLimitsPerNetns() },
+): LabPlan {
   if (!/^nd[0-9a-f]{4,8}$/.test(id)) throw new Error(`lab id '${id}' must be 'nd' and 4..8 hex digits`);
   const given = spec.hosts ?? {};
   // Hosts in order of first appearance (chains, then links): the order `status` and tests list them.
@@ -266,10 +280,10 @@ export function planLab(id: string, spec: LabSpec): LabPlan {
     ...topologyLinks.flatMap((l) => (l.switchNs ? [l.switchNs] : [])),
   ];
   const topology: LabTopology = { id, hosts: topologyHosts, links: topologyLinks, chains, namespaces };
-  return { topology, ...commands(topology, hostSpecs) };
+  return { topology, ...commands(topology, hostSpecs, kernel.icmpLimitsPerNetns) };
 }
 
-function sysctlsFor(h: TopologyHost, spec: HostSpec): string[] {
+function sysctlsFor(h: TopologyHost, spec: HostSpec, icmpLimits: boolean): string[] {
   const s = new Map<string, string>([
     // Addresses must be usable at once, link-local ones included (set before interfaces arrive).
     ['net.ipv6.conf.all.accept_dad', '0'],
@@ -279,6 +293,12 @@ function sysctlsFor(h: TopologyHost, spec: HostSpec): string[] {
     ['net.ipv4.icmp_ratelimit', '0'],
     ['net.ipv6.icmp.ratelimit', '0'],
   ]);
+  if (icmpLimits) {
+    // The namespace-wide budget (default 1000/s, burst 50, shared by ICMP and ICMPv6) is
+    // spent by one IPv4 traceroute to a rejecting host, leaving the IPv6 one with '!X * *'.
+    s.set('net.ipv4.icmp_msgs_per_sec', '100000');
+    s.set('net.ipv4.icmp_msgs_burst', '10000');
+  }
   if (h.router) {
     s.set('net.ipv4.ip_forward', '1');
     s.set('net.ipv6.conf.all.forwarding', '1');
@@ -300,7 +320,11 @@ function routeLine(r: TopologyRoute): string {
   return `route add ${r.prefix} ${r.via.map((v) => `nexthop via ${v.address} dev ${v.dev}`).join(' ')}`;
 }
 
-function commands(t: LabTopology, specs: ReadonlyMap<string, HostSpec>): Omit<LabPlan, 'topology'> {
+function commands(
+  t: LabTopology,
+  specs: ReadonlyMap<string, HostSpec>,
+  icmpLimits: boolean,
+): Omit<LabPlan, 'topology'> {
   const root: string[] = [];
   const perNs = new Map<string, string[]>(t.namespaces.map((ns) => [ns, ['link set lo up']]));
   // Each veth pair is born with both ends already inside their namespaces under their final
@@ -356,7 +380,7 @@ function commands(t: LabTopology, specs: ReadonlyMap<string, HostSpec>): Omit<La
     }
     return {
       ns,
-      sysctl: sysctlsFor(h, specs.get(h.name) ?? {}),
+      sysctl: sysctlsFor(h, specs.get(h.name) ?? {}, icmpLimits),
       ip: perNs.get(ns)!,
       nft: firewallRules(h, t),
       echo: h.echo,
