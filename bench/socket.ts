@@ -43,12 +43,26 @@ const node = (args: string[]) => [process.execPath, '--import', 'tsx', ...args];
 
 for (const target of ['127.0.0.1', '::1']) {
   const contenders: Contender[] = [
-    { label: 'iputils ping -f', argv: ['ping', '-n', '-q', '-f', '-l', `${WINDOW}`, '-c', `${N}`, target], ns },
-    ...BACKENDS.map((b) => ({ label: `netdiag ${b}`, argv: node([flood, b, target, `${N}`, `${WINDOW}`]), ns })),
+    {
+      label: 'iputils ping -f',
+      argv: ['ping', '-n', '-q', '-f', '-l', `${WINDOW}`, '-c', `${N}`, target],
+      ns,
+    },
+    ...BACKENDS.map((b) => ({
+      label: `netdiag ${b}`,
+      argv: node([flood, b, target, `${N}`, `${WINDOW}`]),
+      ns,
+    })),
   ];
-  printRatios(`flood ping of ${N} echo requests to ${target}, ${WINDOW} in flight, ${runs} runs each`, timeAll(contenders, runs), 'iputils ping -f');
+  printRatios(
+    `flood ping of ${N} echo requests to ${target}, ${WINDOW} in flight, ${runs} runs each`,
+    timeAll(contenders, runs),
+    'iputils ping -f',
+  );
   // Each contender's own rate, without process start-up: replies per second of the flood itself.
-  console.log(`${'replies per second (own clock)'.padEnd(36)} ${'median'.padStart(10)} ${'x iputils'.padStart(10)}`);
+  console.log(
+    `${'replies per second (own clock)'.padEnd(36)} ${'median'.padStart(10)} ${'x iputils'.padStart(10)}`,
+  );
   const rates = new Map<string, number>();
   for (const c of contenders) {
     const samples: number[] = [];
@@ -64,27 +78,49 @@ for (const target of ['127.0.0.1', '::1']) {
     rates.set(c.label, median([...samples].sort((a, b) => a - b)));
   }
   const base = rates.get('iputils ping -f')!;
-  for (const [label, rate] of rates) console.log(`${label.padEnd(36)} ${rate.toFixed(0).padStart(10)} ${(rate / base).toFixed(2).padStart(10)}`);
+  for (const [label, rate] of rates)
+    console.log(
+      `${label.padEnd(36)} ${rate.toFixed(0).padStart(10)} ${(rate / base).toFixed(2).padStart(10)}`,
+    );
 }
 cleanup();
 
 // RTT error, in a two-host lab: client -> delayed (20 ms userspace responder).
-const lab = await createLab({ hosts: { delayed: { echo: { delayMs: 20, jitterMs: 0 } }, client: { pingGroupRange: [0, 2147483647] } }, links: [{ hosts: ['client', 'delayed'] }] });
+const lab = await createLab({
+  hosts: { delayed: { echo: { delayMs: 20, jitterMs: 0 } }, client: { pingGroupRange: [0, 2147483647] } },
+  links: [{ hosts: ['client', 'delayed'] }],
+});
 try {
   const COUNT = 50;
   for (const family of [4, 6] as const) {
     const target = lab.addr('delayed', family);
-    console.log(`\nRTT error to a 20 ms target (${target}), ${COUNT} pings at 20 ms, ${runs} runs: average minus iputils' average, ms`);
-    console.log(`${'backend'.padEnd(16)} ${'loop idle'.padStart(10)} ${'blocked 5ms'.padStart(12)} ${'x native-raw (blocked)'.padStart(24)}`);
+    console.log(
+      `\nRTT error to a 20 ms target (${target}), ${COUNT} pings at 20 ms, ${runs} runs: average minus iputils' average, ms`,
+    );
+    console.log(
+      `${'backend'.padEnd(16)} ${'loop idle'.padStart(10)} ${'blocked 5ms'.padStart(12)} ${'x native-raw (blocked)'.padStart(24)}`,
+    );
     const errors = new Map<string, [number, number]>();
     for (const backend of BACKENDS) {
       const perBlock: number[] = [];
       for (const block of [0, 5]) {
         const samples: number[] = [];
         for (let i = 0; i < runs; i++) {
-          const theirs = await lab.exec('client', ['ping', '-n', '-q', '-c', `${COUNT}`, '-i', '0.02', target]);
+          const theirs = await lab.exec('client', [
+            'ping',
+            '-n',
+            '-q',
+            '-c',
+            `${COUNT}`,
+            '-i',
+            '0.02',
+            target,
+          ]);
           const m = /= [\d.]+\/([\d.]+)\//.exec(theirs.stdout);
-          const ours = await lab.exec('client', node([rttChild, backend, target, `${COUNT}`, '20', `${block}`]));
+          const ours = await lab.exec(
+            'client',
+            node([rttChild, backend, target, `${COUNT}`, '20', `${block}`]),
+          );
           if (!m || ours.code !== 0) continue;
           const avg = (JSON.parse(ours.stdout) as { rtt: { avg: number } }).rtt.avg;
           samples.push(avg - Number(m[1]));
@@ -95,7 +131,9 @@ try {
     }
     const base = Math.abs(errors.get('native-raw')![1]);
     for (const [backend, [idle, blocked]] of errors) {
-      console.log(`${backend.padEnd(16)} ${idle.toFixed(3).padStart(10)} ${blocked.toFixed(3).padStart(12)} ${(Math.abs(blocked) / base).toFixed(1).padStart(24)}`);
+      console.log(
+        `${backend.padEnd(16)} ${idle.toFixed(3).padStart(10)} ${blocked.toFixed(3).padStart(12)} ${(Math.abs(blocked) / base).toFixed(1).padStart(24)}`,
+      );
     }
   }
 } finally {

@@ -26,7 +26,8 @@ if (mode === 'links') {
           for (let a = at + 32; a + 4 <= at + len; ) {
             const alen = m.data.readUInt16LE(a);
             if (alen < 4) break;
-            if (m.data.readUInt16LE(a + 2) === IFLA_IFNAME) links.push({ index, name: m.data.toString('utf8', a + 4, a + alen).replace(/\0+$/, '') });
+            if (m.data.readUInt16LE(a + 2) === IFLA_IFNAME)
+              links.push({ index, name: m.data.toString('utf8', a + 4, a + alen).replace(/\0+$/, '') });
             a += (alen + 3) & ~3;
           }
         }
@@ -47,7 +48,12 @@ if (mode === 'links') {
   const [ifname, target, source] = args as [string, string, string];
   const { readFileSync } = await import('node:fs');
   const ifindex = Number(readFileSync(`/sys/class/net/${ifname}/ifindex`, 'utf8'));
-  const ownMac = Buffer.from(readFileSync(`/sys/class/net/${ifname}/address`, 'utf8').trim().split(':').map((h) => Number.parseInt(h, 16)));
+  const ownMac = Buffer.from(
+    readFileSync(`/sys/class/net/${ifname}/address`, 'utf8')
+      .trim()
+      .split(':')
+      .map((h) => Number.parseInt(h, 16)),
+  );
   const ETH_P_ARP = 0x0806;
   const socket = open({ domain: 'packet', type: 'dgram', protocol: ETH_P_ARP });
   socket.bind({ family: 'packet', protocol: ETH_P_ARP, ifindex });
@@ -57,7 +63,10 @@ if (mode === 'links') {
       // ARP reply (op 2) from the target: sender hardware address at 8, sender IP at 14.
       if (m.data.readUInt16BE(6) !== 2 || !m.data.subarray(14, 18).equals(ip(target))) return;
       const mac = [...m.data.subarray(8, 14)].map((b) => b.toString(16).padStart(2, '0')).join(':');
-      const from = m.from?.family === 'packet' ? [...(m.from.hardwareAddress ?? [])].map((b) => b.toString(16).padStart(2, '0')).join(':') : '';
+      const from =
+        m.from?.family === 'packet'
+          ? [...(m.from.hardwareAddress ?? [])].map((b) => b.toString(16).padStart(2, '0')).join(':')
+          : '';
       resolve({ mac, from, ifindex: m.ifindex });
     }),
   );
@@ -70,7 +79,12 @@ if (mode === 'links') {
   ownMac.copy(request, 8);
   ip(source).copy(request, 14);
   ip(target).copy(request, 24);
-  await socket.send(request, { family: 'packet', protocol: ETH_P_ARP, ifindex, hardwareAddress: Buffer.alloc(6, 0xff) });
+  await socket.send(request, {
+    family: 'packet',
+    protocol: ETH_P_ARP,
+    ifindex,
+    hardwareAddress: Buffer.alloc(6, 0xff),
+  });
   const r = await reply;
   socket.close();
   process.stdout.write(`${JSON.stringify({ ...r, expectedIfindex: ifindex })}\n`);

@@ -18,7 +18,10 @@ describe.skipIf(process.getuid?.() !== 0)('native socket: netlink and packet soc
   const ip = (...args: string[]) => execFileSync('ip', ['-n', ns, ...args]).toString();
   const ipPeer = (...args: string[]) => execFileSync('ip', ['-n', peer, ...args]).toString();
   const inNs = (...args: string[]) => {
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', child, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', child, ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as unknown;
   };
@@ -42,7 +45,9 @@ describe.skipIf(process.getuid?.() !== 0)('native socket: netlink and packet soc
 
   it('rtnetlink link dump lists what ip link lists', () => {
     setUp();
-    const ours = (inNs('links') as { index: number; name: string }[]).map((l) => `${l.index}:${l.name}`).sort();
+    const ours = (inNs('links') as { index: number; name: string }[])
+      .map((l) => `${l.index}:${l.name}`)
+      .sort();
     const theirs = ip('-o', 'link', 'show')
       .trim()
       .split('\n')
@@ -55,7 +60,12 @@ describe.skipIf(process.getuid?.() !== 0)('native socket: netlink and packet soc
   it('an ARP request on a packet socket gets the MAC that ip link shows', () => {
     setUp();
     const mac = /link\/ether (\S+)/.exec(ipPeer('link', 'show', 'ndb'))![1];
-    const r = inNs('arp', 'nda', '192.0.2.2', '192.0.2.1') as { mac: string; from: string; ifindex: number; expectedIfindex: number };
+    const r = inNs('arp', 'nda', '192.0.2.2', '192.0.2.1') as {
+      mac: string;
+      from: string;
+      ifindex: number;
+      expectedIfindex: number;
+    };
     expect(r.mac).toBe(mac);
     expect(r.from).toBe(mac);
     expect(r.ifindex).toBe(r.expectedIfindex);

@@ -1,4 +1,4 @@
-import { type PingEvent, ping } from '@netdiag/icmp';
+import type { PingEvent } from '@netdiag/icmp';
 import { openProbeSocket } from '@netdiag/probe-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLab } from './lab/index.js';
@@ -11,10 +11,13 @@ describe.skipIf(process.getuid?.() !== 0)('probe-socket native backends in the l
   const lab = useLab();
   let savedRange = '';
   beforeAll(async () => {
-    savedRange = (await lab.exec('client', ['sysctl', '-n', 'net.ipv4.ping_group_range'])).stdout.trim().replace(/\s+/g, ' ');
+    savedRange = (await lab.exec('client', ['sysctl', '-n', 'net.ipv4.ping_group_range'])).stdout
+      .trim()
+      .replace(/\s+/g, ' ');
   });
   afterAll(async () => {
-    if (savedRange) await lab.exec('client', ['sysctl', '-q', '-w', `net.ipv4.ping_group_range=${savedRange}`]);
+    if (savedRange)
+      await lab.exec('client', ['sysctl', '-q', '-w', `net.ipv4.ping_group_range=${savedRange}`]);
   });
 
   it('picks the native raw socket when privileged, raw-socket when asked', () => {
@@ -68,7 +71,9 @@ describe.skipIf(process.getuid?.() !== 0)('probe-socket native backends in the l
       const event = JSON.parse(r.stdout) as Extract<PingEvent, { type: 'icmp-error' }>;
       expect(event.from).toBe(m![1]);
       // Communication administratively prohibited: ICMP 3/13, ICMPv6 1/1.
-      expect([event.kind, event.code]).toEqual(family === 4 ? ['destination-unreachable', 13] : ['destination-unreachable', 1]);
+      expect([event.kind, event.code]).toEqual(
+        family === 4 ? ['destination-unreachable', 13] : ['destination-unreachable', 1],
+      );
     });
   }
 });

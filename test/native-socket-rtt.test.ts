@@ -22,15 +22,27 @@ describe.skipIf(process.getuid?.() !== 0)('ping RTT while the event loop is busy
   let savedRange = '';
 
   beforeAll(async () => {
-    savedRange = (await lab.exec('client', ['sysctl', '-n', 'net.ipv4.ping_group_range'])).stdout.trim().replace(/\s+/g, ' ');
+    savedRange = (await lab.exec('client', ['sysctl', '-n', 'net.ipv4.ping_group_range'])).stdout
+      .trim()
+      .replace(/\s+/g, ' ');
     await lab.exec('client', ['sysctl', '-q', '-w', 'net.ipv4.ping_group_range=0 2147483647']);
   });
   afterAll(async () => {
-    if (savedRange) await lab.exec('client', ['sysctl', '-q', '-w', `net.ipv4.ping_group_range=${savedRange}`]);
+    if (savedRange)
+      await lab.exec('client', ['sysctl', '-q', '-w', `net.ipv4.ping_group_range=${savedRange}`]);
   });
 
   async function iputilsAvg(target: string): Promise<number> {
-    const r = await lab.exec('client', ['ping', '-n', '-q', '-c', `${COUNT}`, '-i', `${INTERVAL_MS / 1000}`, target]);
+    const r = await lab.exec('client', [
+      'ping',
+      '-n',
+      '-q',
+      '-c',
+      `${COUNT}`,
+      '-i',
+      `${INTERVAL_MS / 1000}`,
+      target,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const m = /= [\d.]+\/([\d.]+)\//.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
@@ -38,9 +50,23 @@ describe.skipIf(process.getuid?.() !== 0)('ping RTT while the event loop is busy
   }
 
   async function oursAvg(backend: string, target: string): Promise<number> {
-    const r = await lab.exec('client', [process.execPath, '--import', 'tsx', child, backend, target, `${COUNT}`, `${INTERVAL_MS}`, `${BLOCK_MS}`], {
-      timeoutMs: 60_000,
-    });
+    const r = await lab.exec(
+      'client',
+      [
+        process.execPath,
+        '--import',
+        'tsx',
+        child,
+        backend,
+        target,
+        `${COUNT}`,
+        `${INTERVAL_MS}`,
+        `${BLOCK_MS}`,
+      ],
+      {
+        timeoutMs: 60_000,
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as Result;
     expect(result.received).toBe(COUNT);
@@ -53,7 +79,9 @@ describe.skipIf(process.getuid?.() !== 0)('ping RTT while the event loop is busy
         const target = lab.addr('delayed', family);
         const theirs = await iputilsAvg(target);
         const ours = await oursAvg(backend, target);
-        console.log(`IPv${family} ${backend}, loop blocked ${BLOCK_MS} ms per send: avg ${ours.toFixed(3)} ms, iputils ${theirs.toFixed(3)} ms`);
+        console.log(
+          `IPv${family} ${backend}, loop blocked ${BLOCK_MS} ms per send: avg ${ours.toFixed(3)} ms, iputils ${theirs.toFixed(3)} ms`,
+        );
         expect(Math.abs(ours - theirs)).toBeLessThan(0.1);
       });
     }

@@ -12,7 +12,14 @@ import { useLab } from './lab/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
-const unprivileged = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
+const unprivileged = [
+  'setpriv',
+  '--reuid=65534',
+  '--regid=65534',
+  '--clear-groups',
+  '--inh-caps=-all',
+  '--bounding-set=-all',
+];
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', LANG: 'C' };
 
 /** TTL / hop limit of each reply line ("ttl=61", or netdiag's IPv6 "hlim=61"), in order. */
@@ -27,14 +34,17 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag ping without privilege', () =
   // set refuses outright; a copy has no file capabilities, so it runs as any user would run it.
   let plainPingDir = '';
   let plainPing = '';
-  const setRange = (range: string) => lab.exec('client', ['sysctl', '-q', '-w', `net.ipv4.ping_group_range=${range}`]);
+  const setRange = (range: string) =>
+    lab.exec('client', ['sysctl', '-q', '-w', `net.ipv4.ping_group_range=${range}`]);
 
   beforeAll(async () => {
     plainPingDir = mkdtempSync(join(tmpdir(), 'nd-ping-'));
     chmodSync(plainPingDir, 0o755);
     plainPing = join(plainPingDir, 'ping');
     copyFileSync('/usr/bin/ping', plainPing);
-    savedRange = (await lab.exec('client', ['sysctl', '-n', 'net.ipv4.ping_group_range'])).stdout.trim().replace(/\s+/g, ' ');
+    savedRange = (await lab.exec('client', ['sysctl', '-n', 'net.ipv4.ping_group_range'])).stdout
+      .trim()
+      .replace(/\s+/g, ' ');
   });
   afterAll(async () => {
     if (savedRange) await setRange(savedRange);
@@ -47,8 +57,16 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag ping without privilege', () =
       // t3 sits behind routers: its replies arrive with a TTL below 64, which only a real reading shows.
       const target = lab.addr('t3', family);
       const count = 4;
-      const ours = await lab.exec('client', [...unprivileged, process.execPath, cli, 'ping', '-c', `${count}`, '-i', '0.2', target], { env });
-      const theirs = await lab.exec('client', [...unprivileged, plainPing, '-n', '-c', `${count}`, '-i', '0.2', target], { env });
+      const ours = await lab.exec(
+        'client',
+        [...unprivileged, process.execPath, cli, 'ping', '-c', `${count}`, '-i', '0.2', target],
+        { env },
+      );
+      const theirs = await lab.exec(
+        'client',
+        [...unprivileged, plainPing, '-n', '-c', `${count}`, '-i', '0.2', target],
+        { env },
+      );
       expect(theirs.code, theirs.stderr).toBe(0);
       expect(ours.code, ours.stderr).toBe(0);
       const expected = replyTtls(theirs.stdout);
@@ -62,7 +80,11 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag ping without privilege', () =
   it('where the group range refuses the user: one line naming both fixes, exit 2', async () => {
     await setRange('1 0');
     const target = lab.addr('t3', 4);
-    const ours = await lab.exec('client', [...unprivileged, process.execPath, cli, 'ping', '-c', '1', target], { env });
+    const ours = await lab.exec(
+      'client',
+      [...unprivileged, process.execPath, cli, 'ping', '-c', '1', target],
+      { env },
+    );
     // iputils, run the same way, cannot ping either: the refusal is the kernel's, not ours.
     const theirs = await lab.exec('client', [...unprivileged, plainPing, '-n', '-c', '1', target], { env });
     expect(theirs.code).not.toBe(0);

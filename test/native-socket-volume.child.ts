@@ -59,7 +59,9 @@ if (mode === 'datagrams') {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const final = memory();
-  process.stdout.write(`${JSON.stringify({ received, seconds, rate: received / seconds, baseline, final })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ received, seconds, rate: received / seconds, baseline, final })}\n`,
+  );
   rx.socket.close();
   tx.socket.close();
 } else if (mode === 'errors') {
@@ -99,7 +101,9 @@ if (mode === 'datagrams') {
   const arrived = new Promise<string>((resolve) => rx.socket.onMessage((m) => resolve(m.data.toString())));
   await tx.socket.send(Buffer.from('alive'), { family: 'inet', address: '127.0.0.1', port: rx.port });
   const after = await arrived;
-  process.stdout.write(`${JSON.stringify({ sent, read: entries.length, refused, closed: tx.socket.closed, after })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ sent, read: entries.length, refused, closed: tx.socket.closed, after })}\n`,
+  );
   tx.socket.close();
   rx.socket.close();
 }

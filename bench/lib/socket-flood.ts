@@ -11,7 +11,10 @@ if (!backend || !target) throw new Error('usage: BACKEND TARGET COUNT WINDOW');
 const count = Number(countText ?? 50_000);
 const window = Number(windowText ?? 8);
 const family = isIP(target) === 6 ? 6 : 4;
-const socket = openProbeSocket({ family, protocol: 'icmp', identifier: process.pid & 0xffff }, { backend: backend as Backend });
+const socket = openProbeSocket(
+  { family, protocol: 'icmp', identifier: process.pid & 0xffff },
+  { backend: backend as Backend },
+);
 const identifier = socket.boundIdentifier ?? process.pid & 0xffff;
 const payload = new Uint8Array(56);
 const codec = family === 4 ? icmpv4 : icmpv6;
@@ -27,7 +30,13 @@ const finished = new Promise<void>((resolve) => {
 
 function send(): void {
   if (sent >= count) return;
-  const bytes = codec.encode({ kind: 'echo-request', code: 0, identifier, sequence: sent++ & 0xffff, payload });
+  const bytes = codec.encode({
+    kind: 'echo-request',
+    code: 0,
+    identifier,
+    sequence: sent++ & 0xffff,
+    payload,
+  });
   socket.send(bytes, target!).catch(() => {});
 }
 
@@ -52,4 +61,6 @@ await finished;
 clearInterval(watchdog);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 socket.close();
-process.stdout.write(`${JSON.stringify({ backend: socket.backend, received, seconds, rate: received / seconds })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ backend: socket.backend, received, seconds, rate: received / seconds })}\n`,
+);

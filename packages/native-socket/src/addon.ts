@@ -11,7 +11,14 @@ export interface Addon {
     protocol: number,
     receiveBufferBytes: number,
     sendQueueLimit: number,
-    onMessage: (data: Buffer, from: Buffer | undefined, kernelNs: bigint | undefined, hopLimit: number, ifindex: number, truncated: boolean) => void,
+    onMessage: (
+      data: Buffer,
+      from: Buffer | undefined,
+      kernelNs: bigint | undefined,
+      hopLimit: number,
+      ifindex: number,
+      truncated: boolean,
+    ) => void,
     onErrorQueue: (
       errno: number,
       origin: number,
@@ -59,7 +66,8 @@ const ADDON = fileURLToPath(new URL('../build/Release/native_socket.node', impor
 let loaded: { readonly addon: Addon } | { readonly error: NativeUnavailableError } | undefined;
 
 function load(): { readonly addon: Addon } | { readonly error: NativeUnavailableError } {
-  if (process.platform !== 'linux') return { error: new NativeUnavailableError(`Linux only (this is ${process.platform})`) };
+  if (process.platform !== 'linux')
+    return { error: new NativeUnavailableError(`Linux only (this is ${process.platform})`) };
   if (!existsSync(ADDON)) {
     return {
       error: new NativeUnavailableError(
@@ -70,7 +78,11 @@ function load(): { readonly addon: Addon } | { readonly error: NativeUnavailable
   try {
     return { addon: createRequire(import.meta.url)(ADDON) as Addon };
   } catch (err) {
-    return { error: new NativeUnavailableError(`the addon failed to load: ${err instanceof Error ? err.message : String(err)}`) };
+    return {
+      error: new NativeUnavailableError(
+        `the addon failed to load: ${err instanceof Error ? err.message : String(err)}`,
+      ),
+    };
   }
 }
 
@@ -83,7 +95,9 @@ export function addon(): Addon {
 }
 
 /** Whether the addon loads here, and if not, why. */
-export function nativeAvailability(): { readonly available: true } | { readonly available: false; readonly reason: string } {
+export function nativeAvailability():
+  | { readonly available: true }
+  | { readonly available: false; readonly reason: string } {
   try {
     addon();
     return { available: true };

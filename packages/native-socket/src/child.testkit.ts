@@ -23,7 +23,11 @@ if (mode === 'unref') {
   process.stdout.write(`${port}\n`);
 } else if (mode === 'echo') {
   socket.onMessage((m) => {
-    parentPort?.postMessage({ data: m.data.toString(), kernelTimestamp: m.kernelTimestamp, hopLimit: m.hopLimit });
+    parentPort?.postMessage({
+      data: m.data.toString(),
+      kernelTimestamp: m.kernelTimestamp,
+      hopLimit: m.hopLimit,
+    });
     // Left open on purpose, only unreferenced: the worker's exit must close it (the addon's
     // cleanup hook), without a crash or a leaked poll handle holding the thread.
     socket.unref();

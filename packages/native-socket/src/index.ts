@@ -1,4 +1,6 @@
 export { nativeAvailability } from './addon.js';
+/** Kernel constants read from the C headers by the addon (throws NativeUnavailableError without it). */
+export { constants } from './constants.js';
 export { NativeUnavailableError, SocketError } from './errors.js';
 export {
   type ErrorOrigin,
@@ -6,8 +8,8 @@ export {
   errnoName,
   type Message,
   NativeSocket,
-  open,
   type OpenSpec,
+  open,
   type SendOptions,
   type SocketDomain,
   type SocketType,
@@ -23,5 +25,3 @@ export {
   type PacketAddress,
   type SocketAddress,
 } from './sockaddr.js';
-/** Kernel constants read from the C headers by the addon (throws NativeUnavailableError without it). */
-export { constants } from './constants.js';

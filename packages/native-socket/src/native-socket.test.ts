@@ -11,7 +11,10 @@ afterEach(() => {
   for (const s of opened.splice(0)) s.close();
 });
 
-function udp(options: { errorQueue?: boolean; receiveBufferBytes?: number } = {}): { socket: NativeSocket; port: number } {
+function udp(options: { errorQueue?: boolean; receiveBufferBytes?: number } = {}): {
+  socket: NativeSocket;
+  port: number;
+} {
   const socket = open({ domain: 'inet', type: 'dgram', protocol: 0, ...options });
   opened.push(socket);
   socket.bind({ family: 'inet', address: '127.0.0.1', port: 0 });
@@ -34,7 +37,11 @@ describe('native socket on loopback UDP', () => {
     const rx = udp();
     const tx = udp();
     const arrived = next<Message>((l) => rx.socket.onMessage(l));
-    const sentAt = await tx.socket.send(Buffer.from('hello'), { family: 'inet', address: '127.0.0.1', port: rx.port }, { ttl: 7 });
+    const sentAt = await tx.socket.send(
+      Buffer.from('hello'),
+      { family: 'inet', address: '127.0.0.1', port: rx.port },
+      { ttl: 7 },
+    );
     const m = await arrived;
     const deliveredAt = process.hrtime.bigint();
     expect(m.data.toString()).toBe('hello');
@@ -59,7 +66,11 @@ describe('native socket on loopback UDP', () => {
       }),
     );
     const ttls = Array.from({ length: 40 }, (_, i) => 1 + ((i * 37) % 255));
-    await Promise.all(ttls.map((ttl) => tx.socket.send(Buffer.from([ttl]), { family: 'inet', address: '127.0.0.1', port: rx.port }, { ttl })));
+    await Promise.all(
+      ttls.map((ttl) =>
+        tx.socket.send(Buffer.from([ttl]), { family: 'inet', address: '127.0.0.1', port: rx.port }, { ttl }),
+      ),
+    );
     await all;
     expect(seen).toEqual(ttls);
   });
@@ -97,12 +108,22 @@ describe('native socket on loopback UDP', () => {
     const entries: ErrorQueueEntry[] = [];
     for (let i = 0; i < rounds; i++) {
       const entry = next<ErrorQueueEntry>((l) => tx.socket.onErrorQueue(l));
-      await tx.socket.send(Buffer.from([i & 0xff]), { family: 'inet', address: '127.0.0.1', port: closedPort });
+      await tx.socket.send(Buffer.from([i & 0xff]), {
+        family: 'inet',
+        address: '127.0.0.1',
+        port: closedPort,
+      });
       entries.push(await entry);
     }
     expect(entries).toHaveLength(rounds);
     const e = entries[rounds - 1]!;
-    expect(e).toMatchObject({ code: 'ECONNREFUSED', origin: 'icmp', icmpType: 3, icmpCode: 3, kernelTimestamp: true });
+    expect(e).toMatchObject({
+      code: 'ECONNREFUSED',
+      origin: 'icmp',
+      icmpType: 3,
+      icmpCode: 3,
+      kernelTimestamp: true,
+    });
     expect(e.offender).toMatchObject({ family: 'inet', address: '127.0.0.1' });
     expect(e.destination).toMatchObject({ family: 'inet', address: '127.0.0.1', port: closedPort });
     // The quoted original payload: the one byte we sent last.
@@ -117,9 +138,13 @@ describe('native socket on loopback UDP', () => {
 
   it('errors carry code, errno and syscall', () => {
     const a = udp();
-    expect(() => open({ domain: 'inet', type: 'dgram', protocol: 0 }).bind({ family: 'inet', address: '127.0.0.1', port: a.port })).toThrow(
-      expect.objectContaining({ code: 'EADDRINUSE', errno: 98, syscall: 'bind' }),
-    );
+    expect(() =>
+      open({ domain: 'inet', type: 'dgram', protocol: 0 }).bind({
+        family: 'inet',
+        address: '127.0.0.1',
+        port: a.port,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'EADDRINUSE', errno: 98, syscall: 'bind' }));
     try {
       a.socket.connect({ family: 'inet', address: '192.0.2.1', port: 0 });
       expect.unreachable();
@@ -131,12 +156,16 @@ describe('native socket on loopback UDP', () => {
   it('rejects a send on a closed socket with EBADF', async () => {
     const a = udp();
     a.socket.close();
-    await expect(a.socket.send(Buffer.from('x'), { family: 'inet', address: '127.0.0.1', port: 9 })).rejects.toMatchObject({ code: 'EBADF' });
+    await expect(
+      a.socket.send(Buffer.from('x'), { family: 'inet', address: '127.0.0.1', port: 9 }),
+    ).rejects.toMatchObject({ code: 'EBADF' });
   });
 });
 
 function runChild(mode: string): { exited: Promise<number | null>; port: Promise<number>; lines: string[] } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: string[] = [];
   let resolvePort: (p: number) => void;
   const port = new Promise<number>((r) => {

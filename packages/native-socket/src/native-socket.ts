@@ -102,10 +102,15 @@ export class NativeSocket {
     this.domain = spec.domain;
     this.type = spec.type;
     this.protocol = spec.protocol;
-    const domain = { inet: c.AF_INET!, inet6: c.AF_INET6!, packet: c.AF_PACKET!, netlink: c.AF_NETLINK! }[spec.domain];
+    const domain = { inet: c.AF_INET!, inet6: c.AF_INET6!, packet: c.AF_PACKET!, netlink: c.AF_NETLINK! }[
+      spec.domain
+    ];
     const type = spec.type === 'raw' ? c.SOCK_RAW! : c.SOCK_DGRAM!;
     // Packet sockets take their EtherType in network order.
-    const protocol = spec.domain === 'packet' ? ((spec.protocol & 0xff) << 8) | ((spec.protocol >> 8) & 0xff) : spec.protocol;
+    const protocol =
+      spec.domain === 'packet'
+        ? ((spec.protocol & 0xff) << 8) | ((spec.protocol >> 8) & 0xff)
+        : spec.protocol;
     try {
       this.#handle = new native.NativeSocket(
         domain,
@@ -113,7 +118,8 @@ export class NativeSocket {
         protocol,
         spec.receiveBufferBytes ?? 65_536,
         spec.sendQueueLimit ?? 1024,
-        (data, from, kernelNs, hopLimit, ifindex, truncated) => this.#message(data, from, kernelNs, hopLimit, ifindex, truncated),
+        (data, from, kernelNs, hopLimit, ifindex, truncated) =>
+          this.#message(data, from, kernelNs, hopLimit, ifindex, truncated),
         (errno, origin, icmpType, icmpCode, info, offender, destination, payload, kernelNs) =>
           this.#errorEntry(errno, origin, icmpType, icmpCode, info, offender, destination, payload, kernelNs),
         (token, errno, sentAt) => this.#sent(token, errno, sentAt),
@@ -164,7 +170,9 @@ export class NativeSocket {
   getOption(level: number, name: number): number;
   getOption(level: number, name: number, bytes: number): Buffer;
   getOption(level: number, name: number, bytes?: number): number | Buffer {
-    return this.#call(() => (bytes === undefined ? this.#handle.getOption(level, name) : this.#handle.getOption(level, name, bytes)));
+    return this.#call(() =>
+      bytes === undefined ? this.#handle.getOption(level, name) : this.#handle.getOption(level, name, bytes),
+    );
   }
 
   bind(address: SocketAddress): void {
@@ -257,7 +265,12 @@ export class NativeSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#handle.close();
-    const closed = new SocketError('sendmsg EBADF: socket closed before the datagram was sent', 'EBADF', 9, 'sendmsg');
+    const closed = new SocketError(
+      'sendmsg EBADF: socket closed before the datagram was sent',
+      'EBADF',
+      9,
+      'sendmsg',
+    );
     for (const p of this.#pending.values()) p.reject(closed);
     this.#pending.clear();
     this.#messageListeners.clear();
@@ -273,10 +286,23 @@ export class NativeSocket {
     }
   }
 
-  #message(data: Buffer, from: Buffer | undefined, kernelNs: bigint | undefined, hopLimit: number, ifindex: number, truncated: boolean): void {
+  #message(
+    data: Buffer,
+    from: Buffer | undefined,
+    kernelNs: bigint | undefined,
+    hopLimit: number,
+    ifindex: number,
+    truncated: boolean,
+  ): void {
     if (this.#messageListeners.size === 0) return;
     const address = from ? this.#decodeFrom(from) : undefined;
-    const message: Mutable<Message> = { data, from: address, receivedAt: kernelNs ?? process.hrtime.bigint(), kernelTimestamp: kernelNs !== undefined, truncated };
+    const message: Mutable<Message> = {
+      data,
+      from: address,
+      receivedAt: kernelNs ?? process.hrtime.bigint(),
+      kernelTimestamp: kernelNs !== undefined,
+      truncated,
+    };
     if (hopLimit >= 0) message.hopLimit = hopLimit;
     if (ifindex > 0) message.ifindex = ifindex;
     else if (address?.family === 'packet') message.ifindex = address.ifindex;
@@ -333,7 +359,9 @@ export class NativeSocket {
   }
 }
 
-const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
+const errnoNames = new Map<number, string>(
+  Object.entries(osConstants.errno).map(([name, value]) => [value, name]),
+);
 
 /** EHOSTUNREACH for 113, or "E<n>" for a number Node does not name. */
 export function errnoName(errno: number): string {
@@ -344,4 +372,3 @@ export function errnoName(errno: number): string {
 export function open(spec: OpenSpec): NativeSocket {
   return new NativeSocket(spec);
 }
-

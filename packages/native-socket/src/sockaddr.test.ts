@@ -30,7 +30,11 @@ const address: fc.Arbitrary<SocketAddress> = fc.oneof(
     packetType: fc.nat(255),
     hardwareAddress: fc.uint8Array({ maxLength: 8 }),
   }),
-  fc.record({ family: fc.constant('netlink' as const), portId: fc.nat(2 ** 32 - 1), groups: fc.nat(2 ** 32 - 1) }),
+  fc.record({
+    family: fc.constant('netlink' as const),
+    portId: fc.nat(2 ** 32 - 1),
+    groups: fc.nat(2 ** 32 - 1),
+  }),
 );
 
 describe('sockaddr codec', () => {
@@ -54,7 +58,9 @@ describe('sockaddr codec', () => {
   });
 
   it('lays out sockaddr_in as the kernel does', () => {
-    expect(encodeSockaddr({ family: 'inet', address: '192.0.2.1', port: 33434 }).toString('hex')).toBe('0200829ac0000201' + '00'.repeat(8));
+    expect(encodeSockaddr({ family: 'inet', address: '192.0.2.1', port: 33434 }).toString('hex')).toBe(
+      `0200829ac0000201${'00'.repeat(8)}`,
+    );
   });
 
   it('rejects what cannot be encoded', () => {
@@ -65,6 +71,11 @@ describe('sockaddr codec', () => {
 
   it("uses the family numbers of the addon's C headers", () => {
     const c = constants();
-    expect(AddressFamily).toEqual({ inet: c.AF_INET, inet6: c.AF_INET6, netlink: c.AF_NETLINK, packet: c.AF_PACKET });
+    expect(AddressFamily).toEqual({
+      inet: c.AF_INET,
+      inet6: c.AF_INET6,
+      netlink: c.AF_NETLINK,
+      packet: c.AF_PACKET,
+    });
   });
 });

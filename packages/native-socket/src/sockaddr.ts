@@ -130,6 +130,7 @@ function ipv6Bytes(address: string): Uint8Array {
 }
 
 function checkPort(port: number): number {
-  if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new TypeError(`port must be 0 to 65535, not ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 0xffff)
+    throw new TypeError(`port must be 0 to 65535, not ${port}`);
   return port;
 }

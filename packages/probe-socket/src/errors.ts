@@ -15,7 +15,8 @@ export type SocketErrorCode =
   | 'UNKNOWN';
 
 /** The fix for a missing CAP_NET_RAW, named in every permission error. */
-export const PERMISSION_FIX = 'run as root, or grant the capability: sudo setcap cap_net_raw+ep "$(command -v node)"';
+export const PERMISSION_FIX =
+  'run as root, or grant the capability: sudo setcap cap_net_raw+ep "$(command -v node)"';
 
 /** The fix for ICMP datagram sockets refused by net.ipv4.ping_group_range, for this user's group. */
 export function pingGroupFix(gid = process.getgid?.() ?? 0): string {
@@ -78,7 +79,9 @@ export function toProbeSocketError(err: unknown, syscall: ProbeSocketError['sysc
   const text = err instanceof Error ? err.message : String(err);
   const errno = (err as { code?: unknown } | null)?.code;
   const code: SocketErrorCode =
-    typeof errno === 'string' && errno in describe ? (errno as SocketErrorCode) : (strerrorToCode.get(text) ?? 'UNKNOWN');
+    typeof errno === 'string' && errno in describe
+      ? (errno as SocketErrorCode)
+      : (strerrorToCode.get(text) ?? 'UNKNOWN');
   const base = code === 'UNKNOWN' ? text : describe[code];
   const message =
     syscall === 'socket' && (code === 'EPERM' || code === 'EACCES')

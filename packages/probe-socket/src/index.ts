@@ -1,5 +1,12 @@
-export type { IpFamily, ProbeProtocol, ProbeSocket, ReceivedPacket, SendOptions, SocketSpec } from './types.js';
-export { PERMISSION_FIX, ProbeSocketError, pingGroupFix, toProbeSocketError } from './errors.js';
 export type { SocketErrorCode } from './errors.js';
-export { openProbeSocket } from './open.js';
+export { PERMISSION_FIX, ProbeSocketError, pingGroupFix, toProbeSocketError } from './errors.js';
 export type { Backend, OpenOptions } from './open.js';
+export { openProbeSocket } from './open.js';
+export type {
+  IpFamily,
+  ProbeProtocol,
+  ProbeSocket,
+  ReceivedPacket,
+  SendOptions,
+  SocketSpec,
+} from './types.js';

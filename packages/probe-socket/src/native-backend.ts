@@ -1,6 +1,12 @@
 // The probe-socket backend over @netdiag/native-socket: raw sockets (CAP_NET_RAW) or, for ICMP
 // without privilege, ICMP datagram sockets (where net.ipv4.ping_group_range admits the user).
-import { encodeSockaddr, type ErrorQueueEntry, type NativeSocket, open as openNative, type SocketAddress } from '@netdiag/native-socket';
+import {
+  type ErrorQueueEntry,
+  encodeSockaddr,
+  type NativeSocket,
+  open as openNative,
+  type SocketAddress,
+} from '@netdiag/native-socket';
 import { ProbeSocketError, pingGroupFix, toProbeSocketError } from './errors.js';
 import type { IpFamily, ProbeSocket, ReceivedPacket, SendOptions, SocketSpec } from './types.js';
 
@@ -44,7 +50,12 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
     if (err instanceof Error && err.name === 'NativeUnavailableError') throw err;
     const e = nativeError(err, 'socket');
     if (kind === 'dgram' && e.isPermissionDenied) {
-      throw new ProbeSocketError(`no permission to open an ICMP datagram socket: ${pingGroupFix()}`, e.code, 'socket', { cause: err });
+      throw new ProbeSocketError(
+        `no permission to open an ICMP datagram socket: ${pingGroupFix()}`,
+        e.code,
+        'socket',
+        { cause: err },
+      );
     }
     throw e;
   }
@@ -60,7 +71,8 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
         socket.bind(inetAddress(spec.family, spec.family === 6 ? '::' : '0.0.0.0', 0));
       }
       const local = socket.localAddress();
-      boundIdentifier = local && (local.family === 'inet' || local.family === 'inet6') ? local.port : undefined;
+      boundIdentifier =
+        local && (local.family === 'inet' || local.family === 'inet6') ? local.port : undefined;
     } catch (err) {
       socket.close();
       throw nativeError(err, 'bind');
@@ -69,10 +81,16 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
   return adapt(socket, spec, kind, boundIdentifier);
 }
 
-function adapt(socket: NativeSocket, spec: SocketSpec, kind: NativeKind, boundIdentifier: number | undefined): ProbeSocket {
+function adapt(
+  socket: NativeSocket,
+  spec: SocketSpec,
+  kind: NativeKind,
+  boundIdentifier: number | undefined,
+): ProbeSocket {
   const errorListeners = new Set<(e: Error) => void>();
   const destinations = new Map<string, SocketAddress>();
-  const fromText = (a: SocketAddress | undefined) => (a && (a.family === 'inet' || a.family === 'inet6') ? a.address : '');
+  const fromText = (a: SocketAddress | undefined) =>
+    a && (a.family === 'inet' || a.family === 'inet6') ? a.address : '';
   const ipv4Transport = kind === 'dgram' && spec.family === 4;
 
   const probe: ProbeSocket = {
@@ -85,23 +103,28 @@ function adapt(socket: NativeSocket, spec: SocketSpec, kind: NativeKind, boundId
       return socket.closed;
     },
     send(packet: Uint8Array, to: string, options?: SendOptions): Promise<bigint> {
-      if (socket.closed) return Promise.reject(toProbeSocketError(new Error('Bad file descriptor'), 'sendto'));
+      if (socket.closed)
+        return Promise.reject(toProbeSocketError(new Error('Bad file descriptor'), 'sendto'));
       let address = destinations.get(to);
       if (!address) {
         try {
           address = inetAddress(spec.family, to);
           encodeSockaddr(address); // validates it now, as a send error, not later
         } catch (err) {
-          return Promise.reject(toProbeSocketError(Object.assign(new Error(String(err)), { code: 'EINVAL' }), 'sendto'));
+          return Promise.reject(
+            toProbeSocketError(Object.assign(new Error(String(err)), { code: 'EINVAL' }), 'sendto'),
+          );
         }
         // Probers send to few destinations many times; the socket encodes each address object once.
         if (destinations.size >= 4096) destinations.clear();
         destinations.set(to, address);
       }
       // TTL travels as a control message with this datagram alone: no sticky option to race on.
-      return socket.send(packet, address, options?.ttl !== undefined ? { ttl: options.ttl } : {}).catch((err: unknown) => {
-        throw toProbeSocketError(err, 'sendto');
-      });
+      return socket
+        .send(packet, address, options?.ttl !== undefined ? { ttl: options.ttl } : {})
+        .catch((err: unknown) => {
+          throw toProbeSocketError(err, 'sendto');
+        });
     },
     onPacket(listener) {
       const offMessage = socket.onMessage((m) => {

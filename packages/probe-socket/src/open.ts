@@ -26,7 +26,8 @@ export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): Pr
   if (backend === 'raw-socket') return openRawSocket(spec);
   if (backend === 'native-raw' || backend === 'native-dgram') {
     const native = nativeAvailability();
-    if (!native.available) throw new ProbeSocketError(`native backend unavailable: ${native.reason}`, 'UNKNOWN', 'socket');
+    if (!native.available)
+      throw new ProbeSocketError(`native backend unavailable: ${native.reason}`, 'UNKNOWN', 'socket');
     return openNativeSocket(spec, backend === 'native-raw' ? 'raw' : 'dgram');
   }
 
@@ -36,7 +37,10 @@ export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): Pr
       return openRawSocket(spec);
     } catch (err) {
       if (err instanceof ProbeSocketError && err.isPermissionDenied && spec.protocol === 'icmp') {
-        throw permissionDenied(err, `(ICMP datagram sockets need the native backend, unavailable: ${native.reason})`);
+        throw permissionDenied(
+          err,
+          `(ICMP datagram sockets need the native backend, unavailable: ${native.reason})`,
+        );
       }
       throw err;
     }
@@ -58,5 +62,10 @@ export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): Pr
 }
 
 function permissionDenied(cause: ProbeSocketError, second: string): ProbeSocketError {
-  return new ProbeSocketError(`no permission to open an ICMP socket: ${PERMISSION_FIX}, ${second}`, cause.code, 'socket', { cause });
+  return new ProbeSocketError(
+    `no permission to open an ICMP socket: ${PERMISSION_FIX}, ${second}`,
+    cause.code,
+    'socket',
+    { cause },
+  );
 }
