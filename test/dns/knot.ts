@@ -53,14 +53,24 @@ export function randomLoopback(): string {
   return `127.53.${randomInt(1, 255)}.${randomInt(1, 255)}`;
 }
 
-function dig(args: string[]): string {
-  return spawnSync('dig', args, { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
+/** argv run inside a network namespace when one is given (a lab host's DNS server). */
+function inNamespace(netns: string | undefined, argv: string[]): [string, string[]] {
+  const full = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+  return [full[0]!, full.slice(1)];
 }
 
-/** `also`: more listen addresses as `addr@port` (e.g. `::1@35353`), served the same zones. */
+function dig(args: string[], netns?: string): string {
+  const [file, argv] = inNamespace(netns, ['dig', ...args]);
+  return spawnSync(file, argv, { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
+}
+
+/**
+ * `also`: more listen addresses as `addr@port` (e.g. `::1@35353`), served the same zones.
+ * `netns`: run knotd inside that network namespace (a lab host's own DNS server).
+ */
 export async function startKnot(
   zones: readonly ZoneSpec[],
-  opts: { address?: string; port?: number; also?: readonly string[] } = {},
+  opts: { address?: string; port?: number; also?: readonly string[]; netns?: string } = {},
 ): Promise<KnotServer> {
   const address = opts.address ?? randomLoopback();
   const port = opts.port ?? 53;
@@ -93,7 +103,8 @@ export async function startKnot(
     '',
   ].join('\n');
   writeFileSync(join(dir, 'knot.conf'), conf);
-  const child: ChildProcess = spawn('knotd', ['-c', join(dir, 'knot.conf')], {
+  const [knotFile, knotArgs] = inNamespace(opts.netns, ['knotd', '-c', join(dir, 'knot.conf')]);
+  const child: ChildProcess = spawn(knotFile, knotArgs, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -117,7 +128,7 @@ export async function startKnot(
       throw new Error(`knotd exited: ${stderr.trim()}`);
     }
     const ready = zones.every((z) => {
-      const soa = dig([`@${address}`, '-p', String(port), z.origin, 'SOA', '+short', '+tries=1', '+time=1']);
+      const soa = dig([`@${address}`, '-p', String(port), z.origin, 'SOA', '+short', '+tries=1', '+time=1'], opts.netns);
       if (!soa.trim()) return false;
       return (
         !z.sign ||
@@ -130,7 +141,7 @@ export async function startKnot(
           '+short',
           '+tries=1',
           '+time=1',
-        ]).trim() !== ''
+        ], opts.netns).trim() !== ''
       );
     });
     if (ready) break;

@@ -24,6 +24,8 @@ export const defaults = {
   udpPort: 33_434,
   /** Paris traceroute: one flow, so one path even through load balancers. */
   flows: 1,
+  /** How long the end of a trace waits for reverse names still on their way. */
+  nameWaitMs: 2000,
   /** tcptraceroute's default: port 80. */
   tcpPort: 80,
   method: 'icmp' as TraceMethod,

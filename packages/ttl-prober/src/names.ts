@@ -1,11 +1,17 @@
-import { reverse as dnsReverse } from 'node:dns/promises';
+import { Resolver } from '@netdiag/dns-client';
 
 /** Looks up the name of an address; undefined when it has none. */
 export type ReverseLookup = (address: string, signal: AbortSignal) => Promise<string | undefined>;
 
-export const systemReverse: ReverseLookup = async (address) => {
-  const names = await dnsReverse(address);
-  return names[0];
+let sharedResolver: Resolver | undefined;
+
+/**
+ * PTR lookups through netdiag's own resolver (the servers of /etc/resolv.conf, a TTL-aware cache
+ * and one query per address however many hops share it), created on first use.
+ */
+export const systemReverse: ReverseLookup = (address, signal) => {
+  sharedResolver ??= new Resolver();
+  return sharedResolver.hostName(address, { signal });
 };
 
 /**
@@ -58,6 +64,18 @@ export class NameCache {
     if (this.#names.size >= this.capacity) this.#names.delete(this.#names.keys().next().value!);
     this.#names.set(address, name || null);
     if (name) this.onName(address, name);
+  }
+
+  /** Resolves when every lookup asked for so far has answered, or after `maxWaitMs`. */
+  async idle(maxWaitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.#pending.values()),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   close(): void {

@@ -20,6 +20,8 @@ export interface TraceOptions extends Partial<Omit<EngineConfig, 'mode' | 'cycle
   readonly cycles?: number;
   /** Look up hop names (PTR) asynchronously. Default true. */
   readonly resolveNames?: boolean;
+  /** At the end, how long to wait for names still being looked up (ms). */
+  readonly nameWaitMs?: number;
   readonly reverse?: ReverseLookup;
   readonly lookup?: Lookup;
   readonly signal?: AbortSignal;
@@ -229,6 +231,7 @@ async function run(
 
   return new Promise<TraceResult>((resolve) => {
     let finished = false;
+    let stoppedByCaller = false;
     let paused = false;
     let timer: NodeJS.Timeout | undefined;
     const unsubscribe: (() => void)[] = [];
@@ -240,7 +243,15 @@ async function run(
       options.signal?.removeEventListener('abort', finish);
       for (const u of unsubscribe) u();
       for (const s of sockets) s.close();
-      names?.close();
+      // The probes are done; names asked for may still be on their way. Give them a bounded
+      // moment (as traceroute waits for each hop's name) so the end carries them, unless stopped.
+      const wait = names && !options.signal?.aborted && !stoppedByCaller ? names.idle(options.nameWaitMs ?? defaults.nameWaitMs) : Promise.resolve();
+      void wait.then(() => {
+        names?.close();
+        end();
+      });
+    };
+    const end = () => {
       const hops = engine.hops();
       const destinationTtl = engine.destinationTtl ?? null;
       const reached = hops.some((h) => h.reachedDestination);
@@ -328,6 +339,7 @@ async function run(
     }
     expose({
       stop: () => {
+        stoppedByCaller = true;
         engine.stop();
         finish();
       },
