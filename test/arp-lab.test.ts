@@ -41,7 +41,12 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag arp in a lab subnet', () => {
     unused = [...Array(last - base[3]!)]
       .map((_, k) => `${base[0]}.${base[1]}.${base[2]}.${last - k}`)
       .find((a) => !taken.has(a))!;
-    for (const n of neighbours) await lab.exec('scanner', ['ping', '-c', '1', '-W', '2', lab.addr(n, 4)]);
+    // Until each answers (a new bridge may drop the first frames while its ports come up).
+    for (const n of neighbours) {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        if ((await lab.exec('scanner', ['ping', '-c', '1', '-W', '1', lab.addr(n, 4)])).code === 0) break;
+      }
+    }
     // No one answers: the kernel's resolution goes incomplete, then failed.
     await lab.exec('scanner', ['ping', '-c', '1', '-W', '1', unused]);
   });
@@ -106,11 +111,11 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag arp in a lab subnet', () => {
     expect(r.stderr).toMatch(/^netdiag: arp probe: needs a packet socket \(AF_PACKET\)/);
   });
 
-  it('a scan of the lab subnet is planned over exactly its other addresses, then names the gap', () => {
-    const [, len] = subnet.split('/');
+  it('a scan whose range and interface are fine says in one line what it is missing (exit 2)', () => {
     const r = netdiag('scanner', ['scan', subnet, '-I', 'eth0']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`(${2 ** (32 - Number(len)) - 3} addresses to probe)`);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^netdiag: arp scan: needs a packet socket \(AF_PACKET\)/);
   });
 
   it('a scan beyond a /16 needs --force, outside the subnet --foreign, of an unknown interface nothing', () => {

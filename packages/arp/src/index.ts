@@ -47,3 +47,11 @@ export {
   type ScanPlan,
   type ScanPlanError,
 } from './scan-plan.js';
+export {
+  type ScanAction,
+  type ScanConfig,
+  type ScanEvent,
+  type ScanHost,
+  ScanSession,
+  type ScanSummary,
+} from './scan-session.js';

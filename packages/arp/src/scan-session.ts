@@ -52,6 +52,9 @@ export type ScanAction =
 export class ScanSession {
   readonly #targets: readonly string[];
   readonly #index = new Map<number, number>();
+  /** When each target was last asked, by the session's clock: retries and the end are timed from it. */
+  readonly #askedAt: Float64Array;
+  /** The socket's send time of that request (the 'sent' event), for the RTT alone. */
   readonly #lastSent: Float64Array;
   readonly #tries: Uint8Array;
   readonly #hosts = new Map<number, { ip: string; mac: string; rttMs: number; otherMacs: string[] }>();
@@ -78,6 +81,7 @@ export class ScanSession {
       throw new RangeError(`attempts must be 1 to 255, got ${this.#attempts}`);
     if (!(this.#interval >= 0) || !(this.#timeout > 0))
       throw new RangeError('intervalMs must be >= 0 and timeoutMs > 0');
+    this.#askedAt = new Float64Array(config.targets.length).fill(Number.NaN);
     this.#lastSent = new Float64Array(config.targets.length).fill(Number.NaN);
     this.#tries = new Uint8Array(config.targets.length);
     config.targets.forEach((t, i) => {
@@ -109,10 +113,7 @@ export class ScanSession {
         if (this.#phase === 'running') this.#advance(event.at, actions);
         break;
       case 'sent':
-        if (event.index >= 0 && event.index < this.#targets.length) {
-          this.#lastSent[event.index] = event.at;
-          this.#lastAnySend = Math.max(this.#lastAnySend, event.at);
-        }
+        if (event.index >= 0 && event.index < this.#targets.length) this.#lastSent[event.index] = event.at;
         break;
       case 'frame':
         if (this.#phase === 'running') this.#receive(event.at, event.bytes, actions);
@@ -161,6 +162,7 @@ export class ScanSession {
       ),
     });
     this.#tries[i]!++;
+    this.#askedAt[i] = at;
     this.#lastSent[i] = at;
     this.#lastAnySend = at;
     this.#sent++;

@@ -1,34 +1,54 @@
-import type { InterfaceSubnets, Neighbour, NeighbourTable } from '@netdiag/arp';
+import type {
+  FrameChannel,
+  InterfaceSubnets,
+  Neighbour,
+  NeighbourTable,
+  ProbeSummary,
+  ScanHost,
+} from '@netdiag/arp';
+import type { Interface } from '@netdiag/interface-stats';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import type { CommandIo } from '../io.js';
 import { printable, selectInterfaces } from './if.js';
 
-export const help = `usage: netdiag arp [options]                      the neighbour table
-       netdiag arp probe ADDRESS [-I IFACE] [-c N]  who-has ADDRESS, like arping
-       netdiag arp scan CIDR -I IFACE [--force]    every address of a subnet, like arp-scan
+export const help = `usage: netdiag arp [options]                          the neighbour table
+       netdiag arp probe ADDRESS [-I IFACE] [-c N] [--dad]  who-has ADDRESS, like arping
+       netdiag arp scan CIDR -I IFACE [--force] [--foreign] every address of a range, like arp-scan
 
 The table lists IPv4 neighbours from /proc/net/arp: address, interface, MAC and state. The
 kernel folds its states there: "resolved" is reachable, stale, delay or probe; "unresolved" is
 incomplete or failed; "permanent" is a static entry. IPv6 neighbours and exact states need
-netlink, which this build cannot open (said on stderr, and in "missing" with --json).
+netlink, which this build does not read yet (said on stderr, and in "missing" with --json).
+
+A probe asks "who has ADDRESS?" on the interface whose subnet holds it (or -I IFACE) and
+prints each reply's MAC and round-trip time; a second MAC answering is reported as a conflict.
+--dad probes as RFC 5227 duplicate address detection (sender 0.0.0.0): exit 0 when the address
+is free, 1 when someone holds it. A scan asks every address of CIDR once per pass (2 passes,
+500 ms timeout) and lists who answered, with the vendor from the IEEE OUI registry.
 
 options:
   -I, --interface IFACE  the table: only this interface; probe/scan: the interface to send on
   -c, --count N          probe: requests to send (default 3)
+  --interval SEC         probe: between requests (default 1); scan: between requests (default 0.002)
+  --timeout SEC          probe: wait after the last request (default 1); scan: per request (0.5)
+  --dad                  probe: duplicate address detection
   --force                scan: allow a range larger than a /16
   --foreign              scan: allow a range outside the interface's own subnets
-  --json                 one JSON object: {"neighbours": [...], "missing": [...], "exactStates"}
+  --json                 one JSON object (table: {"neighbours", "missing", "exactStates"})
   -n                     numeric; accepted for familiarity (netdiag never looks names up)
   -h, --help             this help
 
-Probes and scans need a packet socket (AF_PACKET), which raw-socket cannot open: until
-netdiag's native socket addon is built, they check their arguments and then say so (exit 2).
+Probes and scans need a packet socket (AF_PACKET) for ARP from @netdiag/probe-socket; where it
+cannot give one, they check their arguments and then say what is missing (exit 2).
 Exit status: 0 if a neighbour was listed (or answered), 1 if none, 2 on error.`;
 
 const flags = {
   interface: { type: 'string', short: 'I' },
   count: { type: 'string', short: 'c' },
+  interval: { type: 'string' },
+  timeout: { type: 'string' },
+  dad: { type: 'boolean' },
   force: { type: 'boolean' },
   foreign: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -36,24 +56,33 @@ const flags = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+export interface ProbeOptions {
+  readonly mode: 'probe';
+  readonly address: string;
+  readonly iface?: string;
+  readonly count: number;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly dad: boolean;
+  readonly json: boolean;
+}
+
+export interface ScanOptions {
+  readonly mode: 'scan';
+  readonly cidr: string;
+  readonly iface: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly force: boolean;
+  readonly foreign: boolean;
+  readonly json: boolean;
+}
+
 export type ArpOptions =
   | { readonly mode: 'help' }
   | { readonly mode: 'table'; readonly iface?: string; readonly json: boolean }
-  | {
-      readonly mode: 'probe';
-      readonly address: string;
-      readonly iface?: string;
-      readonly count: number;
-      readonly json: boolean;
-    }
-  | {
-      readonly mode: 'scan';
-      readonly cidr: string;
-      readonly iface: string;
-      readonly force: boolean;
-      readonly foreign: boolean;
-      readonly json: boolean;
-    };
+  | ProbeOptions
+  | ScanOptions;
 
 const dottedQuad = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -64,12 +93,14 @@ export function parseArpArgs(args: string[]): ArpOptions {
   const json = v.json === true;
   const iface = v.interface;
   const [sub, target, ...extra] = positionals;
-  const only = (what: string, allowed: readonly (keyof typeof v)[]) => {
-    for (const k of ['count', 'force', 'foreign'] as const) {
+  const only = (what: string, allowed: readonly string[]) => {
+    for (const k of ['count', 'interval', 'timeout', 'dad', 'force', 'foreign'] as const) {
       if (v[k] !== undefined && !allowed.includes(k))
         throw new UsageError(`arp: --${k} does not apply to ${what}`);
     }
   };
+  const seconds = (flag: 'interval' | 'timeout', fallback: number, min: number) =>
+    (numberFlag('arp', `--${flag}`, v[flag], { min, max: 3600 }) ?? fallback) * 1000;
   if (sub === undefined) {
     only('the table', []);
     return { mode: 'table', ...(iface !== undefined ? { iface } : {}), json };
@@ -77,18 +108,35 @@ export function parseArpArgs(args: string[]): ArpOptions {
   if (extra.length > 0)
     throw new UsageError(`arp: unexpected '${printable(extra[0]!)}'; see 'netdiag arp --help'`);
   if (sub === 'probe') {
-    only('probe', ['count']);
+    only('probe', ['count', 'interval', 'timeout', 'dad']);
     if (target === undefined) throw new UsageError('arp probe: needs an IPv4 ADDRESS');
     if (!dottedQuad.test(target))
       throw new UsageError(`arp probe: '${printable(target)}' is not an IPv4 address (ARP is IPv4 only)`);
-    const count = numberFlag('arp', '-c', v.count, { min: 1, max: 1_000_000, integer: true }) ?? 3;
-    return { mode: 'probe', address: target, ...(iface !== undefined ? { iface } : {}), count, json };
+    return {
+      mode: 'probe',
+      address: target,
+      ...(iface !== undefined ? { iface } : {}),
+      count: numberFlag('arp', '-c', v.count, { min: 1, max: 1_000_000, integer: true }) ?? 3,
+      intervalMs: seconds('interval', 1, 0.01),
+      timeoutMs: seconds('timeout', 1, 0.01),
+      dad: v.dad === true,
+      json,
+    };
   }
   if (sub === 'scan') {
-    only('scan', ['force', 'foreign']);
+    only('scan', ['interval', 'timeout', 'force', 'foreign']);
     if (target === undefined) throw new UsageError('arp scan: needs a CIDR range, e.g. 192.0.2.0/24');
     if (iface === undefined) throw new UsageError('arp scan: needs -I IFACE, the interface to scan from');
-    return { mode: 'scan', cidr: target, iface, force: v.force === true, foreign: v.foreign === true, json };
+    return {
+      mode: 'scan',
+      cidr: target,
+      iface,
+      intervalMs: seconds('interval', 0.002, 0),
+      timeoutMs: seconds('timeout', 0.5, 0.01),
+      force: v.force === true,
+      foreign: v.foreign === true,
+      json,
+    };
   }
   throw new UsageError(
     `arp: unknown subcommand '${printable(sub)}' (probe or scan); see 'netdiag arp --help'`,
@@ -113,24 +161,206 @@ export function formatTable(table: NeighbourTable): string[] {
   );
 }
 
-/** Why a probe or scan cannot run in this build: one line, what is missing and how it comes. */
-export const packetSocketMissing =
-  "needs a packet socket (AF_PACKET), which raw-socket cannot open, and netdiag's native socket addon (packages/native-socket) is not in this build yet; use arping or arp-scan meanwhile";
+/** Opens an ARP frame channel on an interface (an AF_PACKET socket for EtherType 0x0806). */
+export type OpenArpChannel = (iface: string) => Promise<FrameChannel>;
 
-async function interfaceSubnets(name: string): Promise<InterfaceSubnets> {
-  const { readInterfaces } = await import('@netdiag/interface-stats');
-  const [i] = selectInterfaces(await readInterfaces({ counters: false }), [name], 'arp');
-  if (!i!.ipv4Complete) {
+/** Why a probe or scan cannot run: one line, what is missing and how to get it. */
+export const packetSocketMissing =
+  'needs a packet socket (AF_PACKET) for ARP, which raw-socket cannot open and @netdiag/probe-socket does not offer in this build (openArpChannel); use arping or arp-scan meanwhile';
+
+/**
+ * The socket layer's channel opener, when it has one. Only @netdiag/probe-socket owns sockets;
+ * it is asked at run time so that this command works as soon as it offers `openArpChannel`.
+ */
+async function channelOpener(): Promise<OpenArpChannel | undefined> {
+  const sockets = (await import('@netdiag/probe-socket')) as { openArpChannel?: OpenArpChannel };
+  return typeof sockets.openArpChannel === 'function' ? sockets.openArpChannel : undefined;
+}
+
+const ipv4Of = (i: Interface) => i.addresses.flatMap((a) => (a.family === 'inet' ? [a] : []));
+
+function subnetsOf(i: Interface): InterfaceSubnets {
+  if (!i.ipv4Complete) {
     throw new CliError(
-      `arp: ${printable(name)} is not up and running, so its IPv4 subnets cannot be read (state ${i!.operState})`,
+      `arp: ${printable(i.name)} is not up and running, so its IPv4 subnets cannot be read (state ${i.operState})`,
     );
   }
-  return {
-    name,
-    ipv4: i!.addresses.flatMap((a) =>
-      a.family === 'inet' ? [{ address: a.address, prefixLength: a.prefixLength }] : [],
-    ),
+  return { name: i.name, ipv4: ipv4Of(i).map((a) => ({ address: a.address, prefixLength: a.prefixLength })) };
+}
+
+function inSubnet(address: string, net: string, prefixLength: number): boolean {
+  const n = (s: string) => s.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - prefixLength);
+  return Math.floor(n(address) / size) === Math.floor(n(net) / size);
+}
+
+async function interfaces(): Promise<Interface[]> {
+  const { readInterfaces } = await import('@netdiag/interface-stats');
+  return readInterfaces({ counters: false });
+}
+
+/**
+ * Where and as whom to probe: the given interface, or the one whose IPv4 subnet holds the
+ * target (as arping finds it), and our address on that subnet as the sender.
+ */
+export function probeEndpoint(
+  all: readonly Interface[],
+  o: Pick<ProbeOptions, 'address' | 'iface' | 'dad'>,
+): { iface: Interface; senderIp: string } {
+  const candidates =
+    o.iface !== undefined
+      ? selectInterfaces(all, [o.iface], 'arp')
+      : all.filter((i) => i.linkType === 'ether');
+  for (const i of candidates) {
+    const own = ipv4Of(i).find((a) => inSubnet(o.address, a.address, a.prefixLength));
+    if (own !== undefined) return { iface: i, senderIp: o.dad ? '0.0.0.0' : own.address };
+  }
+  if (o.iface !== undefined) {
+    const i = candidates[0]!;
+    subnetsOf(i);
+    const first = ipv4Of(i)[0];
+    if (o.dad) return { iface: i, senderIp: '0.0.0.0' };
+    if (first === undefined)
+      throw new CliError(
+        `arp probe: ${printable(i.name)} has no IPv4 address to ask from (--dad asks from 0.0.0.0)`,
+      );
+    return { iface: i, senderIp: first.address };
+  }
+  throw new CliError(`arp probe: ${o.address} is on no directly connected Ethernet subnet; give -I IFACE`);
+}
+
+const ms = (x: number) => x.toFixed(3);
+
+/** arping's output, over a channel; the exit code follows arping (DAD: 0 free, 1 taken). */
+export async function probeCommand(
+  o: ProbeOptions,
+  io: CommandIo,
+  open: OpenArpChannel,
+  all: readonly Interface[],
+): Promise<number> {
+  const { runProbe } = await import('@netdiag/arp');
+  const { iface, senderIp } = probeEndpoint(all, o);
+  const name = printable(iface.name);
+  const channel = await open(iface.name);
+  const replies: { mac: string; rttMs: number; duplicate: boolean }[] = [];
+  let summary: ProbeSummary;
+  try {
+    if (!o.json)
+      io.stdout.write(
+        `ARPING ${o.address} from ${senderIp} ${name}${o.dad ? ' (duplicate address detection)' : ''}\n`,
+      );
+    summary = await runProbe(
+      {
+        targetIp: o.address,
+        senderIp,
+        mode: o.dad ? 'dad' : 'probe',
+        count: o.count,
+        intervalMs: o.intervalMs,
+        timeoutMs: o.timeoutMs,
+      },
+      channel,
+      {
+        signal: io.signal,
+        onAction: (a) => {
+          if (a.type === 'reply') {
+            replies.push({ mac: a.mac, rttMs: a.rttMs, duplicate: a.duplicate });
+            if (!o.json)
+              io.stdout.write(
+                `reply from ${o.address} [${a.mac}]  ${ms(a.rttMs)} ms${a.duplicate ? ' (DUP!)' : ''}\n`,
+              );
+          } else if (a.type === 'conflict' && !o.json) {
+            io.stdout.write(
+              `conflict: ${a.mac} ${a.how === 'probe' ? 'is probing for' : 'answers for'} ${o.address}\n`,
+            );
+          }
+        },
+      },
+    );
+  } finally {
+    channel.close();
+  }
+  if (o.json) {
+    io.stdout.write(
+      `${JSON.stringify({ target: o.address, interface: iface.name, sender: senderIp, mode: o.dad ? 'dad' : 'probe', replies, summary })}\n`,
+    );
+  } else {
+    const lost =
+      summary.transmitted === 0 ? 0 : Math.round(100 * (1 - summary.received / summary.transmitted));
+    io.stdout.write(`--- ${o.address} arp statistics ---\n`);
+    io.stdout.write(
+      `${summary.transmitted} requests transmitted, ${summary.received} replies received, ${lost}% unanswered\n`,
+    );
+    if (summary.rttMs)
+      io.stdout.write(
+        `rtt min/avg/max = ${ms(summary.rttMs.min)}/${ms(summary.rttMs.avg)}/${ms(summary.rttMs.max)} ms\n`,
+      );
+  }
+  if (o.dad) return summary.conflict ? ExitCode.NoAnswer : ExitCode.Ok;
+  return summary.received > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
+}
+
+/** arp-scan's output, over a channel, with vendor names. */
+export async function scanCommand(
+  o: ScanOptions,
+  io: CommandIo,
+  open: OpenArpChannel,
+  all: readonly Interface[],
+): Promise<number> {
+  const arp = await import('@netdiag/arp');
+  const [iface] = selectInterfaces(all, [o.iface], 'arp');
+  const subnets = subnetsOf(iface!);
+  const planned = arp.planScan(o.cidr, subnets, { force: o.force, allowForeign: o.foreign });
+  if (!planned.ok) throw new UsageError(`arp scan: ${planned.error.message}`);
+  const plan = planned.plan;
+  const senderIp =
+    subnets.ipv4.find((a) => inSubnet(plan.network, a.address, a.prefixLength))?.address ??
+    subnets.ipv4[0]?.address;
+  if (senderIp === undefined)
+    throw new CliError(`arp scan: ${printable(o.iface)} has no IPv4 address to ask from`);
+  // The registry is parsed only now that a scan runs, and while the requests go out.
+  const vendors = arp.loadOuiTable();
+  const channel = await open(iface!.name);
+  let summary: Awaited<ReturnType<typeof arp.runScan>>;
+  const started = performance.now();
+  try {
+    if (!o.json)
+      io.stdout.write(
+        `Interface: ${printable(iface!.name)}, address ${senderIp}, scanning ${plan.network}/${plan.prefixLength} (${plan.count} addresses)\n`,
+      );
+    summary = await arp.runScan(
+      { targets: [...plan.targets()], senderIp, intervalMs: o.intervalMs, timeoutMs: o.timeoutMs },
+      channel,
+      { signal: io.signal },
+    );
+  } finally {
+    channel.close();
+  }
+  const table = await vendors;
+  const vendorOf = (h: ScanHost) => {
+    const v = arp.lookupVendor(table, h.mac);
+    return v?.kind === 'registered'
+      ? v.vendor
+      : v?.kind === 'locally-administered'
+        ? '(locally administered)'
+        : '(unknown)';
   };
+  const seconds = (performance.now() - started) / 1000;
+  if (o.json) {
+    const hosts = summary.hosts.map((h) => ({ ...h, vendor: vendorOf(h) }));
+    io.stdout.write(
+      `${JSON.stringify({ interface: iface!.name, sender: senderIp, range: `${plan.network}/${plan.prefixLength}`, targets: summary.targets, sent: summary.sent, hosts })}\n`,
+    );
+  } else {
+    for (const h of summary.hosts) {
+      io.stdout.write(
+        `${h.ip.padEnd(15)}  ${h.mac}  ${vendorOf(h)}${h.otherMacs.length ? `  (also ${h.otherMacs.join(', ')}: conflict)` : ''}\n`,
+      );
+    }
+    io.stdout.write(
+      `${summary.targets} addresses scanned in ${seconds.toFixed(2)} s (${summary.sent} requests): ${summary.hosts.length} responded\n`,
+    );
+  }
+  return summary.hosts.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
 }
 
 export async function run(args: string[], io: CommandIo): Promise<number> {
@@ -139,8 +369,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${help}\n`);
     return ExitCode.Ok;
   }
-  const arp = await import('@netdiag/arp');
   if (o.mode === 'table') {
+    const arp = await import('@netdiag/arp');
     const table = await arp.readNeighbours();
     const neighbours =
       o.iface === undefined ? table.neighbours : table.neighbours.filter((n) => n.interface === o.iface);
@@ -155,15 +385,16 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     }
     return neighbours.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
   }
-  if (o.mode === 'probe') {
-    // The interface is checked first, so that a typo is reported as such and not as the gap.
-    if (o.iface !== undefined) await interfaceSubnets(o.iface);
-    throw new CliError(`arp probe: ${packetSocketMissing}`);
+  // Arguments and interfaces are checked first, so that a typo is reported as such, not as the gap.
+  const all = await interfaces();
+  if (o.mode === 'probe') probeEndpoint(all, o);
+  else {
+    const [iface] = selectInterfaces(all, [o.iface], 'arp');
+    const { planScan } = await import('@netdiag/arp');
+    const planned = planScan(o.cidr, subnetsOf(iface!), { force: o.force, allowForeign: o.foreign });
+    if (!planned.ok) throw new UsageError(`arp scan: ${planned.error.message}`);
   }
-  const plan = arp.planScan(o.cidr, await interfaceSubnets(o.iface), {
-    force: o.force,
-    allowForeign: o.foreign,
-  });
-  if (!plan.ok) throw new UsageError(`arp scan: ${plan.error.message}`);
-  throw new CliError(`arp scan: ${packetSocketMissing} (${plan.plan.count} addresses to probe)`);
+  const open = await channelOpener();
+  if (open === undefined) throw new CliError(`arp ${o.mode}: ${packetSocketMissing}`);
+  return o.mode === 'probe' ? probeCommand(o, io, open, all) : scanCommand(o, io, open, all);
 }
