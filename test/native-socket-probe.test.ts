@@ -33,6 +33,21 @@ describe.skipIf(process.getuid?.() !== 0)('probe-socket native backends in the l
     }
   });
 
+  it('an unreferenced probe socket, left open, lets the process exit', async () => {
+    const script = `
+      import { openProbeSocket } from '@netdiag/probe-socket';
+      const socket = openProbeSocket({ family: 4, protocol: 'icmp' });
+      socket.onPacket(() => {});
+      socket.unref();
+      console.log(socket.backend, socket.canUnref);`;
+    const r = await lab.exec('client', [process.execPath, '--input-type=module', '-e', script], {
+      timeoutMs: 20_000,
+    });
+    // Killed by the timeout (code null) if the open socket held the event loop.
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('native-raw true');
+  });
+
   it('several targets over ICMP datagram sockets: each its own identifier, every reply counted', async () => {
     await lab.exec('client', ['sysctl', '-q', '-w', 'net.ipv4.ping_group_range=0 2147483647']);
     const script = `
