@@ -298,20 +298,37 @@ export function formatSockets(
   o: ColumnOptions,
   protocols: readonly SocketProtocol[],
 ): string {
+  return socketTableChunks(sockets, role, o, protocols)
+    .map((c) => (typeof c === 'string' ? c : c.toString('utf8')))
+    .join('');
+}
+
+/**
+ * The listing as chunks to write in turn: the Internet table stays the buffer it was written
+ * into (turning 3 MB of bytes into a string and back for stdout cost about 40 ms at 43,000
+ * sockets).
+ */
+export function socketTableChunks(
+  sockets: readonly SocketRecord[],
+  role: Role,
+  o: ColumnOptions,
+  protocols: readonly SocketProtocol[],
+): (string | Buffer)[] {
   const inet: InetSocket[] = [];
   const unix: string[][] = [];
   for (const s of sockets) {
     if (s.protocol === 'unix') unix.push(unixRow(s, o));
     else inet.push(s);
   }
-  const parts: string[] = [];
+  const chunks: (string | Buffer)[] = [];
   if (protocols.some((p) => p !== 'unix')) {
-    parts.push(`Active Internet connections ${ROLE_TITLE[role]}\n${inetTable(inet, o)}`);
+    const t = inetTableBytes(inet, o);
+    chunks.push(`Active Internet connections ${ROLE_TITLE[role]}\n${t.header}`, t.body, '\n');
   }
   if (protocols.includes('unix')) {
-    parts.push(`Active UNIX domain sockets ${ROLE_TITLE[role]}\n${layout(unixHeader(o), unix, new Set())}`);
+    chunks.push(`Active UNIX domain sockets ${ROLE_TITLE[role]}\n${layout(unixHeader(o), unix, new Set())}\n`);
   }
-  return `${parts.join('\n')}\n`;
+  return chunks;
 }
 
 /** Runs of spaces by length, so padding a cell allocates nothing. */
@@ -328,6 +345,12 @@ const pad = (k: number) => PAD[k] ?? ' '.repeat(k);
  * layout(inetHeader(o), rows of inetRow) gives (a test holds the two together).
  */
 export function inetTable(list: readonly InetSocket[], o: ColumnOptions): string {
+  const t = inetTableBytes(list, o);
+  return t.header + t.body.toString('utf8');
+}
+
+/** inetTable as its header line and the bytes of the rows (each row starts with a newline). */
+export function inetTableBytes(list: readonly InetSocket[], o: ColumnOptions): { header: string; body: Buffer } {
   const n = list.length;
   const header = inetHeader(o);
   let wl = header[3]!.length;
@@ -402,7 +425,7 @@ export function inetTable(list: readonly InetSocket[], o: ColumnOptions): string
       if (!lastColumn) at += extraWidths[k]! - c.length;
     }
   }
-  return headerLine + buf.toString('utf8', 0, at);
+  return { header: headerLine, body: buf.subarray(0, at) };
 }
 
 function decimalWidth(n: number): number {
@@ -627,7 +650,7 @@ async function printSockets(o: NetstatOptions, io: CommandIo): Promise<number> {
       io.stdout.write(out);
     }
   } else {
-    io.stdout.write(formatSockets(listing.sockets, o.role, o, o.protocols));
+    for (const chunk of socketTableChunks(listing.sockets, o.role, o, o.protocols)) io.stdout.write(chunk);
   }
   return listing.sockets.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
 }
