@@ -8,7 +8,7 @@ import { claimId, type LabState, processStart, sweep, teardown, writeState } fro
 import type { Family, LabTopology } from './topology.js';
 
 export interface Lab {
-  /** Unique per run, e.g. 'nd3f9a'; every namespace and temporary link name starts with it. */
+  /** Unique per run, e.g. 'nd3f9a'; every namespace name starts with it. */
   readonly id: string;
   /** Namespace name of a host. */
   ns(host: string): string;
@@ -16,7 +16,7 @@ export interface Lab {
   addr(host: string, family: Family): string;
   /** Runs argv inside the host's namespace (`ip netns exec`, no shell). */
   exec(host: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
-  /** Starts argv inside the host's namespace; ended by destroy(). */
+  /** Starts argv inside the host's namespace, stdio piped (read them, or the child may block); ended by destroy(). */
   spawn(host: string, argv: string[], opts?: { env?: NodeJS.ProcessEnv }): ChildProcess;
   /**
    * Removes every namespace, veth, nft table and process the lab made; idempotent. On a handle from
