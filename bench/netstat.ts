@@ -7,7 +7,7 @@
 // process (ulimit -n) is respected: each child holds at most PER_CHILD connections.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Contender, type Timing, printRatios, timeAll } from './lib/measure.js';
+import { type Contender, printRatios, type Timing, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
@@ -43,7 +43,9 @@ const holders: ChildProcess[] = [];
 
 function hold(connections: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', HOLDER, String(connections)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', HOLDER, String(connections)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     holders.push(child);
     child.on('exit', (code) => reject(new Error(`socket holder exited with ${code}`)));
     child.stdout!.once('data', () => resolve());
@@ -69,11 +71,17 @@ process.on('exit', release);
 process.on('SIGINT', () => process.exit(130));
 
 function countTcp(): number {
-  return spawnSync('ss', ['-tanH'], { maxBuffer: 256 << 20 }).stdout.toString().trim().split('\n').length;
+  return spawnSync('ss', ['-tanH'], { maxBuffer: 256 << 20 })
+    .stdout.toString()
+    .trim()
+    .split('\n').length;
 }
 
 function contenders(): Contender[] {
-  const netdiag = (args: string[]): Contender => ({ label: `netdiag netstat ${args.join(' ')}`, argv: [process.execPath, cli, 'netstat', ...args] });
+  const netdiag = (args: string[]): Contender => ({
+    label: `netdiag netstat ${args.join(' ')}`,
+    argv: [process.execPath, cli, 'netstat', ...args],
+  });
   return [
     { label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
     { label: 'ss -tan', argv: ['ss', '-tan'] },
@@ -102,15 +110,21 @@ function goals(t: readonly Timing[]): void {
 
 async function main(): Promise<void> {
   const limit = Number(spawnSync('sh', ['-c', 'ulimit -n']).stdout.toString());
-  if (limit < PER_CHILD * 2 + 100) throw new Error(`ulimit -n is ${limit}; the holders need ${PER_CHILD * 2 + 100}`);
-  if (spawnSync(process.execPath, [cli, '--version']).status !== 0) throw new Error('build first: npm run build');
+  if (limit < PER_CHILD * 2 + 100)
+    throw new Error(`ulimit -n is ${limit}; the holders need ${PER_CHILD * 2 + 100}`);
+  if (spawnSync(process.execPath, [cli, '--version']).status !== 0)
+    throw new Error('build first: npm run build');
   let held = 0;
   for (const sockets of [10_000, 50_000]) {
     await holdSockets(sockets, held);
     held = sockets;
     const total = countTcp();
     const t = timeAll(contenders(), runs);
-    printRatios(`netstat: ${sockets.toLocaleString('en')} held sockets (${total.toLocaleString('en')} TCP sockets on the machine), ${runs} runs`, t, 'ss -tan');
+    printRatios(
+      `netstat: ${sockets.toLocaleString('en')} held sockets (${total.toLocaleString('en')} TCP sockets on the machine), ${runs} runs`,
+      t,
+      'ss -tan',
+    );
     goals(t);
   }
   release();

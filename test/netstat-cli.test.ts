@@ -11,7 +11,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
 const netstat = (args: string[], prefix: string[] = []) => {
   const argv = [...prefix, process.execPath, cli, 'netstat', ...args];
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { ...process.env, NETDIAG_NO_TTY: '1' }, maxBuffer: 64 << 20 });
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    env: { ...process.env, NETDIAG_NO_TTY: '1' },
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
@@ -35,7 +39,9 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
       ],
       { stdio: ['pipe', 'pipe', 'inherit'] },
     );
-    renamedPort = await new Promise<number>((resolve) => renamed!.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    renamedPort = await new Promise<number>((resolve) =>
+      renamed!.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+    );
   });
 
   afterAll(() => {
@@ -47,8 +53,12 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
     const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
     const r = netstat(['-tlnp', 'sport', '=', `:${port}`], asNobody);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`^tcp +0 +0 127\\.0\\.0\\.1:${port} +0\\.0\\.0\\.0:\\* +LISTEN +-$`, 'm'));
-    expect(r.err).toMatch(/^netdiag: netstat: could not read the descriptors of \d+ process(es)? \(other users'; run as root to see them\)/);
+    expect(r.out).toMatch(
+      new RegExp(`^tcp +0 +0 127\\.0\\.0\\.1:${port} +0\\.0\\.0\\.0:\\* +LISTEN +-$`, 'm'),
+    );
+    expect(r.err).toMatch(
+      /^netdiag: netstat: could not read the descriptors of \d+ process(es)? \(other users'; run as root to see them\)/,
+    );
     // As root the same socket has its owner, and nothing is reported missing.
     if (process.getuid?.() === 0) {
       const asRoot = netstat(['-tlnp', 'sport', '=', `:${port}`]);
@@ -65,12 +75,17 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
   });
 
   it('-c lists again every interval until Ctrl-C, then exits cleanly', async () => {
-    const child = spawn(process.execPath, [cli, 'netstat', '-tln', '-c', '--interval', '0.2', 'sport', '=', `:${port}`], {
-      env: { ...process.env, NETDIAG_NO_TTY: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, 'netstat', '-tln', '-c', '--interval', '0.2', 'sport', '=', `:${port}`],
+      {
+        env: { ...process.env, NETDIAG_NO_TTY: '1' },
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 200 && (out.match(/^Active Internet/gm) ?? []).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 200 && (out.match(/^Active Internet/gm) ?? []).length < 3; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect((out.match(/^Active Internet/gm) ?? []).length).toBeGreaterThanOrEqual(3);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
@@ -91,6 +106,7 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
   it('--help documents the flags, the filter and --json', () => {
     const r = netstat(['--help']);
     expect(r.code).toBe(0);
-    for (const word of ['-t, -u, -w, -x', 'state NAME', 'sport|dport', '--json', '-p ', '-r ', '-s ', '-c ']) expect(r.out).toContain(word);
+    for (const word of ['-t, -u, -w, -x', 'state NAME', 'sport|dport', '--json', '-p ', '-r ', '-s ', '-c '])
+      expect(r.out).toContain(word);
   });
 });

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  type InetSocket,
-  type Route,
   counterDelta,
+  type InetSocket,
   listSockets,
+  type Route,
   readCounters,
   readRoutes,
 } from '@netdiag/socket-list';
@@ -20,7 +20,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
 const ns = `nd${randomBytes(3).toString('hex')}-ns`;
 const ip = (...args: string[]) => execFileSync('ip', ['-n', ns, ...args]).toString();
-const inNs = (argv: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...argv], { maxBuffer: 64 << 20 }).toString();
+const inNs = (argv: string[]) =>
+  execFileSync('ip', ['netns', 'exec', ns, ...argv], { maxBuffer: 64 << 20 }).toString();
 
 /** Starts a process in the namespace; it prints one JSON line when ready and exits when stdin closes. */
 function startInNs(argv: readonly string[]): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
@@ -74,7 +75,11 @@ describe.skipIf(process.getuid?.() !== 0)('netstat in a namespace of its own', (
     const holder = await startInNs([process.execPath, '-e', HOLDER]);
     children.push(holder.child);
     netDir = `/proc/${holder.info.pid}/net`;
-    expect(execFileSync('ip', ['netns', 'identify', String(holder.info.pid)]).toString().trim()).toBe(ns);
+    expect(
+      execFileSync('ip', ['netns', 'identify', String(holder.info.pid)])
+        .toString()
+        .trim(),
+    ).toBe(ns);
   });
 
   afterAll(async () => {
@@ -89,12 +94,20 @@ describe.skipIf(process.getuid?.() !== 0)('netstat in a namespace of its own', (
     `${r.type ?? 'unicast'} ${r.dst} via ${r.gateway ?? '-'} dev ${r.dev ?? '-'} metric ${r.metric ?? 0}`;
   const ourForm = (r: Route) => {
     const host = r.prefixLength === (r.family === 4 ? 32 : 128);
-    const dst = r.prefixLength === 0 ? 'default' : host ? r.destination : `${r.destination}/${r.prefixLength}`;
+    const dst =
+      r.prefixLength === 0 ? 'default' : host ? r.destination : `${r.destination}/${r.prefixLength}`;
     // ip shows no device for an IPv4 reject route (the kernel has none; /proc prints '*').
     const dev = r.device === '*' ? undefined : r.device;
-    return ipForm({ type: r.type, dst, ...(r.gateway && { gateway: r.gateway }), ...(dev && { dev }), metric: r.metric });
+    return ipForm({
+      type: r.type,
+      dst,
+      ...(r.gateway && { gateway: r.gateway }),
+      ...(dev && { dev }),
+      metric: r.metric,
+    });
   };
-  const ipJson = (...args: string[]) => (JSON.parse(ip('-j', ...args)) as Parameters<typeof ipForm>[0][]).map(ipForm).sort();
+  const ipJson = (...args: string[]) =>
+    (JSON.parse(ip('-j', ...args)) as Parameters<typeof ipForm>[0][]).map(ipForm).sort();
 
   it('IPv4 routes equal ip -j route', () => {
     const { routes, issues } = readRoutes({ netDir, families: [4] });
@@ -108,12 +121,18 @@ describe.skipIf(process.getuid?.() !== 0)('netstat in a namespace of its own', (
   it('IPv6 routes equal ip -6 -j route (main table) and ip -6 -j route show table local', () => {
     const { routes, issues } = readRoutes({ netDir, families: [6] });
     expect(issues).toEqual([]);
-    const main = routes.filter((r) => r.table === 'main').map(ourForm).sort();
+    const main = routes
+      .filter((r) => r.table === 'main')
+      .map(ourForm)
+      .sort();
     expect(main).toEqual(ipJson('-6', 'route'));
     expect(main).toContain('unicast 2001:db8:1::/48 via 2001:db8::fe dev d0 metric 300');
     expect(main).toContain('unicast 2001:db8:3::7 via 2001:db8::fd dev d0 metric 1024');
     expect(main).toContain('unreachable 2001:db8:2::/48 via - dev lo metric 1024');
-    const local = routes.filter((r) => r.table === 'local').map(ourForm).sort();
+    const local = routes
+      .filter((r) => r.table === 'local')
+      .map(ourForm)
+      .sort();
     expect(local).toEqual(ipJson('-6', 'route', 'show', 'table', 'local'));
   });
 
@@ -166,13 +185,22 @@ process.stdin.resume(); process.stdin.on('end', () => process.exit(0));
     'LAST-ACK': 'LAST_ACK',
   };
   /** ss writes a wildcard as `*`, `0.0.0.0` or `[::]` depending on family and v6only; both sides write `*`. */
-  const wildcard = (a: string) => (a === '*' || a === '0.0.0.0' || a === '::' || a === '[::]' ? '*' : a.replace(/^\[(.*)\]$/, '$1'));
+  const wildcard = (a: string) =>
+    a === '*' || a === '0.0.0.0' || a === '::' || a === '[::]' ? '*' : a.replace(/^\[(.*)\]$/, '$1');
   const splitEndpoint = (e: string) => {
     const i = e.lastIndexOf(':');
     const port = e.slice(i + 1);
     return `${wildcard(e.slice(0, i))}:${port === '*' ? 0 : port}`;
   };
-  const form = (proto: string, state: string, recvQ: number, sendQ: number, local: string, peer: string, pids: string) =>
+  const form = (
+    proto: string,
+    state: string,
+    recvQ: number,
+    sendQ: number,
+    local: string,
+    peer: string,
+    pids: string,
+  ) =>
     // ss shows a listener's backlog as Send-Q where /proc has 0: compare Send-Q for the others only.
     `${proto} ${state} ${recvQ} ${state === 'LISTEN' ? '-' : sendQ} ${local} ${peer} ${pids}`;
 
@@ -184,8 +212,20 @@ process.stdin.resume(); process.stdin.on('end', () => process.exit(0));
     const fromSs = ssLines
       .map((line) => {
         const f = line.trim().split(/\s+/);
-        const pids = [...line.matchAll(/pid=(\d+)/g)].map((m) => m[1]).sort().join(',') || '-';
-        return form(f[0]!, SS_STATES[f[1]!] ?? f[1]!, Number(f[2]), Number(f[3]), splitEndpoint(f[4]!), splitEndpoint(f[5]!), pids);
+        const pids =
+          [...line.matchAll(/pid=(\d+)/g)]
+            .map((m) => m[1])
+            .sort()
+            .join(',') || '-';
+        return form(
+          f[0]!,
+          SS_STATES[f[1]!] ?? f[1]!,
+          Number(f[2]),
+          Number(f[3]),
+          splitEndpoint(f[4]!),
+          splitEndpoint(f[5]!),
+          pids,
+        );
       })
       .sort();
     const ours = (sockets as InetSocket[])
@@ -208,11 +248,15 @@ process.stdin.resume(); process.stdin.on('end', () => process.exit(0));
       expect.arrayContaining([
         `tcp LISTEN 0 - *:8080 *:0 ${pid}`,
         `tcp LISTEN 0 - ::1:8083 *:0 ${pid}`,
-        expect.stringMatching(new RegExp(`^tcp ESTABLISHED 777 0 127\\.0\\.0\\.1:8080 127\\.0\\.0\\.1:\\d+ ${pid}$`)),
+        expect.stringMatching(
+          new RegExp(`^tcp ESTABLISHED 777 0 127\\.0\\.0\\.1:8080 127\\.0\\.0\\.1:\\d+ ${pid}$`),
+        ),
         expect.stringMatching(/^tcp ESTABLISHED 0 0 ::ffff:127\.0\.0\.1:8081 ::ffff:127\.0\.0\.1:\d+ \d+$/),
         // The closed client end: orphaned in FIN_WAIT2 (no owner), its peer never read the FIN.
         expect.stringMatching(/^tcp FIN_WAIT2 0 0 127\.0\.0\.1:\d+ 127\.0\.0\.1:8082 -$/),
-        expect.stringMatching(new RegExp(`^tcp CLOSE_WAIT 1 0 127\\.0\\.0\\.1:8082 127\\.0\\.0\\.1:\\d+ ${pid}$`)),
+        expect.stringMatching(
+          new RegExp(`^tcp CLOSE_WAIT 1 0 127\\.0\\.0\\.1:8082 127\\.0\\.0\\.1:\\d+ ${pid}$`),
+        ),
         `udp CLOSE 0 0 *:5353 *:0 ${pid}`,
         expect.stringMatching(new RegExp(`^udp ESTABLISHED 0 0 ::1:\\d+ ::1:5354 ${pid}$`)),
       ]),
@@ -253,9 +297,11 @@ const burst = (type, host, n) => new Promise((done) => {
     expect(d.Udp6).toMatchObject({ InDatagrams: 23, OutDatagrams: 23, NoPorts: 0 });
     expect(d.Tcp).toMatchObject({ ActiveOpens: 1, PassiveOpens: 1 });
     // The same numbers through the CLI: -s -u --json in the namespace.
-    const viaCli = JSON.parse(inNs([process.execPath, cli, 'netstat', '-s', '-u', '--json'])) as Record<string, Record<string, number>>;
+    const viaCli = JSON.parse(inNs([process.execPath, cli, 'netstat', '-s', '-u', '--json'])) as Record<
+      string,
+      Record<string, number>
+    >;
     expect(viaCli.Udp!.InDatagrams).toBe(readCounters({ netDir }).counters.Udp!.InDatagrams);
     expect(Object.keys(viaCli).sort()).toEqual(['Udp', 'Udp6', 'UdpLite', 'UdpLite6']);
   });
 });
-

@@ -4,14 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type InetSocket, type SocketRecord, type UnixSocket, listSockets } from '@netdiag/socket-list';
+import { type InetSocket, listSockets, type SocketRecord, type UnixSocket } from '@netdiag/socket-list';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Sockets this test opens itself, in the host namespace, must show up with the right fields. Other
 // tests run beside this one, so these tests look only at the sockets they own (by port or path).
 
 /** Starts a child that prints one JSON line when ready and exits when its stdin closes. */
-function startChild(argv: readonly string[]): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
+function startChild(
+  argv: readonly string[],
+): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
@@ -79,15 +81,19 @@ describe.skipIf(process.platform !== 'linux')('listSockets: the sockets this tes
       client.write(Buffer.alloc(1000, 1));
       serverSide.write(Buffer.alloc(500, 2));
 
-      const mine = (s: SocketRecord): s is InetSocket => s.protocol === 'tcp' && (s.localPort === port || s.remotePort === port);
+      const mine = (s: SocketRecord): s is InetSocket =>
+        s.protocol === 'tcp' && (s.localPort === port || s.remotePort === port);
       const sockets = (
         await listUntil(
-          (all) => all.filter(mine).some((s) => s.receiveQueue === 1000) && all.filter(mine).some((s) => s.receiveQueue === 500),
+          (all) =>
+            all.filter(mine).some((s) => s.receiveQueue === 1000) &&
+            all.filter(mine).some((s) => s.receiveQueue === 500),
           { protocols: ['tcp'], families: [family], processes: true },
         )
       ).filter(mine);
       const clientPort = client.localPort!;
-      const byRole = (local: number, remote: number) => sockets.find((s) => s.localPort === local && s.remotePort === remote);
+      const byRole = (local: number, remote: number) =>
+        sockets.find((s) => s.localPort === local && s.remotePort === remote);
       expect(sockets).toHaveLength(3);
       expect(byRole(port, 0)).toMatchObject({ state: 'LISTEN', localAddress: host, family, receiveQueue: 0 });
       expect(byRole(port, clientPort)).toMatchObject({
@@ -98,7 +104,11 @@ describe.skipIf(process.platform !== 'linux')('listSockets: the sockets this tes
         sendQueue: 0,
         uid: process.getuid!(),
       });
-      expect(byRole(clientPort, port)).toMatchObject({ state: 'ESTABLISHED', receiveQueue: 500, sendQueue: 0 });
+      expect(byRole(clientPort, port)).toMatchObject({
+        state: 'ESTABLISHED',
+        receiveQueue: 500,
+        sendQueue: 0,
+      });
       for (const s of sockets) {
         expect(s.owners.map((o) => o.pid)).toEqual([process.pid]);
         expect(s.inode).toBeGreaterThan(0);
@@ -116,10 +126,14 @@ describe.skipIf(process.platform !== 'linux')('listSockets: the sockets this tes
       closers.push(() => connected.close());
       connected.connect(port, host);
       await once(connected, 'connect');
-      const sockets = (await listSockets({ protocols: ['udp'], families: [family], processes: true })).sockets.filter(
+      const sockets = (
+        await listSockets({ protocols: ['udp'], families: [family], processes: true })
+      ).sockets.filter(
         (s): s is InetSocket => s.protocol === 'udp' && (s.localPort === port || s.remotePort === port),
       );
-      expect(sockets.map((s) => [s.state, s.localAddress, s.localPort, s.remoteAddress, s.remotePort]).sort()).toEqual(
+      expect(
+        sockets.map((s) => [s.state, s.localAddress, s.localPort, s.remoteAddress, s.remotePort]).sort(),
+      ).toEqual(
         [
           ['CLOSE', host, port, family === 4 ? '0.0.0.0' : '::', 0],
           ['ESTABLISHED', host, connected.address().port, host, port],
@@ -157,9 +171,14 @@ sys.stdin.read()`,
     const listing = await listSockets({ protocols: ['unix'], processes: true });
     const unix = listing.sockets as UnixSocket[];
     const listener = unix.find((s) => s.path === path && s.state === 'LISTEN');
-    expect(listener).toMatchObject({ type: 'stream', owners: [expect.objectContaining({ pid: process.pid })] });
+    expect(listener).toMatchObject({
+      type: 'stream',
+      owners: [expect.objectContaining({ pid: process.pid })],
+    });
     // The accepted end carries the listener's path; the client end has none. Both belong to us.
-    const connectedOurs = unix.filter((s) => s.type === 'stream' && s.state === 'CONNECTED' && s.owners.some((o) => o.pid === process.pid));
+    const connectedOurs = unix.filter(
+      (s) => s.type === 'stream' && s.state === 'CONNECTED' && s.owners.some((o) => o.pid === process.pid),
+    );
     expect(connectedOurs.some((s) => s.path === path)).toBe(true);
     expect(unix.find((s) => s.path === dgramPath)).toMatchObject({
       type: 'dgram',
@@ -167,7 +186,13 @@ sys.stdin.read()`,
       owners: [expect.objectContaining({ pid: py.info.pid, command: 'python3' })],
     });
     const pair = (py.info.pair as number[]).map((ino) => unix.find((s) => s.inode === ino));
-    for (const s of pair) expect(s).toMatchObject({ type: 'dgram', state: 'CONNECTED', path: null, owners: [expect.objectContaining({ pid: py.info.pid })] });
+    for (const s of pair)
+      expect(s).toMatchObject({
+        type: 'dgram',
+        state: 'CONNECTED',
+        path: null,
+        owners: [expect.objectContaining({ pid: py.info.pid })],
+      });
   });
 });
 
@@ -231,7 +256,9 @@ describe.skipIf(process.platform !== 'linux')('listSockets: 10,000 loopback TCP 
     expect(new Set(clientEnds.map((s) => s.localPort)).size).toBe(COUNT);
 
     // The same set as ss reports, socket by socket: state, both endpoints and the owner's pid.
-    const ss = execFileSync('ss', ['-tanpH', `( sport = :${port} or dport = :${port} )`], { maxBuffer: 64 << 20 })
+    const ss = execFileSync('ss', ['-tanpH', `( sport = :${port} or dport = :${port} )`], {
+      maxBuffer: 64 << 20,
+    })
       .toString()
       .trim()
       .split('\n');
@@ -240,7 +267,10 @@ describe.skipIf(process.platform !== 'linux')('listSockets: 10,000 loopback TCP 
       const pid = /pid=(\d+)/.exec(line)?.[1] ?? '-';
       return `${f[0] === 'ESTAB' ? 'ESTABLISHED' : f[0]} ${f[3]} ${f[4]!.replace(/:\*$/, ':0')} ${pid}`;
     });
-    const ours = inet.map((s) => `${s.state} ${s.localAddress}:${s.localPort} ${s.remoteAddress}:${s.remotePort} ${s.owners[0]?.pid ?? '-'}`);
+    const ours = inet.map(
+      (s) =>
+        `${s.state} ${s.localAddress}:${s.localPort} ${s.remoteAddress}:${s.remotePort} ${s.owners[0]?.pid ?? '-'}`,
+    );
     expect(ours.sort()).toEqual(fromSs.sort());
   });
 });

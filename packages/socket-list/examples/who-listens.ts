@@ -12,10 +12,15 @@ for (const s of sockets) {
   if (s.protocol === 'unix') continue;
   const owner = s.owners[0];
   // Process names are untrusted text: JSON.stringify escapes control characters.
-  console.log(`${s.protocol}${s.family === 6 ? '6' : ''} ${s.localAddress}:${s.localPort} ${owner ? `${owner.pid} ${JSON.stringify(owner.command)}` : '-'}`);
+  console.log(
+    `${s.protocol}${s.family === 6 ? '6' : ''} ${s.localAddress}:${s.localPort} ${owner ? `${owner.pid} ${JSON.stringify(owner.command)}` : '-'}`,
+  );
 }
 if (hiddenPids?.length) console.log(`(${hiddenPids.length} processes not visible without root)`);
 
 const defaults = readRoutes().routes.filter((r) => r.prefixLength === 0 && r.table === 'main');
-console.log('default routes:', defaults.map((r) => `${r.gateway ?? r.device} dev ${r.device}`).join(', ') || 'none');
+console.log(
+  'default routes:',
+  defaults.map((r) => `${r.gateway ?? r.device} dev ${r.device}`).join(', ') || 'none',
+);
 console.log('TCP active opens since boot:', readCounters().counters.Tcp?.ActiveOpens);

@@ -1,4 +1,4 @@
-import { LineCursor, hexDigit } from './scan.js';
+import { hexDigit, type LineCursor } from './scan.js';
 
 /**
  * /proc/net prints each 32-bit word of an address as the number the CPU reads from memory, so the
@@ -37,8 +37,14 @@ export function formatIpv6Groups(g: readonly number[]): string {
     i = j;
   }
   if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
-  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
+  const head = g
+    .slice(0, bestStart)
+    .map((x) => x.toString(16))
+    .join(':');
+  const tail = g
+    .slice(bestStart + bestLen)
+    .map((x) => x.toString(16))
+    .join(':');
   return `${head}::${tail}`;
 }
 

@@ -20,9 +20,18 @@ const inet = (o: Partial<InetSocket>): InetSocket => ({
   owners: [],
   ...o,
 });
-const unix: UnixSocket = { protocol: 'unix', type: 'stream', state: 'LISTEN', refCount: 2, path: '/run/x', inode: 5, owners: [] };
+const unix: UnixSocket = {
+  protocol: 'unix',
+  type: 'stream',
+  state: 'LISTEN',
+  refCount: 2,
+  path: '/run/x',
+  inode: 5,
+  owners: [],
+};
 
-const matches = (words: string, s: InetSocket | UnixSocket) => compileFilter(parseFilter(words.split(' ')))(s);
+const matches = (words: string, s: InetSocket | UnixSocket) =>
+  compileFilter(parseFilter(words.split(' ')))(s);
 
 describe('ss-style filters', () => {
   it('states and groups', () => {
@@ -50,7 +59,9 @@ describe('ss-style filters', () => {
 
   it('addresses, prefixes and address:port, IPv4-mapped included', () => {
     expect(matches('dst 198.51.100.0/24', inet({}))).toBe(true);
-    expect(matches('dst 198.51.100.0/24', inet({ family: 6, remoteAddress: '::ffff:198.51.100.7' }))).toBe(true);
+    expect(matches('dst 198.51.100.0/24', inet({ family: 6, remoteAddress: '::ffff:198.51.100.7' }))).toBe(
+      true,
+    );
     expect(matches('src 192.0.2.1:443', inet({}))).toBe(true);
     expect(matches('src 192.0.2.1:80', inet({}))).toBe(false);
     expect(matches('src != 192.0.2.0/24', inet({}))).toBe(false);

@@ -16,8 +16,18 @@ export interface AddressPattern {
 
 /** A parsed ss-style expression. `src`/`dst` are local/remote (ss's names). */
 export type FilterExpression =
-  | { readonly kind: 'port'; readonly side: 'local' | 'remote'; readonly op: PortComparison; readonly port: number }
-  | { readonly kind: 'address'; readonly side: 'local' | 'remote'; readonly negated: boolean; readonly pattern: AddressPattern }
+  | {
+      readonly kind: 'port';
+      readonly side: 'local' | 'remote';
+      readonly op: PortComparison;
+      readonly port: number;
+    }
+  | {
+      readonly kind: 'address';
+      readonly side: 'local' | 'remote';
+      readonly negated: boolean;
+      readonly pattern: AddressPattern;
+    }
   | { readonly kind: 'not'; readonly operand: FilterExpression }
   | { readonly kind: 'and' | 'or'; readonly left: FilterExpression; readonly right: FilterExpression };
 
@@ -86,7 +96,8 @@ const fail = (message: string): never => {
 /** Splits filter words into tokens: parentheses and operators may be glued to words (`(sport`). */
 export function tokenizeFilter(words: readonly string[]): string[] {
   const out: string[] = [];
-  for (const w of words.join(' ').match(/\(|\)|&&|\|\||!=|==|>=|<=|[!&|=<>]|[^\s()!&|=<>]+/g) ?? []) out.push(w);
+  for (const w of words.join(' ').match(/\(|\)|&&|\|\||!=|==|>=|<=|[!&|=<>]|[^\s()!&|=<>]+/g) ?? [])
+    out.push(w);
   return out;
 }
 
@@ -137,7 +148,9 @@ export function parseAddressPattern(text: string): AddressPattern {
   }
   if (addr === '' || addr === '*') return { range: null, port };
   try {
-    const range = addr.includes('/') ? ipaddr.parseCIDR(addr) : ((a) => [a, a.kind() === 'ipv4' ? 32 : 128] as const)(ipaddr.parse(addr));
+    const range = addr.includes('/')
+      ? ipaddr.parseCIDR(addr)
+      : ((a) => [a, a.kind() === 'ipv4' ? 32 : 128] as const)(ipaddr.parse(addr));
     return { range: [range[0], range[1]], port };
   } catch {
     return fail(`'${text}' is not an address, prefix or port`);
@@ -161,7 +174,9 @@ export function parseFilter(words: readonly string[]): SocketFilter {
     if (name === undefined) fail(`'${verb}' needs a state name`);
     const group = STATE_GROUPS[name!] ?? (STATE_NAMES[name!] ? [STATE_NAMES[name!]!] : undefined);
     if (group === undefined) {
-      fail(`unknown state '${name}' (one of ${[...Object.keys(STATE_NAMES), ...Object.keys(STATE_GROUPS)].join(', ')})`);
+      fail(
+        `unknown state '${name}' (one of ${[...Object.keys(STATE_NAMES), ...Object.keys(STATE_GROUPS)].join(', ')})`,
+      );
     }
     if (verb === 'state') {
       states ??= new Set();
@@ -223,7 +238,8 @@ export function parseFilter(words: readonly string[]): SocketFilter {
       const value = next();
       if (value === undefined) return fail(`'${tok}' needs a port, as in '${tok} = :443'`);
       const pattern = parseAddressPattern(value.startsWith(':') || value.includes(':') ? value : `:${value}`);
-      if (pattern.port === null || pattern.range !== null) return fail(`'${tok}' takes a port (':443'), not '${value}'`);
+      if (pattern.port === null || pattern.range !== null)
+        return fail(`'${tok}' takes a port (':443'), not '${value}'`);
       return { kind: 'port', side, op, port: pattern.port };
     }
     if (tok === 'src' || tok === 'dst') {
@@ -285,7 +301,10 @@ export function compileFilter(filter: SocketFilter): (socket: SocketRecord) => b
     if (a === undefined) {
       try {
         const p = ipaddr.parse(text);
-        a = p.kind() === 'ipv6' && (p as ipaddr.IPv6).isIPv4MappedAddress() ? (p as ipaddr.IPv6).toIPv4Address() : p;
+        a =
+          p.kind() === 'ipv6' && (p as ipaddr.IPv6).isIPv4MappedAddress()
+            ? (p as ipaddr.IPv6).toIPv4Address()
+            : p;
       } catch {
         a = null;
       }
@@ -296,7 +315,9 @@ export function compileFilter(filter: SocketFilter): (socket: SocketRecord) => b
   const inRange = (text: string, pattern: AddressPattern) => {
     if (pattern.range === null) return true;
     const a = parse(text);
-    return a !== null && a.kind() === pattern.range[0].kind() && a.match(pattern.range as [ipaddr.IPv4, number]);
+    return (
+      a !== null && a.kind() === pattern.range[0].kind() && a.match(pattern.range as [ipaddr.IPv4, number])
+    );
   };
   const evaluate = (e: FilterExpression, s: SocketRecord): boolean => {
     switch (e.kind) {
@@ -311,7 +332,8 @@ export function compileFilter(filter: SocketFilter): (socket: SocketRecord) => b
         return compare(e.side === 'local' ? s.localPort : s.remotePort, e.op, e.port);
       case 'address': {
         if (s.protocol === 'unix') return false;
-        const [addr, port] = e.side === 'local' ? [s.localAddress, s.localPort] : [s.remoteAddress, s.remotePort];
+        const [addr, port] =
+          e.side === 'local' ? [s.localAddress, s.localPort] : [s.remoteAddress, s.remotePort];
         const hit = (e.pattern.port === null || e.pattern.port === port) && inRange(addr, e.pattern);
         return hit !== e.negated;
       }

@@ -3,41 +3,47 @@ export { formatIpv4Word, formatIpv6Groups } from './address.js';
 export { type ParseIssue, SocketListError, type SocketListErrorCode } from './errors.js';
 export {
   type AddressPattern,
-  type FilterExpression,
-  type PortComparison,
-  SERVICE_PORTS,
-  type SocketFilter,
   compileFilter,
+  type FilterExpression,
   isListening,
+  type PortComparison,
   parseAddressPattern,
   parseFilter,
+  SERVICE_PORTS,
+  type SocketFilter,
   tokenizeFilter,
 } from './filter.js';
-export { type SocketDiff, diffSockets, socketKey } from './identity.js';
+export { diffSockets, type SocketDiff, socketKey } from './identity.js';
 export {
   type CounterReading,
   type ListSocketsOptions,
-  type ReadOptions,
-  type RouteListing,
-  type SocketListing,
   listSockets,
   nodeProcFs,
+  type ReadOptions,
+  type RouteListing,
   readCounters,
   readRoutes,
+  type SocketListing,
 } from './list.js';
 export {
-  type ParsedCounters,
-  type ProtocolCounters,
   counterDelta,
   mergeCounters,
+  type ParsedCounters,
+  type ProtocolCounters,
   parseSnmp6,
   parseSnmpPairs,
 } from './parse-counters.js';
 export { type InetTableOptions, type ParsedTable, parseInetTable } from './parse-inet.js';
-export { type Route, RouteFlag, type RouteType, parseIpv4Routes, parseIpv6Routes } from './parse-routes.js';
+export { parseIpv4Routes, parseIpv6Routes, type Route, RouteFlag, type RouteType } from './parse-routes.js';
 export { parseUnixTable } from './parse-unix.js';
 export { type ProcFs, type SocketOwners, scanSocketOwners } from './process-map.js';
-export { type ProcNetOptions, type SocketQuery, type SocketSource, type SourceResult, procNetSource } from './source.js';
+export {
+  type ProcNetOptions,
+  procNetSource,
+  type SocketQuery,
+  type SocketSource,
+  type SourceResult,
+} from './source.js';
 export {
   type Family,
   type InetProtocol,

@@ -1,12 +1,12 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { ByteOrder } from './address.js';
 import type { ParseIssue } from './errors.js';
-import { type SocketFilter, compileFilter, parseFilter } from './filter.js';
-import { parseSnmp6, parseSnmpPairs, mergeCounters, type ProtocolCounters } from './parse-counters.js';
-import { type Route, parseIpv4Routes, parseIpv6Routes } from './parse-routes.js';
+import { compileFilter, parseFilter, type SocketFilter } from './filter.js';
+import { mergeCounters, type ProtocolCounters, parseSnmp6, parseSnmpPairs } from './parse-counters.js';
+import { parseIpv4Routes, parseIpv6Routes, type Route } from './parse-routes.js';
 import { type ProcFs, scanSocketOwners } from './process-map.js';
-import { type SocketSource, defaultReadFile, procNetSource, readNetFile } from './source.js';
+import { defaultReadFile, procNetSource, readNetFile, type SocketSource } from './source.js';
 import type { Family, SocketProtocol, SocketRecord } from './types.js';
 
 export const nodeProcFs: ProcFs = {
@@ -57,9 +57,15 @@ const ALL_PROTOCOLS: readonly SocketProtocol[] = ['tcp', 'udp', 'raw', 'unix'];
 export async function listSockets(options: ListSocketsOptions = {}): Promise<SocketListing> {
   const protocols = new Set(options.protocols ?? ALL_PROTOCOLS);
   const families = new Set(options.families ?? ([4, 6] as const));
-  const source = options.source ?? procNetSource(options.netDir === undefined ? {} : { netDir: options.netDir });
+  const source =
+    options.source ?? procNetSource(options.netDir === undefined ? {} : { netDir: options.netDir });
   const { sockets: raw, issues } = await source.read({ protocols, families });
-  const filter = options.filter === undefined ? null : 'states' in options.filter ? options.filter : parseFilter(options.filter);
+  const filter =
+    options.filter === undefined
+      ? null
+      : 'states' in options.filter
+        ? options.filter
+        : parseFilter(options.filter);
   const keep = filter ? compileFilter(filter) : null;
   let sockets: SocketRecord[] = [];
   for (const s of raw) {
@@ -93,7 +99,9 @@ export interface RouteListing {
  * The routing tables, like `netstat -rn` / `ip route` (IPv4: the main table) and `ip -6 route
  * show table all` minus the kernel's internal entries (IPv6; see Route.table).
  */
-export function readRoutes(options: ReadOptions & { readonly families?: Iterable<Family> } = {}): RouteListing {
+export function readRoutes(
+  options: ReadOptions & { readonly families?: Iterable<Family> } = {},
+): RouteListing {
   const netDir = options.netDir ?? '/proc/net';
   const read = options.readFile ?? defaultReadFile;
   const families = new Set(options.families ?? ([4, 6] as const));

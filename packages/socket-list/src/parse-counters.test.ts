@@ -45,7 +45,15 @@ describe('counters', () => {
     const a = parseSnmpPairs(SNMP, 'snmp').counters;
     const b = parseSnmpPairs(SNMP.replace('Udp: 10 2', 'Udp: 15 2'), 'snmp').counters;
     expect(counterDelta(a, b).Udp).toEqual({ InDatagrams: 5, NoPorts: 0 });
-    expect(Object.keys(mergeCounters(a, parseSnmp6(SNMP6).counters))).toEqual(['Ip', 'Tcp', 'Udp', 'Ip6', 'Icmp6', 'Udp6', 'UdpLite6']);
+    expect(Object.keys(mergeCounters(a, parseSnmp6(SNMP6).counters))).toEqual([
+      'Ip',
+      'Tcp',
+      'Udp',
+      'Ip6',
+      'Icmp6',
+      'Udp6',
+      'UdpLite6',
+    ]);
   });
 
   it('property: random text never throws', () => {

@@ -35,10 +35,20 @@ export function parseSnmpPairs(text: string, source: string): ParsedCounters {
       continue;
     }
     i++;
-    const names = head.slice(colon + 1).trim().split(/\s+/);
-    const nums = values.slice(colon + 1).trim().split(/\s+/);
+    const names = head
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
+    const nums = values
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     if (names.length !== nums.length) {
-      issues.push({ source, line: i + 1, reason: `'${group}' has ${names.length} names and ${nums.length} values` });
+      issues.push({
+        source,
+        line: i + 1,
+        reason: `'${group}' has ${names.length} names and ${nums.length} values`,
+      });
       continue;
     }
     const g: Record<string, number> = counters[group] ?? {};
@@ -66,8 +76,9 @@ export function parseSnmp6(text: string): ParsedCounters {
       issues.push({ source: 'snmp6', line: i + 1, reason: 'expected a name and a number' });
       return;
     }
-    const group = (counters[m[1]!] ??= {});
+    const group = counters[m[1]!] ?? {};
     group[m[2]!] = Number(m[3]);
+    counters[m[1]!] = group;
   });
   return { counters, issues };
 }
@@ -75,7 +86,8 @@ export function parseSnmp6(text: string): ParsedCounters {
 /** Merges counter sets (snmp, netstat, snmp6 have disjoint groups; a later group adds to an earlier one). */
 export function mergeCounters(...sets: readonly ProtocolCounters[]): ProtocolCounters {
   const out: ProtocolCounters = {};
-  for (const set of sets) for (const [group, values] of Object.entries(set)) out[group] = { ...out[group], ...values };
+  for (const set of sets)
+    for (const [group, values] of Object.entries(set)) out[group] = { ...out[group], ...values };
   return out;
 }
 
@@ -90,4 +102,3 @@ export function counterDelta(before: ProtocolCounters, after: ProtocolCounters):
   }
   return out;
 }
-

@@ -46,7 +46,11 @@ describe('parseInetTable', () => {
       receiveQueue: 32,
       timer: { kind: 'retransmit', expiresMs: 200, retransmits: 2, probes: 0 },
     });
-    expect(records[2]).toMatchObject({ state: 'TIME_WAIT', inode: 0, timer: { kind: 'timewait', expiresMs: 30_000 } });
+    expect(records[2]).toMatchObject({
+      state: 'TIME_WAIT',
+      inode: 0,
+      timer: { kind: 'timewait', expiresMs: 30_000 },
+    });
     expect(records[3]).toMatchObject({
       localAddress: '10.0.2.2',
       localPort: 22,
@@ -69,29 +73,42 @@ describe('parseInetTable', () => {
 
   it('reads big-endian text when told the host is big-endian', () => {
     const be = TCP4.replace('0100007F:1F90 00000000', '7F000001:1F90 00000000');
-    expect(parseInetTable(be, { protocol: 'tcp', family: 4, byteOrder: 'BE' }).records[0]!.localAddress).toBe('127.0.0.1');
+    expect(parseInetTable(be, { protocol: 'tcp', family: 4, byteOrder: 'BE' }).records[0]!.localAddress).toBe(
+      '127.0.0.1',
+    );
   });
 
   it('reads UDP drops and the unconnected state', () => {
     const { records } = parseInetTable(UDP4, { protocol: 'udp', family: 4, byteOrder: 'LE' });
-    expect(records).toEqual([expect.objectContaining({ state: 'CLOSE', localPort: 68, receiveQueue: 0x300, drops: 7, inode: 999 })]);
+    expect(records).toEqual([
+      expect.objectContaining({ state: 'CLOSE', localPort: 68, receiveQueue: 0x300, drops: 7, inode: 999 }),
+    ]);
   });
 
   it('skips and reports malformed lines without losing the good ones', () => {
     const lines = TCP4.split('\n');
     lines[2] = '   1: 0100007F:1F9 garbage';
-    const { records, issues } = parseInetTable(lines.join('\n'), { protocol: 'tcp', family: 4, byteOrder: 'LE' });
+    const { records, issues } = parseInetTable(lines.join('\n'), {
+      protocol: 'tcp',
+      family: 4,
+      byteOrder: 'LE',
+    });
     expect(records).toHaveLength(3);
     expect(issues).toEqual([expect.objectContaining({ source: 'tcp', line: 3 })]);
   });
 
   it('keeps an unknown state visible with its code', () => {
     const t = TCP4.replace(' 0A 00000000:00000003', ' 2A 00000000:00000003');
-    expect(parseInetTable(t, { protocol: 'tcp', family: 4, byteOrder: 'LE' }).records[0]).toMatchObject({ state: 'UNKNOWN', stateCode: 0x2a });
+    expect(parseInetTable(t, { protocol: 'tcp', family: 4, byteOrder: 'LE' }).records[0]).toMatchObject({
+      state: 'UNKNOWN',
+      stateCode: 0x2a,
+    });
   });
 
   it('rejects a text that is not a socket table', () => {
-    expect(() => parseInetTable('Iface\tDestination\n', { protocol: 'tcp', family: 4, byteOrder: 'LE' })).toThrow(SocketListError);
+    expect(() =>
+      parseInetTable('Iface\tDestination\n', { protocol: 'tcp', family: 4, byteOrder: 'LE' }),
+    ).toThrow(SocketListError);
   });
 
   const hex = (n: number, w: number) => n.toString(16).toUpperCase().padStart(w, '0');
@@ -112,12 +129,17 @@ describe('parseInetTable', () => {
         fc.integer({ min: 0, max: 2 ** 32 - 1 }),
         fc.integer({ min: 0, max: 2 ** 32 - 1 }),
         (v6, la, ra, lp, rp, st, tx, rx, uid, inode) => {
-          const addr = (b: number[]) => (v6 ? [0, 4, 8, 12].map((k) => leWord(b.slice(k, k + 4))).join('') : leWord(b));
+          const addr = (b: number[]) =>
+            v6 ? [0, 4, 8, 12].map((k) => leWord(b.slice(k, k + 4))).join('') : leWord(b);
           const header = v6
             ? '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
             : '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
           const line = `   0: ${addr(la)}:${hex(lp, 4)} ${addr(ra)}:${hex(rp, 4)} ${hex(st, 2)} ${hex(tx, 8)}:${hex(rx, 8)} 00:00000000 00000000 ${String(uid).padStart(5)}        0 ${inode} 1 0000000000000000 100 0 0 10 0`;
-          const { records, issues } = parseInetTable(`${header}\n${line}\n`, { protocol: 'tcp', family: v6 ? 6 : 4, byteOrder: 'LE' });
+          const { records, issues } = parseInetTable(`${header}\n${line}\n`, {
+            protocol: 'tcp',
+            family: v6 ? 6 : 4,
+            byteOrder: 'LE',
+          });
           expect(issues).toEqual([]);
           const r = records[0]!;
           const want = (b: number[]) => (v6 ? null : b.slice(0, 4).join('.'));
@@ -128,11 +150,21 @@ describe('parseInetTable', () => {
             // Compare as bytes: parse the text form back with URL's IPv6 parser.
             const bytes = (s: string) => new URL(`http://[${s}]/`).hostname;
             const fromBytes = (b: number[]) =>
-              new URL(`http://[${[0, 2, 4, 6, 8, 10, 12, 14].map((k) => ((b[k]! << 8) | b[k + 1]!).toString(16)).join(':')}]/`).hostname;
+              new URL(
+                `http://[${[0, 2, 4, 6, 8, 10, 12, 14].map((k) => ((b[k]! << 8) | b[k + 1]!).toString(16)).join(':')}]/`,
+              ).hostname;
             expect(bytes(r.localAddress)).toBe(fromBytes(la));
             expect(bytes(r.remoteAddress)).toBe(fromBytes(ra));
           }
-          expect([r.localPort, r.remotePort, r.stateCode, r.sendQueue, r.receiveQueue, r.uid, r.inode]).toEqual([lp, rp, st, tx, rx, uid, inode]);
+          expect([
+            r.localPort,
+            r.remotePort,
+            r.stateCode,
+            r.sendQueue,
+            r.receiveQueue,
+            r.uid,
+            r.inode,
+          ]).toEqual([lp, rp, st, tx, rx, uid, inode]);
         },
       ),
     );
@@ -154,7 +186,10 @@ describe('parseInetTable', () => {
           const text = mutated.join('\n');
           try {
             const { records, issues } = parseInetTable(text, { protocol: 'tcp', family: 6, byteOrder: 'LE' });
-            const nonEmpty = text.split('\n').slice(1).filter((x) => x !== '').length;
+            const nonEmpty = text
+              .split('\n')
+              .slice(1)
+              .filter((x) => x !== '').length;
             expect(records.length + issues.length).toBe(nonEmpty);
           } catch (err) {
             expect(err).toBeInstanceOf(SocketListError);

@@ -1,6 +1,6 @@
 import { type ByteOrder, formatIpv4Word, formatIpv6Groups, readIpv6 } from './address.js';
 import { type ParseIssue, SocketListError } from './errors.js';
-import { LineCursor, headerOf } from './scan.js';
+import { headerOf, LineCursor } from './scan.js';
 import type { Family, InetProtocol, InetSocket, InetState, SocketTimer, TimerKind } from './types.js';
 import { TCP_STATES } from './types.js';
 
@@ -27,7 +27,8 @@ const NO_OWNERS: readonly never[] = [];
 // tr:tm->when, retrnsmt, and the space after it. Sticky: it matches at the line start or not at
 // all. It only validates; the fields are then read at their fixed offsets.
 const H = '[0-9A-Fa-f]';
-const head = (addr: number) => ` *\\d+: ${H}{${addr}}:${H}{4} ${H}{${addr}}:${H}{4} ${H}{2} ${H}{8}:${H}{8} ${H}{2}:${H}{8} ${H}{8} `;
+const head = (addr: number) =>
+  ` *\\d+: ${H}{${addr}}:${H}{4} ${H}{${addr}}:${H}{4} ${H}{2} ${H}{8}:${H}{8} ${H}{2}:${H}{8} ${H}{8} `;
 const HEAD4 = head(8);
 const HEAD6 = head(32);
 
@@ -40,7 +41,10 @@ for (let d = 0; d < 6; d++) {
 }
 const hex2 = (t: string, p: number) => (HEX[t.charCodeAt(p)]! << 4) | HEX[t.charCodeAt(p + 1)]!;
 const hex4 = (t: string, p: number) =>
-  (HEX[t.charCodeAt(p)]! << 12) | (HEX[t.charCodeAt(p + 1)]! << 8) | (HEX[t.charCodeAt(p + 2)]! << 4) | HEX[t.charCodeAt(p + 3)]!;
+  (HEX[t.charCodeAt(p)]! << 12) |
+  (HEX[t.charCodeAt(p + 1)]! << 8) |
+  (HEX[t.charCodeAt(p + 2)]! << 4) |
+  HEX[t.charCodeAt(p + 3)]!;
 const hex8 = (t: string, p: number) => hex4(t, p) * 65536 + hex4(t, p + 4);
 
 /**
@@ -54,7 +58,10 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
   const source = `${protocol}${family === 6 ? '6' : ''}`;
   const header = headerOf(text);
   if (!/^\s*sl\s+local_address\s+rem(?:ote)?_address\s+st\s/.test(header)) {
-    throw new SocketListError('BAD_HEADER', `/proc/net/${source}: not a socket table (header '${header.slice(0, 60)}')`);
+    throw new SocketListError(
+      'BAD_HEADER',
+      `/proc/net/${source}: not a socket table (header '${header.slice(0, 60)}')`,
+    );
   }
   const records: InetSocket[] = [];
   const issues: ParseIssue[] = [];
@@ -138,8 +145,39 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
         : { kind: TIMERS[timerCode] ?? 'unknown', expiresMs: ticks * MS_PER_TICK, retransmits, probes };
     const rec: InetSocket =
       drops === undefined
-        ? { protocol, family, state, stateCode, localAddress, localPort, remoteAddress, remotePort, sendQueue, receiveQueue, uid, timer, inode, owners: NO_OWNERS }
-        : { protocol, family, state, stateCode, localAddress, localPort, remoteAddress, remotePort, sendQueue, receiveQueue, uid, timer, inode, owners: NO_OWNERS, drops };
+        ? {
+            protocol,
+            family,
+            state,
+            stateCode,
+            localAddress,
+            localPort,
+            remoteAddress,
+            remotePort,
+            sendQueue,
+            receiveQueue,
+            uid,
+            timer,
+            inode,
+            owners: NO_OWNERS,
+          }
+        : {
+            protocol,
+            family,
+            state,
+            stateCode,
+            localAddress,
+            localPort,
+            remoteAddress,
+            remotePort,
+            sendQueue,
+            receiveQueue,
+            uid,
+            timer,
+            inode,
+            owners: NO_OWNERS,
+            drops,
+          };
     records.push(rec);
   };
 
@@ -213,15 +251,51 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
     const timer: SocketTimer =
       timerCode === 0 && retransmits === 0 && probes === 0
         ? NO_TIMER
-        : { kind: TIMERS[timerCode] ?? 'unknown', expiresMs: hex8(text, t + 24) * MS_PER_TICK, retransmits, probes };
+        : {
+            kind: TIMERS[timerCode] ?? 'unknown',
+            expiresMs: hex8(text, t + 24) * MS_PER_TICK,
+            retransmits,
+            probes,
+          };
     const localPort = hex4(text, p + A + 1);
     const remotePort = hex4(text, p + 2 * A + 7);
     const sendQueue = hex8(text, t + 3);
     const receiveQueue = hex8(text, t + 12);
     records.push(
       drops < 0
-        ? { protocol, family, state, stateCode, localAddress, localPort, remoteAddress, remotePort, sendQueue, receiveQueue, uid, timer, inode, owners: NO_OWNERS }
-        : { protocol, family, state, stateCode, localAddress, localPort, remoteAddress, remotePort, sendQueue, receiveQueue, uid, timer, inode, owners: NO_OWNERS, drops },
+        ? {
+            protocol,
+            family,
+            state,
+            stateCode,
+            localAddress,
+            localPort,
+            remoteAddress,
+            remotePort,
+            sendQueue,
+            receiveQueue,
+            uid,
+            timer,
+            inode,
+            owners: NO_OWNERS,
+          }
+        : {
+            protocol,
+            family,
+            state,
+            stateCode,
+            localAddress,
+            localPort,
+            remoteAddress,
+            remotePort,
+            sendQueue,
+            receiveQueue,
+            uid,
+            timer,
+            inode,
+            owners: NO_OWNERS,
+            drops,
+          },
     );
     return true;
   }
@@ -241,5 +315,3 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
     return s;
   }
 }
-
-

@@ -20,7 +20,9 @@ describe('parseIpv4Routes', () => {
   it('reads destination/prefix, gateway, device, metric, flags and reject routes', () => {
     const { records, issues } = parseIpv4Routes(ROUTE, 'LE');
     expect(issues).toEqual([]);
-    expect(records.map((r) => [r.destination, r.prefixLength, r.gateway, r.device, r.metric, r.type])).toEqual([
+    expect(
+      records.map((r) => [r.destination, r.prefixLength, r.gateway, r.device, r.metric, r.type]),
+    ).toEqual([
       ['0.0.0.0', 0, '192.0.2.1', 'eth0', 100, 'unicast'],
       ['192.0.2.0', 24, null, 'eth0', 0, 'unicast'],
       ['198.51.100.0', 24, null, '*', 0, 'unreachable'],
@@ -38,7 +40,9 @@ describe('parseIpv6Routes', () => {
   it('reads routes, types the local table and leaves out the kernel null entry', () => {
     const { records, issues } = parseIpv6Routes(IPV6_ROUTE);
     expect(issues).toEqual([]);
-    expect(records.map((r) => [r.destination, r.prefixLength, r.gateway, r.device, r.metric, r.type, r.table])).toEqual([
+    expect(
+      records.map((r) => [r.destination, r.prefixLength, r.gateway, r.device, r.metric, r.type, r.table]),
+    ).toEqual([
       ['2001:db8::', 64, null, 'eth0', 256, 'unicast', 'main'],
       ['::', 0, '2001:db8::fe', 'eth0', 1024, 'unicast', 'main'],
       ['::1', 128, null, 'lo', 0, 'local', 'local'],
@@ -50,18 +54,24 @@ describe('parseIpv6Routes', () => {
   it('property: mutated lines never throw', () => {
     const lines = IPV6_ROUTE.trimEnd().split('\n');
     fc.assert(
-      fc.property(fc.nat({ max: lines.length - 1 }), fc.nat(), fc.string({ maxLength: 5 }), fc.nat({ max: 6 }), (w, at, ins, del) => {
-        const l = lines[w]!;
-        const pos = at % (l.length + 1);
-        const m = [...lines];
-        m[w] = l.slice(0, pos) + ins + l.slice(pos + del);
-        try {
-          parseIpv6Routes(m.join('\n'));
-          parseIpv4Routes(`${ROUTE}${m[w]}\n`, 'LE');
-        } catch (err) {
-          expect(err).toBeInstanceOf(SocketListError);
-        }
-      }),
+      fc.property(
+        fc.nat({ max: lines.length - 1 }),
+        fc.nat(),
+        fc.string({ maxLength: 5 }),
+        fc.nat({ max: 6 }),
+        (w, at, ins, del) => {
+          const l = lines[w]!;
+          const pos = at % (l.length + 1);
+          const m = [...lines];
+          m[w] = l.slice(0, pos) + ins + l.slice(pos + del);
+          try {
+            parseIpv6Routes(m.join('\n'));
+            parseIpv4Routes(`${ROUTE}${m[w]}\n`, 'LE');
+          } catch (err) {
+            expect(err).toBeInstanceOf(SocketListError);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -1,7 +1,7 @@
 import { type ByteOrder, formatIpv4Word, formatIpv6Groups, readIpv6NetworkOrder } from './address.js';
 import { type ParseIssue, SocketListError } from './errors.js';
 import type { ParsedTable } from './parse-inet.js';
-import { LineCursor, forEachLine, headerOf } from './scan.js';
+import { forEachLine, headerOf, LineCursor } from './scan.js';
 import type { Family } from './types.js';
 
 /** Route flags (RTF_* in include/uapi/linux/route.h and ipv6_route.h). */
@@ -50,7 +50,10 @@ export interface Route {
 
 /** The prefix length of a contiguous netmask word, or -1 if the mask has holes. */
 function prefixOfMask(mask: number, order: ByteOrder): number {
-  const m = order === 'LE' ? ((mask & 255) << 24) | (((mask >>> 8) & 255) << 16) | (((mask >>> 16) & 255) << 8) | (mask >>> 24) : mask;
+  const m =
+    order === 'LE'
+      ? ((mask & 255) << 24) | (((mask >>> 8) & 255) << 16) | (((mask >>> 16) & 255) << 8) | (mask >>> 24)
+      : mask;
   let len = 0;
   let u = m >>> 0;
   while (u & 0x80000000) {
@@ -64,7 +67,10 @@ function prefixOfMask(mask: number, order: ByteOrder): number {
 export function parseIpv4Routes(text: string, byteOrder: ByteOrder): ParsedTable<Route> {
   const header = headerOf(text);
   if (!/^Iface\s+Destination\s+Gateway\s+Flags\s+RefCnt\s+Use\s+Metric\s+Mask/.test(header)) {
-    throw new SocketListError('BAD_HEADER', `/proc/net/route: not a routing table (header '${header.slice(0, 60)}')`);
+    throw new SocketListError(
+      'BAD_HEADER',
+      `/proc/net/route: not a routing table (header '${header.slice(0, 60)}')`,
+    );
   }
   const records: Route[] = [];
   const issues: ParseIssue[] = [];
@@ -72,12 +78,22 @@ export function parseIpv4Routes(text: string, byteOrder: ByteOrder): ParsedTable
     const f = text.slice(start, end).trim().split(/\s+/);
     const bad = (reason: string) => issues.push({ source: 'route', line, reason });
     if (f.length < 11) return bad(`${f.length} fields, expected 11`);
-    const [device, dst, gw, flagsHex, , , metricText, maskHex, mtuText, windowText, irttText] = f as [string, ...string[]];
+    const [device, dst, gw, flagsHex, , , metricText, maskHex, mtuText, windowText, irttText] = f as [
+      string,
+      ...string[],
+    ];
     const hex8 = /^[0-9A-Fa-f]{8}$/;
-    if (!hex8.test(dst!) || !hex8.test(gw!) || !hex8.test(maskHex!) || !/^[0-9A-Fa-f]{1,8}$/.test(flagsHex!)) {
+    if (
+      !hex8.test(dst!) ||
+      !hex8.test(gw!) ||
+      !hex8.test(maskHex!) ||
+      !/^[0-9A-Fa-f]{1,8}$/.test(flagsHex!)
+    ) {
       return bad('malformed address, mask or flags');
     }
-    const nums = [metricText, mtuText, windowText, irttText].map((x) => (/^\d{1,10}$/.test(x!) ? Number(x) : Number.NaN));
+    const nums = [metricText, mtuText, windowText, irttText].map((x) =>
+      /^\d{1,10}$/.test(x!) ? Number(x) : Number.NaN,
+    );
     if (nums.some(Number.isNaN)) return bad('malformed metric, MTU, window or IRTT');
     const prefixLength = prefixOfMask(Number.parseInt(maskHex!, 16), byteOrder);
     if (prefixLength < 0) return bad('netmask is not contiguous');
@@ -142,7 +158,11 @@ export function parseIpv6Routes(text: string): ParsedTable<Route> {
     c.skipField();
     const device = body.slice(devStart, c.i).trimEnd();
     if (!c.ok || prefixLength > 128) {
-      issues.push({ source: 'ipv6_route', line, reason: `malformed field near column ${c.i - start + 1} (expected ${ROUTE6_FIELDS} fields)` });
+      issues.push({
+        source: 'ipv6_route',
+        line,
+        reason: `malformed field near column ${c.i - start + 1} (expected ${ROUTE6_FIELDS} fields)`,
+      });
       return;
     }
     if (flags & RouteFlag.Cache) return;

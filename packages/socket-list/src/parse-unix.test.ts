@@ -39,19 +39,30 @@ describe('parseUnixTable', () => {
   it('property: mutated lines never throw, each line parsed or reported', () => {
     const lines = UNIX.trimEnd().split('\n');
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: lines.length - 1 }), fc.nat(), fc.string({ maxLength: 5 }), fc.nat({ max: 6 }), (w, at, ins, del) => {
-        const l = lines[w]!;
-        const pos = at % (l.length + 1);
-        const m = [...lines];
-        m[w] = l.slice(0, pos) + ins + l.slice(pos + del);
-        const text = m.join('\n');
-        try {
-          const { records, issues } = parseUnixTable(text);
-          expect(records.length + issues.length).toBe(text.split('\n').slice(1).filter((x) => x !== '').length);
-        } catch (err) {
-          expect(err).toBeInstanceOf(SocketListError);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: lines.length - 1 }),
+        fc.nat(),
+        fc.string({ maxLength: 5 }),
+        fc.nat({ max: 6 }),
+        (w, at, ins, del) => {
+          const l = lines[w]!;
+          const pos = at % (l.length + 1);
+          const m = [...lines];
+          m[w] = l.slice(0, pos) + ins + l.slice(pos + del);
+          const text = m.join('\n');
+          try {
+            const { records, issues } = parseUnixTable(text);
+            expect(records.length + issues.length).toBe(
+              text
+                .split('\n')
+                .slice(1)
+                .filter((x) => x !== '').length,
+            );
+          } catch (err) {
+            expect(err).toBeInstanceOf(SocketListError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -1,12 +1,17 @@
 import { type ParseIssue, SocketListError } from './errors.js';
 import type { ParsedTable } from './parse-inet.js';
-import { LineCursor, forEachLine, headerOf } from './scan.js';
+import { forEachLine, headerOf, LineCursor } from './scan.js';
 import type { UnixSocket, UnixSocketType, UnixState } from './types.js';
 
 /** __SO_ACCEPTCON: the socket called listen(). */
 const ACCEPTING = 1 << 16;
 const TYPES: Readonly<Record<number, UnixSocketType>> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
-const STATES: Readonly<Record<number, UnixState>> = { 1: 'UNCONNECTED', 2: 'CONNECTING', 3: 'CONNECTED', 4: 'DISCONNECTING' };
+const STATES: Readonly<Record<number, UnixState>> = {
+  1: 'UNCONNECTED',
+  2: 'CONNECTING',
+  3: 'CONNECTED',
+  4: 'DISCONNECTING',
+};
 const NO_OWNERS: readonly never[] = [];
 
 /**
@@ -17,7 +22,10 @@ const NO_OWNERS: readonly never[] = [];
 export function parseUnixTable(text: string): ParsedTable<UnixSocket> {
   const header = headerOf(text);
   if (!/^Num\s+RefCount\s+Protocol\s+Flags\s+Type\s+St\s+Inode/.test(header)) {
-    throw new SocketListError('BAD_HEADER', `/proc/net/unix: not a UNIX socket table (header '${header.slice(0, 60)}')`);
+    throw new SocketListError(
+      'BAD_HEADER',
+      `/proc/net/unix: not a UNIX socket table (header '${header.slice(0, 60)}')`,
+    );
   }
   const records: UnixSocket[] = [];
   const issues: ParseIssue[] = [];
@@ -49,7 +57,15 @@ export function parseUnixTable(text: string): ParsedTable<UnixSocket> {
       return;
     }
     const state: UnixState = flags & ACCEPTING ? 'LISTEN' : (STATES[st] ?? 'UNKNOWN');
-    records.push({ protocol: 'unix', type: TYPES[typeCode] ?? 'unknown', state, refCount, path, inode, owners: NO_OWNERS });
+    records.push({
+      protocol: 'unix',
+      type: TYPES[typeCode] ?? 'unknown',
+      state,
+      refCount,
+      path,
+      inode,
+      owners: NO_OWNERS,
+    });
   });
   return { records, issues };
 }

@@ -49,12 +49,20 @@ describe('scanSocketOwners', () => {
     expect(r.byInode.has(102)).toBe(false);
     expect(r.hiddenPids).toEqual([30]);
     expect(r.scannedPids).toBe(3);
-    expect(fs.calls.filter((c) => c.startsWith('read /')).sort()).toEqual(['read /proc/1/comm', 'read /proc/20/comm']);
+    expect(fs.calls.filter((c) => c.startsWith('read /')).sort()).toEqual([
+      'read /proc/1/comm',
+      'read /proc/20/comm',
+    ]);
     expect(fs.calls.filter((c) => c === 'readdir /proc')).toHaveLength(1);
   });
 
   it('fails with SocketListError when /proc cannot be listed', () => {
-    const fs = { ...fakeProc(), readdir: () => { throw err('ENOENT'); } };
+    const fs = {
+      ...fakeProc(),
+      readdir: () => {
+        throw err('ENOENT');
+      },
+    };
     expect(() => scanSocketOwners(fs)).toThrow(SocketListError);
   });
 });

@@ -20,7 +20,9 @@ export interface SocketOwners {
 const SOCKET_PREFIX = 'socket:[';
 
 function errno(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err
+    ? String((err as { code: unknown }).code)
+    : undefined;
 }
 
 /**
@@ -37,7 +39,9 @@ export function scanSocketOwners(fs: ProcFs, procRoot = '/proc'): SocketOwners {
   try {
     entries = fs.readdir(procRoot);
   } catch (err) {
-    throw new SocketListError('READ_FAILED', `cannot list ${procRoot}: ${errno(err) ?? String(err)}`, { cause: err });
+    throw new SocketListError('READ_FAILED', `cannot list ${procRoot}: ${errno(err) ?? String(err)}`, {
+      cause: err,
+    });
   }
   const byInode = new Map<number, SocketOwner[]>();
   const hiddenPids: number[] = [];

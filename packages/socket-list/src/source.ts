@@ -67,7 +67,11 @@ export function defaultReadFile(path: string): string {
  * Reads one /proc/net file, turning a missing file (IPv6 disabled, no raw support) into an issue
  * and anything else into SocketListError READ_FAILED.
  */
-export function readNetFile(read: (path: string) => string, path: string, issues: ParseIssue[]): string | null {
+export function readNetFile(
+  read: (path: string) => string,
+  path: string,
+  issues: ParseIssue[],
+): string | null {
   try {
     return read(path);
   } catch (err) {

@@ -7,10 +7,10 @@ import { UsageError } from '../cli-error.js';
 import type { CommandIo } from '../io.js';
 import {
   formatRoutes,
-  inetHeader,
-  inetTable,
   formatSockets,
+  inetHeader,
   inetRow,
+  inetTable,
   layout,
   parseNetstatArgs,
   printable,
@@ -208,7 +208,12 @@ describe('inetTable (the fast path)', () => {
       family: fc.constantFrom(4 as const, 6 as const),
       state: fc.constantFrom('ESTABLISHED' as const, 'LISTEN' as const, 'CLOSE' as const, 'UNKNOWN' as const),
       stateCode: fc.nat(255),
-      localAddress: fc.constantFrom('127.0.0.1', '::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '::ffff:192.0.2.1'),
+      localAddress: fc.constantFrom(
+        '127.0.0.1',
+        '::',
+        '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff',
+        '::ffff:192.0.2.1',
+      ),
       localPort: fc.nat(65535),
       remoteAddress: fc.constantFrom('0.0.0.0', '198.51.100.7', '::1'),
       remotePort: fc.nat(65535),
@@ -217,14 +222,31 @@ describe('inetTable (the fast path)', () => {
       uid: fc.nat(70_000),
       inode: fc.nat(2 ** 32),
       timer: fc.constant({ kind: 'off' as const, expiresMs: 0, retransmits: 0, probes: 0 }),
-      owners: fc.array(fc.record({ pid: fc.nat(4_000_000), command: fc.string({ unit: 'grapheme', maxLength: 15 }), fd: fc.nat(1000) }), { maxLength: 2 }),
+      owners: fc.array(
+        fc.record({
+          pid: fc.nat(4_000_000),
+          command: fc.string({ unit: 'grapheme', maxLength: 15 }),
+          fd: fc.nat(1000),
+        }),
+        { maxLength: 2 },
+      ),
     });
     fc.assert(
-      fc.property(fc.array(sock, { maxLength: 20 }), fc.boolean(), fc.boolean(), fc.boolean(), (list, programs, extend, timers) => {
-        const o = { programs, extend, timers };
-        const generic = layout(inetHeader(o), list.map((s) => inetRow(s, o)), new Set([1, 2]));
-        expect(inetTable(list, o)).toBe(generic);
-      }),
+      fc.property(
+        fc.array(sock, { maxLength: 20 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        (list, programs, extend, timers) => {
+          const o = { programs, extend, timers };
+          const generic = layout(
+            inetHeader(o),
+            list.map((s) => inetRow(s, o)),
+            new Set([1, 2]),
+          );
+          expect(inetTable(list, o)).toBe(generic);
+        },
+      ),
     );
   });
 });

@@ -147,7 +147,6 @@ export function parseNetstatArgs(args: string[]): NetstatOptions {
 
 /** Makes kernel text (process names, socket paths) safe for a terminal: control characters become \xNN. */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(
     /[\u0000-\u001f\u007f-\u009f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
@@ -201,7 +200,11 @@ export function timerLabel(s: InetSocket): string {
 }
 
 /** Lays out rows under a header; every column but the last is padded to its widest cell, none is cut. */
-export function layout(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+export function layout(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  rightAligned: ReadonlySet<number>,
+): string {
   const columns = header.map((_, i) => rows.map((r) => r[i] ?? ''));
   return layoutColumns(header, columns, rightAligned);
 }
@@ -211,7 +214,11 @@ export function layout(header: readonly string[], rows: readonly (readonly strin
  * 50,000 small arrays, and each line is one concatenation. Formatting is most of what netstat
  * does after reading /proc, so this is where a listing's time goes.
  */
-export function layoutColumns(header: readonly string[], columns: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+export function layoutColumns(
+  header: readonly string[],
+  columns: readonly (readonly string[])[],
+  rightAligned: ReadonlySet<number>,
+): string {
   const last = header.length - 1;
   const widths = header.map((h, i) => {
     let w = h.length;
@@ -220,7 +227,8 @@ export function layoutColumns(header: readonly string[], columns: readonly (read
   });
   const right = header.map((_, i) => rightAligned.has(i));
   const rows = columns[0]?.length ?? 0;
-  const cell = (text: string, i: number) => (i === last ? text : right[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
+  const cell = (text: string, i: number) =>
+    i === last ? text : right[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
   let out = header.map(cell).join(' ').trimEnd();
   for (let r = 0; r < rows; r++) {
     let line = cell(columns[0]![r]!, 0);
@@ -326,7 +334,9 @@ export function socketTableChunks(
     chunks.push(`Active Internet connections ${ROLE_TITLE[role]}\n${t.header}`, t.body, '\n');
   }
   if (protocols.includes('unix')) {
-    chunks.push(`Active UNIX domain sockets ${ROLE_TITLE[role]}\n${layout(unixHeader(o), unix, new Set())}\n`);
+    chunks.push(
+      `Active UNIX domain sockets ${ROLE_TITLE[role]}\n${layout(unixHeader(o), unix, new Set())}\n`,
+    );
   }
   return chunks;
 }
@@ -350,7 +360,10 @@ export function inetTable(list: readonly InetSocket[], o: ColumnOptions): string
 }
 
 /** inetTable as its header line and the bytes of the rows (each row starts with a newline). */
-export function inetTableBytes(list: readonly InetSocket[], o: ColumnOptions): { header: string; body: Buffer } {
+export function inetTableBytes(
+  list: readonly InetSocket[],
+  o: ColumnOptions,
+): { header: string; body: Buffer } {
   const n = list.length;
   const header = inetHeader(o);
   let wl = header[3]!.length;
@@ -373,7 +386,11 @@ export function inetTableBytes(list: readonly InetSocket[], o: ColumnOptions): {
   const wsq = Math.max(header[2]!.length, decimalWidth(maxSq));
   // Optional columns: their own widths, the last one unpadded.
   const cellsOf: ((s: InetSocket) => string)[] = [];
-  if (o.extend) cellsOf.push((s) => String(s.uid), (s) => String(s.inode));
+  if (o.extend)
+    cellsOf.push(
+      (s) => String(s.uid),
+      (s) => String(s.inode),
+    );
   if (o.programs) cellsOf.push(ownerLabel);
   if (o.timers) cellsOf.push(timerLabel);
   const extra: string[][] = cellsOf.map((f) => {
@@ -468,7 +485,8 @@ function writeDecimalEndingAt(buf: Buffer, end: number, n: number): void {
 function writeEndpoint(buf: Buffer, at: number, address: string, port: number): void {
   const a = at + putAscii(buf, at, address);
   buf[a] = 58; // ':'
-  if (port === 0) buf[a + 1] = 42; // '*'
+  if (port === 0)
+    buf[a + 1] = 42; // '*'
   else writeDecimalEndingAt(buf, a + 1 + decimalWidth(port), port);
 }
 

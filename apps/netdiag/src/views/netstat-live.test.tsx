@@ -1,7 +1,7 @@
 import type { InetSocket, SocketListing } from '@netdiag/socket-list';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { MARK_MS, NetstatLive, applyListing, emptyModel, liveRows, rowCells } from './netstat-live.js';
+import { applyListing, emptyModel, liveRows, MARK_MS, NetstatLive, rowCells } from './netstat-live.js';
 
 const sock = (localPort: number, o: Partial<InetSocket> = {}): InetSocket => ({
   protocol: 'tcp',
@@ -43,10 +43,20 @@ describe('live model', () => {
 
   it('filters by ss expression or by text, sorts and reverses', () => {
     const m = applyListing(emptyModel, listing(sock(10), sock(20, { state: 'LISTEN' }), sock(30)), 0);
-    expect(liveRows(m, cols, 'kernel', false, 'state listening').map((r) => rowCells(r.socket, cols)[3])).toEqual(['127.0.0.1:20']);
-    expect(liveRows(m, cols, 'kernel', false, 'sport > :15').map((r) => rowCells(r.socket, cols)[3])).toEqual(['127.0.0.1:20', '127.0.0.1:30']);
-    expect(liveRows(m, cols, 'kernel', false, '30/app').map((r) => rowCells(r.socket, cols)[3])).toEqual(['127.0.0.1:30']);
-    expect(liveRows(m, cols, 'pid', true, '').map((r) => rowCells(r.socket, cols)[3])).toEqual(['127.0.0.1:30', '127.0.0.1:20', '127.0.0.1:10']);
+    expect(
+      liveRows(m, cols, 'kernel', false, 'state listening').map((r) => rowCells(r.socket, cols)[3]),
+    ).toEqual(['127.0.0.1:20']);
+    expect(liveRows(m, cols, 'kernel', false, 'sport > :15').map((r) => rowCells(r.socket, cols)[3])).toEqual(
+      ['127.0.0.1:20', '127.0.0.1:30'],
+    );
+    expect(liveRows(m, cols, 'kernel', false, '30/app').map((r) => rowCells(r.socket, cols)[3])).toEqual([
+      '127.0.0.1:30',
+    ]);
+    expect(liveRows(m, cols, 'pid', true, '').map((r) => rowCells(r.socket, cols)[3])).toEqual([
+      '127.0.0.1:30',
+      '127.0.0.1:20',
+      '127.0.0.1:10',
+    ]);
   });
 });
 
@@ -67,7 +77,9 @@ describe('<NetstatLive>', () => {
     const view = render(<NetstatLive load={load} intervalMs={30} columns={cols} now={() => now} />);
     const frame = () => view.lastFrame() ?? '';
     await waitFor(() => frame().includes('127.0.0.1:1000'), 'the first listing');
-    expect(frame()).toMatch(/Proto +Recv-Q +Send-Q +Local Address +Foreign Address +State +PID\/Program name/);
+    expect(frame()).toMatch(
+      /Proto +Recv-Q +Send-Q +Local Address +Foreign Address +State +PID\/Program name/,
+    );
     expect(frame()).toMatch(/1000\/app/);
     now = 100;
     await waitFor(() => frame().includes('+1 new'), 'the second listing');

@@ -1,22 +1,22 @@
 import {
-  type SocketListing,
-  type SocketRecord,
-  SocketListError,
   compileFilter,
   diffSockets,
   parseFilter,
+  SocketListError,
+  type SocketListing,
+  type SocketRecord,
   socketKey,
 } from '@netdiag/socket-list';
-import { Box, Text, render, useApp, useInput, useStdout } from 'ink';
+import { Box, render, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ExitCode } from '../cli-error.js';
 import {
   type ColumnOptions,
-  type NetstatOptions,
   inetHeader,
   inetRow,
   listingWarnings,
   loadListing,
+  type NetstatOptions,
   unixRow,
 } from '../commands/netstat.js';
 import type { CommandIo } from '../io.js';
@@ -30,13 +30,22 @@ export type Mark = 'new' | 'closed';
 export interface LiveModel {
   readonly sockets: readonly SocketRecord[];
   /** Key to when it was marked, and how. */
-  readonly marks: ReadonlyMap<string, { readonly mark: Mark; readonly at: number; readonly socket: SocketRecord }>;
+  readonly marks: ReadonlyMap<
+    string,
+    { readonly mark: Mark; readonly at: number; readonly socket: SocketRecord }
+  >;
   readonly hiddenPids: number;
   readonly refreshedAt: number;
   readonly count: number;
 }
 
-export const emptyModel: LiveModel = { sockets: [], marks: new Map(), hiddenPids: 0, refreshedAt: 0, count: 0 };
+export const emptyModel: LiveModel = {
+  sockets: [],
+  marks: new Map(),
+  hiddenPids: 0,
+  refreshedAt: 0,
+  count: 0,
+};
 
 /** Folds a new listing into the model: marks opened and closed sockets, forgets marks older than MARK_MS. */
 export function applyListing(model: LiveModel, listing: SocketListing, now: number): LiveModel {
@@ -52,7 +61,13 @@ export function applyListing(model: LiveModel, listing: SocketListing, now: numb
     }
     for (const s of d.closed) marks.set(socketKey(s), { mark: 'closed', at: now, socket: s });
   }
-  return { sockets: listing.sockets, marks, hiddenPids: listing.hiddenPids?.length ?? 0, refreshedAt: now, count: model.count + 1 };
+  return {
+    sockets: listing.sockets,
+    marks,
+    hiddenPids: listing.hiddenPids?.length ?? 0,
+    refreshedAt: now,
+    count: model.count + 1,
+  };
 }
 
 export const SORT_KEYS = ['kernel', 'proto', 'local', 'remote', 'state', 'recv-q', 'send-q', 'pid'] as const;
@@ -61,7 +76,16 @@ export type SortKey = (typeof SORT_KEYS)[number];
 function sortValue(s: SocketRecord, key: SortKey): string | number {
   const pid = s.owners[0]?.pid ?? -1;
   if (s.protocol === 'unix') {
-    return { kernel: 0, proto: 'unix', local: s.path ?? '', remote: '', state: s.state, 'recv-q': 0, 'send-q': 0, pid }[key];
+    return {
+      kernel: 0,
+      proto: 'unix',
+      local: s.path ?? '',
+      remote: '',
+      state: s.state,
+      'recv-q': 0,
+      'send-q': 0,
+      pid,
+    }[key];
   }
   switch (key) {
     case 'kernel':
@@ -87,7 +111,9 @@ function sortValue(s: SocketRecord, key: SortKey): string | number {
  * A filter typed in the view: an ss expression if it parses as one, else a substring of the
  * row's text. Null for no filter. `needsText` says whether the row text must be built to match.
  */
-export function rowMatcher(text: string): { readonly needsText: boolean; readonly match: (s: SocketRecord, row: string) => boolean } | null {
+export function rowMatcher(
+  text: string,
+): { readonly needsText: boolean; readonly match: (s: SocketRecord, row: string) => boolean } | null {
   const t = text.trim();
   if (t === '') return null;
   try {
@@ -116,11 +142,18 @@ export function rowCells(s: SocketRecord, o: ColumnOptions): string[] {
  * are not built here (50,000 rows refresh every second; only a screenful is drawn), except
  * when a text filter has to search them.
  */
-export function liveRows(model: LiveModel, o: ColumnOptions, sort: SortKey, reverse: boolean, filter: string): LiveRow[] {
+export function liveRows(
+  model: LiveModel,
+  o: ColumnOptions,
+  sort: SortKey,
+  reverse: boolean,
+  filter: string,
+): LiveRow[] {
   const matcher = rowMatcher(filter);
   const items: LiveRow[] = [];
   const add = (s: SocketRecord, key: string, mark: Mark | null) => {
-    if (matcher === null || matcher.match(s, matcher.needsText ? rowCells(s, o).join(' ') : '')) items.push({ key, mark, socket: s });
+    if (matcher === null || matcher.match(s, matcher.needsText ? rowCells(s, o).join(' ') : ''))
+      items.push({ key, mark, socket: s });
   };
   for (const s of model.sockets) {
     const k = socketKey(s);
@@ -196,7 +229,10 @@ export function NetstatLive({ load, intervalMs, columns, now = Date.now, onError
   }, [load, intervalMs, now, exit, onError]);
 
   const sort = SORT_KEYS[sortIndex]!;
-  const rows = useMemo(() => liveRows(model, columns, sort, reverse, filter), [model, columns, sort, reverse, filter]);
+  const rows = useMemo(
+    () => liveRows(model, columns, sort, reverse, filter),
+    [model, columns, sort, reverse, filter],
+  );
   const height = Math.max(3, (stdout.rows || 24) - 5);
   const maxOffset = Math.max(0, rows.length - height);
   const top = Math.min(offset, maxOffset);
@@ -235,10 +271,16 @@ export function NetstatLive({ load, intervalMs, columns, now = Date.now, onError
   const header = inetHeader(columns);
   const visible = rows.slice(top, top + height).map((r) => ({ ...r, cells: rowCells(r.socket, columns) }));
   const widths = header.map((h) => h.length);
-  for (const r of visible) r.cells.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const r of visible) {
+    r.cells.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length);
+    });
+  }
   const line = (cells: readonly string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : i === 1 || i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) =>
+        i === cells.length - 1 ? c : i === 1 || i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!),
+      )
       .join(' ');
   const opened = rows.filter((r) => r.mark === 'new').length;
   const closed = rows.filter((r) => r.mark === 'closed').length;
@@ -247,8 +289,7 @@ export function NetstatLive({ load, intervalMs, columns, now = Date.now, onError
       <Text>
         <Text bold>netstat</Text> {model.sockets.length} sockets
         {opened > 0 && <Text color="green"> +{opened} new</Text>}
-        {closed > 0 && <Text color="red"> -{closed} closed</Text>}
-        {' '}· sort {sort}
+        {closed > 0 && <Text color="red"> -{closed} closed</Text>} · sort {sort}
         {reverse ? ' (reversed)' : ''}
         {filter ? ` · filter '${filter}'` : ''}
         {paused ? ' · paused' : ''}
@@ -256,7 +297,11 @@ export function NetstatLive({ load, intervalMs, columns, now = Date.now, onError
       </Text>
       <Text bold>{`  ${line(header)}`}</Text>
       {visible.map((r) => (
-        <Text key={r.key} {...(r.mark !== null && { color: r.mark === 'new' ? 'green' : 'red' })} dimColor={r.mark === 'closed'}>
+        <Text
+          key={r.key}
+          {...(r.mark !== null && { color: r.mark === 'new' ? 'green' : 'red' })}
+          dimColor={r.mark === 'closed'}
+        >
           {`${r.mark === 'new' ? '+' : r.mark === 'closed' ? '-' : ' '} ${line(r.cells)}`}
         </Text>
       ))}
