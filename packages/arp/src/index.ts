@@ -41,6 +41,13 @@ export {
   readNeighbours,
 } from './read.js';
 export {
+  decodeRtmNeigh,
+  getNeighRequest,
+  type NetlinkNeighbour,
+  netlinkNeighbourSource,
+  RtmNeigh,
+} from './rtm-neigh.js';
+export {
   type InterfaceSubnets,
   largestUnforcedPrefix,
   planScan,

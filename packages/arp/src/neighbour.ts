@@ -25,6 +25,8 @@ export interface Neighbour {
   readonly state: NeighbourState;
   /** A proxy-ARP entry (`ip neigh add proxy`, ATF_PUBL): answered for, not a neighbour. */
   readonly proxy?: true;
+  /** An IPv6 neighbour that said it is a router (NTF_ROUTER; netlink only). */
+  readonly router?: true;
 }
 
 /** Maps a netlink NUD state onto what /proc/net/arp can tell, for comparing the two sources. */

@@ -2,6 +2,24 @@ export { effectiveFlags, flagNames, Iff } from './flags.js';
 export { formatIpv6, type IfInet6Entry, IfInet6ParseError, parseIfInet6 } from './if-inet6.js';
 export { comparableFromInterface, comparableFromIpJson, type IpComparable } from './ip-json.js';
 export { linkTypeName } from './link-type.js';
+export {
+  attributeString,
+  attributeU32,
+  concatBytes,
+  decodeAttributes,
+  decodeNetlinkError,
+  decodeNetlinkMessages,
+  encodeAttribute,
+  encodeNetlinkMessage,
+  NetlinkDecodeError,
+  NetlinkError,
+  type NetlinkMessage,
+  type NetlinkSocket,
+  NlMsgType,
+  NlmFlags,
+  netlinkDump,
+  nlmsgHeaderLength,
+} from './netlink.js';
 export { ipv4FromNodeInterfaces, type NodeInterfaceTable, nodeInterfacesCover } from './node-interfaces.js';
 export { ProcNetDevParseError, parseProcNetDev } from './proc-net-dev.js';
 export {
@@ -24,6 +42,14 @@ export {
   readLinks,
 } from './read.js';
 export { RingBuffer } from './ring-buffer.js';
+export {
+  decodeRtmAddr,
+  dumpAddresses,
+  getAddrRequest,
+  type NetlinkAddress,
+  netlinkAddressSource,
+  RtmType,
+} from './rtm-addr.js';
 export { InterfaceSampler, type RatePoint, type SamplerOptions } from './sampler.js';
 export { parseSysfsLink, type SysfsLinkContents, SysfsParseError, sysfsLinkFiles } from './sysfs-link.js';
 export { nodeSystem, type SystemFiles } from './system.js';

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { decodeNetlinkMessages, NetlinkDecodeError, type NetlinkSocket } from '@netdiag/interface-stats';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeRtmNeigh, netlinkNeighbourSource } from './rtm-neigh.js';
+
+/**
+ * netlink-neigh.json: an RTM_GETNEIGH dump (packages/interface-stats/scripts/capture-netlink.ts)
+ * with `ip -j neigh` of the same moment: reachable IPv4 and IPv6 neighbours, an incomplete
+ * entry, a permanent and a stale static one, an IPv6 router, and a proxy entry (not listed).
+ */
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/netlink-neigh.json', import.meta.url), 'utf8'),
+) as {
+  neigh: string[];
+  links: Record<string, string>;
+  ipNeigh: { dst: string; dev: string; lladdr?: string; state: string[]; router?: null }[];
+};
+const datagrams = fixture.neigh.map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
+
+function replaying(recorded: Uint8Array[]): NetlinkSocket {
+  let listener: ((d: Uint8Array) => void) | undefined;
+  return {
+    async send(message) {
+      const seq = new DataView(message.buffer, message.byteOffset).getUint32(8, true);
+      for (const d of recorded) {
+        const copy = d.slice();
+        const v = new DataView(copy.buffer);
+        for (let at = 0; at < copy.length; at += (v.getUint32(at, true) + 3) & ~3)
+          v.setUint32(at + 8, seq, true);
+        setImmediate(() => listener?.(copy));
+      }
+    },
+    onMessage(l) {
+      listener = l;
+      return () => {
+        listener = undefined;
+      };
+    },
+  };
+}
+
+describe('the netlink neighbour source', () => {
+  it('equals ip -j neigh of the same moment: IPv4 and IPv6, exact states, routers', async () => {
+    const names = new Map(Object.entries(fixture.links).map(([k, v]) => [Number(k), v]));
+    const table = await netlinkNeighbourSource(replaying(datagrams), () => names).read();
+    expect(table.exactStates).toBe(true);
+    expect(table.missing).toEqual([]);
+    const ours = table.neighbours.map((n) => ({
+      dst: n.address,
+      dev: n.interface,
+      lladdr: n.mac ?? null,
+      state: n.state,
+      router: n.router === true,
+    }));
+    const theirs = fixture.ipNeigh.map((n) => ({
+      dst: n.dst,
+      dev: n.dev,
+      lladdr: n.lladdr ?? null,
+      state: n.state[0]!.toLowerCase(),
+      router: 'router' in n,
+    }));
+    expect(ours).toEqual(theirs);
+    expect(new Set(ours.map((n) => n.state))).toEqual(
+      new Set(['reachable', 'stale', 'incomplete', 'permanent']),
+    );
+    expect(ours.some((n) => n.dst.includes(':'))).toBe(true);
+  });
+
+  it('random and mutated datagrams fail only with NetlinkDecodeError', () => {
+    const mutated = fc
+      .tuple(fc.constantFrom(...datagrams), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.nat())
+      .map(([d, at, byte, cut]) => {
+        const b = d.slice();
+        b[at % b.length] = byte;
+        return b.subarray(0, cut % (b.length + 1));
+      });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutated), (bytes) => {
+        try {
+          for (const m of decodeNetlinkMessages(bytes)) decodeRtmNeigh(m);
+        } catch (err) {
+          expect(err).toBeInstanceOf(NetlinkDecodeError);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

@@ -1,0 +1,132 @@
+import { formatIpv6 } from './if-inet6.js';
+import {
+  attributeString,
+  attributeU32,
+  decodeAttributes,
+  NetlinkDecodeError,
+  type NetlinkMessage,
+  type NetlinkSocket,
+  netlinkDump,
+} from './netlink.js';
+import type { AddressSource } from './read.js';
+import type { AddressScope, InterfaceAddress, Ipv6AddressFlag } from './types.js';
+
+export const RtmType = { NewAddr: 20, GetAddr: 22 } as const;
+const IFA_ADDRESS = 1;
+const IFA_LOCAL = 2;
+const IFA_LABEL = 3;
+const IFA_BROADCAST = 4;
+const IFA_FLAGS = 8;
+const AF_INET = 2;
+const AF_INET6 = 10;
+
+/** One RTM_NEWADDR: the address with everything netlink says about it. */
+export interface NetlinkAddress {
+  readonly ifindex: number;
+  readonly address: InterfaceAddress;
+  /** IPv4: the peer of a point-to-point address, when it differs from the local one. */
+  readonly peer?: string;
+  readonly broadcast?: string;
+  /** All IFA_F_* bits (IFA_FLAGS, 32 bits; the header's 8 otherwise). */
+  readonly flagBits: number;
+}
+
+function scopeOf(rtScope: number): AddressScope {
+  // RT_SCOPE_UNIVERSE 0, SITE 200, LINK 253, HOST 254 (NOWHERE 255 is not an address scope).
+  return rtScope === 254 ? 'host' : rtScope === 253 ? 'link' : rtScope === 200 ? 'site' : 'global';
+}
+
+const v6Flags: readonly (readonly [number, Ipv6AddressFlag])[] = [
+  [0x01, 'temporary'],
+  [0x02, 'nodad'],
+  [0x04, 'optimistic'],
+  [0x08, 'dadfailed'],
+  [0x10, 'home'],
+  [0x20, 'deprecated'],
+  [0x40, 'tentative'],
+  [0x80, 'permanent'],
+];
+
+function ip(bytes: Uint8Array, family: number): string {
+  if (family === AF_INET && bytes.length === 4) return bytes.join('.');
+  if (family === AF_INET6 && bytes.length === 16)
+    return formatIpv6(Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''));
+  throw new NetlinkDecodeError(`address of ${bytes.length} bytes for family ${family}`);
+}
+
+/** Decodes an RTM_NEWADDR (struct ifaddrmsg + attributes); undefined for families other than IPv4/IPv6. */
+export function decodeRtmAddr(m: NetlinkMessage): NetlinkAddress | undefined {
+  if (m.type !== RtmType.NewAddr) return undefined;
+  if (m.payload.length < 8) throw new NetlinkDecodeError(`ifaddrmsg needs 8 bytes, got ${m.payload.length}`);
+  const p = m.payload;
+  const family = p[0]!;
+  if (family !== AF_INET && family !== AF_INET6) return undefined;
+  const prefixLength = p[1]!;
+  const headerFlags = p[2]!;
+  const scope = scopeOf(p[3]!);
+  const ifindex = new DataView(p.buffer, p.byteOffset + 4, 4).getUint32(0, true);
+  const attrs = decodeAttributes(p.subarray(8));
+  const flagBits = attrs.has(IFA_FLAGS) ? (attributeU32(attrs.get(IFA_FLAGS)!) ?? headerFlags) : headerFlags;
+  const localBytes = attrs.get(IFA_LOCAL) ?? attrs.get(IFA_ADDRESS);
+  if (localBytes === undefined) throw new NetlinkDecodeError('RTM_NEWADDR without IFA_LOCAL or IFA_ADDRESS');
+  const local = ip(localBytes, family);
+  const peerBytes = attrs.has(IFA_LOCAL) ? attrs.get(IFA_ADDRESS) : undefined;
+  const peer = peerBytes !== undefined ? ip(peerBytes, family) : undefined;
+  const broadcast = attrs.has(IFA_BROADCAST) ? ip(attrs.get(IFA_BROADCAST)!, family) : undefined;
+  const maxPrefix = family === AF_INET ? 32 : 128;
+  if (prefixLength > maxPrefix)
+    throw new NetlinkDecodeError(`prefix length ${prefixLength} for family ${family}`);
+  const address: InterfaceAddress =
+    family === AF_INET
+      ? {
+          family: 'inet',
+          address: local,
+          prefixLength,
+          scope,
+          label: attrs.has(IFA_LABEL) ? attributeString(attrs.get(IFA_LABEL)!) : '',
+        }
+      : {
+          family: 'inet6',
+          address: local,
+          prefixLength,
+          scope,
+          flags: v6Flags.filter(([b]) => flagBits & b).map(([, n]) => n),
+        };
+  return {
+    ifindex,
+    address,
+    ...(peer !== undefined && peer !== local ? { peer } : {}),
+    ...(broadcast !== undefined ? { broadcast } : {}),
+    flagBits,
+  };
+}
+
+/** The RTM_GETADDR dump request payload: an ifaddrmsg for every family. */
+export const getAddrRequest = new Uint8Array(8);
+
+/** Every address of every interface, from one netlink dump. */
+export async function dumpAddresses(socket: NetlinkSocket): Promise<NetlinkAddress[]> {
+  const messages = await netlinkDump(socket, RtmType.GetAddr, getAddrRequest);
+  return messages.flatMap((m) => {
+    const a = decodeRtmAddr(m);
+    return a === undefined ? [] : [a];
+  });
+}
+
+/**
+ * The complete address source: IPv4 and IPv6 of every link, up or down, with exact scopes and
+ * labels. Use it as `readInterfaces({ addresses: netlinkAddressSource(socket) })`.
+ */
+export function netlinkAddressSource(socket: NetlinkSocket): AddressSource {
+  return {
+    async read() {
+      const byIndex = new Map<number, InterfaceAddress[]>();
+      for (const a of await dumpAddresses(socket)) {
+        const list = byIndex.get(a.ifindex) ?? [];
+        list.push(a.address);
+        byIndex.set(a.ifindex, list);
+      }
+      return { byIndex, ipv4Complete: () => true };
+    },
+  };
+}
