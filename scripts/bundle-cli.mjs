@@ -1,9 +1,15 @@
 // Bundles apps/netdiag into dist/cli.js. Ink and React go into chunks of their own that only a
 // TTY view imports, so piped output and --json never pay for them (about 0.5 s here).
+import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = `${root}apps/netdiag/dist`;
+// Chunk names carry content hashes: remove the previous build's, or they pile up.
+for (const f of readdirSync(outdir, { withFileTypes: true })) {
+  if (f.isFile() && /\.js(\.map)?$/.test(f.name)) rmSync(`${outdir}/${f.name}`);
+}
 await build({
   absWorkingDir: root,
   entryPoints: { cli: 'apps/netdiag/src/main.ts' },
