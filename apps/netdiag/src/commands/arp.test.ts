@@ -44,7 +44,9 @@ describe('netdiag arp arguments', () => {
       dad: false,
       json: false,
     });
-    expect(parseArpArgs(['probe', '192.0.2.7', '--dad', '--interval', '0.2', '--timeout', '0.5'])).toMatchObject({
+    expect(
+      parseArpArgs(['probe', '192.0.2.7', '--dad', '--interval', '0.2', '--timeout', '0.5']),
+    ).toMatchObject({
       dad: true,
       intervalMs: 200,
       timeoutMs: 500,
@@ -240,5 +242,12 @@ describe('netdiag arp probe and scan over a frame channel', () => {
     const parsed = JSON.parse(json.out()) as { hosts: { ip: string; vendor: string }[]; targets: number };
     expect(parsed.targets).toBe(13);
     expect(parsed.hosts.map((h) => h.ip)).toEqual(['192.0.2.5', '192.0.2.9']);
+  });
+});
+
+describe('netdiag arp table', () => {
+  it('an unknown -I is an error, not an empty table', async () => {
+    await expect(run(['-I', 'nosuch0'], io())).rejects.toThrow(/no interface named 'nosuch0'/);
+    await expect(run(['-I', '../x'], io())).rejects.toThrow(/no interface named/);
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type {
   FrameChannel,
   InterfaceSubnets,
@@ -370,6 +371,10 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     return ExitCode.Ok;
   }
   if (o.mode === 'table') {
+    // An interface that does not exist is a typo, not an empty table.
+    if (o.iface !== undefined && (/[\s/]/.test(o.iface) || !existsSync(`/sys/class/net/${o.iface}`))) {
+      throw new CliError(`arp: no interface named '${printable(o.iface)}'`);
+    }
     const arp = await import('@netdiag/arp');
     const table = await arp.readNeighbours();
     const neighbours =

@@ -1,7 +1,7 @@
 import type { Counters, Interface } from '@netdiag/interface-stats';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { IfLive, rateSparkline } from './if-live.js';
+import { IfLive, IfTable, rateSparkline } from './if-live.js';
 
 const counters = (rxBytes: number, rxPackets: number): Counters => ({
   rxBytes: BigInt(rxBytes),
@@ -86,6 +86,39 @@ describe('IfLive', () => {
     );
     await until(() => (ui.lastFrame() ?? '').includes('lo'), 'the first sample');
     expect(ui.lastFrame()).toMatch(/lo\s+up\s+…/);
+    ui.unmount();
+  });
+});
+
+describe('IfTable', () => {
+  it('shows the rows that fit and says which', () => {
+    const rows = Array.from({ length: 5 }, (_, k) => ({
+      name: `veth${k}`,
+      state: 'up',
+      rx: '0 bit/s',
+      tx: '0 bit/s',
+      rxPps: '0.0',
+      txPps: '0.0',
+      errDrop: '0.0/0.0',
+      spark: '▁▁',
+      fresh: false,
+    }));
+    const ui = render(
+      <IfTable
+        model={{ rows, samples: 10, vanished: [] }}
+        intervalMs={1000}
+        paused={false}
+        width={120}
+        height={2}
+        offset={1}
+      />,
+    );
+    const frame = ui.lastFrame()!;
+    expect(frame).toMatch(/^veth1 /m);
+    expect(frame).toMatch(/^veth2 /m);
+    expect(frame).not.toMatch(/^veth0 /m);
+    expect(frame).not.toMatch(/^veth3 /m);
+    expect(frame).toContain('interfaces 2-3 of 5 · ↑↓ scroll');
     ui.unmount();
   });
 });

@@ -108,11 +108,16 @@ export function IfTable({
   intervalMs,
   paused,
   width,
+  height = Number.POSITIVE_INFINITY,
+  offset = 0,
 }: {
   model: LiveModel;
   intervalMs: number;
   paused: boolean;
   width: number;
+  /** Rows of interfaces that fit; the rest scroll (offset). */
+  height?: number;
+  offset?: number;
 }) {
   const cells = (r: LiveRow) => [r.name, r.state, r.rx, r.tx, r.rxPps, r.txPps, r.errDrop];
   const widths = header.map((h) => h.length);
@@ -131,13 +136,18 @@ export function IfTable({
         {model.vanished.length > 0 ? <Text color="red"> · gone: {model.vanished.join(', ')}</Text> : ''}
       </Text>
       <Text bold>{`${line(header)}${showSpark ? '  RX+TX' : ''}`}</Text>
-      {model.rows.map((r) => (
+      {model.rows.slice(offset, offset + height).map((r) => (
         <Text key={r.name} dimColor={r.state !== 'up' && r.state !== 'unknown'}>
           {line(cells(r))}
           {showSpark ? <Text color="cyan">{`  ${r.spark.trimEnd()}`}</Text> : ''}
         </Text>
       ))}
-      <Text dimColor>space pause · q quit</Text>
+      <Text dimColor>
+        {model.rows.length > height
+          ? `interfaces ${offset + 1}-${Math.min(model.rows.length, offset + height)} of ${model.rows.length} · ↑↓ scroll · `
+          : ''}
+        space pause · q quit
+      </Text>
     </Box>
   );
 }
@@ -183,12 +193,28 @@ export function IfLive({ load, intervalMs, historyLength, now, onError }: IfLive
     };
   }, [load, intervalMs, now, exit, onError, sparkWidth]);
 
+  // Header, column titles and footer take three lines; keep one spare so Ink never scrolls.
+  const height = Math.max(1, (stdout.rows || 24) - 4);
+  const [offset, setOffset] = useState(0);
+  const maxOffset = Math.max(0, model.rows.length - height);
+  const top = Math.min(offset, maxOffset);
   useInput((input, key) => {
     if (input === 'q' || (key.ctrl && input === 'c')) exit();
     else if (input === ' ') setPaused((p) => !p);
+    else if (key.downArrow) setOffset(Math.min(maxOffset, top + 1));
+    else if (key.upArrow) setOffset(Math.max(0, top - 1));
   });
 
-  return <IfTable model={model} intervalMs={intervalMs} paused={paused} width={width} />;
+  return (
+    <IfTable
+      model={model}
+      intervalMs={intervalMs}
+      paused={paused}
+      width={width}
+      height={height}
+      offset={top}
+    />
+  );
 }
 
 /** Runs the live view until q, Ctrl-C or the command's signal. */
