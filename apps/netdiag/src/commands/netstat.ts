@@ -662,10 +662,18 @@ async function printSockets(o: NetstatOptions, io: CommandIo): Promise<number> {
   if (o.json) {
     if (o.continuous) io.stdout.write(`${JSON.stringify(listing.sockets)}\n`);
     else {
-      // One string, one write: 50,000 small writes would cost more than the listing itself.
-      let out = '';
-      for (const s of listing.sockets) out += `${JSON.stringify(s)}\n`;
-      io.stdout.write(out);
+      // Lines joined in batches: 50,000 small writes would cost more than the listing itself,
+      // and one string grown line by line stays a rope the garbage collector keeps copying.
+      const BATCH = 2048;
+      const lines: string[] = [];
+      for (const s of listing.sockets) {
+        lines.push(JSON.stringify(s));
+        if (lines.length === BATCH) {
+          io.stdout.write(`${lines.join('\n')}\n`);
+          lines.length = 0;
+        }
+      }
+      if (lines.length > 0) io.stdout.write(`${lines.join('\n')}\n`);
     }
   } else {
     for (const chunk of socketTableChunks(listing.sockets, o.role, o, o.protocols)) io.stdout.write(chunk);
