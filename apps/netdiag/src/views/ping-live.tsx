@@ -1,31 +1,12 @@
 import { render, useStdout } from 'ink';
-import { useEffect, useState } from 'react';
 import type { BoardSnapshot } from '../ping/ping-board.js';
 import type { LiveFeed } from './live-feed.js';
 import { PingTable } from './ping-view.js';
-
-/** Redraws at most this often: replies from many hosts must not turn into a render storm. */
-const FRAME_MS = 100;
+import { useLiveFeed } from './use-live-feed.js';
 
 function PingLive({ feed }: { feed: LiveFeed<BoardSnapshot> }) {
-  const { write, stdout } = useStdout();
-  const [snapshot, setSnapshot] = useState(feed.snapshot());
-  useEffect(() => {
-    let timer: NodeJS.Timeout | undefined;
-    const unsubscribe = feed.subscribe({
-      onLine: (line) => write(`${line}\n`),
-      onChange: () => {
-        timer ??= setTimeout(() => {
-          timer = undefined;
-          setSnapshot(feed.snapshot());
-        }, FRAME_MS);
-      },
-    });
-    return () => {
-      clearTimeout(timer);
-      unsubscribe();
-    };
-  }, [feed, write]);
+  const { stdout } = useStdout();
+  const snapshot = useLiveFeed(feed);
   return <PingTable snapshot={snapshot} width={stdout.columns || 120} />;
 }
 

@@ -1,10 +1,8 @@
 import { render, useApp, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useState } from 'react';
 import type { TraceBoardSnapshot } from '../trace/trace-board.js';
 import type { LiveFeed } from './live-feed.js';
 import { TraceTable } from './trace-view.js';
-
-const FRAME_MS = 100;
+import { useLiveFeed } from './use-live-feed.js';
 
 /** What the keys do; the command wires them to the running trace. */
 export interface TraceKeys {
@@ -30,25 +28,9 @@ function Keys({ keys }: { keys: TraceKeys }) {
 }
 
 export function TraceLive({ feed, keys }: { feed: LiveFeed<TraceBoardSnapshot>; keys: TraceKeys }) {
-  const { stdout, write } = useStdout();
+  const { stdout } = useStdout();
   const { isRawModeSupported } = useStdin();
-  const [snapshot, setSnapshot] = useState(feed.snapshot());
-  useEffect(() => {
-    let timer: NodeJS.Timeout | undefined;
-    const unsubscribe = feed.subscribe({
-      onLine: (line) => write(`${line}\n`),
-      onChange: () => {
-        timer ??= setTimeout(() => {
-          timer = undefined;
-          setSnapshot(feed.snapshot());
-        }, FRAME_MS);
-      },
-    });
-    return () => {
-      clearTimeout(timer);
-      unsubscribe();
-    };
-  }, [feed, write]);
+  const snapshot = useLiveFeed(feed);
   return (
     <>
       {isRawModeSupported && <Keys keys={keys} />}
