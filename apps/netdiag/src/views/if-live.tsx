@@ -5,6 +5,9 @@ import { ExitCode } from '../cli-error.js';
 import { formatBitRate, type IfOptions, printable, selectInterfaces } from '../commands/if.js';
 import type { CommandIo } from '../io.js';
 
+/** How long an interface that vanished stays named in the header. */
+export const GONE_MS = 3000;
+
 const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
 
 /**
@@ -164,6 +167,7 @@ export function IfLive({ load, intervalMs, historyLength, now, onError }: IfLive
   const { exit } = useApp();
   const { stdout } = useStdout();
   const sampler = useRef(new InterfaceSampler({ historyLength }));
+  const goneRef = useRef(new Map<string, number>());
   const [model, setModel] = useState<LiveModel>(emptyModel);
   const [paused, setPaused] = useState(false);
   const pausedRef = useRef(paused);
@@ -177,8 +181,13 @@ export function IfLive({ load, intervalMs, historyLength, now, onError }: IfLive
     const tick = async () => {
       try {
         const interfaces = await load();
-        const m = sampleRows(sampler.current, interfaces, now(), sparkWidth);
-        if (!stopped && !pausedRef.current) setModel(m);
+        const at = now();
+        const m = sampleRows(sampler.current, interfaces, at, sparkWidth);
+        const gone = goneRef.current;
+        for (const name of m.vanished) gone.set(name, at);
+        for (const [name, since] of gone)
+          if (at - since > GONE_MS || m.rows.some((r) => r.name === name)) gone.delete(name);
+        if (!stopped && !pausedRef.current) setModel({ ...m, vanished: [...gone.keys()] });
       } catch (err) {
         onError(err);
         exit();
