@@ -19,7 +19,11 @@ export default defineConfig({
     projects: [
       ...projects.map((dir) => ({
         extends: true as const,
-        test: { name: dir.slice('packages/'.length), root: `${root}${dir}`, include: ['src/**/*.test.{ts,tsx}'] },
+        test: {
+          name: dir.slice('packages/'.length),
+          root: `${root}${dir}`,
+          include: ['src/**/*.test.{ts,tsx}'],
+        },
       })),
       {
         extends: true as const,

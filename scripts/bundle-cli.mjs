@@ -1,8 +1,8 @@
 // Bundles apps/netdiag into dist/cli.js. Ink and React go into chunks of their own that only a
 // TTY view imports, so piped output and --json never pay for them (about 0.5 s here).
 import { readdirSync, rmSync } from 'node:fs';
-import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}apps/netdiag/dist`;

@@ -7,7 +7,9 @@ import { createLab } from '../test/lab/index.js';
 import { labNames } from '../test/support/names.js';
 
 if (process.getuid?.() !== 0) {
-  console.error('demo: the lab builds network namespaces, which needs root: run it as root (sudo npm run demo)');
+  console.error(
+    'demo: the lab builds network namespaces, which needs root: run it as root (sudo npm run demo)',
+  );
   process.exit(2);
 }
 const extra = process.argv.slice(2);
@@ -25,10 +27,20 @@ let code = 1;
 try {
   const far = lab.addr('far', 4);
   const interactive = process.stdout.isTTY === true;
-  const args = extra.length ? extra : interactive ? ['-n', 'far.lab.test'] : ['-n', '-c', '5', '-i', '0.2', 'far.lab.test'];
-  console.log(`lab ${lab.id}: client -> r1 ... r6 -> far (${far}); r3 is silent, r5 drops 10%, far answers pings after 20 ms`);
+  const args = extra.length
+    ? extra
+    : interactive
+      ? ['-n', 'far.lab.test']
+      : ['-n', '-c', '5', '-i', '0.2', 'far.lab.test'];
+  console.log(
+    `lab ${lab.id}: client -> r1 ... r6 -> far (${far}); r3 is silent, r5 drops 10%, far answers pings after 20 ms`,
+  );
   console.log(`running: netdiag trace ${args.join(' ')}${interactive ? '   (q quits)' : ''}\n`);
-  const child = spawn('ip', ['netns', 'exec', lab.ns('client'), process.execPath, 'apps/netdiag/bin/netdiag.js', 'trace', ...args], { stdio: 'inherit' });
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', lab.ns('client'), process.execPath, 'apps/netdiag/bin/netdiag.js', 'trace', ...args],
+    { stdio: 'inherit' },
+  );
   // Ctrl-C goes to the whole foreground group: the trace prints its summary, then we clean up.
   process.on('SIGINT', () => {});
   code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));

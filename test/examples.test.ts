@@ -21,7 +21,9 @@ describe.skipIf(process.getuid?.() !== 0)('package examples run (needs root)', (
   });
   for (const example of examples) {
     it(example, async () => {
-      const r = await exec([process.execPath, '--import', 'tsx', `${repoRoot}${example}`], { timeoutMs: 30_000 });
+      const r = await exec([process.execPath, '--import', 'tsx', `${repoRoot}${example}`], {
+        timeoutMs: 30_000,
+      });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.trim()).not.toBe('');
     });

@@ -63,13 +63,21 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
     expect(v4.stdout).toContain(`(${lab.addr('far', 4)})`);
     const unknown = await lab.exec('client', netdiagArgv('ping', '-c', '1', 'nosuch.lab.test'));
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim().split('\n')).toEqual(['netdiag: ping: nosuch.lab.test: host is unknown (name resolution failed)']);
+    expect(unknown.stderr.trim().split('\n')).toEqual([
+      'netdiag: ping: nosuch.lab.test: host is unknown (name resolution failed)',
+    ]);
   });
 
   it('loses 30% ± binomial noise of 200 probes at the lossy target', async () => {
-    const r = await lab.exec('client', netdiagArgv('ping', '-c', '200', '-i', '0.01', '-W', '1', '--json', lab.addr('lossy', 4)), { timeoutMs: 30_000 });
+    const r = await lab.exec(
+      'client',
+      netdiagArgv('ping', '-c', '200', '-i', '0.01', '-W', '1', '--json', lab.addr('lossy', 4)),
+      { timeoutMs: 30_000 },
+    );
     const events = ndjson(r.stdout);
-    const end = byType(events, 'end')[0] as { summaries: { transmitted: number; received: number; lossPercent: number }[] };
+    const end = byType(events, 'end')[0] as {
+      summaries: { transmitted: number; received: number; lossPercent: number }[];
+    };
     const s = end.summaries[0]!;
     expect(s.transmitted).toBe(200);
     const [lo, hi] = binomialInterval(200, 0.7, 0.999);
@@ -86,7 +94,9 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
     const theirs = await lab.exec('client', ['ping', '-c', '30', '-i', '0.05', '-q', '-n', target]);
     const ours = await lab.exec('client', netdiagArgv('ping', '-c', '30', '-i', '0.05', '--json', target));
     const iputils = iputilsRtt(theirs.stdout);
-    const end = byType(ndjson(ours.stdout), 'end')[0] as { summaries: { received: number; rtt: { avg: number; mdev: number } }[] };
+    const end = byType(ndjson(ours.stdout), 'end')[0] as {
+      summaries: { received: number; rtt: { avg: number; mdev: number } }[];
+    };
     const s = end.summaries[0]!;
     expect(s.received).toBe(30);
     expect(Math.abs(s.rtt.avg - 20)).toBeLessThan(0.5);
@@ -94,22 +104,50 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
   });
 
   it('five pings at once to different targets each count exactly their own replies', async () => {
-    const targets = [lab.addr('t3', 4), lab.addr('far', 4), lab.addr('delayed', 4), lab.addr('t3', 6), lab.addr('far', 6)];
-    const runs = await Promise.all(targets.map((t) => lab.exec('client', netdiagArgv('ping', '-c', '20', '-i', '0.02', '--json', t), { timeoutMs: 30_000 })));
+    const targets = [
+      lab.addr('t3', 4),
+      lab.addr('far', 4),
+      lab.addr('delayed', 4),
+      lab.addr('t3', 6),
+      lab.addr('far', 6),
+    ];
+    const runs = await Promise.all(
+      targets.map((t) =>
+        lab.exec('client', netdiagArgv('ping', '-c', '20', '-i', '0.02', '--json', t), { timeoutMs: 30_000 }),
+      ),
+    );
     runs.forEach((r, i) => {
       const events = ndjson(r.stdout);
       const replies = byType(events, 'reply') as { from: string; seq: number; duplicate: boolean }[];
       expect(replies.map((e) => e.from).every((from) => from === targets[i])).toBe(true);
-      expect(replies.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, k) => k + 1));
+      expect(replies.map((e) => e.seq).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 20 }, (_, k) => k + 1),
+      );
       expect(replies.some((e) => e.duplicate)).toBe(false);
-      const end = byType(events, 'end')[0] as { summaries: { transmitted: number; received: number; duplicates: number }[] };
+      const end = byType(events, 'end')[0] as {
+        summaries: { transmitted: number; received: number; duplicates: number }[];
+      };
       expect(end.summaries[0]).toMatchObject({ transmitted: 20, received: 20, duplicates: 0 });
     });
   });
 
   it('pings several hosts in one run, each with its own statistics (as fping)', async () => {
-    const r = await lab.exec('client', netdiagArgv('ping', '-c', '4', '-i', '0.05', '-n', lab.addr('t3', 4), lab.addr('lossy', 6), lab.addr('far', 6)));
-    for (const t of [lab.addr('t3', 4), lab.addr('lossy', 6), lab.addr('far', 6)]) expect(r.stdout).toContain(`--- ${t} ping statistics ---`);
+    const r = await lab.exec(
+      'client',
+      netdiagArgv(
+        'ping',
+        '-c',
+        '4',
+        '-i',
+        '0.05',
+        '-n',
+        lab.addr('t3', 4),
+        lab.addr('lossy', 6),
+        lab.addr('far', 6),
+      ),
+    );
+    for (const t of [lab.addr('t3', 4), lab.addr('lossy', 6), lab.addr('far', 6)])
+      expect(r.stdout).toContain(`--- ${t} ping statistics ---`);
     expect(r.stdout.match(/packets transmitted/g)).toHaveLength(3);
   });
 
@@ -122,7 +160,9 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
     ]);
     expect(ours.code).toBe(1);
     const fromLines = (s: string) => s.split('\n').filter((l) => l.startsWith('From'));
-    expect(fromLines(ours.stdout)).toEqual([1, 2, 3].map((seq) => `From ${router2} icmp_seq=${seq} Time to live exceeded`));
+    expect(fromLines(ours.stdout)).toEqual(
+      [1, 2, 3].map((seq) => `From ${router2} icmp_seq=${seq} Time to live exceeded`),
+    );
     expect(fromLines(ours.stdout)).toEqual(fromLines(theirs.stdout));
     expect(ours.stdout).toContain('3 packets transmitted, 0 received, +3 errors, 100% packet loss');
   });
@@ -134,7 +174,11 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
       lab.exec('client', ['ping', '-c', '2', '-i', '0.1', '-W', '0.5', '-n', target]),
     ]);
     expect(ours.code).toBe(1);
-    const described = (s: string) => s.split('\n').filter((l) => l.startsWith('From')).map((l) => l.replace(/^From \S+ icmp_seq=\d+ /, ''));
+    const described = (s: string) =>
+      s
+        .split('\n')
+        .filter((l) => l.startsWith('From'))
+        .map((l) => l.replace(/^From \S+ icmp_seq=\d+ /, ''));
     expect(described(ours.stdout)).toHaveLength(2);
     expect(described(ours.stdout)).toEqual(described(theirs.stdout));
   });
@@ -163,7 +207,14 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
   });
 
   it('says in one line how to get permission when run without CAP_NET_RAW', async () => {
-    const r = await lab.exec('client', ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', ...netdiagArgv('ping', '-c', '1', lab.addr('t3', 4))]);
+    const r = await lab.exec('client', [
+      'setpriv',
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '--inh-caps=-all',
+      ...netdiagArgv('ping', '-c', '1', lab.addr('t3', 4)),
+    ]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -172,12 +223,36 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
   });
 
   it('writes NDJSON that follows schema netdiag.ping/1', async () => {
-    const r = await lab.exec('client', netdiagArgv('ping', '-c', '3', '-i', '0.05', '--json', lab.addr('t3', 4), lab.addr('t3', 6)));
+    const r = await lab.exec(
+      'client',
+      netdiagArgv('ping', '-c', '3', '-i', '0.05', '--json', lab.addr('t3', 4), lab.addr('t3', 6)),
+    );
     const events = ndjson(r.stdout);
     expect(events[0]).toMatchObject({ type: 'start', schema: 'netdiag.ping/1' });
-    expect(Object.keys(events[0]!).sort()).toEqual(['backend', 'options', 'schema', 'targets', 'time', 'type']);
+    expect(Object.keys(events[0]!).sort()).toEqual([
+      'backend',
+      'options',
+      'schema',
+      'targets',
+      'time',
+      'type',
+    ]);
     const reply = byType(events, 'reply')[0]!;
-    expect(Object.keys(reply).sort()).toEqual(['address', 'bytes', 'duplicate', 'from', 'host', 'kernelTimestamp', 'late', 'rttMs', 'seq', 'target', 'time', 'ttl', 'type']);
+    expect(Object.keys(reply).sort()).toEqual([
+      'address',
+      'bytes',
+      'duplicate',
+      'from',
+      'host',
+      'kernelTimestamp',
+      'late',
+      'rttMs',
+      'seq',
+      'target',
+      'time',
+      'ttl',
+      'type',
+    ]);
     expect(new Date(reply.time as string).toISOString()).toBe(reply.time);
     expect(events.at(-1)).toMatchObject({ type: 'end' });
     expect((events.at(-1)!.summaries as unknown[]).length).toBe(2);

@@ -14,7 +14,8 @@ describe.skipIf(!root)('netdiag trace names hops by reverse DNS (needs root)', (
   let knot: KnotServer | undefined;
   let removeNames = () => {};
   const hops = () => [...lab.topology.chains.main!.hops[4], lab.addr('far', 4)];
-  const zoneName = (i: number) => (i === 2 ? `${HOSTILE}.netdiag.test` : i === 8 ? 'far.netdiag.test' : `r${i + 1}.netdiag.test`);
+  const zoneName = (i: number) =>
+    i === 2 ? `${HOSTILE}.netdiag.test` : i === 8 ? 'far.netdiag.test' : `r${i + 1}.netdiag.test`;
   // How netdiag shows the names: control characters as dig escapes them (\DDD), the rest as is.
   const nameOf = (i: number) => (i === 2 ? 'evil\\027[2j\\007.netdiag.test' : zoneName(i));
 
@@ -29,10 +30,17 @@ describe.skipIf(!root)('netdiag trace names hops by reverse DNS (needs root)', (
       '',
     ].join('\n');
     // The client's own DNS server, inside its namespace, named in its resolv.conf.
-    knot = await startKnot([{ origin: '2.0.192.in-addr.arpa', text: zone }], { address: '127.0.0.53', port: 53, netns: lab.ns('client') });
+    knot = await startKnot([{ origin: '2.0.192.in-addr.arpa', text: zone }], {
+      address: '127.0.0.53',
+      port: 53,
+      netns: lab.ns('client'),
+    });
     removeNames = labNames(lab.ns('client'), {});
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(`/etc/netns/${lab.ns('client')}/resolv.conf`, 'nameserver 127.0.0.53\noptions timeout:1 attempts:1\n');
+    writeFileSync(
+      `/etc/netns/${lab.ns('client')}/resolv.conf`,
+      'nameserver 127.0.0.53\noptions timeout:1 attempts:1\n',
+    );
   });
   afterAll(async () => {
     removeNames();
@@ -62,8 +70,12 @@ describe.skipIf(!root)('netdiag trace names hops by reverse DNS (needs root)', (
     const numeric = await lab.exec('client', netdiagArgv('trace', '-n', lab.addr('far', 4)));
     expect(numeric.stdout).not.toContain('netdiag.test');
     const json = await lab.exec('client', netdiagArgv('trace', '--json', lab.addr('far', 4)));
-    const end = ndjson(json.stdout).find((e) => e.type === 'end') as { hops: { responders: { address: string; name: string | null }[] }[] };
-    expect(end.hops.map((h) => h.responders[0]!.name?.toLowerCase())).toEqual(hops().map((_, i) => nameOf(i)));
+    const end = ndjson(json.stdout).find((e) => e.type === 'end') as {
+      hops: { responders: { address: string; name: string | null }[] }[];
+    };
+    expect(end.hops.map((h) => h.responders[0]!.name?.toLowerCase())).toEqual(
+      hops().map((_, i) => nameOf(i)),
+    );
     expect(end.hops.map((h) => h.responders[0]!.address)).toEqual(hops());
   });
 });

@@ -4,11 +4,12 @@ import { ndjson, netdiagArgv } from './support/cli.js';
 
 const root = process.getuid?.() === 0;
 type Json = Record<string, unknown>;
-type Method = 'icmp' | 'udp' | 'tcp';
 
 /** The first responder of each hop in `netdiag trace --json` output, '*' for a silent hop. */
 function netdiagHops(stdout: string): string[] {
-  const end = ndjson(stdout).find((e) => e.type === 'end') as { hops: { responders: { address: string }[] }[] } | undefined;
+  const end = ndjson(stdout).find((e) => e.type === 'end') as
+    | { hops: { responders: { address: string }[] }[] }
+    | undefined;
   if (!end) throw new Error(`no end event in:\n${stdout}`);
   return end.hops.map((h) => h.responders[0]?.address ?? '*');
 }
@@ -41,12 +42,33 @@ describe.skipIf(!root)('netdiag trace in the lab (needs root)', () => {
       it(`finds the 8 routers and the target over IPv${family} with ${method}, as traceroute and mtr do`, async () => {
         const far = lab.addr('far', family);
         const expected = [...lab.topology.chains.main!.hops[family], far];
-        const ours = await lab.exec('client', netdiagArgv('trace', '-n', methodFlag[method], '--json', '-w', '2', far), { timeoutMs: 60_000 });
+        const ours = await lab.exec(
+          'client',
+          netdiagArgv('trace', '-n', methodFlag[method], '--json', '-w', '2', far),
+          { timeoutMs: 60_000 },
+        );
         expect(ours.code, ours.stderr).toBe(0);
         expect(netdiagHops(ours.stdout)).toEqual(expected);
-        const traceroute = await lab.exec('client', ['traceroute', `-${family}`, '-n', methodFlag[method], ...(method === 'tcp' ? ['-p', '80'] : []), far], { timeoutMs: 60_000 });
-        expect(tracerouteHops(traceroute.stdout), traceroute.stdout + traceroute.stderr).toEqual(netdiagHops(ours.stdout));
-        const mtr = await lab.exec('client', ['mtr', `-${family}`, '-n', '--report', '-c', '1', ...mtrFlag[method], far], { timeoutMs: 60_000 });
+        const traceroute = await lab.exec(
+          'client',
+          [
+            'traceroute',
+            `-${family}`,
+            '-n',
+            methodFlag[method],
+            ...(method === 'tcp' ? ['-p', '80'] : []),
+            far,
+          ],
+          { timeoutMs: 60_000 },
+        );
+        expect(tracerouteHops(traceroute.stdout), traceroute.stdout + traceroute.stderr).toEqual(
+          netdiagHops(ours.stdout),
+        );
+        const mtr = await lab.exec(
+          'client',
+          ['mtr', `-${family}`, '-n', '--report', '-c', '1', ...mtrFlag[method], far],
+          { timeoutMs: 60_000 },
+        );
         expect(mtrHops(mtr.stdout), mtr.stdout + mtr.stderr).toEqual(netdiagHops(ours.stdout));
       });
     }
@@ -72,7 +94,12 @@ describe.skipIf(!root)('netdiag trace in the lab (needs root)', () => {
       expect(lines[3]).toContain('!X');
       expect(r.code).toBe(1);
       const tr = await lab.exec('client', ['traceroute', `-${family}`, '-n', '-U', target]);
-      expect(tr.stdout.split('\n').filter((l) => /^\s*\d+\s/.test(l)).at(-1)).toContain('!X');
+      expect(
+        tr.stdout
+          .split('\n')
+          .filter((l) => /^\s*\d+\s/.test(l))
+          .at(-1),
+      ).toContain('!X');
     }
   });
 
@@ -81,12 +108,28 @@ describe.skipIf(!root)('netdiag trace in the lab (needs root)', () => {
     // A 48 MB heap cap: growth with the number of rounds would crash the run, and fail the test.
     const r = await lab.exec(
       'client',
-      [process.execPath, '--max-old-space-size=48', ...netdiagArgv('trace', '-n', '--json', '-c', '10000', '-i', '0.001', '-w', '1', t3).slice(1)],
+      [
+        process.execPath,
+        '--max-old-space-size=48',
+        ...netdiagArgv('trace', '-n', '--json', '-c', '10000', '-i', '0.001', '-w', '1', t3).slice(1),
+      ],
       { timeoutMs: 240_000 },
     );
     expect(r.code, r.stderr).toBe(0);
     const events = ndjson(r.stdout);
-    const end = events.find((e) => e.type === 'end') as { rounds: number; hops: { ttl: number; sent: number; received: number; avgMs: number; bestMs: number; worstMs: number; stdevMs: number; lastMs: number }[] };
+    const end = events.find((e) => e.type === 'end') as {
+      rounds: number;
+      hops: {
+        ttl: number;
+        sent: number;
+        received: number;
+        avgMs: number;
+        bestMs: number;
+        worstMs: number;
+        stdevMs: number;
+        lastMs: number;
+      }[];
+    };
     expect(end.rounds).toBe(10_000);
     const samples = new Map<number, (number | null)[]>();
     for (const e of events as Json[]) {
@@ -115,14 +158,22 @@ describe.skipIf(!root)('netdiag trace in the lab (needs root)', () => {
 
 describe.skipIf(!root)('netdiag trace on special labs (needs root)', () => {
   it('shows a silent router as an unanswered hop, reaches the target, and pays about one wait for it', async () => {
-    const lab: Lab = await createLab({ hosts: { r2: { silent: true } }, chains: { path: { from: 'client', to: 'target', routers: 4 } } });
+    const lab: Lab = await createLab({
+      hosts: { r2: { silent: true } },
+      chains: { path: { from: 'client', to: 'target', routers: 4 } },
+    });
     try {
       const target = lab.addr('target', 4);
       const started = performance.now();
       const r = await lab.exec('client', netdiagArgv('trace', '-n', target));
       const elapsedMs = performance.now() - started;
       const hops = tracerouteHops(r.stdout);
-      expect(hops).toEqual([lab.topology.chains.path!.hops[4][0], '*', ...lab.topology.chains.path!.hops[4].slice(2), target]);
+      expect(hops).toEqual([
+        lab.topology.chains.path!.hops[4][0],
+        '*',
+        ...lab.topology.chains.path!.hops[4].slice(2),
+        target,
+      ]);
       expect(r.stdout.split('\n')[2]).toMatch(/^ 2\s+\* \* \*$/);
       expect(r.code).toBe(0);
       // Three unanswered probes cost one (adaptive) wait together: far below a single 5 s wait.
@@ -139,25 +190,62 @@ describe.skipIf(!root)('netdiag trace on special labs (needs root)', () => {
     const hash = { 'net.ipv4.fib_multipath_hash_policy': 1, 'net.ipv6.fib_multipath_hash_policy': 1 };
     const lab: Lab = await createLab({
       hosts: { r1: { router: true, sysctl: hash }, r2: { router: true, sysctl: hash } },
-      chains: { top: { from: 'r1', to: 'r2', routers: ['x'] }, bottom: { from: 'r1', to: 'r2', routers: ['y'] } },
+      chains: {
+        top: { from: 'r1', to: 'r2', routers: ['x'] },
+        bottom: { from: 'r1', to: 'r2', routers: ['y'] },
+      },
       links: [{ hosts: ['client', 'r1'] }, { hosts: ['r2', 'target'] }],
     });
     try {
       for (const family of [4, 6] as const) {
         for (const method of ['udp', 'tcp'] as const) {
           const target = lab.addr('target', family);
-          const r = await lab.exec('client', netdiagArgv('trace', '-n', '--json', method === 'udp' ? '-U' : '-T', '-c', '16', '-i', '0.01', '--flows', '16', target));
-          const end = ndjson(r.stdout).find((e) => e.type === 'end') as { hops: { responders: { address: string }[] }[] };
+          const r = await lab.exec(
+            'client',
+            netdiagArgv(
+              'trace',
+              '-n',
+              '--json',
+              method === 'udp' ? '-U' : '-T',
+              '-c',
+              '16',
+              '-i',
+              '0.01',
+              '--flows',
+              '16',
+              target,
+            ),
+          );
+          const end = ndjson(r.stdout).find((e) => e.type === 'end') as {
+            hops: { responders: { address: string }[] }[];
+          };
           const hop2 = end.hops[1]!.responders.map((x) => x.address).sort();
           // Each router answers from its address on the link it shares with r1.
           const towardsR1 = (h: string) =>
             lab.topology.hosts[h]!.interfaces.find((i) => lab.topology.links[i.link]!.hosts.includes('r1'))!;
           const x = towardsR1('x');
           const y = towardsR1('y');
-          expect(hop2, `${method} IPv${family}`).toEqual([x[family === 4 ? 'v4' : 'v6'], y[family === 4 ? 'v4' : 'v6']].sort());
+          expect(hop2, `${method} IPv${family}`).toEqual(
+            [x[family === 4 ? 'v4' : 'v6'], y[family === 4 ? 'v4' : 'v6']].sort(),
+          );
           // One flow alone stays on one path (Paris traceroute): a single responder.
-          const one = await lab.exec('client', netdiagArgv('trace', '-n', '--json', method === 'udp' ? '-U' : '-T', '-c', '16', '-i', '0.01', target));
-          const oneEnd = ndjson(one.stdout).find((e) => e.type === 'end') as { hops: { responders: unknown[] }[] };
+          const one = await lab.exec(
+            'client',
+            netdiagArgv(
+              'trace',
+              '-n',
+              '--json',
+              method === 'udp' ? '-U' : '-T',
+              '-c',
+              '16',
+              '-i',
+              '0.01',
+              target,
+            ),
+          );
+          const oneEnd = ndjson(one.stdout).find((e) => e.type === 'end') as {
+            hops: { responders: unknown[] }[];
+          };
           expect(oneEnd.hops[1]!.responders).toHaveLength(1);
         }
       }

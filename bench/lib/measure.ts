@@ -29,7 +29,11 @@ export function timeAll(contenders: readonly Contender[], runs: number): Timing[
     contenders.forEach((c, k) => {
       const argv = c.ns ? ['ip', 'netns', 'exec', c.ns, ...c.argv] : [...c.argv];
       const t0 = performance.now();
-      const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore', env: c.env ?? process.env, timeout: 120_000 });
+      const r = spawnSync(argv[0]!, argv.slice(1), {
+        stdio: 'ignore',
+        env: c.env ?? process.env,
+        timeout: 120_000,
+      });
       const ms = performance.now() - t0;
       if (r.status !== 0 && r.status !== 1) failures[k]!++;
       samples[k]!.push(ms);
@@ -37,7 +41,14 @@ export function timeAll(contenders: readonly Contender[], runs: number): Timing[
   }
   return contenders.map((c, k) => {
     const s = [...samples[k]!].sort((a, b) => a - b);
-    return { label: c.label, runs, medianMs: median(s), minMs: s[0]!, maxMs: s[s.length - 1]!, failures: failures[k]! };
+    return {
+      label: c.label,
+      runs,
+      medianMs: median(s),
+      minMs: s[0]!,
+      maxMs: s[s.length - 1]!,
+      failures: failures[k]!,
+    };
   });
 }
 
@@ -51,7 +62,9 @@ export function median(sorted: readonly number[]): number {
 export function printRatios(title: string, timings: readonly Timing[], baseline: string): void {
   const base = timings.find((t) => t.label === baseline);
   console.log(`\n${title}`);
-  console.log(`${'contender'.padEnd(36)} ${'median ms'.padStart(10)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${`x ${baseline}`.padStart(14)}`);
+  console.log(
+    `${'contender'.padEnd(36)} ${'median ms'.padStart(10)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${`x ${baseline}`.padStart(14)}`,
+  );
   for (const t of timings) {
     const ratio = base ? (t.medianMs / base.medianMs).toFixed(2) : '-';
     const fail = t.failures ? `  (${t.failures} failed runs)` : '';

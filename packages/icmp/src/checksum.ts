@@ -22,7 +22,12 @@ export function internetChecksum(data: Uint8Array, initial = 0): number {
  * The one's-complement sum of the pseudo-header that UDP, TCP (IPv4 and IPv6) and ICMPv6 add to
  * their checksums: source, destination, upper-layer length and protocol number.
  */
-export function pseudoHeaderSum(source: Uint8Array, destination: Uint8Array, protocol: number, length: number): number {
+export function pseudoHeaderSum(
+  source: Uint8Array,
+  destination: Uint8Array,
+  protocol: number,
+  length: number,
+): number {
   let sum = onesComplementSum(source) + onesComplementSum(destination) + protocol;
   sum += source.length === 16 ? (length >>> 16) + (length & 0xffff) : length & 0xffff;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);

@@ -3,7 +3,9 @@ import { addressBytes, formatIpv6 } from './address.js';
 import type { IcmpExtensionObject } from './icmp-extension.js';
 import type { IcmpMessage } from './icmp-message.js';
 
-export const ipv4Address = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((b) => b.join('.'));
+export const ipv4Address = fc
+  .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
+  .map((b) => b.join('.'));
 /** IPv6 addresses in the RFC 5952 text the decoder produces. */
 export const ipv6Address = fc.ipV6().map((a) => formatIpv6(addressBytes(a)));
 
@@ -18,9 +20,14 @@ const extensionObject: fc.Arbitrary<IcmpExtensionObject> = fc.record({
 export function icmpMessage(family: 4 | 6): fc.Arbitrary<IcmpMessage> {
   const unit = family === 4 ? 4 : 8;
   // With extensions, RFC 4884 pads the quote to >= 128 bytes and a whole number of units.
-  const paddedOriginal = fc.integer({ min: 128 / unit, max: 255 }).chain((n) => fc.uint8Array({ minLength: n * unit, maxLength: n * unit }));
+  const paddedOriginal = fc
+    .integer({ min: 128 / unit, max: 255 })
+    .chain((n) => fc.uint8Array({ minLength: n * unit, maxLength: n * unit }));
   const withExtensions = fc.option(
-    fc.record({ objects: fc.array(extensionObject, { minLength: 0, maxLength: 3 }), checksumOk: fc.constant(true) }),
+    fc.record({
+      objects: fc.array(extensionObject, { minLength: 0, maxLength: 3 }),
+      checksumOk: fc.constant(true),
+    }),
     { nil: null },
   );
   const quoted = fc.oneof(
@@ -38,26 +45,45 @@ export function icmpMessage(family: 4 | 6): fc.Arbitrary<IcmpMessage> {
   const unreachable = fc
     .record({ code: fc.nat(255), nextHopMtu: family === 4 ? fc.nat(0xffff) : fc.constant(0), q: quoted })
     .map(({ code, nextHopMtu, q }) => ({ kind: 'destination-unreachable' as const, code, nextHopMtu, ...q }));
-  const exceeded = fc.record({ code: fc.nat(255), q: quoted }).map(({ code, q }) => ({ kind: 'time-exceeded' as const, code, ...q }));
+  const exceeded = fc
+    .record({ code: fc.nat(255), q: quoted })
+    .map(({ code, q }) => ({ kind: 'time-exceeded' as const, code, ...q }));
   const parameter = fc
-    .record({ code: fc.nat(255), pointer: family === 4 ? fc.nat(255) : fc.nat(0xffffffff), q: family === 4 ? quoted : fc.record({ original: bytes(128), extensions: fc.constant(null) }) })
+    .record({
+      code: fc.nat(255),
+      pointer: family === 4 ? fc.nat(255) : fc.nat(0xffffffff),
+      q: family === 4 ? quoted : fc.record({ original: bytes(128), extensions: fc.constant(null) }),
+    })
     .map(({ code, pointer, q }) => ({ kind: 'parameter-problem' as const, code, pointer, ...q }));
   const known = family === 4 ? [0, 3, 8, 11, 12] : [1, 2, 3, 4, 128, 129];
   const other = fc
-    .record({ type: fc.nat(255).filter((t) => !known.includes(t)), code: fc.nat(255), body: fc.uint8Array({ minLength: 4, maxLength: 60 }) })
+    .record({
+      type: fc.nat(255).filter((t) => !known.includes(t)),
+      code: fc.nat(255),
+      body: fc.uint8Array({ minLength: 4, maxLength: 60 }),
+    })
     .map((m) => ({ kind: 'other' as const, ...m }));
-  const tooBig = fc.record({ code: fc.nat(255), mtu: fc.nat(0xffffffff), original: bytes(200) }).map((m) => ({ kind: 'packet-too-big' as const, ...m }));
-  return family === 4 ? fc.oneof(echo, unreachable, exceeded, parameter, other) : fc.oneof(echo, unreachable, exceeded, parameter, other, tooBig);
+  const tooBig = fc
+    .record({ code: fc.nat(255), mtu: fc.nat(0xffffffff), original: bytes(200) })
+    .map((m) => ({ kind: 'packet-too-big' as const, ...m }));
+  return family === 4
+    ? fc.oneof(echo, unreachable, exceeded, parameter, other)
+    : fc.oneof(echo, unreachable, exceeded, parameter, other, tooBig);
 }
 
 /** Flips, truncates or extends valid bytes: the mutations a broken or hostile sender makes. */
 export function mutated(valid: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
-  return fc.tuple(valid, fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 8 }), fc.nat(), fc.uint8Array({ maxLength: 16 })).map(
-    ([bytes, flips, cut, tail]) => {
+  return fc
+    .tuple(
+      valid,
+      fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 8 }),
+      fc.nat(),
+      fc.uint8Array({ maxLength: 16 }),
+    )
+    .map(([bytes, flips, cut, tail]) => {
       const out = bytes.slice();
       for (const [at, value] of flips) if (out.length) out[at % out.length] = value;
       const truncated = out.subarray(0, out.length ? cut % (out.length + 1) : 0);
       return cut % 3 === 0 ? Uint8Array.from([...truncated, ...tail]) : truncated.slice();
-    },
-  );
+    });
 }

@@ -28,7 +28,8 @@ export interface IcmpTypeTable {
 
 export function decodeIcmp(table: IcmpTypeTable, bytes: Uint8Array, offset: number): Decoded<IcmpMessage> {
   const available = bytes.length - offset;
-  if (available < ICMP_HEADER) throw DecodeError.truncated(`${table.name} header`, ICMP_HEADER, Math.max(0, available));
+  if (available < ICMP_HEADER)
+    throw DecodeError.truncated(`${table.name} header`, ICMP_HEADER, Math.max(0, available));
   const msg = bytes.subarray(offset);
   const type = msg[0]!;
   const code = msg[1]!;
@@ -73,7 +74,12 @@ export function decodeIcmp(table: IcmpTypeTable, bytes: Uint8Array, offset: numb
       };
     case table.packetTooBig:
       return {
-        value: { kind: 'packet-too-big', code, mtu: ((u16(4) << 16) | u16(6)) >>> 0, original: msg.slice(ICMP_HEADER) },
+        value: {
+          kind: 'packet-too-big',
+          code,
+          mtu: ((u16(4) << 16) | u16(6)) >>> 0,
+          original: msg.slice(ICMP_HEADER),
+        },
         bytesRead,
       };
     default:
@@ -137,10 +143,16 @@ export function encodeIcmpUnchecked(table: IcmpTypeTable, m: IcmpMessage): Uint8
       header[0] = table.parameterProblem;
       if (table.name === 'ICMPv4') header[4] = m.pointer;
       else view.setUint32(4, m.pointer);
-      rest = withExtensions(table, header, m.original, table.parameterProblemHasLength ? m.extensions?.objects : undefined);
+      rest = withExtensions(
+        table,
+        header,
+        m.original,
+        table.parameterProblemHasLength ? m.extensions?.objects : undefined,
+      );
       break;
     case 'packet-too-big':
-      if (table.packetTooBig === null) throw new DecodeError(table.name, 'malformed', 'no packet-too-big message in ICMPv4');
+      if (table.packetTooBig === null)
+        throw new DecodeError(table.name, 'malformed', 'no packet-too-big message in ICMPv4');
       header[0] = table.packetTooBig;
       view.setUint32(4, m.mtu);
       rest = m.original;
@@ -171,7 +183,8 @@ function withExtensions(
   // Pad the quote to 128 bytes and to a whole number of length units, then say its length.
   const unit = table.lengthUnit;
   const padded = Math.ceil(Math.max(original.length, RFC4884_MIN_ORIGINAL) / unit) * unit;
-  if (padded / unit > 255) throw new DecodeError(table.name, 'malformed', 'quoted datagram too long for RFC 4884');
+  if (padded / unit > 255)
+    throw new DecodeError(table.name, 'malformed', 'quoted datagram too long for RFC 4884');
   header[table.lengthOffset] = padded / unit;
   const ext = encodeExtensions(objects);
   const out = new Uint8Array(padded + ext.length);

@@ -39,7 +39,11 @@ export function describeIcmpError(family: 4 | 6, m: IcmpError): string {
     }
     case 'time-exceeded':
       if (family === 6) return m.code === 0 ? 'Time exceeded: Hop limit' : `Time exceeded: code ${m.code}`;
-      return m.code === 0 ? 'Time to live exceeded' : m.code === 1 ? 'Frag reassembly time exceeded' : `Time exceeded, code ${m.code}`;
+      return m.code === 0
+        ? 'Time to live exceeded'
+        : m.code === 1
+          ? 'Frag reassembly time exceeded'
+          : `Time exceeded, code ${m.code}`;
     case 'parameter-problem':
       return `Parameter problem: pointer = ${m.pointer}`;
     case 'packet-too-big':

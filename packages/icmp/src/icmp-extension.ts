@@ -43,7 +43,11 @@ export function decodeExtensions(bytes: Uint8Array, requireChecksum: boolean): I
   while (at + OBJECT_HEADER <= bytes.length) {
     const length = (bytes[at]! << 8) | bytes[at + 1]!;
     if (length < OBJECT_HEADER || at + length > bytes.length) return null;
-    objects.push({ classNum: bytes[at + 2]!, cType: bytes[at + 3]!, payload: bytes.slice(at + OBJECT_HEADER, at + length) });
+    objects.push({
+      classNum: bytes[at + 2]!,
+      cType: bytes[at + 3]!,
+      payload: bytes.slice(at + OBJECT_HEADER, at + length),
+    });
     at += length;
   }
   if (at !== bytes.length) return null;
@@ -77,8 +81,15 @@ export function mplsLabels(extensions: IcmpExtensions | null): MplsLabel[] {
   for (const o of extensions.objects) {
     if (o.classNum !== MPLS_CLASS || o.cType !== MPLS_INCOMING_STACK) continue;
     for (let i = 0; i + 4 <= o.payload.length; i += 4) {
-      const w = ((o.payload[i]! << 24) | (o.payload[i + 1]! << 16) | (o.payload[i + 2]! << 8) | o.payload[i + 3]!) >>> 0;
-      labels.push({ label: w >>> 12, trafficClass: (w >>> 9) & 7, bottomOfStack: ((w >>> 8) & 1) === 1, ttl: w & 0xff });
+      const w =
+        ((o.payload[i]! << 24) | (o.payload[i + 1]! << 16) | (o.payload[i + 2]! << 8) | o.payload[i + 3]!) >>>
+        0;
+      labels.push({
+        label: w >>> 12,
+        trafficClass: (w >>> 9) & 7,
+        bottomOfStack: ((w >>> 8) & 1) === 1,
+        ttl: w & 0xff,
+      });
     }
   }
   return labels;
@@ -89,7 +100,10 @@ export function mplsObject(labels: readonly MplsLabel[]): IcmpExtensionObject {
   const payload = new Uint8Array(labels.length * 4);
   const view = new DataView(payload.buffer);
   labels.forEach((l, i) => {
-    view.setUint32(i * 4, ((l.label << 12) | (l.trafficClass << 9) | (l.bottomOfStack ? 0x100 : 0) | l.ttl) >>> 0);
+    view.setUint32(
+      i * 4,
+      ((l.label << 12) | (l.trafficClass << 9) | (l.bottomOfStack ? 0x100 : 0) | l.ttl) >>> 0,
+    );
   });
   return { classNum: MPLS_CLASS, cType: MPLS_INCOMING_STACK, payload };
 }

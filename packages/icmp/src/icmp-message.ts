@@ -55,7 +55,11 @@ export interface IcmpOther {
   readonly body: Uint8Array;
 }
 
-export type IcmpError = IcmpDestinationUnreachable | IcmpTimeExceeded | IcmpParameterProblem | IcmpPacketTooBig;
+export type IcmpError =
+  | IcmpDestinationUnreachable
+  | IcmpTimeExceeded
+  | IcmpParameterProblem
+  | IcmpPacketTooBig;
 export type IcmpMessage = IcmpEcho | IcmpError | IcmpOther;
 
 export function isIcmpError(m: IcmpMessage): m is IcmpError {

@@ -20,15 +20,16 @@ export const ICMPV6_TYPES: IcmpTypeTable = {
 export const IPPROTO_ICMPV6 = 58;
 
 /** ICMPv6 destination-unreachable codes (RFC 4443), with traceroute's marks. */
-export const ICMPV6_UNREACHABLE: Readonly<Record<number, { readonly name: string; readonly mark: string }>> = {
-  0: { name: 'no route to destination', mark: '!N' },
-  1: { name: 'communication administratively prohibited', mark: '!X' },
-  2: { name: 'beyond scope of source address', mark: '!S' },
-  3: { name: 'address unreachable', mark: '!H' },
-  4: { name: 'port unreachable', mark: '' },
-  5: { name: 'source address failed ingress/egress policy', mark: '!X' },
-  6: { name: 'reject route to destination', mark: '!X' },
-};
+export const ICMPV6_UNREACHABLE: Readonly<Record<number, { readonly name: string; readonly mark: string }>> =
+  {
+    0: { name: 'no route to destination', mark: '!N' },
+    1: { name: 'communication administratively prohibited', mark: '!X' },
+    2: { name: 'beyond scope of source address', mark: '!S' },
+    3: { name: 'address unreachable', mark: '!H' },
+    4: { name: 'port unreachable', mark: '' },
+    5: { name: 'source address failed ingress/egress policy', mark: '!X' },
+    6: { name: 'reject route to destination', mark: '!X' },
+  };
 
 export const icmpv6 = {
   /** Decodes the ICMPv6 message at `offset` (raw IPv6 sockets deliver it without the IPv6 header). */
@@ -39,10 +40,18 @@ export const icmpv6 = {
    * Encodes a message. With the addresses, the checksum covers the pseudo-header (RFC 4443 §2.3);
    * without them it is left zero, which raw ICMPv6 sockets fill in themselves (RFC 3542 §3.1).
    */
-  encode(message: IcmpMessage, addresses?: { readonly source: string; readonly destination: string }): Uint8Array {
+  encode(
+    message: IcmpMessage,
+    addresses?: { readonly source: string; readonly destination: string },
+  ): Uint8Array {
     const out = encodeIcmpUnchecked(ICMPV6_TYPES, message);
     if (!addresses) return out;
-    const pseudo = pseudoHeaderSum(addressBytes(addresses.source), addressBytes(addresses.destination), IPPROTO_ICMPV6, out.length);
+    const pseudo = pseudoHeaderSum(
+      addressBytes(addresses.source),
+      addressBytes(addresses.destination),
+      IPPROTO_ICMPV6,
+      out.length,
+    );
     return writeChecksum(out, internetChecksum(out, pseudo));
   },
   encodingLength(message: IcmpMessage): number {

@@ -31,12 +31,14 @@ export const ipv4 = {
    */
   decode(bytes: Uint8Array, offset = 0): Decoded<Ipv4Header> {
     const available = bytes.length - offset;
-    if (available < IPV4_MIN_HEADER) throw DecodeError.truncated('IPv4 header', IPV4_MIN_HEADER, Math.max(0, available));
+    if (available < IPV4_MIN_HEADER)
+      throw DecodeError.truncated('IPv4 header', IPV4_MIN_HEADER, Math.max(0, available));
     const b0 = bytes[offset]!;
     const version = b0 >> 4;
     if (version !== 4) throw new DecodeError('IPv4 header', 'malformed', `version ${version}, not 4`);
     const headerLength = (b0 & 0x0f) * 4;
-    if (headerLength < IPV4_MIN_HEADER) throw new DecodeError('IPv4 header', 'malformed', `header length ${headerLength} below 20`);
+    if (headerLength < IPV4_MIN_HEADER)
+      throw new DecodeError('IPv4 header', 'malformed', `header length ${headerLength} below 20`);
     if (available < headerLength) throw DecodeError.truncated('IPv4 header', headerLength, available);
     const u16 = (i: number) => (bytes[offset + i]! << 8) | bytes[offset + i + 1]!;
     const flagsFrag = u16(6);
@@ -75,7 +77,10 @@ export const ipv4 = {
     view.setUint16(2, header.totalLength);
     view.setUint16(4, header.identification);
     const frag = header.fragmentOffset / 8;
-    view.setUint16(6, (header.dontFragment ? 0x4000 : 0) | (header.moreFragments ? 0x2000 : 0) | (frag & 0x1fff));
+    view.setUint16(
+      6,
+      (header.dontFragment ? 0x4000 : 0) | (header.moreFragments ? 0x2000 : 0) | (frag & 0x1fff),
+    );
     out[8] = header.ttl;
     out[9] = header.protocol;
     out.set(addressBytes(header.source), 12);

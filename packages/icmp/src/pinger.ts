@@ -9,15 +9,15 @@ import {
 } from '@netdiag/probe-socket';
 import { DecodeError } from './decode-error.js';
 import { EventChannel } from './event-channel.js';
+import { describeIcmpError } from './icmp-describe.js';
 import { isIcmpError } from './icmp-message.js';
 import { icmpv4 } from './icmpv4.js';
 import { icmpv6 } from './icmpv6.js';
-import { describeIcmpError } from './icmp-describe.js';
-import type { PingProbeEvent, PingSummary, PingTarget } from './ping-events.js';
+import { ipv4 } from './ipv4.js';
 import { PingError } from './ping-errors.js';
+import type { PingProbeEvent, PingSummary, PingTarget } from './ping-events.js';
 import { ProbeTracker } from './probe-tracker.js';
 import { decodeQuotedProbe } from './quoted-probe.js';
-import { ipv4 } from './ipv4.js';
 import { type Lookup, resolveHost, routeSource, systemLookup } from './resolve-target.js';
 import { RttStats } from './rtt-stats.js';
 
@@ -44,7 +44,12 @@ export interface PingOptions {
 }
 
 export type PingEvent =
-  | { readonly type: 'start'; readonly time: number; readonly targets: readonly (PingTarget & { readonly source: string })[]; readonly backend: string }
+  | {
+      readonly type: 'start';
+      readonly time: number;
+      readonly targets: readonly (PingTarget & { readonly source: string })[];
+      readonly backend: string;
+    }
   | PingProbeEvent
   | { readonly type: 'end'; readonly time: number; readonly summaries: readonly PingSummary[] };
 
@@ -70,10 +75,15 @@ export function ping(hosts: string | readonly string[], options: PingOptions = {
   const channel = new EventChannel<PingEvent>();
   let stopRequested = false;
   let stopNow: (() => void) | undefined;
-  const summary = run(typeof hosts === 'string' ? [hosts] : hosts, options, (e) => channel.push(e), (stop) => {
-    stopNow = stop;
-    if (stopRequested) stop();
-  });
+  const summary = run(
+    typeof hosts === 'string' ? [hosts] : hosts,
+    options,
+    (e) => channel.push(e),
+    (stop) => {
+      stopNow = stop;
+      if (stopRequested) stop();
+    },
+  );
   summary.then(
     () => channel.end(),
     (err) => channel.fail(err),
@@ -90,17 +100,25 @@ export function ping(hosts: string | readonly string[], options: PingOptions = {
   };
 }
 
-function validate(options: PingOptions): Required<Pick<PingOptions, 'intervalMs' | 'timeoutMs' | 'payloadSize'>> {
+function validate(
+  options: PingOptions,
+): Required<Pick<PingOptions, 'intervalMs' | 'timeoutMs' | 'payloadSize'>> {
   const intervalMs = options.intervalMs ?? DEFAULTS.intervalMs;
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const payloadSize = options.payloadSize ?? DEFAULTS.payloadSize;
   const bad = (what: string) => new PingError('BAD_OPTION', what);
-  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1)) throw bad(`count must be a whole number of 1 or more, not ${options.count}`);
-  if (!(intervalMs >= 1) || !Number.isFinite(intervalMs)) throw bad(`interval must be at least 1 ms, not ${intervalMs}`);
-  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw bad(`timeout must be positive, not ${timeoutMs}`);
-  if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw bad(`deadline must be positive, not ${options.deadlineMs}`);
-  if (!Number.isInteger(payloadSize) || payloadSize < 0 || payloadSize > 65_507) throw bad(`packet size must be 0 to 65507 bytes, not ${payloadSize}`);
-  if (options.ttl !== undefined && (!Number.isInteger(options.ttl) || options.ttl < 1 || options.ttl > 255)) throw bad(`ttl must be 1 to 255, not ${options.ttl}`);
+  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1))
+    throw bad(`count must be a whole number of 1 or more, not ${options.count}`);
+  if (!(intervalMs >= 1) || !Number.isFinite(intervalMs))
+    throw bad(`interval must be at least 1 ms, not ${intervalMs}`);
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs))
+    throw bad(`timeout must be positive, not ${timeoutMs}`);
+  if (options.deadlineMs !== undefined && !(options.deadlineMs > 0))
+    throw bad(`deadline must be positive, not ${options.deadlineMs}`);
+  if (!Number.isInteger(payloadSize) || payloadSize < 0 || payloadSize > 65_507)
+    throw bad(`packet size must be 0 to 65507 bytes, not ${payloadSize}`);
+  if (options.ttl !== undefined && (!Number.isInteger(options.ttl) || options.ttl < 1 || options.ttl > 255))
+    throw bad(`ttl must be 1 to 255, not ${options.ttl}`);
   return { intervalMs, timeoutMs, payloadSize };
 }
 
@@ -128,7 +146,8 @@ async function run(
   onStoppable: (stop: () => void) => void,
 ): Promise<PingSummary[]> {
   if (hosts.length === 0) throw new PingError('BAD_OPTION', 'no host to ping');
-  if (hosts.length > 65_536) throw new PingError('BAD_OPTION', 'at most 65536 targets in one run (one ICMP identifier each)');
+  if (hosts.length > 65_536)
+    throw new PingError('BAD_OPTION', 'at most 65536 targets in one run (one ICMP identifier each)');
   const { intervalMs, timeoutMs, payloadSize } = validate(options);
   const lookup = options.lookup ?? systemLookup;
   options.signal?.throwIfAborted();
@@ -155,12 +174,20 @@ async function run(
     }
   } catch (err) {
     for (const socket of sockets) socket.close();
-    if (err instanceof ProbeSocketError && err.isPermissionDenied) throw new PingError('NO_PERMISSION', err.message, { cause: err });
+    if (err instanceof ProbeSocketError && err.isPermissionDenied)
+      throw new PingError('NO_PERMISSION', err.message, { cause: err });
     throw new PingError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
   }
   const cookie = randomBytes(COOKIE_BYTES);
   const states: TargetState[] = resolved.map((r, index) => ({
-    target: { index, host: hosts[index]!, address: r.address, family: r.family, identifier: identifiers[index]!, source: sources[index]! },
+    target: {
+      index,
+      host: hosts[index]!,
+      address: r.address,
+      family: r.family,
+      identifier: identifiers[index]!,
+      source: sources[index]!,
+    },
     tracker: new ProbeTracker(BigInt(Math.round(timeoutMs * 1e6)), BigInt(LATE_WINDOW_MS) * 1_000_000n),
     rtt: new RttStats(),
     payload: makePayload(payloadSize, cookie),
@@ -199,7 +226,8 @@ async function run(
       resolve(summaries);
     };
 
-    const targetDone = (s: TargetState) => options.count !== undefined && s.sent >= options.count && s.tracker.inFlight === 0;
+    const targetDone = (s: TargetState) =>
+      options.count !== undefined && s.sent >= options.count && s.tracker.inFlight === 0;
     const checkDone = () => {
       if (states.every(targetDone)) finish();
     };
@@ -225,7 +253,12 @@ async function run(
       const now = process.hrtime.bigint();
       for (const s of states) {
         for (const wire of s.tracker.expire(now)) {
-          emit({ type: 'timeout', target: s.target.index, seq: s.fullSeq.get(wire) ?? wire, time: Date.now() });
+          emit({
+            type: 'timeout',
+            target: s.target.index,
+            seq: s.fullSeq.get(wire) ?? wire,
+            time: Date.now(),
+          });
         }
         forgetSettled(s);
       }
@@ -238,7 +271,13 @@ async function run(
       const seq = ++s.sent;
       const wire = seq & 0xffff;
       const socket = socketOf[s.target.index]!;
-      const request = { kind: 'echo-request', code: 0, identifier: s.target.identifier, sequence: wire, payload: s.payload } as const;
+      const request = {
+        kind: 'echo-request',
+        code: 0,
+        identifier: s.target.identifier,
+        sequence: wire,
+        payload: s.payload,
+      } as const;
       const bytes = s.target.family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
       s.fullSeq.set(wire, seq);
       // Registered before the send completes: on loopback the reply can beat the send callback.
@@ -339,7 +378,14 @@ async function run(
       unsubscribers.push(
         socket.onError((err) => {
           for (const s of states) if (s.target.family === family) s.errors++;
-          emit({ type: 'send-error', target: -1, seq: 0, time: Date.now(), code: (err as ProbeSocketError).code ?? 'UNKNOWN', message: err.message });
+          emit({
+            type: 'send-error',
+            target: -1,
+            seq: 0,
+            time: Date.now(),
+            code: (err as ProbeSocketError).code ?? 'UNKNOWN',
+            message: err.message,
+          });
           finish();
         }),
       );
@@ -350,7 +396,12 @@ async function run(
     }
     onStoppable(finish);
     if (options.deadlineMs !== undefined) deadlineTimer = setTimeout(finish, options.deadlineMs);
-    emit({ type: 'start', time: Date.now(), targets: states.map((s) => s.target), backend: sockets[0]!.backend });
+    emit({
+      type: 'start',
+      time: Date.now(),
+      targets: states.map((s) => s.target),
+      backend: sockets[0]!.backend,
+    });
     for (const s of states) {
       const first = offsetMs(s);
       if (first === 0) send(s);
@@ -392,7 +443,8 @@ function parseReply(family: IpFamily, packet: ReceivedPacket) {
   try {
     if (family === 4) {
       // ICMP datagram sockets deliver no IPv4 header; their TTL comes as packet.hopLimit.
-      if (packet.includesIpHeader === false) return { message: icmpv4.decode(packet.data).value, ttl: undefined };
+      if (packet.includesIpHeader === false)
+        return { message: icmpv4.decode(packet.data).value, ttl: undefined };
       const ip = ipv4.decode(packet.data);
       return { message: icmpv4.decode(packet.data, ip.bytesRead).value, ttl: ip.value.ttl };
     }

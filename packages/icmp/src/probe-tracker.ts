@@ -72,14 +72,14 @@ export class ProbeTracker {
    */
   restamp(sequence: number, sentAt: bigint): void {
     const r = this.#records.get(sequence);
-    if (!r || r.state !== 'in-flight') return;
+    if (r?.state !== 'in-flight') return;
     this.#records.set(sequence, { sentAt, deadline: sentAt + this.timeoutNs, state: r.state });
   }
 
   /** An ICMP error quoting this probe settles it (unless a reply came first). */
   error(sequence: number): ErrorVerdict {
     const r = this.#records.get(sequence);
-    if (!r || r.state !== 'in-flight') return { kind: 'unmatched' };
+    if (r?.state !== 'in-flight') return { kind: 'unmatched' };
     r.state = 'errored';
     this.#inFlight--;
     return { kind: 'error' };

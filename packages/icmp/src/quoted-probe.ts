@@ -9,9 +9,24 @@ const IPPROTO_ICMPV6 = 58;
 
 /** What a router quoted of the transport header: enough to say which probe it was. */
 export type QuotedTransport =
-  | { readonly protocol: 'icmp'; readonly type: number; readonly identifier: number; readonly sequence: number }
-  | { readonly protocol: 'udp'; readonly sourcePort: number; readonly destinationPort: number; readonly checksum: number }
-  | { readonly protocol: 'tcp'; readonly sourcePort: number; readonly destinationPort: number; readonly sequence: number }
+  | {
+      readonly protocol: 'icmp';
+      readonly type: number;
+      readonly identifier: number;
+      readonly sequence: number;
+    }
+  | {
+      readonly protocol: 'udp';
+      readonly sourcePort: number;
+      readonly destinationPort: number;
+      readonly checksum: number;
+    }
+  | {
+      readonly protocol: 'tcp';
+      readonly sourcePort: number;
+      readonly destinationPort: number;
+      readonly sequence: number;
+    }
   | { readonly protocol: 'other'; readonly number: number };
 
 /** The probe an ICMP error was about, read from the datagram it quotes. */
@@ -50,7 +65,8 @@ export function decodeQuotedProbe(family: 4 | 6, original: Uint8Array): QuotedPr
     protocolNumber = value.nextHeader;
     at = bytesRead;
   }
-  if (original.length - at < 8) throw DecodeError.truncated('quoted transport header', 8, original.length - at);
+  if (original.length - at < 8)
+    throw DecodeError.truncated('quoted transport header', 8, original.length - at);
   const u16 = (i: number) => (original[at + i]! << 8) | original[at + i + 1]!;
   let transport: QuotedTransport;
   if (protocolNumber === (family === 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6)) {
@@ -58,7 +74,12 @@ export function decodeQuotedProbe(family: 4 | 6, original: Uint8Array): QuotedPr
   } else if (protocolNumber === IPPROTO_UDP) {
     transport = { protocol: 'udp', sourcePort: u16(0), destinationPort: u16(2), checksum: u16(6) };
   } else if (protocolNumber === IPPROTO_TCP) {
-    transport = { protocol: 'tcp', sourcePort: u16(0), destinationPort: u16(2), sequence: ((u16(4) << 16) | u16(6)) >>> 0 };
+    transport = {
+      protocol: 'tcp',
+      sourcePort: u16(0),
+      destinationPort: u16(2),
+      sequence: ((u16(4) << 16) | u16(6)) >>> 0,
+    };
   } else {
     transport = { protocol: 'other', number: protocolNumber };
   }

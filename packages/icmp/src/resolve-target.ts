@@ -1,5 +1,5 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { createSocket } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { PingError } from './ping-errors.js';
 
@@ -11,11 +11,18 @@ export const systemLookup: Lookup = async (host, family) => {
   return { address: r.address, family: r.family === 6 ? 6 : 4 };
 };
 
-export async function resolveHost(host: string, family: 4 | 6 | undefined, lookup: Lookup): Promise<{ address: string; family: 4 | 6 }> {
+export async function resolveHost(
+  host: string,
+  family: 4 | 6 | undefined,
+  lookup: Lookup,
+): Promise<{ address: string; family: 4 | 6 }> {
   const literal = isIP(host);
   if (literal) {
     if (family !== undefined && literal !== family) {
-      throw new PingError('NO_ADDRESS_FAMILY', `${host} is an IPv${literal} address, but -${family} was given`);
+      throw new PingError(
+        'NO_ADDRESS_FAMILY',
+        `${host} is an IPv${literal} address, but -${family} was given`,
+      );
     }
     return { address: host, family: literal as 4 | 6 };
   }
@@ -23,7 +30,8 @@ export async function resolveHost(host: string, family: 4 | 6 | undefined, looku
     return await lookup(host, family);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    const why = code === 'ENODATA' && family ? `has no IPv${family} address` : 'is unknown (name resolution failed)';
+    const why =
+      code === 'ENODATA' && family ? `has no IPv${family} address` : 'is unknown (name resolution failed)';
     throw new PingError('UNKNOWN_HOST', `${host}: host ${why}`, { cause: err });
   }
 }

@@ -25,19 +25,22 @@ function bruteForce(samples: number[]) {
 describe('RttStats', () => {
   it('equals iputils min/avg/max/mdev and exact percentiles and jitter from the raw samples', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0.001, max: 5000, noNaN: true }), { minLength: 1, maxLength: 500 }), (samples) => {
-        const s = new RttStats();
-        for (const x of samples) s.add(x);
-        const got = s.summary()!;
-        const want = bruteForce(samples);
-        expect(got.min).toBe(want.min);
-        expect(got.max).toBe(want.max);
-        expect(got.p50).toBe(want.p50);
-        expect(got.p95).toBe(want.p95);
-        expect(got.avg).toBeCloseTo(want.avg, 6);
-        expect(got.mdev).toBeCloseTo(want.mdev, 3);
-        expect(got.jitter).toBeCloseTo(want.jitter, 6);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0.001, max: 5000, noNaN: true }), { minLength: 1, maxLength: 500 }),
+        (samples) => {
+          const s = new RttStats();
+          for (const x of samples) s.add(x);
+          const got = s.summary()!;
+          const want = bruteForce(samples);
+          expect(got.min).toBe(want.min);
+          expect(got.max).toBe(want.max);
+          expect(got.p50).toBe(want.p50);
+          expect(got.p95).toBe(want.p95);
+          expect(got.avg).toBeCloseTo(want.avg, 6);
+          expect(got.mdev).toBeCloseTo(want.mdev, 3);
+          expect(got.jitter).toBeCloseTo(want.jitter, 6);
+        },
+      ),
     );
   });
 

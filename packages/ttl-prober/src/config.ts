@@ -65,17 +65,20 @@ export class BadConfig extends Error {
 /** Validates a configuration once, naming the first thing wrong with it. */
 export function checkConfig(c: EngineConfig): EngineConfig {
   const int = (v: number, lo: number, hi: number, what: string) => {
-    if (!Number.isInteger(v) || v < lo || v > hi) throw new BadConfig(`${what} must be a whole number from ${lo} to ${hi}, not ${v}`);
+    if (!Number.isInteger(v) || v < lo || v > hi)
+      throw new BadConfig(`${what} must be a whole number from ${lo} to ${hi}, not ${v}`);
   };
   int(c.firstTtl, 1, 255, 'first TTL');
   int(c.maxTtl, 1, 255, 'max TTL');
   if (c.firstTtl > c.maxTtl) throw new BadConfig(`first TTL ${c.firstTtl} is beyond max TTL ${c.maxTtl}`);
   int(c.queriesPerHop, 1, 10, 'queries per hop');
   int(c.maxInFlight, 1, 1024, 'probes in flight');
-  if (!(c.waitMs > 0) || c.waitMs > 3_600_000) throw new BadConfig(`wait must be above 0 and at most an hour, not ${c.waitMs} ms`);
+  if (!(c.waitMs > 0) || c.waitMs > 3_600_000)
+    throw new BadConfig(`wait must be above 0 and at most an hour, not ${c.waitMs} ms`);
   if (!(c.waitHere >= 0) || !(c.waitNear >= 0)) throw new BadConfig('wait factors must be 0 or more');
   if (c.cycles !== undefined) int(c.cycles, 1, Number.MAX_SAFE_INTEGER, 'cycles');
   int(c.flows, 1, 16, 'flows');
-  if (!(c.roundIntervalMs >= 1)) throw new BadConfig(`interval must be at least 1 ms, not ${c.roundIntervalMs}`);
+  if (!(c.roundIntervalMs >= 1))
+    throw new BadConfig(`interval must be at least 1 ms, not ${c.roundIntervalMs}`);
   return c;
 }

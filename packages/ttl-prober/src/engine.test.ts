@@ -22,15 +22,35 @@ function config(over: Partial<EngineConfig> = {}): EngineConfig {
   };
 }
 
-function response(p: PlannedProbe, at: bigint, kind: ResponseKind, responder: string, mark = ''): ProbeResponse {
-  return { probeId: p.id, kind, responder, icmpType: 11, icmpCode: 0, mark, mpls: [], responseTtl: 64, receivedAt: at };
+function response(
+  p: PlannedProbe,
+  at: bigint,
+  kind: ResponseKind,
+  responder: string,
+  mark = '',
+): ProbeResponse {
+  return {
+    probeId: p.id,
+    kind,
+    responder,
+    icmpType: 11,
+    icmpCode: 0,
+    mark,
+    mpls: [],
+    responseTtl: 64,
+    receivedAt: at,
+  };
 }
 
 /**
  * A scripted path: `hops[i]` answers probes of TTL i+1 after `rtt` ms (null: silent), the
  * destination at `destinationTtl`. The simulation steps a virtual clock 0.1 ms at a time.
  */
-function simulate(engine: TraceEngine, hops: readonly (number | null)[], opts: { destinationTtl: number; unreachableMark?: string; limitMs?: number }) {
+function simulate(
+  engine: TraceEngine,
+  hops: readonly (number | null)[],
+  opts: { destinationTtl: number; unreachableMark?: string; limitMs?: number },
+) {
   let now = 0n;
   const due: { at: bigint; p: PlannedProbe }[] = [];
   const maxSeenInFlight: number[] = [];
@@ -43,10 +63,24 @@ function simulate(engine: TraceEngine, hops: readonly (number | null)[], opts: {
     }
     maxSeenInFlight.push(engine.inFlight);
     now += step;
-    for (const d of due.splice(0).filter((d) => (d.at <= now ? true : (due.push(d), false)))) {
+    const ready = due.filter((d) => d.at <= now);
+    due.splice(0, due.length, ...due.filter((d) => d.at > now));
+    for (const d of ready) {
       const atDestination = d.p.ttl >= opts.destinationTtl;
-      const kind: ResponseKind = atDestination ? (opts.unreachableMark ? 'unreachable' : 'reached') : 'time-exceeded';
-      engine.response(response(d.p, d.at, kind, atDestination ? 'dest' : `r${d.p.ttl}`, atDestination ? (opts.unreachableMark ?? '') : ''));
+      const kind: ResponseKind = atDestination
+        ? opts.unreachableMark
+          ? 'unreachable'
+          : 'reached'
+        : 'time-exceeded';
+      engine.response(
+        response(
+          d.p,
+          d.at,
+          kind,
+          atDestination ? 'dest' : `r${d.p.ttl}`,
+          atDestination ? (opts.unreachableMark ?? '') : '',
+        ),
+      );
     }
     engine.expire(now);
   }
@@ -59,7 +93,13 @@ describe('classic mode (traceroute)', () => {
     simulate(e, [1, 2, 3, 4, 5], { destinationTtl: 5 });
     expect(e.destinationTtl).toBe(5);
     const hops = e.hops();
-    expect(hops.map((h) => h.responders.map((r) => r.address))).toEqual([['r1'], ['r2'], ['r3'], ['r4'], ['dest']]);
+    expect(hops.map((h) => h.responders.map((r) => r.address))).toEqual([
+      ['r1'],
+      ['r2'],
+      ['r3'],
+      ['r4'],
+      ['dest'],
+    ]);
     expect(hops.every((h) => h.sent === 3 && h.received === 3)).toBe(true);
     expect(hops[4]!.reachedDestination).toBe(true);
   });
@@ -124,7 +164,12 @@ describe('classic mode (traceroute)', () => {
       const kind = p.ttl === 2 ? 'reached' : 'time-exceeded';
       e.response(response(p, ms(1), kind, p.ttl === 2 ? 'dest' : i % 2 ? 'r1a' : 'r1b'));
     });
-    expect(e.hops()[0]!.responders.map((r) => r.address).sort()).toEqual(['r1a', 'r1b']);
+    expect(
+      e
+        .hops()[0]!
+        .responders.map((r) => r.address)
+        .sort(),
+    ).toEqual(['r1a', 'r1b']);
   });
 
   it('spreads the queries of a hop over the flows', () => {
@@ -133,7 +178,9 @@ describe('classic mode (traceroute)', () => {
   });
 
   it('rejects a bad configuration with one clear message', () => {
-    expect(() => new TraceEngine(config({ firstTtl: 5, maxTtl: 3 }))).toThrow('first TTL 5 is beyond max TTL 3');
+    expect(() => new TraceEngine(config({ firstTtl: 5, maxTtl: 3 }))).toThrow(
+      'first TTL 5 is beyond max TTL 3',
+    );
     expect(() => new TraceEngine(config({ queriesPerHop: 0 }))).toThrow(/queries per hop/);
     expect(() => new TraceEngine(config({ flows: 17 }))).toThrow(/flows must be a whole number from 1 to 16/);
   });
@@ -141,7 +188,9 @@ describe('classic mode (traceroute)', () => {
 
 describe('continuous mode (mtr)', () => {
   it('runs the asked cycles, one probe per hop per round, up to the destination', () => {
-    const e = new TraceEngine(config({ mode: 'continuous', cycles: 5, roundIntervalMs: 10, waitMs: defaults.continuousWaitMs }));
+    const e = new TraceEngine(
+      config({ mode: 'continuous', cycles: 5, roundIntervalMs: 10, waitMs: defaults.continuousWaitMs }),
+    );
     simulate(e, [1, 2, 3], { destinationTtl: 3 });
     expect(e.rounds).toBe(5);
     // Round 1 probed past the destination before it was known; from then on only 3 hops.
@@ -149,14 +198,20 @@ describe('continuous mode (mtr)', () => {
   });
 
   it('10,000 rounds: memory bounded, statistics equal a brute-force recomputation', () => {
-    const e = new TraceEngine(config({ mode: 'continuous', cycles: 10_000, roundIntervalMs: 1, waitMs: 50, maxInFlight: 64 }));
+    const e = new TraceEngine(
+      config({ mode: 'continuous', cycles: 10_000, roundIntervalMs: 1, waitMs: 50, maxInFlight: 64 }),
+    );
     // Deterministic pseudo-random RTTs and 20% loss at hop 2.
     let seed = 42;
     const rand = () => {
       seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
       return seed / 0x7fffffff;
     };
-    const samples = new Map<number, (number | null)[]>([[1, []], [2, []], [3, []]]);
+    const samples = new Map<number, (number | null)[]>([
+      [1, []],
+      [2, []],
+      [3, []],
+    ]);
     let now = 0n;
     const heapBefore = process.memoryUsage().heapUsed;
     while (!e.done) {

@@ -13,9 +13,22 @@ export interface PlannedProbe {
 
 /** What became of one probe. */
 export type ProbeOutcome =
-  | { readonly type: 'reply'; readonly id: ProbeId; readonly ttl: number; readonly round: number; readonly rttMs: number; readonly response: ProbeResponse }
+  | {
+      readonly type: 'reply';
+      readonly id: ProbeId;
+      readonly ttl: number;
+      readonly round: number;
+      readonly rttMs: number;
+      readonly response: ProbeResponse;
+    }
   | { readonly type: 'timeout'; readonly id: ProbeId; readonly ttl: number; readonly round: number }
-  | { readonly type: 'send-error'; readonly id: ProbeId; readonly ttl: number; readonly round: number; readonly code: string };
+  | {
+      readonly type: 'send-error';
+      readonly id: ProbeId;
+      readonly ttl: number;
+      readonly round: number;
+      readonly code: string;
+    };
 
 interface InFlight {
   readonly ttl: number;
@@ -63,7 +76,8 @@ export class TraceEngine {
     this.config = checkConfig(config);
     if (config.mode === 'classic') {
       for (let ttl = config.firstTtl; ttl <= config.maxTtl; ttl++) {
-        for (let q = 0; q < config.queriesPerHop; q++) this.#queue.push({ ttl, round: 0, flow: q % config.flows });
+        for (let q = 0; q < config.queriesPerHop; q++)
+          this.#queue.push({ ttl, round: 0, flow: q % config.flows });
       }
     }
   }
@@ -94,15 +108,20 @@ export class TraceEngine {
 
   #startRounds(now: bigint): void {
     const c = this.config;
-    while ((c.cycles === undefined || this.#round < c.cycles) && (this.#nextRoundAt === undefined || now >= this.#nextRoundAt)) {
+    while (
+      (c.cycles === undefined || this.#round < c.cycles) &&
+      (this.#nextRoundAt === undefined || now >= this.#nextRoundAt)
+    ) {
       // A new round only once the previous one is on the wire: rounds queue behind the in-flight
       // limit rather than pile up.
       if (this.#queue.length > 0) break;
       const last = this.#stopTtl ?? c.maxTtl;
-      for (let ttl = c.firstTtl; ttl <= last; ttl++) this.#queue.push({ ttl, round: this.#round, flow: this.#round % c.flows });
+      for (let ttl = c.firstTtl; ttl <= last; ttl++)
+        this.#queue.push({ ttl, round: this.#round, flow: this.#round % c.flows });
       this.#round++;
       this.#nextRoundAt = (this.#nextRoundAt ?? now) + BigInt(Math.round(c.roundIntervalMs * NS_PER_MS));
-      if (this.#nextRoundAt < now) this.#nextRoundAt = now + BigInt(Math.round(c.roundIntervalMs * NS_PER_MS));
+      if (this.#nextRoundAt < now)
+        this.#nextRoundAt = now + BigInt(Math.round(c.roundIntervalMs * NS_PER_MS));
     }
   }
 

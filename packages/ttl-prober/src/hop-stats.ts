@@ -112,7 +112,11 @@ export class HopStats {
       worst: n ? this.#worst : null,
       stdev: n > 1 ? Math.sqrt(this.#m2 / (n - 1)) : n === 1 ? 0 : null,
       jitter: this.#jitterCount ? this.#jitterSum / this.#jitterCount : null,
-      responders: [...this.#responders].map(([address, r]) => ({ address, replies: r.replies, lastMpls: r.lastMpls })),
+      responders: [...this.#responders].map(([address, r]) => ({
+        address,
+        replies: r.replies,
+        lastMpls: r.lastMpls,
+      })),
       mark: this.#mark,
       reachedDestination: this.#reached,
       history: this.#history.slice(-HISTORY),

@@ -31,10 +31,13 @@ describe('hop names', () => {
 
   it('remembers a failed lookup as no name, and stops asking once closed', async () => {
     let calls = 0;
-    const cache = new NameCache(async () => {
-      calls++;
-      throw new Error('SERVFAIL');
-    }, () => {});
+    const cache = new NameCache(
+      async () => {
+        calls++;
+        throw new Error('SERVFAIL');
+      },
+      () => {},
+    );
     await cache.settled('192.0.2.9');
     expect(cache.get('192.0.2.9')).toBeUndefined();
     cache.close();
@@ -43,7 +46,11 @@ describe('hop names', () => {
   });
 
   it('bounds its memory', async () => {
-    const cache = new NameCache(async (a) => `n-${a}`, () => {}, 10);
+    const cache = new NameCache(
+      async (a) => `n-${a}`,
+      () => {},
+      10,
+    );
     for (let i = 0; i < 50; i++) cache.get(`198.18.0.${i}`);
     await cache.idle(1000);
     expect(cache.get('198.18.0.49')).toBe('n-198.18.0.49');

@@ -20,7 +20,9 @@ export const systemReverse: ReverseLookup = (address, signal) => {
  * overrides, which could make one name read as another. A PTR record is anyone's to write.
  */
 export function sanitizeName(name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').slice(0, 253);
+  return name
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .slice(0, 253);
 }
 
 /**

@@ -1,4 +1,13 @@
-import { addressBytes, icmpv4, icmpv6, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, onesComplementSum, pseudoHeaderSum } from '@netdiag/icmp';
+import {
+  addressBytes,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  icmpv4,
+  icmpv6,
+  onesComplementSum,
+  pseudoHeaderSum,
+} from '@netdiag/icmp';
 import type { Flow, ProbeId } from './types.js';
 
 /** Bytes of payload every probe carries; the first two are the checksum-balancing word. */
@@ -18,7 +27,13 @@ const onesAdd = (a: number, b: number) => {
  * probes with different sequence numbers keep one checksum (Paris traceroute): in one's-complement
  * arithmetic the word that balances the sum is ~target − sum.
  */
-export function forceChecksum(bytes: Uint8Array, checksumAt: number, adjustAt: number, target: number, pseudoSum = 0): void {
+export function forceChecksum(
+  bytes: Uint8Array,
+  checksumAt: number,
+  adjustAt: number,
+  target: number,
+  pseudoSum = 0,
+): void {
   bytes[checksumAt] = bytes[checksumAt + 1] = 0;
   bytes[adjustAt] = bytes[adjustAt + 1] = 0;
   const sum = onesComplementSum(bytes, pseudoSum);
@@ -38,7 +53,13 @@ export function buildProbe(flow: Flow, id: ProbeId): Uint8Array {
   switch (flow.method) {
     case 'icmp': {
       const payload = new Uint8Array(PROBE_PAYLOAD);
-      const message = { kind: 'echo-request', code: 0, identifier: flow.identifier, sequence: id, payload } as const;
+      const message = {
+        kind: 'echo-request',
+        code: 0,
+        identifier: flow.identifier,
+        sequence: id,
+        payload,
+      } as const;
       const bytes = flow.family === 4 ? icmpv4.encode(message) : icmpv6.encode(message);
       const pseudoSum = flow.family === 6 ? pseudo(flow, IPPROTO_ICMPV6, bytes.length) : 0;
       forceChecksum(bytes, 2, ICMP_HEADER, flow.icmpChecksum, pseudoSum);

@@ -1,15 +1,15 @@
-import fc from 'fast-check';
 import {
   addressBytes,
+  IPPROTO_ICMPV6,
   icmpv4,
   icmpv6,
   internetChecksum,
   ipv4,
   ipv6,
-  IPPROTO_ICMPV6,
   mplsObject,
   pseudoHeaderSum,
 } from '@netdiag/icmp';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildProbe } from './probe-builder.js';
 import { matchResponse } from './response-matcher.js';
@@ -19,8 +19,26 @@ const PROTO = { icmp: 1, udp: 17, tcp: 6 } as const;
 
 function flowOf(method: TraceMethod, family: 4 | 6): Flow {
   return family === 4
-    ? { method, family, source: '192.0.2.2', destination: '203.0.113.9', identifier: 0x4a4a, icmpChecksum: 0x1357, sourcePort: 62001, destinationPort: method === 'tcp' ? 80 : 33434 }
-    : { method, family, source: '2001:db8::2', destination: '2001:db8:9::9', identifier: 0x4a4a, icmpChecksum: 0x1357, sourcePort: 62001, destinationPort: method === 'tcp' ? 80 : 33434 };
+    ? {
+        method,
+        family,
+        source: '192.0.2.2',
+        destination: '203.0.113.9',
+        identifier: 0x4a4a,
+        icmpChecksum: 0x1357,
+        sourcePort: 62001,
+        destinationPort: method === 'tcp' ? 80 : 33434,
+      }
+    : {
+        method,
+        family,
+        source: '2001:db8::2',
+        destination: '2001:db8:9::9',
+        identifier: 0x4a4a,
+        icmpChecksum: 0x1357,
+        sourcePort: 62001,
+        destinationPort: method === 'tcp' ? 80 : 33434,
+      };
 }
 
 /** The datagram a probe is on the wire: IP header (as the kernel would add it) plus the probe. */
@@ -28,22 +46,66 @@ function onWire(flow: Flow, probe: Uint8Array, ttl: number): Uint8Array {
   const protocol = flow.method === 'icmp' && flow.family === 6 ? IPPROTO_ICMPV6 : PROTO[flow.method];
   const header =
     flow.family === 4
-      ? ipv4.encode({ tos: 0, totalLength: 20 + probe.length, identification: 7, dontFragment: true, moreFragments: false, fragmentOffset: 0, ttl, protocol, source: flow.source, destination: flow.destination, options: new Uint8Array(0) })
-      : ipv6.encode({ trafficClass: 0, flowLabel: 0, payloadLength: probe.length, nextHeader: protocol, hopLimit: ttl, source: flow.source, destination: flow.destination });
+      ? ipv4.encode({
+          tos: 0,
+          totalLength: 20 + probe.length,
+          identification: 7,
+          dontFragment: true,
+          moreFragments: false,
+          fragmentOffset: 0,
+          ttl,
+          protocol,
+          source: flow.source,
+          destination: flow.destination,
+          options: new Uint8Array(0),
+        })
+      : ipv6.encode({
+          trafficClass: 0,
+          flowLabel: 0,
+          payloadLength: probe.length,
+          nextHeader: protocol,
+          hopLimit: ttl,
+          source: flow.source,
+          destination: flow.destination,
+        });
   return Uint8Array.from([...header, ...probe]);
 }
 
 /** A router's ICMP error about the probe, as our raw socket receives it. */
-function icmpError(flow: Flow, probe: Uint8Array, from: string, kind: 'time-exceeded' | 'destination-unreachable', code: number, withMpls = false) {
+function icmpError(
+  flow: Flow,
+  probe: Uint8Array,
+  from: string,
+  kind: 'time-exceeded' | 'destination-unreachable',
+  code: number,
+  withMpls = false,
+) {
   const original = onWire(flow, probe, 1).subarray(0, flow.family === 4 ? 28 : 48 + 8);
-  const extensions = withMpls ? { objects: [mplsObject([{ label: 24001, trafficClass: 0, bottomOfStack: true, ttl: 1 }])], checksumOk: true } : null;
+  const extensions = withMpls
+    ? {
+        objects: [mplsObject([{ label: 24001, trafficClass: 0, bottomOfStack: true, ttl: 1 }])],
+        checksumOk: true,
+      }
+    : null;
   const message =
     kind === 'time-exceeded'
       ? ({ kind, code, original: withMpls ? padded(original) : original, extensions } as const)
       : ({ kind, code, nextHopMtu: 0, original, extensions: null } as const);
   if (flow.family === 6) return icmpv6.encode(message);
   const icmp = icmpv4.encode(message);
-  const ip = ipv4.encode({ tos: 0, totalLength: 20 + icmp.length, identification: 1, dontFragment: false, moreFragments: false, fragmentOffset: 0, ttl: 63, protocol: 1, source: from, destination: flow.source, options: new Uint8Array(0) });
+  const ip = ipv4.encode({
+    tos: 0,
+    totalLength: 20 + icmp.length,
+    identification: 1,
+    dontFragment: false,
+    moreFragments: false,
+    fragmentOffset: 0,
+    ttl: 63,
+    protocol: 1,
+    source: from,
+    destination: flow.source,
+    options: new Uint8Array(0),
+  });
   return Uint8Array.from([...ip, ...icmp]);
 }
 const padded = (b: Uint8Array) => Uint8Array.from([...b, ...new Uint8Array(Math.max(0, 128 - b.length))]);
@@ -58,7 +120,12 @@ describe('probes', () => {
         fc.property(fc.integer({ min: 1, max: 65_535 }), (id) => {
           const b = buildProbe(flow, id as ProbeId);
           expect((b[6]! << 8) | b[7]!).toBe(id);
-          const pseudo = pseudoHeaderSum(addressBytes(flow.source), addressBytes(flow.destination), 17, b.length);
+          const pseudo = pseudoHeaderSum(
+            addressBytes(flow.source),
+            addressBytes(flow.destination),
+            17,
+            b.length,
+          );
           expect(internetChecksum(b, pseudo)).toBe(0);
         }),
       );
@@ -74,7 +141,12 @@ describe('probes', () => {
         const f6 = flowOf('icmp', 6);
         const b6 = buildProbe(f6, id as ProbeId);
         expect((b6[2]! << 8) | b6[3]!).toBe(0x1357);
-        expect(internetChecksum(b6, pseudoHeaderSum(addressBytes(f6.source), addressBytes(f6.destination), 58, b6.length))).toBe(0);
+        expect(
+          internetChecksum(
+            b6,
+            pseudoHeaderSum(addressBytes(f6.source), addressBytes(f6.destination), 58, b6.length),
+          ),
+        ).toBe(0);
       }),
     );
   });
@@ -82,7 +154,11 @@ describe('probes', () => {
   it('keep ports and ICMP identifier constant: the fields ECMP hashes never change within a trace', () => {
     for (const method of ['icmp', 'udp', 'tcp'] as const) {
       const flow = flowOf(method, 4);
-      const heads = new Set([1, 2, 500, 65_535].map((id) => Buffer.from(buildProbe(flow, id as ProbeId).subarray(0, 4)).toString('hex')));
+      const heads = new Set(
+        [1, 2, 500, 65_535].map((id) =>
+          Buffer.from(buildProbe(flow, id as ProbeId).subarray(0, 4)).toString('hex'),
+        ),
+      );
       expect(heads.size).toBe(1);
     }
   });
@@ -98,7 +174,12 @@ describe('matching a response to its probe', () => {
             const probe = buildProbe(flow, id as ProbeId);
             const data = icmpError(flow, probe, router(family), 'time-exceeded', 0, withMpls);
             const r = matchResponse(flow, { socket: 'icmp', data, from: router(family), receivedAt: 5n });
-            expect(r).toMatchObject({ probeId: id, kind: 'time-exceeded', responder: router(family), mark: '' });
+            expect(r).toMatchObject({
+              probeId: id,
+              kind: 'time-exceeded',
+              responder: router(family),
+              mark: '',
+            });
             expect(r!.mpls.map((l) => l.label)).toEqual(withMpls ? [24001] : []);
           }),
           { numRuns: 100 },
@@ -112,8 +193,18 @@ describe('matching a response to its probe', () => {
       const flow = flowOf(method, 4);
       const probe = buildProbe(flow, 9 as ProbeId);
       const data = icmpError(flow, probe, '198.51.100.1', 'time-exceeded', 0);
-      expect(matchResponse({ ...flow, identifier: 1, sourcePort: 1 }, { socket: 'icmp', data, from: '198.51.100.1', receivedAt: 0n })).toBeUndefined();
-      expect(matchResponse({ ...flow, destination: '203.0.113.10' }, { socket: 'icmp', data, from: '198.51.100.1', receivedAt: 0n })).toBeUndefined();
+      expect(
+        matchResponse(
+          { ...flow, identifier: 1, sourcePort: 1 },
+          { socket: 'icmp', data, from: '198.51.100.1', receivedAt: 0n },
+        ),
+      ).toBeUndefined();
+      expect(
+        matchResponse(
+          { ...flow, destination: '203.0.113.10' },
+          { socket: 'icmp', data, from: '198.51.100.1', receivedAt: 0n },
+        ),
+      ).toBeUndefined();
     }
   });
 
@@ -121,22 +212,41 @@ describe('matching a response to its probe', () => {
     const flow = flowOf('udp', 4);
     const probe = buildProbe(flow, 77 as ProbeId);
     const fromTarget = icmpError(flow, probe, flow.destination, 'destination-unreachable', 3);
-    expect(matchResponse(flow, { socket: 'icmp', data: fromTarget, from: flow.destination, receivedAt: 0n })).toMatchObject({ kind: 'reached', probeId: 77 });
+    expect(
+      matchResponse(flow, { socket: 'icmp', data: fromTarget, from: flow.destination, receivedAt: 0n }),
+    ).toMatchObject({ kind: 'reached', probeId: 77 });
     const prohibited = icmpError(flow, probe, '198.51.100.1', 'destination-unreachable', 13);
-    expect(matchResponse(flow, { socket: 'icmp', data: prohibited, from: '198.51.100.1', receivedAt: 0n })).toMatchObject({ kind: 'unreachable', mark: '!X' });
+    expect(
+      matchResponse(flow, { socket: 'icmp', data: prohibited, from: '198.51.100.1', receivedAt: 0n }),
+    ).toMatchObject({ kind: 'unreachable', mark: '!X' });
     const f6 = flowOf('udp', 6);
     const p6 = buildProbe(f6, 5 as ProbeId);
     const admin6 = icmpError(f6, p6, '2001:db8:1::1', 'destination-unreachable', 1);
-    expect(matchResponse(f6, { socket: 'icmp', data: admin6, from: '2001:db8:1::1', receivedAt: 0n })).toMatchObject({ kind: 'unreachable', mark: '!X' });
+    expect(
+      matchResponse(f6, { socket: 'icmp', data: admin6, from: '2001:db8:1::1', receivedAt: 0n }),
+    ).toMatchObject({ kind: 'unreachable', mark: '!X' });
   });
 
   it('takes an echo reply from the destination as arrival, by its sequence', () => {
     for (const family of [4, 6] as const) {
       const flow = flowOf('icmp', family);
-      const reply = { kind: 'echo-reply', code: 0, identifier: flow.identifier, sequence: 321, payload: new Uint8Array(8) } as const;
-      const data = family === 6 ? icmpv6.encode(reply) : onWire({ ...flow, source: flow.destination, destination: flow.source }, icmpv4.encode(reply), 64);
-      expect(matchResponse(flow, { socket: 'icmp', data, from: flow.destination, receivedAt: 0n })).toMatchObject({ kind: 'reached', probeId: 321 });
-      expect(matchResponse(flow, { socket: 'icmp', data, from: router(family), receivedAt: 0n })).toBeUndefined();
+      const reply = {
+        kind: 'echo-reply',
+        code: 0,
+        identifier: flow.identifier,
+        sequence: 321,
+        payload: new Uint8Array(8),
+      } as const;
+      const data =
+        family === 6
+          ? icmpv6.encode(reply)
+          : onWire({ ...flow, source: flow.destination, destination: flow.source }, icmpv4.encode(reply), 64);
+      expect(
+        matchResponse(flow, { socket: 'icmp', data, from: flow.destination, receivedAt: 0n }),
+      ).toMatchObject({ kind: 'reached', probeId: 321 });
+      expect(
+        matchResponse(flow, { socket: 'icmp', data, from: router(family), receivedAt: 0n }),
+      ).toBeUndefined();
     }
   });
 
@@ -152,9 +262,15 @@ describe('matching a response to its probe', () => {
       b[13] = flags;
       return b;
     };
-    expect(matchResponse(flow, { socket: 'tcp', data: segment(0x12, 43), from: flow.destination, receivedAt: 0n })).toMatchObject({ kind: 'reached', probeId: 42 });
-    expect(matchResponse(flow, { socket: 'tcp', data: segment(0x14, 43), from: flow.destination, receivedAt: 0n })).toMatchObject({ kind: 'reached', probeId: 42 });
-    expect(matchResponse(flow, { socket: 'tcp', data: segment(0x10, 43), from: flow.destination, receivedAt: 0n })).toBeUndefined();
+    expect(
+      matchResponse(flow, { socket: 'tcp', data: segment(0x12, 43), from: flow.destination, receivedAt: 0n }),
+    ).toMatchObject({ kind: 'reached', probeId: 42 });
+    expect(
+      matchResponse(flow, { socket: 'tcp', data: segment(0x14, 43), from: flow.destination, receivedAt: 0n }),
+    ).toMatchObject({ kind: 'reached', probeId: 42 });
+    expect(
+      matchResponse(flow, { socket: 'tcp', data: segment(0x10, 43), from: flow.destination, receivedAt: 0n }),
+    ).toBeUndefined();
   });
 
   it('never throws on random or truncated bytes', () => {
@@ -163,9 +279,16 @@ describe('matching a response to its probe', () => {
         const flow = flowOf(method, family);
         const valid = icmpError(flow, buildProbe(flow, 3 as ProbeId), router(family), 'time-exceeded', 0);
         fc.assert(
-          fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.nat(valid.length).map((n) => valid.slice(0, n))), fc.constantFrom('icmp' as const, 'tcp' as const), (data, socket) => {
-            matchResponse(flow, { socket, data, from: router(family), receivedAt: 0n });
-          }),
+          fc.property(
+            fc.oneof(
+              fc.uint8Array({ maxLength: 200 }),
+              fc.nat(valid.length).map((n) => valid.slice(0, n)),
+            ),
+            fc.constantFrom('icmp' as const, 'tcp' as const),
+            (data, socket) => {
+              matchResponse(flow, { socket, data, from: router(family), receivedAt: 0n });
+            },
+          ),
           { numRuns: 300 },
         );
       }

@@ -3,9 +3,9 @@ import {
   decodeQuotedProbe,
   ICMPV4_UNREACHABLE,
   ICMPV6_UNREACHABLE,
+  type IcmpMessage,
   icmpv4,
   icmpv6,
-  type IcmpMessage,
   ipv4,
   isIcmpError,
   mplsLabels,
@@ -55,17 +55,39 @@ function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined
   const base = { responder: packet.from, receivedAt: packet.receivedAt, responseTtl };
 
   if (message.kind === 'echo-reply') {
-    if (flow.method !== 'icmp' || message.identifier !== flow.identifier || packet.from !== flow.destination) return undefined;
-    return { ...base, probeId: message.sequence as ProbeId, kind: 'reached', icmpType: flow.family === 4 ? 0 : 129, icmpCode: 0, mark: '', mpls: [] };
+    if (flow.method !== 'icmp' || message.identifier !== flow.identifier || packet.from !== flow.destination)
+      return undefined;
+    return {
+      ...base,
+      probeId: message.sequence as ProbeId,
+      kind: 'reached',
+      icmpType: flow.family === 4 ? 0 : 129,
+      icmpCode: 0,
+      mark: '',
+      mpls: [],
+    };
   }
   if (!isIcmpError(message)) return undefined;
   const quoted = decodeQuotedProbe(flow.family, message.original);
   if (quoted.destination !== flow.destination) return undefined;
   const t = quoted.transport;
   let probeId: number;
-  if (flow.method === 'icmp' && t.protocol === 'icmp' && t.identifier === flow.identifier) probeId = t.sequence;
-  else if (flow.method === 'udp' && t.protocol === 'udp' && t.sourcePort === flow.sourcePort && t.destinationPort === flow.destinationPort) probeId = t.checksum;
-  else if (flow.method === 'tcp' && t.protocol === 'tcp' && t.sourcePort === flow.sourcePort && t.destinationPort === flow.destinationPort) probeId = t.sequence & 0xffff;
+  if (flow.method === 'icmp' && t.protocol === 'icmp' && t.identifier === flow.identifier)
+    probeId = t.sequence;
+  else if (
+    flow.method === 'udp' &&
+    t.protocol === 'udp' &&
+    t.sourcePort === flow.sourcePort &&
+    t.destinationPort === flow.destinationPort
+  )
+    probeId = t.checksum;
+  else if (
+    flow.method === 'tcp' &&
+    t.protocol === 'tcp' &&
+    t.sourcePort === flow.sourcePort &&
+    t.destinationPort === flow.destinationPort
+  )
+    probeId = t.sequence & 0xffff;
   else return undefined;
   if (probeId === 0) return undefined;
 
@@ -123,5 +145,11 @@ function icmpv4TypeOf(kind: string): number {
   return kind === 'destination-unreachable' ? 3 : kind === 'time-exceeded' ? 11 : 12;
 }
 function icmpv6TypeOf(kind: string): number {
-  return kind === 'destination-unreachable' ? 1 : kind === 'packet-too-big' ? 2 : kind === 'time-exceeded' ? 3 : 4;
+  return kind === 'destination-unreachable'
+    ? 1
+    : kind === 'packet-too-big'
+      ? 2
+      : kind === 'time-exceeded'
+        ? 3
+        : 4;
 }

@@ -93,7 +93,13 @@ export interface TraceRun extends AsyncIterable<TraceEvent> {
 export class TraceError extends Error {
   override readonly name = 'TraceError';
   constructor(
-    readonly code: 'BAD_OPTION' | 'UNKNOWN_HOST' | 'NO_ADDRESS_FAMILY' | 'NETWORK_UNREACHABLE' | 'NO_PERMISSION' | 'SOCKET',
+    readonly code:
+      | 'BAD_OPTION'
+      | 'UNKNOWN_HOST'
+      | 'NO_ADDRESS_FAMILY'
+      | 'NETWORK_UNREACHABLE'
+      | 'NO_PERMISSION'
+      | 'SOCKET',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -116,10 +122,15 @@ export function trace(host: string, options: TraceOptions = {}): TraceRun {
     nameSettled: (_: string): Promise<void> => Promise.resolve(),
   };
   let stopEarly = false;
-  const result = run(host, options, (e) => channel.push(e), (c) => {
-    Object.assign(control, c);
-    if (stopEarly) c.stop();
-  });
+  const result = run(
+    host,
+    options,
+    (e) => channel.push(e),
+    (c) => {
+      Object.assign(control, c);
+      if (stopEarly) c.stop();
+    },
+  );
   result.then(
     () => channel.end(),
     (err) => channel.fail(err),
@@ -179,7 +190,8 @@ async function run(
     throw err;
   }
   const port = options.port ?? (method === 'tcp' ? defaults.tcpPort : defaults.udpPort);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new TraceError('BAD_OPTION', `port must be 1 to 65535, not ${port}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new TraceError('BAD_OPTION', `port must be 1 to 65535, not ${port}`);
   options.signal?.throwIfAborted();
 
   let target: { address: string; family: 4 | 6 };
@@ -222,12 +234,17 @@ async function run(
     if (sendSocket !== icmpSocket) sockets.push(sendSocket);
   } catch (err) {
     for (const s of sockets) s.close();
-    if (err instanceof ProbeSocketError && err.isPermissionDenied) throw new TraceError('NO_PERMISSION', err.message, { cause: err });
+    if (err instanceof ProbeSocketError && err.isPermissionDenied)
+      throw new TraceError('NO_PERMISSION', err.message, { cause: err });
     throw new TraceError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
   }
 
   const names =
-    options.resolveNames === false ? undefined : new NameCache(options.reverse ?? systemReverse, (address, name) => emit({ type: 'name', address, name }));
+    options.resolveNames === false
+      ? undefined
+      : new NameCache(options.reverse ?? systemReverse, (address, name) =>
+          emit({ type: 'name', address, name }),
+        );
 
   return new Promise<TraceResult>((resolve) => {
     let finished = false;
@@ -245,7 +262,10 @@ async function run(
       for (const s of sockets) s.close();
       // The probes are done; names asked for may still be on their way. Give them a bounded
       // moment (as traceroute waits for each hop's name) so the end carries them, unless stopped.
-      const wait = names && !options.signal?.aborted && !stoppedByCaller ? names.idle(options.nameWaitMs ?? defaults.nameWaitMs) : Promise.resolve();
+      const wait =
+        names && !options.signal?.aborted && !stoppedByCaller
+          ? names.idle(options.nameWaitMs ?? defaults.nameWaitMs)
+          : Promise.resolve();
       void wait.then(() => {
         names?.close();
         end();
@@ -308,7 +328,8 @@ async function run(
       if (!paused) for (const p of engine.take(process.hrtime.bigint())) send(p);
       if (engine.done) return finish();
       const wake = engine.nextWake();
-      if (wake !== undefined) timer = setTimeout(expire, Math.max(0, Math.ceil(Number(wake - process.hrtime.bigint()) / 1e6)));
+      if (wake !== undefined)
+        timer = setTimeout(expire, Math.max(0, Math.ceil(Number(wake - process.hrtime.bigint()) / 1e6)));
     };
     const expire = () => {
       if (finished) return;
@@ -319,16 +340,22 @@ async function run(
     };
     const tick = pump;
 
-    const onPacket = (socket: 'icmp' | 'tcp') => (packet: { data: Uint8Array; from: string; receivedAt: bigint; hopLimit?: number }) => {
-      if (finished) return;
-      let response: ReturnType<typeof matchResponse>;
-      for (const f of flows) if ((response = matchResponse(f, { socket, ...packet }))) break;
-      if (!response) return;
-      const o = engine.response(response);
-      if (!o) return;
-      report(o);
-      tick();
-    };
+    const onPacket =
+      (socket: 'icmp' | 'tcp') =>
+      (packet: { data: Uint8Array; from: string; receivedAt: bigint; hopLimit?: number }) => {
+        if (finished) return;
+        const arrived = { socket, ...packet };
+        let response: ReturnType<typeof matchResponse>;
+        for (const f of flows) {
+          response = matchResponse(f, arrived);
+          if (response) break;
+        }
+        if (!response) return;
+        const o = engine.response(response);
+        if (!o) return;
+        report(o);
+        tick();
+      };
     unsubscribe.push(icmpSocket.onPacket(onPacket('icmp')));
     if (method === 'tcp') unsubscribe.push(sendSocket.onPacket(onPacket('tcp')));
     for (const s of sockets) unsubscribe.push(s.onError(() => finish()));

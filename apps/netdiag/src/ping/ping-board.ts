@@ -40,7 +40,15 @@ export class PingBoard {
   apply(e: PingEvent): void {
     if (e.type === 'start') {
       for (const t of e.targets) {
-        this.#rows[t.index] = { target: t, sent: 0, received: 0, settled: 0, last: null, stats: new RttStats(), history: [] };
+        this.#rows[t.index] = {
+          target: t,
+          sent: 0,
+          received: 0,
+          settled: 0,
+          last: null,
+          stats: new RttStats(),
+          history: [],
+        };
       }
       return;
     }

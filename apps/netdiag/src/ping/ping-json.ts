@@ -20,7 +20,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * outcome (reply, timeout, icmp-error, send-error) and an end event with the summaries.
  * `sent` events are not written: a probe's line is its outcome.
  */
-export function pingJsonLine(e: PingEvent, targets: readonly PingTarget[], options: PingJsonOptions): string | undefined {
+export function pingJsonLine(
+  e: PingEvent,
+  targets: readonly PingTarget[],
+  options: PingJsonOptions,
+): string | undefined {
   const target = (index: number) => {
     const t = targets[index];
     return { target: index, host: t?.host ?? null, address: t?.address ?? null };
@@ -33,7 +37,14 @@ export function pingJsonLine(e: PingEvent, targets: readonly PingTarget[], optio
         time: iso(e.time),
         backend: e.backend,
         options,
-        targets: e.targets.map((t) => ({ index: t.index, host: t.host, address: t.address, family: t.family, source: t.source, identifier: t.identifier })),
+        targets: e.targets.map((t) => ({
+          index: t.index,
+          host: t.host,
+          address: t.address,
+          family: t.family,
+          source: t.source,
+          identifier: t.identifier,
+        })),
       });
     case 'sent':
       return undefined;
@@ -65,7 +76,14 @@ export function pingJsonLine(e: PingEvent, targets: readonly PingTarget[], optio
         description: e.description,
       });
     case 'send-error':
-      return JSON.stringify({ type: 'send-error', time: iso(e.time), ...target(e.target), seq: e.seq, code: e.code, message: e.message });
+      return JSON.stringify({
+        type: 'send-error',
+        time: iso(e.time),
+        ...target(e.target),
+        seq: e.seq,
+        code: e.code,
+        message: e.message,
+      });
     case 'end':
       return JSON.stringify({ type: 'end', time: iso(e.time), summaries: e.summaries });
   }

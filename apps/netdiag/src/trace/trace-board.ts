@@ -41,7 +41,8 @@ export class TraceBoard {
       case 'hop':
         this.#hops.set(e.hop.ttl, e.hop);
         if (e.hop.reachedDestination || e.hop.mark) {
-          if (this.#destinationTtl === undefined || e.hop.ttl < this.#destinationTtl) this.#destinationTtl = e.hop.ttl;
+          if (this.#destinationTtl === undefined || e.hop.ttl < this.#destinationTtl)
+            this.#destinationTtl = e.hop.ttl;
         }
         break;
       case 'name':

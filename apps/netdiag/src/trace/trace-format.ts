@@ -21,7 +21,12 @@ const mplsText = (labels: ProbeEvent['mpls']) =>
  * then each probe's time with three decimals, or `*`; a probe answered by another responder, or
  * with other labels, than the answered one before it names its own (ECMP, flaps).
  */
-export function traceLine(ttl: number, probes: readonly ProbeEvent[], numeric: boolean, nameOf: NameOf): string {
+export function traceLine(
+  ttl: number,
+  probes: readonly ProbeEvent[],
+  numeric: boolean,
+  nameOf: NameOf,
+): string {
   let line = `${String(ttl).padStart(2)} `;
   let shown: string | undefined;
   for (const p of probes) {
@@ -42,10 +47,18 @@ export function traceLine(ttl: number, probes: readonly ProbeEvent[], numeric: b
 const num = (v: number | null, digits = 1) => (v === null ? '0.0' : v.toFixed(digits));
 
 /** mtr's --report table. */
-export function reportLines(startedAt: Date, hostname: string, hops: readonly HopSnapshot[], numeric: boolean, nameOf: NameOf): string[] {
+export function reportLines(
+  startedAt: Date,
+  hostname: string,
+  hops: readonly HopSnapshot[],
+  numeric: boolean,
+  nameOf: NameOf,
+): string[] {
   const lines = [`Start: ${startedAt.toISOString()}`];
   const head = `HOST: ${hostname}`.padEnd(40);
-  lines.push(`${head}${'Loss%'.padStart(6)}${'Snt'.padStart(6)}${'Last'.padStart(7)}${'Avg'.padStart(7)}${'Best'.padStart(7)}${'Wrst'.padStart(7)}${'StDev'.padStart(7)}${'Javg'.padStart(7)}`);
+  lines.push(
+    `${head}${'Loss%'.padStart(6)}${'Snt'.padStart(6)}${'Last'.padStart(7)}${'Avg'.padStart(7)}${'Best'.padStart(7)}${'Wrst'.padStart(7)}${'StDev'.padStart(7)}${'Javg'.padStart(7)}`,
+  );
   for (const h of hops) {
     const [first, ...others] = h.responders;
     const name = first ? (numeric ? first.address : (nameOf(first.address) ?? first.address)) : '???';
@@ -65,7 +78,8 @@ function csvField(v: string | number | null): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export const CSV_HEADER = 'ttl,address,name,responders,loss_percent,sent,received,last_ms,avg_ms,best_ms,worst_ms,stdev_ms,jitter_ms,mark';
+export const CSV_HEADER =
+  'ttl,address,name,responders,loss_percent,sent,received,last_ms,avg_ms,best_ms,worst_ms,stdev_ms,jitter_ms,mark';
 
 export function csvLines(hops: readonly HopSnapshot[], nameOf: NameOf): string[] {
   return [

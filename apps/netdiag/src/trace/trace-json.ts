@@ -8,7 +8,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function hopJson(h: HopSnapshot, nameOf: (a: string) => string | undefined) {
   return {
     ttl: h.ttl,
-    responders: h.responders.map((r) => ({ address: r.address, name: nameOf(r.address) ?? null, replies: r.replies, mpls: r.lastMpls })),
+    responders: h.responders.map((r) => ({
+      address: r.address,
+      name: nameOf(r.address) ?? null,
+      replies: r.replies,
+      mpls: r.lastMpls,
+    })),
     sent: h.sent,
     received: h.received,
     lossPercent: h.lossPercent,
@@ -42,7 +47,12 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         method: e.method,
         backend: e.backend,
         source: e.flow.source,
-        flows: e.flows.map((f) => ({ sourcePort: f.sourcePort, destinationPort: f.destinationPort, identifier: f.identifier, icmpChecksum: f.icmpChecksum })),
+        flows: e.flows.map((f) => ({
+          sourcePort: f.sourcePort,
+          destinationPort: f.destinationPort,
+          identifier: f.identifier,
+          icmpChecksum: f.icmpChecksum,
+        })),
         options: e.config,
       });
     case 'probe':

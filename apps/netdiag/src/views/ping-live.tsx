@@ -11,7 +11,10 @@ function PingLive({ feed }: { feed: LiveFeed<BoardSnapshot> }) {
 }
 
 /** Mounts the live view; the returned function draws the final frame and unmounts it. */
-export function mountPingLive(feed: LiveFeed<BoardSnapshot>, stdout: NodeJS.WriteStream): () => Promise<void> {
+export function mountPingLive(
+  feed: LiveFeed<BoardSnapshot>,
+  stdout: NodeJS.WriteStream,
+): () => Promise<void> {
   const instance = render(<PingLive feed={feed} />, { stdout, exitOnCtrlC: false, patchConsole: false });
   return async () => {
     instance.rerender(<PingTable snapshot={feed.snapshot()} width={stdout.columns || 120} />);
@@ -19,4 +22,3 @@ export function mountPingLive(feed: LiveFeed<BoardSnapshot>, stdout: NodeJS.Writ
     await instance.waitUntilExit();
   };
 }
-

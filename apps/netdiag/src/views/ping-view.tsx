@@ -62,7 +62,9 @@ export function PingTable({ snapshot, width = 120 }: { snapshot: BoardSnapshot; 
     <Box flexDirection="column">
       <Box>
         <Text bold>
-          {COLUMNS.map((c, i) => (i === 0 ? cell(c.title, cols.host, true) : cell(c.title, c.width))).join('')}
+          {COLUMNS.map((c, i) => (i === 0 ? cell(c.title, cols.host, true) : cell(c.title, c.width))).join(
+            '',
+          )}
           {'HISTORY'.slice(0, cols.history)}
         </Text>
       </Box>

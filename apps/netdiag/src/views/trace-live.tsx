@@ -40,8 +40,16 @@ export function TraceLive({ feed, keys }: { feed: LiveFeed<TraceBoardSnapshot>; 
 }
 
 /** Mounts the live table; the returned function draws the final frame and unmounts it. */
-export function mountTraceLive(feed: LiveFeed<TraceBoardSnapshot>, keys: TraceKeys, stdout: NodeJS.WriteStream): () => Promise<void> {
-  const instance = render(<TraceLive feed={feed} keys={keys} />, { stdout, exitOnCtrlC: false, patchConsole: false });
+export function mountTraceLive(
+  feed: LiveFeed<TraceBoardSnapshot>,
+  keys: TraceKeys,
+  stdout: NodeJS.WriteStream,
+): () => Promise<void> {
+  const instance = render(<TraceLive feed={feed} keys={keys} />, {
+    stdout,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
   return async () => {
     instance.rerender(<TraceTable snapshot={feed.snapshot()} width={stdout.columns || 120} />);
     instance.unmount();

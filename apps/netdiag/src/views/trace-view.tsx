@@ -1,7 +1,7 @@
 import type { HopSnapshot } from '@netdiag/ttl-prober';
 import { Box, Text } from 'ink';
-import type { TraceBoardSnapshot } from '../trace/trace-board.js';
 import { formatRtt } from '../ping/ping-format.js';
+import type { TraceBoardSnapshot } from '../trace/trace-board.js';
 import { sparkline } from './sparkline.js';
 
 const STAT_COLUMNS = [
@@ -47,11 +47,29 @@ function history(h: HopSnapshot, width: number): string {
   );
 }
 
-function HopRows({ hop, snapshot, width }: { hop: HopSnapshot; snapshot: TraceBoardSnapshot; width: number }) {
+function HopRows({
+  hop,
+  snapshot,
+  width,
+}: {
+  hop: HopSnapshot;
+  snapshot: TraceBoardSnapshot;
+  width: number;
+}) {
   const [first, ...others] = hop.responders;
   const label = `${right(String(hop.ttl), 3)}. ${first ? hostLabel(first.address, snapshot) : hop.sent ? '???' : ''}${hop.mark ? ` ${hop.mark}` : ''}`;
-  const values = [`${hop.lossPercent.toFixed(1)}%`, String(hop.sent), ms(hop.last), ms(hop.avg), ms(hop.best), ms(hop.worst), ms(hop.stdev), ms(hop.jitter)];
-  const lossColor = hop.sent === 0 ? undefined : hop.lossPercent === 0 ? 'green' : hop.lossPercent < 100 ? 'yellow' : 'red';
+  const values = [
+    `${hop.lossPercent.toFixed(1)}%`,
+    String(hop.sent),
+    ms(hop.last),
+    ms(hop.avg),
+    ms(hop.best),
+    ms(hop.worst),
+    ms(hop.stdev),
+    ms(hop.jitter),
+  ];
+  const lossColor =
+    hop.sent === 0 ? undefined : hop.lossPercent === 0 ? 'green' : hop.lossPercent < 100 ? 'yellow' : 'red';
   const cols = layout(width, snapshot.display);
   return (
     <Box flexDirection="column">
@@ -60,7 +78,12 @@ function HopRows({ hop, snapshot, width }: { hop: HopSnapshot; snapshot: TraceBo
         {snapshot.display === 'stats' ? (
           <>
             <Text {...(lossColor && { color: lossColor })}>{right(values[0]!, STAT_COLUMNS[0][1])}</Text>
-            <Text>{values.slice(1).map((v, i) => right(v, STAT_COLUMNS[i + 1]![1])).join('')}</Text>
+            <Text>
+              {values
+                .slice(1)
+                .map((v, i) => right(v, STAT_COLUMNS[i + 1]![1]))
+                .join('')}
+            </Text>
             {cols.history > 0 && <Text color="cyan"> {history(hop, cols.history)}</Text>}
           </>
         ) : (
@@ -78,7 +101,8 @@ function HopRows({ hop, snapshot, width }: { hop: HopSnapshot; snapshot: TraceBo
 
 /** The live hop table of `netdiag trace`: mtr's columns, every responder, a sparkline per hop. */
 export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnapshot; width?: number }) {
-  const title = snapshot.host === snapshot.address ? snapshot.address : `${snapshot.host} (${snapshot.address})`;
+  const title =
+    snapshot.host === snapshot.address ? snapshot.address : `${snapshot.host} (${snapshot.address})`;
   const cols = layout(width, snapshot.display);
   const historyTitle = 'History'.slice(0, cols.history);
   return (
@@ -89,12 +113,14 @@ export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnap
       </Text>
       <Text bold>
         {fit('Host', cols.host)}
-        {snapshot.display === 'stats' ? `${STAT_COLUMNS.map(([t, w]) => right(t, w)).join('')}${historyTitle ? ` ${historyTitle}` : ''}` : historyTitle}
+        {snapshot.display === 'stats'
+          ? `${STAT_COLUMNS.map(([t, w]) => right(t, w)).join('')}${historyTitle ? ` ${historyTitle}` : ''}`
+          : historyTitle}
       </Text>
       {snapshot.hops.map((h) => (
         <HopRows key={h.ttl} hop={h} snapshot={snapshot} width={width} />
       ))}
-      {!snapshot.ended && <Text dimColor>keys: q quit  p pause  r reset  n names  d display</Text>}
+      {!snapshot.ended && <Text dimColor>{'keys: q quit  p pause  r reset  n names  d display'}</Text>}
     </Box>
   );
 }
