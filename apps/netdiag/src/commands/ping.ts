@@ -1,4 +1,4 @@
-import { type PingEvent, PingError, type PingTarget, ping } from '@netdiag/icmp';
+import { PingError, type PingEvent, type PingTarget, ping } from '@netdiag/icmp';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
@@ -53,7 +53,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${help}\n`);
     return ExitCode.Ok;
   }
-  if (hosts.length === 0) throw new UsageError("ping: no host given; usage: netdiag ping [options] HOST...");
+  if (hosts.length === 0) throw new UsageError('ping: no host given; usage: netdiag ping [options] HOST...');
   if (v.ipv4 && v.ipv6) throw new UsageError('ping: -4 and -6 exclude each other');
   const seconds = (flag: string, text: string | undefined, min: number) => {
     const s = numberFlag('ping', flag, text, { min, max: 86_400 });
@@ -87,14 +87,21 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     ttl: ttl ?? null,
     family: family ?? null,
   };
-  const lineOptions = { numeric: v.numeric === true, timestamps: v.timestamps === true, reportOutstanding: v.outstanding === true, payloadSize };
+  const lineOptions = {
+    numeric: v.numeric === true,
+    timestamps: v.timestamps === true,
+    reportOutstanding: v.outstanding === true,
+    payloadSize,
+  };
 
   // The run starts before any view is loaded: the first request goes out while Ink loads.
   const pingRun = ping(hosts, runOptions);
   const live = wantsLiveView(io, json);
   const board = new PingBoard();
   const feed = new LiveFeed(() => board.snapshot());
-  const view = live ? import('../views/ping-live.js').then((m) => m.mountPingLive(feed, io.stdout as NodeJS.WriteStream)) : undefined;
+  const view = live
+    ? import('../views/ping-live.js').then((m) => m.mountPingLive(feed, io.stdout as NodeJS.WriteStream))
+    : undefined;
   // A view that fails to load costs the pretty table, not the run.
   view?.catch(() => {});
   const out = (line: string) => (live ? feed.line(line) : io.stdout.write(`${line}\n`));
