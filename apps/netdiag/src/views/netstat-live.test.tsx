@@ -100,4 +100,18 @@ describe('<NetstatLive>', () => {
     view.stdin.write('q');
     view.unmount();
   });
+
+  it('without a terminal on stdin: no keys, the view still refreshes and says how to quit', async () => {
+    const view = render(
+      <NetstatLive
+        load={async () => listing(sock(4000))}
+        intervalMs={30}
+        columns={cols}
+        interactive={false}
+      />,
+    );
+    await waitFor(() => (view.lastFrame() ?? '').includes('127.0.0.1:4000'), 'the listing');
+    expect(view.lastFrame()).toContain('Ctrl-C quits');
+    view.unmount();
+  });
 });

@@ -188,10 +188,19 @@ interface Props {
   readonly columns: ColumnOptions;
   readonly now?: () => number;
   readonly onError?: (err: unknown) => void;
+  /** Keys need a terminal on stdin; without one (`cmd | netdiag netstat` on a terminal) the view only refreshes, and Ctrl-C ends it. */
+  readonly interactive?: boolean;
 }
 
 /** The live netstat: refreshes every interval; s/r sort, / filter, space pause, arrows scroll, q quit. */
-export function NetstatLive({ load, intervalMs, columns, now = Date.now, onError }: Props) {
+export function NetstatLive({
+  load,
+  intervalMs,
+  columns,
+  now = Date.now,
+  onError,
+  interactive = true,
+}: Props) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const [model, setModel] = useState<LiveModel>(emptyModel);
@@ -244,29 +253,32 @@ export function NetstatLive({ load, intervalMs, columns, now = Date.now, onError
     typingRef.current = t;
     setTyping(t);
   };
-  useInput((input, key) => {
-    const current = typingRef.current;
-    if (current !== null) {
-      if (key.return) {
-        setFilter(current);
-        setTypingNow(null);
-        setOffset(0);
-      } else if (key.escape) setTypingNow(null);
-      else if (key.backspace || key.delete) setTypingNow(current.slice(0, -1));
-      else if (input && !key.ctrl && !key.meta) setTypingNow(current + input);
-      return;
-    }
-    if (input === 'q' || (key.ctrl && input === 'c')) exit();
-    else if (input === 's') setSortIndex((i) => (i + 1) % SORT_KEYS.length);
-    else if (input === 'r') setReverse((r) => !r);
-    else if (input === '/') setTypingNow(filter);
-    else if (key.escape) setFilter('');
-    else if (input === ' ') setPaused((p) => !p);
-    else if (key.downArrow) setOffset(Math.min(maxOffset, top + 1));
-    else if (key.upArrow) setOffset(Math.max(0, top - 1));
-    else if (key.pageDown) setOffset(Math.min(maxOffset, top + height));
-    else if (key.pageUp) setOffset(Math.max(0, top - height));
-  });
+  useInput(
+    (input, key) => {
+      const current = typingRef.current;
+      if (current !== null) {
+        if (key.return) {
+          setFilter(current);
+          setTypingNow(null);
+          setOffset(0);
+        } else if (key.escape) setTypingNow(null);
+        else if (key.backspace || key.delete) setTypingNow(current.slice(0, -1));
+        else if (input && !key.ctrl && !key.meta) setTypingNow(current + input);
+        return;
+      }
+      if (input === 'q' || (key.ctrl && input === 'c')) exit();
+      else if (input === 's') setSortIndex((i) => (i + 1) % SORT_KEYS.length);
+      else if (input === 'r') setReverse((r) => !r);
+      else if (input === '/') setTypingNow(filter);
+      else if (key.escape) setFilter('');
+      else if (input === ' ') setPaused((p) => !p);
+      else if (key.downArrow) setOffset(Math.min(maxOffset, top + 1));
+      else if (key.upArrow) setOffset(Math.max(0, top - 1));
+      else if (key.pageDown) setOffset(Math.min(maxOffset, top + height));
+      else if (key.pageUp) setOffset(Math.max(0, top - height));
+    },
+    { isActive: interactive },
+  );
 
   const header = inetHeader(columns);
   const visible = rows.slice(top, top + height).map((r) => ({ ...r, cells: rowCells(r.socket, columns) }));
@@ -308,7 +320,7 @@ export function NetstatLive({ load, intervalMs, columns, now = Date.now, onError
       <Text dimColor>
         {typing !== null
           ? `filter (ss expression or text, Enter applies, Esc cancels): ${typing}_`
-          : `rows ${rows.length === 0 ? 0 : top + 1}-${top + visible.length} of ${rows.length} · s sort · r reverse · / filter · space pause · ↑↓ PgUp PgDn · q quit`}
+          : `rows ${rows.length === 0 ? 0 : top + 1}-${top + visible.length} of ${rows.length}${interactive ? ' · s sort · r reverse · / filter · space pause · ↑↓ PgUp PgDn · q quit' : ' · Ctrl-C quits'}`}
       </Text>
     </Box>
   );
@@ -323,7 +335,13 @@ export async function runNetstatLive(o: NetstatOptions, io: CommandIo): Promise<
     return last;
   };
   const instance = render(
-    <NetstatLive load={load} intervalMs={o.intervalMs} columns={o} onError={(err) => (failure = err)} />,
+    <NetstatLive
+      load={load}
+      intervalMs={o.intervalMs}
+      columns={o}
+      onError={(err) => (failure = err)}
+      interactive={io.stdin.isTTY === true}
+    />,
     {
       stdout: io.stdout as NodeJS.WriteStream,
       stdin: io.stdin as NodeJS.ReadStream,
