@@ -22,7 +22,7 @@ const unprivileged = [
 ];
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', LANG: 'C' };
 
-/** TTL / hop limit of each reply line ("ttl=61", or netdiag's IPv6 "hlim=61"), in order. */
+/** TTL / hop limit of each reply line ("ttl=61"; iputils and netdiag print IPv6 hop limits so too), in order. */
 function replyTtls(stdout: string): number[] {
   return [...stdout.matchAll(/icmp_seq=\d+ (?:ttl|hlim)=(\d+)/g)].map((m) => Number(m[1]));
 }

@@ -46,12 +46,10 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
       expect(ours.stdout).toContain('5 packets transmitted, 5 received, 0% packet loss');
       const replyLines = ours.stdout.split('\n').filter((l) => l.includes('bytes from'));
       expect(replyLines).toHaveLength(5);
-      if (family === 4) {
-        // The TTL as the reply arrived: 64 minus the three routers it crossed, as ping prints it.
-        const ttl = (s: string) => [...s.matchAll(/ttl=(\d+)/g)].map((m) => Number(m[1]));
-        expect(ttl(ours.stdout)).toEqual(ttl(theirs.stdout));
-        expect(ttl(ours.stdout)[0]).toBe(61);
-      }
+      // The TTL (IPv6: hop limit) as the reply arrived: 64 minus the three routers it crossed.
+      const ttl = (s: string) => [...s.matchAll(/ttl=(\d+)/g)].map((m) => Number(m[1]));
+      expect(ttl(ours.stdout)).toEqual(ttl(theirs.stdout));
+      expect(ttl(ours.stdout)).toEqual([61, 61, 61, 61, 61]);
     });
   }
 
@@ -204,6 +202,18 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
     });
     expect(code).toBe(0);
     expect(out).toMatch(/\d+ packets transmitted, \d+ received/);
+  });
+
+  it('says in one line that the network is unreachable when there is no route, as ping and trace', async () => {
+    // The client routes only the lab's own prefixes: no route to this documentation address.
+    const unrouted = '203.0.113.250';
+    const route = await lab.exec('client', ['ip', 'route', 'get', unrouted]);
+    expect(route.code).not.toBe(0);
+    for (const command of ['ping', 'trace']) {
+      const r = await lab.exec('client', netdiagArgv(command, '-n', unrouted));
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([`netdiag: ${command}: ${unrouted}: network is unreachable`]);
+    }
   });
 
   it('says in one line how to get permission when run without CAP_NET_RAW', async () => {

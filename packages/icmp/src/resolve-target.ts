@@ -45,17 +45,20 @@ export function routeSource(address: string, family: 4 | 6): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
     socket.unref();
-    socket.once('error', (err) => {
+    const fail = (err: NodeJS.ErrnoException) => {
       socket.close();
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = err.code;
       reject(
         code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL' || code === 'EINVAL'
           ? new PingError('NETWORK_UNREACHABLE', `${address}: network is unreachable`, { cause: err })
           : err,
       );
-    });
-    // Port 9 (discard) is arbitrary: connect() on UDP only consults the routing table.
-    socket.connect(9, address, () => {
+    };
+    socket.once('error', fail);
+    // Port 9 (discard) is arbitrary: connect() on UDP only consults the routing table. Node
+    // hands a failed connect to this callback, not to the 'error' event.
+    socket.connect(9, address, (err?: Error) => {
+      if (err) return fail(err as NodeJS.ErrnoException);
       const source = socket.address().address;
       socket.close();
       resolve(source);

@@ -10,7 +10,8 @@ import { LiveFeed } from '../views/live-feed.js';
 export const help = `usage: netdiag ping [options] HOST...
 
 Sends ICMP echo requests to each HOST and reports every reply, as ping does; several hosts are
-pinged at once, each with its own statistics (as fping). Needs CAP_NET_RAW (root).
+pinged at once, each with its own statistics (as fping). Uses raw sockets with CAP_NET_RAW
+(root), else ICMP datagram sockets where net.ipv4.ping_group_range admits the user.
 
 options:
   -c COUNT      stop after COUNT requests to each host (default: until Ctrl-C)

@@ -88,12 +88,12 @@ describe('eventLine', () => {
       '64 bytes from gw.example (192.0.2.1): icmp_seq=3 ttl=64 time=0.456 ms',
     );
   });
-  it('prints the address alone with -n, and hlim for IPv6', () => {
+  it('prints the address alone with -n, and the IPv6 hop limit as ttl= (as iputils does)', () => {
     expect(eventLine(reply(), targets, { ...plain, numeric: true })).toBe(
       '64 bytes from 192.0.2.1: icmp_seq=3 ttl=64 time=0.456 ms',
     );
     expect(eventLine(reply({ target: 1, from: '2001:db8::1', ttl: 63, rtt: 12.34 }), targets, plain)).toBe(
-      '64 bytes from 2001:db8::1: icmp_seq=3 hlim=63 time=12.3 ms',
+      '64 bytes from 2001:db8::1: icmp_seq=3 ttl=63 time=12.3 ms',
     );
   });
   it('leaves out the ttl where the socket cannot report it', () => {

@@ -55,7 +55,8 @@ export function eventLine(e: PingEvent, targets: readonly PingTarget[], o: LineO
   switch (e.type) {
     case 'reply': {
       const from = t ? who(t, o.numeric) : e.from;
-      const ttl = e.ttl === null ? '' : ` ${t?.family === 6 ? 'hlim' : 'ttl'}=${e.ttl}`;
+      // iputils prints the IPv6 hop limit as ttl= too; scripts parse that.
+      const ttl = e.ttl === null ? '' : ` ttl=${e.ttl}`;
       const mark = e.duplicate ? ' (DUP!)' : e.late ? ' (late)' : '';
       return `${stamp}${e.bytes} bytes from ${from}: icmp_seq=${e.seq}${ttl} time=${formatRtt(e.rtt)} ms${mark}`;
     }

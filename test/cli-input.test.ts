@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { exec } from './lab/run.js';
+import { netdiagArgv } from './support/cli.js';
+
+// Bad input gets one clear line on stderr and exit code 2, never a stack trace. None of these
+// sends a packet: each fails before a socket is opened.
+const cases: [string[], RegExp][] = [
+  [['ping'], /^netdiag: ping: no host given/],
+  [['ping', '-c', '0', '192.0.2.1'], /^netdiag: ping: -c must be at least 1, not 0$/],
+  [['ping', '-c', 'x', '192.0.2.1'], /^netdiag: ping: -c takes a whole number \(at least 1\), not 'x'$/],
+  [['ping', '-i', 'soon', '192.0.2.1'], /^netdiag: ping: -i takes a number/],
+  [['ping', '-s', '70000', '192.0.2.1'], /^netdiag: ping: -s must be from 0 to 65507, not 70000$/],
+  [['ping', '-t', '0', '192.0.2.1'], /^netdiag: ping: -t must be from 1 to 255, not 0$/],
+  [['ping', '-4', '-6', '192.0.2.1'], /^netdiag: ping: -4 and -6 exclude each other$/],
+  [['ping', '-6', '192.0.2.1'], /^netdiag: ping: 192\.0\.2\.1 is an IPv4 address, but -6 was given$/],
+  [['ping', '--frobnicate', '192.0.2.1'], /^netdiag: ping: Unknown option '--frobnicate'/],
+  [['trace'], /^netdiag: trace: no host given/],
+  [['trace', '192.0.2.1', '192.0.2.2'], /^netdiag: trace: one host at a time/],
+  [['trace', '-m', '0', '192.0.2.1'], /^netdiag: trace: -m must be from 1 to 255, not 0$/],
+  [['trace', '-f', '9', '-m', '3', '192.0.2.1'], /^netdiag: trace: first TTL 9 is beyond max TTL 3$/],
+  [['trace', '-I', '-U', '192.0.2.1'], /^netdiag: trace: -I, -U and -T exclude each other$/],
+  [['trace', '-p', '70000', '-U', '192.0.2.1'], /^netdiag: trace: -p must be from 1 to 65535, not 70000$/],
+  [['trace', '--flows', '17', '192.0.2.1'], /^netdiag: trace: --flows must be from 1 to 16, not 17$/],
+  [['trace', '--json', '--csv', '192.0.2.1'], /^netdiag: trace: --report, --csv and --json exclude each other$/],
+  [['nosuchcommand'], /^netdiag: unknown command 'nosuchcommand'/],
+];
+
+describe('bad input: one line, exit 2', () => {
+  for (const [args, message] of cases) {
+    it(`netdiag ${args.join(' ')}`, async () => {
+      const r = await exec(netdiagArgv(...args), { timeoutMs: 10_000 });
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('prints help with exit 0', async () => {
+    for (const command of ['ping', 'trace']) {
+      const r = await exec(netdiagArgv(command, '--help'));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: netdiag ${command}`));
+    }
+  });
+});
