@@ -39,6 +39,12 @@ export interface PingOptions {
   readonly signal?: AbortSignal;
   /** Name resolution; the system resolver by default. */
   readonly lookup?: Lookup;
+  /**
+   * false: the run's timers and sockets do not keep the process alive (Node's `unref`), so a
+   * monitoring script that starts a pinger and moves on exits when its own work is done. The
+   * raw-socket backend cannot unref its socket; the native backends can. Default true.
+   */
+  readonly ref?: boolean;
   /** Socket factory; the shared probe-socket layer by default. */
   readonly openSocket?: (spec: SocketSpec) => ProbeSocket;
 }
@@ -201,6 +207,8 @@ async function run(
     timer: undefined,
   }));
 
+  if (options.ref === false) for (const socket of sockets) socket.unref();
+  const hold = holdFor(options);
   const byIdentifier = new Map(states.map((s) => [s.target.identifier, s]));
   const startedAt = process.hrtime.bigint();
   const wallAt = (mono: bigint) => Date.now() - Number(process.hrtime.bigint() - mono) / 1e6;
@@ -241,7 +249,7 @@ async function run(
       }
       if (next === undefined) return;
       const waitMs = Math.max(0, Number(next - process.hrtime.bigint()) / 1e6);
-      expiryTimer = setTimeout(expire, Math.ceil(waitMs));
+      expiryTimer = hold(setTimeout(expire, Math.ceil(waitMs)));
     };
 
     const expire = () => {
@@ -309,7 +317,7 @@ async function run(
       if (options.count === undefined || s.sent < options.count) {
         // Schedule from the run's start, not from now, so timer lateness does not accumulate.
         const due = startedAt + BigInt(Math.round((s.sent * intervalMs + offsetMs(s)) * 1e6));
-        s.timer = setTimeout(() => send(s), Math.max(0, Number(due - process.hrtime.bigint()) / 1e6));
+        s.timer = hold(setTimeout(() => send(s), Math.max(0, Number(due - process.hrtime.bigint()) / 1e6)));
       }
     };
     // Targets are spread across the interval so a sweep does not burst every request at once.
@@ -395,7 +403,7 @@ async function run(
       options.signal.addEventListener('abort', finish, { once: true });
     }
     onStoppable(finish);
-    if (options.deadlineMs !== undefined) deadlineTimer = setTimeout(finish, options.deadlineMs);
+    if (options.deadlineMs !== undefined) deadlineTimer = hold(setTimeout(finish, options.deadlineMs));
     emit({
       type: 'start',
       time: Date.now(),
@@ -405,9 +413,14 @@ async function run(
     for (const s of states) {
       const first = offsetMs(s);
       if (first === 0) send(s);
-      else s.timer = setTimeout(() => send(s), first);
+      else s.timer = hold(setTimeout(() => send(s), first));
     }
   });
+}
+
+/** Lets a timer not keep the process alive when the caller asked for `ref: false`. */
+function holdFor(options: PingOptions) {
+  return (timer: NodeJS.Timeout): NodeJS.Timeout => (options.ref === false ? timer.unref() : timer);
 }
 
 function forgetSettled(s: TargetState): void {

@@ -392,6 +392,17 @@ void Socket::Deliver(Napi::Env env, const Napi::FunctionReference& fn, const std
 void Socket::OnPoll(uv_poll_t* handle, int status, int events) {
   auto* self = static_cast<Socket*>(handle->data);
   if (self == nullptr || self->closed_) return;
+  try {
+    self->HandlePoll(status, events);
+  } catch (const Napi::Error&) {
+    // JavaScript cannot run any more: Node is tearing the environment down (a script exited with
+    // an unref'd socket open) and polls the handles once more. Nothing can be delivered: close.
+    self->Shutdown();
+  }
+}
+
+void Socket::HandlePoll(int status, int events) {
+  Socket* self = this;
   Napi::Env env = self->Env();
   Napi::HandleScope handleScope(env);
   // One callback scope per wake-up: promise continuations run once, after the whole batch.

@@ -59,6 +59,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   void FlushQueue(Napi::Env env);
   void UpdatePoll();
   void Deliver(Napi::Env env, const Napi::FunctionReference& fn, const std::vector<napi_value>& args);
+  void HandlePoll(int status, int events);
   std::vector<uint8_t> BuildControl(const Napi::CallbackInfo& info);
   void CheckOpen(Napi::Env env, const char* syscall);
 
