@@ -21,6 +21,8 @@ export interface ArrivedPacket {
   readonly from: string;
   readonly receivedAt: bigint;
   readonly hopLimit?: number;
+  /** False where IPv4 `data` starts at the transport header (ICMP datagram sockets). */
+  readonly includesIpHeader?: boolean;
 }
 
 const TCP_SYN = 0x02;
@@ -45,10 +47,12 @@ export function matchResponse(flow: Flow, packet: ArrivedPacket): ProbeResponse 
 function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {
   let message: IcmpMessage;
   let responseTtl: number | null = packet.hopLimit ?? null;
-  if (flow.family === 4) {
+  if (flow.family === 4 && packet.includesIpHeader !== false) {
     const ip = ipv4.decode(packet.data);
     responseTtl = ip.value.ttl;
     message = icmpv4.decode(packet.data, ip.bytesRead).value;
+  } else if (flow.family === 4) {
+    message = icmpv4.decode(packet.data).value;
   } else {
     message = icmpv6.decode(packet.data).value;
   }

@@ -1,12 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { EventChannel, type Lookup, resolveHost, routeSource, systemLookup } from '@netdiag/icmp';
-import { openProbeSocket, type ProbeSocket, ProbeSocketError, type SocketSpec } from '@netdiag/probe-socket';
+import {
+  openProbeSocket,
+  PERMISSION_FIX,
+  type ProbeSocket,
+  ProbeSocketError,
+  type SocketSpec,
+} from '@netdiag/probe-socket';
 import { BadConfig, defaults, type EngineConfig } from './config.js';
 import { type PlannedProbe, type ProbeOutcome, TraceEngine } from './engine.js';
 import type { HopSnapshot } from './hop-stats.js';
 import { NameCache, type ReverseLookup, systemReverse } from './names.js';
 import { buildProbe } from './probe-builder.js';
-import { matchResponse } from './response-matcher.js';
+import { type ArrivedPacket, matchResponse } from './response-matcher.js';
 import type { Flow, TraceMethod } from './types.js';
 
 export interface TraceOptions extends Partial<Omit<EngineConfig, 'mode' | 'cycles'>> {
@@ -208,8 +214,49 @@ async function run(
   }
   // Every flow differs from the others in what load balancers hash (ports, ICMP identifier and
   // checksum), and every probe of one flow carries the same values.
-  const sourcePorts = distinct(engine.config.flows, () => randomInt(61_000, 65_536));
-  const identifiers = distinct(engine.config.flows, () => randomInt(1, 65_536));
+  const flowCount = engine.config.flows;
+  const sourcePorts = distinct(flowCount, () => randomInt(61_000, 65_536));
+  const identifiers = distinct(flowCount, () => randomInt(1, 65_536));
+
+  // Raw sockets: one ICMP socket hears every reply and error, one more sends UDP or TCP. Without
+  // privilege, ICMP probes go out on ICMP datagram sockets (where ping_group_range allows), whose
+  // kernel writes the echo identifier: one socket per flow then, each flow taking its identifier.
+  const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
+  const sockets: ProbeSocket[] = [];
+  const icmpSockets: ProbeSocket[] = [];
+  const sendSocketOf: ProbeSocket[] = [];
+  try {
+    const first = open({ family: target.family, protocol: 'icmp', identifier: identifiers[0]! });
+    sockets.push(first);
+    icmpSockets.push(first);
+    if (first.boundIdentifier !== undefined) {
+      if (method !== 'icmp') {
+        throw new TraceError(
+          'NO_PERMISSION',
+          `${method.toUpperCase()} probes need a raw socket, and ICMP datagram sockets cannot hear their errors: ${PERMISSION_FIX} (or trace with ICMP, -I)`,
+        );
+      }
+      identifiers[0] = first.boundIdentifier;
+      sendSocketOf[0] = first;
+      for (let i = 1; i < flowCount; i++) {
+        const socket = open({ family: target.family, protocol: 'icmp', identifier: identifiers[i]! });
+        sockets.push(socket);
+        icmpSockets.push(socket);
+        identifiers[i] = socket.boundIdentifier ?? identifiers[i]!;
+        sendSocketOf[i] = socket;
+      }
+    } else {
+      const send = method === 'icmp' ? first : open({ family: target.family, protocol: method });
+      if (send !== first) sockets.push(send);
+      for (let i = 0; i < flowCount; i++) sendSocketOf[i] = send;
+    }
+  } catch (err) {
+    for (const s of sockets) s.close();
+    if (err instanceof TraceError) throw err;
+    if (err instanceof ProbeSocketError && err.isPermissionDenied)
+      throw new TraceError('NO_PERMISSION', err.message, { cause: err });
+    throw new TraceError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
+  }
   const flows: Flow[] = sourcePorts.map((sourcePort, i) => ({
     method,
     family: target.family,
@@ -222,22 +269,6 @@ async function run(
     destinationPort: port,
   }));
   const flow = flows[0]!;
-
-  const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
-  const sockets: ProbeSocket[] = [];
-  let icmpSocket: ProbeSocket;
-  let sendSocket: ProbeSocket;
-  try {
-    icmpSocket = open({ family: flow.family, protocol: 'icmp' });
-    sockets.push(icmpSocket);
-    sendSocket = method === 'icmp' ? icmpSocket : open({ family: flow.family, protocol: method });
-    if (sendSocket !== icmpSocket) sockets.push(sendSocket);
-  } catch (err) {
-    for (const s of sockets) s.close();
-    if (err instanceof ProbeSocketError && err.isPermissionDenied)
-      throw new TraceError('NO_PERMISSION', err.message, { cause: err });
-    throw new TraceError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
-  }
 
   const names =
     options.resolveNames === false
@@ -304,7 +335,7 @@ async function run(
 
     const send = (p: PlannedProbe) => {
       const bytes = buildProbe(flows[p.flow]!, p.id);
-      sendSocket.send(bytes, flow.destination, { ttl: p.ttl }).then(
+      sendSocketOf[p.flow]!.send(bytes, flow.destination, { ttl: p.ttl }).then(
         (at) => {
           engine.sent(p.id, at);
           // Its deadline now exists: make sure the timer covers it.
@@ -356,8 +387,8 @@ async function run(
         report(o);
         tick();
       };
-    unsubscribe.push(icmpSocket.onPacket(onPacket('icmp')));
-    if (method === 'tcp') unsubscribe.push(sendSocket.onPacket(onPacket('tcp')));
+    for (const s of icmpSockets) unsubscribe.push(s.onPacket(onPacket('icmp')));
+    if (method === 'tcp') unsubscribe.push(sendSocketOf[0]!.onPacket(onPacket('tcp')));
     for (const s of sockets) unsubscribe.push(s.onError(() => finish()));
 
     if (options.signal) {
@@ -391,7 +422,7 @@ async function run(
       flow,
       flows,
       config: engine.config,
-      backend: icmpSocket.backend,
+      backend: icmpSockets[0]!.backend,
     });
     tick();
   });
