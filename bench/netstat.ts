@@ -6,11 +6,19 @@
 // sockets: the client end and the accepted end), so the machine's file-descriptor limit per
 // process (ulimit -n) is respected: each child holds at most PER_CHILD connections.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Contender, printRatios, type Timing, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = `${root}apps/netdiag/bin/netdiag.js`;
+// A snapshot of the built CLI: in a shared checkout another build can rewrite dist/ during the
+// run, and a half-written bundle exits at once and would pass for a fast run.
+const snapshot = mkdtempSync(join(tmpdir(), 'netdiag-bench-'));
+for (const part of ['bin', 'dist', 'package.json'])
+  cpSync(`${root}apps/netdiag/${part}`, join(snapshot, part), { recursive: true });
+const cli = join(snapshot, 'bin', 'netdiag.js');
 const runs = Number(process.argv[2] ?? 10);
 const PER_CHILD = 5000;
 
@@ -66,6 +74,8 @@ function release(): void {
     h.removeAllListeners('exit');
     h.stdin?.end();
   }
+  holders.length = 0;
+  rmSync(snapshot, { recursive: true, force: true });
 }
 process.on('exit', release);
 process.on('SIGINT', () => process.exit(130));
@@ -119,6 +129,11 @@ async function main(): Promise<void> {
     await holdSockets(sockets, held);
     held = sockets;
     const total = countTcp();
+    // Each contender must really list: a run that prints nothing would only look fast.
+    const listed = spawnSync(process.execPath, [cli, 'netstat', '-tan'], { maxBuffer: 256 << 20 })
+      .stdout.toString()
+      .split('\n').length;
+    if (listed < sockets) throw new Error(`netdiag listed ${listed} lines with ${sockets} sockets held`);
     const t = timeAll(contenders(), runs);
     printRatios(
       `netstat: ${sockets.toLocaleString('en')} held sockets (${total.toLocaleString('en')} TCP sockets on the machine), ${runs} runs`,
