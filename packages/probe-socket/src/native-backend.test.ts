@@ -1,6 +1,8 @@
-import type { ErrorQueueEntry } from '@netdiag/native-socket';
+import { type ErrorQueueEntry, nativeAvailability, open as openNative } from '@netdiag/native-socket';
 import { describe, expect, it } from 'vitest';
 import { icmpErrorPacket } from './native-backend.js';
+import { openProbeSocket } from './open.js';
+import type { ReceivedPacket } from './types.js';
 
 // An ICMP datagram socket reports an ICMP error in parts; the backend re-encodes it as the ICMP
 // error message a raw socket would have delivered. The lab test (test/native-socket-probe)
@@ -73,5 +75,97 @@ describe('icmpErrorPacket', () => {
     expect(icmpErrorPacket(4, entry({ origin: 'local' }))).toBeUndefined();
     expect(icmpErrorPacket(4, entry({ offender: undefined }))).toBeUndefined();
     expect(icmpErrorPacket(6, entry({}))).toBeUndefined();
+  });
+});
+
+describe('icmpErrorPacket for UDP datagram sockets', () => {
+  // The kernel reports a UDP error with the payload after the UDP header, and the destination
+  // port in the entry's address; the source port is the socket's own.
+  const udpPayload = Buffer.from([0x00, 0x2a, 9, 9]);
+
+  it('IPv4: quotes an IPv4 header (protocol UDP) and a UDP header with both ports, then the payload', () => {
+    const p = icmpErrorPacket(
+      4,
+      entry({
+        icmpType: 11,
+        icmpCode: 0,
+        destination: { family: 'inet', address: '203.0.113.9', port: 33_434 },
+        payload: udpPayload,
+      }),
+      { protocol: 'udp', sourcePort: 40_001 },
+    )!;
+    expect([...p.data.subarray(0, 2)]).toEqual([11, 0]);
+    const ip = p.data.subarray(8, 28);
+    expect(ip[9]).toBe(17);
+    expect(ip.readUInt16BE(2)).toBe(20 + 8 + udpPayload.length);
+    expect([...ip.subarray(16, 20)]).toEqual([203, 0, 113, 9]);
+    const udp = p.data.subarray(28, 36);
+    expect(udp.readUInt16BE(0)).toBe(40_001);
+    expect(udp.readUInt16BE(2)).toBe(33_434);
+    expect(udp.readUInt16BE(4)).toBe(8 + udpPayload.length);
+    expect(udp.readUInt16BE(6)).toBe(0);
+    expect(p.data.subarray(36).equals(udpPayload)).toBe(true);
+  });
+
+  it('IPv6: next header UDP, payload length counting the rebuilt UDP header', () => {
+    const p = icmpErrorPacket(
+      6,
+      entry({
+        origin: 'icmp6',
+        icmpType: 1,
+        icmpCode: 4,
+        offender: { family: 'inet6', address: '2001:db8:1::9', port: 0 },
+        destination: { family: 'inet6', address: '2001:db8:1::9', port: 53 },
+        payload: Buffer.alloc(0),
+      }),
+      { protocol: 'udp', sourcePort: 50_000 },
+    )!;
+    const ip = p.data.subarray(8, 48);
+    expect(ip[6]).toBe(17);
+    expect(ip.readUInt16BE(4)).toBe(8);
+    expect(p.data.subarray(48).toString('hex')).toBe('c350003500080000');
+  });
+});
+
+describe.skipIf(!nativeAvailability().available)('a udp-datagram probe socket on loopback', () => {
+  it('sends the payload to the spec port with a per-datagram TTL and hears the port unreachable as an ICMP error', async () => {
+    // A port nothing listens on: bind one, note it, close it.
+    const holder = openNative({ domain: 'inet', type: 'dgram', protocol: 0 });
+    holder.bind({ family: 'inet', address: '127.0.0.1', port: 0 });
+    const closedPort = (holder.localAddress() as { port: number }).port;
+    holder.close();
+
+    const socket = openProbeSocket({ family: 4, protocol: 'udp-datagram', port: closedPort });
+    try {
+      expect(socket.backend).toBe('native-dgram');
+      expect(socket.boundIdentifier).toBeUndefined();
+      const sourcePort = socket.boundPort!;
+      expect(sourcePort).toBeGreaterThan(0);
+      const arrived = new Promise<ReceivedPacket>((resolve) => {
+        const off = socket.onPacket((p) => {
+          off();
+          resolve(p);
+        });
+      });
+      const sentAt = await socket.send(Buffer.from([0x12, 0x34, 0xaa]), '127.0.0.1', { ttl: 3 });
+      const p = await arrived;
+      expect(p.from).toBe('127.0.0.1');
+      expect(p.receivedAt).toBeGreaterThan(sentAt);
+      expect(p.includesIpHeader).toBe(false);
+      expect([...p.data.subarray(0, 2)]).toEqual([3, 3]); // port unreachable
+      expect(p.data[8 + 9]).toBe(17);
+      expect(p.data.readUInt16BE(28)).toBe(sourcePort);
+      expect(p.data.readUInt16BE(30)).toBe(closedPort);
+      expect([...p.data.subarray(36)]).toEqual([0x12, 0x34, 0xaa]);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('refuses what only a datagram socket can do on other backends, and bad ports', () => {
+    expect(() =>
+      openProbeSocket({ family: 4, protocol: 'udp-datagram', port: 9 }, { backend: 'native-raw' }),
+    ).toThrow(/native-dgram only/);
+    expect(() => openProbeSocket({ family: 4, protocol: 'udp-datagram', port: 0 })).toThrow(/1 to 65535/);
   });
 });

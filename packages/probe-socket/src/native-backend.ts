@@ -1,5 +1,6 @@
-// The probe-socket backend over @netdiag/native-socket: raw sockets (CAP_NET_RAW) or, for ICMP
-// without privilege, ICMP datagram sockets (where net.ipv4.ping_group_range admits the user).
+// The probe-socket backend over @netdiag/native-socket: raw sockets (CAP_NET_RAW) or, without
+// privilege, datagram sockets: ICMP ones (where net.ipv4.ping_group_range admits the user) and
+// UDP ones (anyone), both reading ICMP errors from their error queue.
 import {
   type ErrorQueueEntry,
   encodeSockaddr,
@@ -10,14 +11,17 @@ import {
 import { ProbeSocketError, pingGroupFix, toProbeSocketError } from './errors.js';
 import type { IpFamily, ProbeSocket, ReceivedPacket, SendOptions, SocketSpec } from './types.js';
 
-/** Raw sockets (the prober builds every header but IP) or ICMP datagram sockets (the kernel owns the identifier). */
+/**
+ * Raw sockets (the prober builds every header but IP) or datagram sockets: ICMP (the kernel owns
+ * the identifier) or UDP (`udp-datagram`: the kernel writes the whole UDP header).
+ */
 export type NativeKind = 'raw' | 'dgram';
 
 const IPPROTO = { icmp4: 1, icmp6: 58, udp: 17, tcp: 6 } as const;
 
 function protocolNumber(spec: SocketSpec): number {
   if (spec.protocol === 'icmp') return spec.family === 6 ? IPPROTO.icmp6 : IPPROTO.icmp4;
-  return spec.protocol === 'udp' ? IPPROTO.udp : IPPROTO.tcp;
+  return spec.protocol === 'tcp' ? IPPROTO.tcp : IPPROTO.udp;
 }
 
 function inetAddress(family: IpFamily, address: string, port = 0): SocketAddress {
@@ -34,8 +38,21 @@ function nativeError(err: unknown, syscall: ProbeSocketError['syscall']): ProbeS
  * EACCES), or NativeUnavailableError where the addon is not built.
  */
 export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocket {
-  if (kind === 'dgram' && spec.protocol !== 'icmp') {
-    throw new ProbeSocketError(`datagram sockets serve ICMP only, not ${spec.protocol}`, 'EINVAL', 'socket');
+  if (kind === 'dgram' && spec.protocol !== 'icmp' && spec.protocol !== 'udp-datagram') {
+    throw new ProbeSocketError(
+      `datagram sockets serve ICMP and udp-datagram only, not ${spec.protocol}`,
+      'EINVAL',
+      'socket',
+    );
+  }
+  if (kind === 'raw' && spec.protocol === 'udp-datagram') {
+    throw new ProbeSocketError('udp-datagram needs a datagram socket, not a raw one', 'EINVAL', 'socket');
+  }
+  if (
+    spec.protocol === 'udp-datagram' &&
+    !(Number.isInteger(spec.port) && spec.port >= 1 && spec.port <= 65_535)
+  ) {
+    throw new ProbeSocketError(`destination port must be 1 to 65535, not ${spec.port}`, 'EINVAL', 'socket');
   }
   let socket: NativeSocket;
   try {
@@ -49,7 +66,7 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
   } catch (err) {
     if (err instanceof Error && err.name === 'NativeUnavailableError') throw err;
     const e = nativeError(err, 'socket');
-    if (kind === 'dgram' && e.isPermissionDenied) {
+    if (kind === 'dgram' && spec.protocol === 'icmp' && e.isPermissionDenied) {
       throw new ProbeSocketError(
         `no permission to open an ICMP datagram socket: ${pingGroupFix()}`,
         e.code,
@@ -59,46 +76,53 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
     }
     throw e;
   }
-  let boundIdentifier: number | undefined;
+  let bound: number | undefined;
   if (kind === 'dgram') {
     // The bound "port" of an ICMP datagram socket is the echo identifier the kernel writes into
-    // every request. Ask for the caller's; if another socket holds it, take any free one.
+    // every request. Ask for the caller's; if another socket holds it, take any free one. A UDP
+    // socket takes an ephemeral port now, so that its errors can be quoted with it.
+    const wanted = spec.protocol === 'icmp' ? spec.identifier : undefined;
+    const any = spec.family === 6 ? '::' : '0.0.0.0';
     try {
       try {
-        socket.bind(inetAddress(spec.family, spec.family === 6 ? '::' : '0.0.0.0', spec.identifier ?? 0));
+        socket.bind(inetAddress(spec.family, any, wanted ?? 0));
       } catch (err) {
-        if ((err as { code?: unknown }).code !== 'EADDRINUSE' || spec.identifier === undefined) throw err;
-        socket.bind(inetAddress(spec.family, spec.family === 6 ? '::' : '0.0.0.0', 0));
+        if ((err as { code?: unknown }).code !== 'EADDRINUSE' || wanted === undefined) throw err;
+        socket.bind(inetAddress(spec.family, any, 0));
       }
       const local = socket.localAddress();
-      boundIdentifier =
-        local && (local.family === 'inet' || local.family === 'inet6') ? local.port : undefined;
+      bound = local && (local.family === 'inet' || local.family === 'inet6') ? local.port : undefined;
     } catch (err) {
       socket.close();
       throw nativeError(err, 'bind');
     }
   }
-  return adapt(socket, spec, kind, boundIdentifier);
+  return adapt(socket, spec, kind, bound);
 }
 
 function adapt(
   socket: NativeSocket,
   spec: SocketSpec,
   kind: NativeKind,
-  boundIdentifier: number | undefined,
+  bound: number | undefined,
 ): ProbeSocket {
   const errorListeners = new Set<(e: Error) => void>();
   const destinations = new Map<string, SocketAddress>();
   const fromText = (a: SocketAddress | undefined) =>
     a && (a.family === 'inet' || a.family === 'inet6') ? a.address : '';
   const ipv4Transport = kind === 'dgram' && spec.family === 4;
+  const udpDatagram = spec.protocol === 'udp-datagram';
+  const port = spec.protocol === 'udp-datagram' ? spec.port : 0;
+  const quote: QuotedTransport =
+    spec.protocol === 'udp-datagram' ? { protocol: 'udp', sourcePort: bound ?? 0 } : { protocol: 'icmp' };
 
   const probe: ProbeSocket = {
     family: spec.family,
     protocol: spec.protocol,
     backend: kind === 'raw' ? 'native-raw' : 'native-dgram',
     canUnref: true,
-    ...(boundIdentifier !== undefined ? { boundIdentifier } : {}),
+    ...(bound !== undefined && spec.protocol === 'icmp' ? { boundIdentifier: bound } : {}),
+    ...(bound !== undefined && udpDatagram ? { boundPort: bound } : {}),
     get closed() {
       return socket.closed;
     },
@@ -108,7 +132,7 @@ function adapt(
       let address = destinations.get(to);
       if (!address) {
         try {
-          address = inetAddress(spec.family, to);
+          address = inetAddress(spec.family, to, port);
           encodeSockaddr(address); // validates it now, as a send error, not later
         } catch (err) {
           return Promise.reject(
@@ -127,21 +151,24 @@ function adapt(
         });
     },
     onPacket(listener) {
-      const offMessage = socket.onMessage((m) => {
-        const packet: { -readonly [K in keyof ReceivedPacket]: ReceivedPacket[K] } = {
-          data: m.data,
-          from: fromText(m.from),
-          receivedAt: m.receivedAt,
-          kernelTimestamp: m.kernelTimestamp,
-        };
-        if (m.hopLimit !== undefined) packet.hopLimit = m.hopLimit;
-        if (ipv4Transport) packet.includesIpHeader = false;
-        listener(packet);
-      });
+      // A UDP datagram socket's own messages are UDP payloads, not ICMP: probers hear ICMP only.
+      const offMessage = udpDatagram
+        ? () => {}
+        : socket.onMessage((m) => {
+            const packet: { -readonly [K in keyof ReceivedPacket]: ReceivedPacket[K] } = {
+              data: m.data,
+              from: fromText(m.from),
+              receivedAt: m.receivedAt,
+              kernelTimestamp: m.kernelTimestamp,
+            };
+            if (m.hopLimit !== undefined) packet.hopLimit = m.hopLimit;
+            if (ipv4Transport) packet.includesIpHeader = false;
+            listener(packet);
+          });
       const offErrors =
         kind === 'dgram'
           ? socket.onErrorQueue((e) => {
-              const packet = icmpErrorPacket(spec.family, e);
+              const packet = icmpErrorPacket(spec.family, e, quote);
               if (packet) listener(packet);
             })
           : () => {};
@@ -174,44 +201,69 @@ function adapt(
 }
 
 /**
- * An ICMP datagram socket reads ICMP errors from its error queue as parts (type, code, the
- * router that sent it, the destination and the quoted transport header on). Re-encode them as
- * the ICMP error message they came in, so a prober decodes them as it decodes raw replies. The
- * quoted IP header carries what the kernel reported: destination, protocol and family (its
- * source is the unspecified address and its TTL/hop limit 0, not quoted by the kernel).
+ * What an error-queue entry's quote began with: the ICMP header (ICMP datagram sockets), or, on
+ * UDP datagram sockets, the payload after a UDP header the kernel reads and drops; the entry
+ * keeps its destination port, and the source port is the socket's own.
  */
-export function icmpErrorPacket(family: IpFamily, e: ErrorQueueEntry): ReceivedPacket | undefined {
+export type QuotedTransport =
+  | { readonly protocol: 'icmp' }
+  | { readonly protocol: 'udp'; readonly sourcePort: number };
+
+const UDP_HEADER = 8;
+
+/**
+ * A datagram socket reads ICMP errors from its error queue as parts (type, code, the router
+ * that sent it, the destination and what was quoted of the datagram). Re-encode them as the
+ * ICMP error message they came in, so a prober decodes them as it decodes raw replies. The
+ * quoted IP header carries what the kernel reported: destination, protocol and family (its
+ * source is the unspecified address and its TTL/hop limit 0, not reported). For UDP the quoted
+ * UDP header is rebuilt from the ports; its checksum, not reported, is 0 ("none" in IPv4), and
+ * its length counts what was quoted.
+ */
+export function icmpErrorPacket(
+  family: IpFamily,
+  e: ErrorQueueEntry,
+  quoted: QuotedTransport = { protocol: 'icmp' },
+): ReceivedPacket | undefined {
   if (e.origin !== (family === 6 ? 'icmp6' : 'icmp')) return undefined;
   const destination = e.destination;
   const offender = e.offender;
   if (!offender || (offender.family !== 'inet' && offender.family !== 'inet6')) return undefined;
   if (!destination || (destination.family !== 'inet' && destination.family !== 'inet6')) return undefined;
-  const payload = e.payload;
+  let transport = e.payload;
+  if (quoted.protocol === 'udp') {
+    transport = Buffer.alloc(UDP_HEADER + e.payload.length);
+    transport.writeUInt16BE(quoted.sourcePort, 0);
+    transport.writeUInt16BE(destination.port, 2);
+    transport.writeUInt16BE(Math.min(0xffff, transport.length), 4);
+    e.payload.copy(transport, UDP_HEADER);
+  }
+  const protocol = quoted.protocol === 'udp' ? IPPROTO.udp : family === 6 ? IPPROTO.icmp6 : IPPROTO.icmp4;
   let data: Buffer;
   if (family === 4) {
-    data = Buffer.alloc(8 + 20 + payload.length);
+    data = Buffer.alloc(8 + 20 + transport.length);
     data[0] = e.icmpType;
     data[1] = e.icmpCode;
     // Fragmentation needed carries the next-hop MTU in the low half of the rest-of-header.
     if (e.icmpType === 3 && e.icmpCode === 4) data.writeUInt16BE(e.info & 0xffff, 6);
     data[8] = 0x45;
-    data.writeUInt16BE(20 + payload.length, 10);
-    data[8 + 9] = IPPROTO.icmp4;
+    data.writeUInt16BE(Math.min(0xffff, 20 + transport.length), 10);
+    data[8 + 9] = protocol;
     destination.address.split('.').forEach((octet, i) => {
       data[8 + 16 + i] = Number(octet);
     });
-    payload.copy(data, 28);
+    transport.copy(data, 28);
   } else {
-    data = Buffer.alloc(8 + 40 + payload.length);
+    data = Buffer.alloc(8 + 40 + transport.length);
     data[0] = e.icmpType;
     data[1] = e.icmpCode;
     // Packet too big carries the MTU in the rest-of-header.
     if (e.icmpType === 2) data.writeUInt32BE(e.info >>> 0, 4);
     data[8] = 0x60;
-    data.writeUInt16BE(payload.length, 12);
-    data[8 + 6] = IPPROTO.icmp6;
+    data.writeUInt16BE(Math.min(0xffff, transport.length), 12);
+    data[8 + 6] = protocol;
     ipv6Bytes(destination.address).copy(data, 8 + 24);
-    payload.copy(data, 48);
+    transport.copy(data, 48);
   }
   return {
     data,

@@ -5,9 +5,9 @@ import { openRawSocket } from './raw-socket-backend.js';
 import type { ProbeSocket, SocketSpec } from './types.js';
 
 /**
- * Which implementation opens sockets: the native addon's raw sockets (CAP_NET_RAW), its ICMP
- * datagram sockets (ICMP only; no privilege where net.ipv4.ping_group_range admits the user),
- * or the raw-socket npm module (CAP_NET_RAW).
+ * Which implementation opens sockets: the native addon's raw sockets (CAP_NET_RAW), its datagram
+ * sockets (ICMP, with no privilege where net.ipv4.ping_group_range admits the user; and
+ * `udp-datagram`, which only they serve, with none), or the raw-socket npm module (CAP_NET_RAW).
  */
 export type Backend = 'native-raw' | 'native-dgram' | 'raw-socket';
 
@@ -18,11 +18,28 @@ export interface OpenOptions {
 
 /**
  * Opens a socket for probing. Without a backend named: native raw, else (ICMP) native datagram,
- * else raw-socket where the addon did not build. Throws ProbeSocketError; `isPermissionDenied`
- * means no backend was allowed, and its one-line message names every fix that applies.
+ * else raw-socket where the addon did not build; `udp-datagram` always native datagram. Throws
+ * ProbeSocketError; `isPermissionDenied` means no backend was allowed, and its one-line message
+ * names every fix that applies.
  */
 export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): ProbeSocket {
   const backend = options.backend;
+  if (spec.protocol === 'udp-datagram') {
+    if (backend !== undefined && backend !== 'native-dgram')
+      throw new ProbeSocketError(
+        `udp-datagram sockets are native-dgram only, not ${backend}`,
+        'EINVAL',
+        'socket',
+      );
+    const native = nativeAvailability();
+    if (!native.available)
+      throw new ProbeSocketError(
+        `UDP datagram sockets need the native backend, unavailable: ${native.reason}`,
+        'UNKNOWN',
+        'socket',
+      );
+    return openNativeSocket(spec, 'dgram');
+  }
   if (backend === 'raw-socket') return openRawSocket(spec);
   if (backend === 'native-raw' || backend === 'native-dgram') {
     const native = nativeAvailability();

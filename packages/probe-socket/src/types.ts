@@ -1,19 +1,35 @@
 /** The IP version a socket speaks. */
 export type IpFamily = 4 | 6;
 
-/** What a prober sends: ICMP echo, UDP datagrams or TCP segments, each built by the prober. */
-export type ProbeProtocol = 'icmp' | 'udp' | 'tcp';
+/**
+ * What a prober sends: ICMP echo, UDP datagrams or TCP segments, each built by the prober from
+ * its transport header on; or `udp-datagram`: UDP payloads alone, on a UDP datagram socket whose
+ * kernel writes the UDP header (no privilege needed). The socket reads the ICMP errors about its
+ * datagrams from its error queue (IP_RECVERR / IPV6_RECVERR) and delivers each as the ICMP
+ * error message it came in, quoting an IP and UDP header rebuilt from what the kernel reported
+ * (see `ProbeSocket.boundPort`). UDP datagrams the socket receives are not delivered: probers
+ * listen for ICMP.
+ */
+export type ProbeProtocol = 'icmp' | 'udp' | 'tcp' | 'udp-datagram';
 
-export interface SocketSpec {
-  readonly family: IpFamily;
-  readonly protocol: ProbeProtocol;
-  /**
-   * ICMP only: the echo identifier the caller's requests carry. Backends whose kernel writes the
-   * identifier itself (ICMP datagram sockets) bind this one where it is free; see
-   * `ProbeSocket.boundIdentifier`. Others ignore it.
-   */
-  readonly identifier?: number;
-}
+/** What to open: the family and protocol, and what the protocol needs to know up front. */
+export type SocketSpec =
+  | {
+      readonly family: IpFamily;
+      readonly protocol: 'icmp' | 'udp' | 'tcp';
+      /**
+       * ICMP only: the echo identifier the caller's requests carry. Backends whose kernel writes the
+       * identifier itself (ICMP datagram sockets) bind this one where it is free; see
+       * `ProbeSocket.boundIdentifier`. Others ignore it.
+       */
+      readonly identifier?: number;
+    }
+  | {
+      readonly family: IpFamily;
+      readonly protocol: 'udp-datagram';
+      /** The destination port of every datagram the socket sends (the kernel writes the header). */
+      readonly port: number;
+    };
 
 /** One datagram as the socket delivered it. */
 export interface ReceivedPacket {
@@ -61,6 +77,13 @@ export interface ProbeSocket {
    * match replies by it, and use one socket per identifier. Undefined on raw sockets.
    */
   readonly boundIdentifier?: number;
+  /**
+   * Set on `udp-datagram` sockets: the source port the kernel bound, which every datagram of
+   * the socket leaves from and which the UDP header quoted by its ICMP errors carries. The kernel
+   * hands a socket the errors about datagrams from its own port alone, so a prober that sends
+   * each probe from a socket of its own knows the probe an error is about by the socket.
+   */
+  readonly boundPort?: number;
   /**
    * Sends one datagram and resolves with the monotonic time (ns) taken just before the send
    * system call. Rejects with a ProbeSocketError (code ENETUNREACH, EHOSTUNREACH, EMSGSIZE, ...);
