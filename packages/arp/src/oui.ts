@@ -13,7 +13,6 @@ export type VendorAnswer =
 
 /** Control characters out, so that registry text reaching a terminal cannot drive it. */
 function clean(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim();
 }
 

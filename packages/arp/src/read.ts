@@ -12,9 +12,9 @@ export interface NeighbourTable {
 }
 
 /**
- * Where the table comes from. `procNeighbourSource` reads /proc/net/arp; a netlink
- * (RTM_GETNEIGH) source, with IPv6 and exact states, implements the same interface once the
- * native socket addon exists, and is passed to `readNeighbours({ source })`.
+ * Where the table comes from: `netlinkNeighbourSource` (RTM_GETNEIGH: both families, exact
+ * states) over a NETLINK_ROUTE socket, or `procNeighbourSource` (/proc/net/arp: IPv4 only,
+ * folded states) where no netlink socket can be opened. Passed to `readNeighbours({ source })`.
  */
 export interface NeighbourSource {
   read(): Promise<NeighbourTable>;
@@ -23,14 +23,19 @@ export interface NeighbourSource {
 export const ipv6NeighboursMissing =
   'needs netlink (RTM_GETNEIGH): Linux has no /proc file for them, and Node cannot open a netlink socket without a native addon';
 
+/**
+ * The IPv4 table from /proc/net/arp. `ipv6Reason` says why IPv6 is missing: the caller knows
+ * why its netlink socket could not be opened.
+ */
 export function procNeighbourSource(
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  ipv6Reason: string = ipv6NeighboursMissing,
 ): NeighbourSource {
   return {
     async read() {
       return {
         neighbours: parseProcNetArp(readFile('/proc/net/arp')),
-        missing: [{ family: 'inet6', reason: ipv6NeighboursMissing }],
+        missing: [{ family: 'inet6', reason: ipv6Reason }],
         exactStates: false,
       };
     },

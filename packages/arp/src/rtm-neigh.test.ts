@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { decodeNetlinkMessages, NetlinkDecodeError, type NetlinkSocket } from '@netdiag/interface-stats';
+import {
+  decodeNetlinkMessages,
+  NetlinkDecodeError,
+  recordedNetlinkSocket as replaying,
+} from '@netdiag/interface-stats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeRtmNeigh, netlinkNeighbourSource } from './rtm-neigh.js';
@@ -17,28 +21,6 @@ const fixture = JSON.parse(
   ipNeigh: { dst: string; dev: string; lladdr?: string; state: string[]; router?: null }[];
 };
 const datagrams = fixture.neigh.map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
-
-function replaying(recorded: Uint8Array[]): NetlinkSocket {
-  let listener: ((d: Uint8Array) => void) | undefined;
-  return {
-    async send(message) {
-      const seq = new DataView(message.buffer, message.byteOffset).getUint32(8, true);
-      for (const d of recorded) {
-        const copy = d.slice();
-        const v = new DataView(copy.buffer);
-        for (let at = 0; at < copy.length; at += (v.getUint32(at, true) + 3) & ~3)
-          v.setUint32(at + 8, seq, true);
-        setImmediate(() => listener?.(copy));
-      }
-    },
-    onMessage(l) {
-      listener = l;
-      return () => {
-        listener = undefined;
-      };
-    },
-  };
-}
 
 describe('the netlink neighbour source', () => {
   it('equals ip -j neigh of the same moment: IPv4 and IPv6, exact states, routers', async () => {

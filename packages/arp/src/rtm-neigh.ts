@@ -1,10 +1,12 @@
 import {
   decodeAttributes,
-  formatIpv6,
+  decodeIpAttribute,
+  dumpLinkNames,
   NetlinkDecodeError,
   type NetlinkMessage,
   type NetlinkSocket,
-  netlinkDump,
+  netlinkDumpDecoded,
+  RtFamily,
 } from '@netdiag/interface-stats';
 import { formatMac } from './mac.js';
 import type { Neighbour, NudState } from './neighbour.js';
@@ -13,8 +15,8 @@ import type { NeighbourSource } from './read.js';
 export const RtmNeigh = { New: 28, Get: 30 } as const;
 const NDA_DST = 1;
 const NDA_LLADDR = 2;
-const AF_INET = 2;
-const AF_INET6 = 10;
+const AF_INET = RtFamily.Inet;
+const AF_INET6 = RtFamily.Inet6;
 const NTF_PROXY = 0x08;
 const NTF_ROUTER = 0x80;
 
@@ -56,10 +58,7 @@ export function decodeRtmNeigh(m: NetlinkMessage): NetlinkNeighbour | undefined 
   const want = family === AF_INET ? 4 : 16;
   if (dst === undefined || dst.length !== want)
     throw new NetlinkDecodeError(`neighbour without a ${want}-byte NDA_DST`);
-  const address =
-    family === AF_INET
-      ? dst.join('.')
-      : formatIpv6(Array.from(dst, (b) => b.toString(16).padStart(2, '0')).join(''));
+  const address = decodeIpAttribute(dst, family);
   const ll = attrs.get(NDA_LLADDR);
   return {
     ifindex,
@@ -76,25 +75,26 @@ export function decodeRtmNeigh(m: NetlinkMessage): NetlinkNeighbour | undefined 
 export const getNeighRequest = new Uint8Array(12);
 
 /**
- * The complete neighbour source: IPv4 and IPv6, exact NUD states. `names` maps interface
- * indexes to names (readLinks() from @netdiag/interface-stats gives them). NOARP entries
- * (multicast mappings) are left out, as `ip neigh` does, unless `includeNoarp`.
+ * The complete neighbour source: IPv4 and IPv6, exact NUD states. Interface names come from an
+ * RTM_GETLINK dump over the same socket (the kernel of the socket's namespace), or from `names`
+ * (readLinks() from @netdiag/interface-stats gives them). NOARP entries (multicast mappings) are
+ * left out, as `ip neigh` does, unless `includeNoarp`.
  */
 export function netlinkNeighbourSource(
   socket: NetlinkSocket,
-  names: () => ReadonlyMap<number, string>,
+  names?: () => ReadonlyMap<number, string> | Promise<ReadonlyMap<number, string>>,
   options: { includeNoarp?: boolean } = {},
 ): NeighbourSource {
   return {
     async read() {
-      const messages = await netlinkDump(socket, RtmNeigh.Get, getNeighRequest);
-      const byIndex = names();
+      const entries = await netlinkDumpDecoded(socket, RtmNeigh.Get, getNeighRequest, decodeRtmNeigh);
+      // Names after neighbours: an interface created in between is named, not shown as if<N>.
+      const byIndex = await (names ?? (() => dumpLinkNames(socket)))();
       const neighbours: Neighbour[] = [];
-      for (const m of messages) {
-        const n = decodeRtmNeigh(m);
+      for (const n of entries) {
         // NUD_NONE entries are being set up, NOARP ones are multicast and broadcast mappings:
         // `ip neigh` (and /proc/net/arp) leave both out unless asked.
-        if (n === undefined || n.state === undefined || n.proxy) continue;
+        if (n.state === undefined || n.proxy) continue;
         if (n.state === 'noarp' && !options.includeNoarp) continue;
         neighbours.push({
           family: n.family,

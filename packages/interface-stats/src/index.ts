@@ -7,6 +7,7 @@ export {
   attributeU32,
   concatBytes,
   decodeAttributes,
+  decodeIpAttribute,
   decodeNetlinkError,
   decodeNetlinkMessages,
   encodeAttribute,
@@ -18,8 +19,11 @@ export {
   NlMsgType,
   NlmFlags,
   netlinkDump,
+  netlinkDumpDecoded,
   nlmsgHeaderLength,
+  RtFamily,
 } from './netlink.js';
+export { recordedNetlinkSocket } from './netlink-replay.js';
 export { ipv4FromNodeInterfaces, type NodeInterfaceTable, nodeInterfacesCover } from './node-interfaces.js';
 export { ProcNetDevParseError, parseProcNetDev } from './proc-net-dev.js';
 export {
@@ -50,6 +54,7 @@ export {
   netlinkAddressSource,
   RtmType,
 } from './rtm-addr.js';
+export { decodeRtmLinkName, dumpLinkNames, getLinkRequest, RtmLink } from './rtm-link.js';
 export { InterfaceSampler, type RatePoint, type SamplerOptions } from './sampler.js';
 export { parseSysfsLink, type SysfsLinkContents, SysfsParseError, sysfsLinkFiles } from './sysfs-link.js';
 export { nodeSystem, type SystemFiles } from './system.js';

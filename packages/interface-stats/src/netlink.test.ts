@@ -3,14 +3,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeAttributes,
+  decodeIpAttribute,
   decodeNetlinkMessages,
   encodeAttribute,
   encodeNetlinkMessage,
   NetlinkDecodeError,
-  type NetlinkSocket,
   netlinkDump,
 } from './netlink.js';
+import { recordedNetlinkSocket as replaying } from './netlink-replay.js';
 import { decodeRtmAddr, netlinkAddressSource } from './rtm-addr.js';
+import { decodeRtmLinkName } from './rtm-link.js';
 
 /**
  * netlink.json: an RTM_GETADDR dump taken in a namespace (scripts/capture-netlink.ts) with
@@ -22,31 +24,6 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/netlink.json', impor
   ipAddr: { ifindex: number; addr_info: Record<string, unknown>[] }[];
 };
 const datagrams = fixture.addr.map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
-
-/** A socket that answers every request with the recorded datagrams, under the request's seq. */
-function replaying(recorded: Uint8Array[]): NetlinkSocket {
-  let listener: ((d: Uint8Array) => void) | undefined;
-  return {
-    async send(message) {
-      const seq = new DataView(message.buffer, message.byteOffset).getUint32(8, true);
-      for (const d of recorded) {
-        const copy = d.slice();
-        const v = new DataView(copy.buffer);
-        for (let at = 0; at < copy.length; ) {
-          v.setUint32(at + 8, seq, true);
-          at += (v.getUint32(at, true) + 3) & ~3;
-        }
-        setImmediate(() => listener?.(copy));
-      }
-    },
-    onMessage(l) {
-      listener = l;
-      return () => {
-        listener = undefined;
-      };
-    },
-  };
-}
 
 describe('netlink framing', () => {
   it('messages and attributes round-trip', () => {
@@ -140,5 +117,48 @@ describe('the netlink address source', () => {
       payload: Uint8Array.of(0xf3, 0xff, 0xff, 0xff),
     });
     await expect(netlinkDump(replaying([err]), 22, new Uint8Array(8))).rejects.toThrow(/EACCES/);
+  });
+});
+
+describe('link names (RTM_NEWLINK)', () => {
+  it('reads index and IFLA_IFNAME; other attributes and types pass by', () => {
+    const ifinfomsg = new Uint8Array(16);
+    new DataView(ifinfomsg.buffer).setInt32(4, 42, true);
+    const m = decodeNetlinkMessages(
+      encodeNetlinkMessage({
+        type: 16,
+        flags: 2,
+        seq: 1,
+        payload: Buffer.concat([
+          ifinfomsg,
+          encodeAttribute(4, Uint8Array.of(0xdc, 0x05, 0, 0)),
+          encodeAttribute(3, Buffer.from('veth\u001b0\0')),
+        ]),
+      }),
+    )[0]!;
+    expect(decodeRtmLinkName(m)).toEqual({ ifindex: 42, name: 'veth\u001b0' });
+    expect(decodeRtmLinkName({ ...m, type: 20 })).toBeUndefined();
+  });
+
+  it('random payloads fail only with NetlinkDecodeError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (payload) => {
+        try {
+          decodeRtmLinkName({ type: 16, flags: 0, seq: 0, pid: 0, payload });
+        } catch (err) {
+          expect(err).toBeInstanceOf(NetlinkDecodeError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("an IPv4 or IPv6 attribute must have its family's length", () => {
+    expect(decodeIpAttribute(Uint8Array.of(192, 0, 2, 1), 2)).toBe('192.0.2.1');
+    expect(decodeIpAttribute(Uint8Array.of(0x20, 1, 0xd, 0xb8, ...new Array(11).fill(0), 1), 10)).toBe(
+      '2001:db8::1',
+    );
+    expect(() => decodeIpAttribute(Uint8Array.of(192, 0, 2), 2)).toThrow(NetlinkDecodeError);
+    expect(() => decodeIpAttribute(Uint8Array.of(192, 0, 2, 1), 10)).toThrow(NetlinkDecodeError);
   });
 });

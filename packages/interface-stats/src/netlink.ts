@@ -1,4 +1,5 @@
 import { constants as osConstants } from 'node:os';
+import { formatIpv6 } from './if-inet6.js';
 
 /**
  * Netlink framing (RFC 3549, <linux/netlink.h>): messages and attributes, pure over bytes, in
@@ -129,6 +130,17 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The address families rtnetlink messages carry (struct ifaddrmsg, ndmsg, rtmsg: the first byte). */
+export const RtFamily = { Inet: 2, Inet6: 10 } as const;
+
+/** An IPv4 or IPv6 address attribute (IFA_LOCAL, NDA_DST, ...) as text; its length must fit the family. */
+export function decodeIpAttribute(bytes: Uint8Array, family: number): string {
+  if (family === RtFamily.Inet && bytes.length === 4) return bytes.join('.');
+  if (family === RtFamily.Inet6 && bytes.length === 16)
+    return formatIpv6(Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''));
+  throw new NetlinkDecodeError(`address of ${bytes.length} bytes for family ${family}`);
+}
+
 /** A NUL-terminated attribute string (IFA_LABEL, IFLA_IFNAME). */
 export function attributeString(data: Uint8Array): string {
   const end = data.indexOf(0);
@@ -214,4 +226,19 @@ export function netlinkDump(
       .send(encodeNetlinkMessage({ type, flags: NlmFlags.Request | NlmFlags.Dump, seq, payload }))
       .catch((err: unknown) => finish(() => reject(err)));
   });
+}
+
+/** A dump decoded message by message; `decode` returns undefined for what it skips. */
+export async function netlinkDumpDecoded<T>(
+  socket: NetlinkSocket,
+  type: number,
+  payload: Uint8Array,
+  decode: (m: NetlinkMessage) => T | undefined,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (const m of await netlinkDump(socket, type, payload)) {
+    const v = decode(m);
+    if (v !== undefined) out.push(v);
+  }
+  return out;
 }

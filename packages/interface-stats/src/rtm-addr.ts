@@ -1,12 +1,13 @@
-import { formatIpv6 } from './if-inet6.js';
 import {
   attributeString,
   attributeU32,
   decodeAttributes,
+  decodeIpAttribute,
   NetlinkDecodeError,
   type NetlinkMessage,
   type NetlinkSocket,
-  netlinkDump,
+  netlinkDumpDecoded,
+  RtFamily,
 } from './netlink.js';
 import type { AddressSource } from './read.js';
 import type { AddressScope, InterfaceAddress, Ipv6AddressFlag } from './types.js';
@@ -17,8 +18,8 @@ const IFA_LOCAL = 2;
 const IFA_LABEL = 3;
 const IFA_BROADCAST = 4;
 const IFA_FLAGS = 8;
-const AF_INET = 2;
-const AF_INET6 = 10;
+const AF_INET = RtFamily.Inet;
+const AF_INET6 = RtFamily.Inet6;
 
 /** One RTM_NEWADDR: the address with everything netlink says about it. */
 export interface NetlinkAddress {
@@ -47,13 +48,6 @@ const v6Flags: readonly (readonly [number, Ipv6AddressFlag])[] = [
   [0x80, 'permanent'],
 ];
 
-function ip(bytes: Uint8Array, family: number): string {
-  if (family === AF_INET && bytes.length === 4) return bytes.join('.');
-  if (family === AF_INET6 && bytes.length === 16)
-    return formatIpv6(Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''));
-  throw new NetlinkDecodeError(`address of ${bytes.length} bytes for family ${family}`);
-}
-
 /** Decodes an RTM_NEWADDR (struct ifaddrmsg + attributes); undefined for families other than IPv4/IPv6. */
 export function decodeRtmAddr(m: NetlinkMessage): NetlinkAddress | undefined {
   if (m.type !== RtmType.NewAddr) return undefined;
@@ -69,10 +63,12 @@ export function decodeRtmAddr(m: NetlinkMessage): NetlinkAddress | undefined {
   const flagBits = attrs.has(IFA_FLAGS) ? (attributeU32(attrs.get(IFA_FLAGS)!) ?? headerFlags) : headerFlags;
   const localBytes = attrs.get(IFA_LOCAL) ?? attrs.get(IFA_ADDRESS);
   if (localBytes === undefined) throw new NetlinkDecodeError('RTM_NEWADDR without IFA_LOCAL or IFA_ADDRESS');
-  const local = ip(localBytes, family);
+  const local = decodeIpAttribute(localBytes, family);
   const peerBytes = attrs.has(IFA_LOCAL) ? attrs.get(IFA_ADDRESS) : undefined;
-  const peer = peerBytes !== undefined ? ip(peerBytes, family) : undefined;
-  const broadcast = attrs.has(IFA_BROADCAST) ? ip(attrs.get(IFA_BROADCAST)!, family) : undefined;
+  const peer = peerBytes !== undefined ? decodeIpAttribute(peerBytes, family) : undefined;
+  const broadcast = attrs.has(IFA_BROADCAST)
+    ? decodeIpAttribute(attrs.get(IFA_BROADCAST)!, family)
+    : undefined;
   const maxPrefix = family === AF_INET ? 32 : 128;
   if (prefixLength > maxPrefix)
     throw new NetlinkDecodeError(`prefix length ${prefixLength} for family ${family}`);
@@ -106,11 +102,7 @@ export const getAddrRequest = new Uint8Array(8);
 
 /** Every address of every interface, from one netlink dump. */
 export async function dumpAddresses(socket: NetlinkSocket): Promise<NetlinkAddress[]> {
-  const messages = await netlinkDump(socket, RtmType.GetAddr, getAddrRequest);
-  return messages.flatMap((m) => {
-    const a = decodeRtmAddr(m);
-    return a === undefined ? [] : [a];
-  });
+  return netlinkDumpDecoded(socket, RtmType.GetAddr, getAddrRequest, decodeRtmAddr);
 }
 
 /**

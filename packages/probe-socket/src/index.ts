@@ -1,5 +1,7 @@
+export { type ArpInterface, arpInterface, openArpChannel } from './arp-channel.js';
 export type { SocketErrorCode } from './errors.js';
 export { PERMISSION_FIX, ProbeSocketError, pingGroupFix, toProbeSocketError } from './errors.js';
+export { type NetlinkRouteSocket, openNetlinkRoute } from './netlink-route.js';
 export type { Backend, OpenOptions } from './open.js';
 export { openProbeSocket } from './open.js';
 export type {

@@ -105,17 +105,32 @@ describe('netdiag arp', () => {
       '192.0.2.1   veth0  02:00:00:00:00:01  resolved',
       '192.0.2.99  x\\x07  (incomplete)       unresolved',
     ]);
+    expect(
+      formatTable({
+        neighbours: [
+          {
+            family: 'inet6',
+            address: 'fe80::1',
+            interface: 'eth0',
+            mac: '02:00:00:00:00:01',
+            state: 'stale',
+            router: true,
+          },
+        ],
+        missing: [],
+        exactStates: true,
+      })[1],
+    ).toBe('fe80::1  eth0   02:00:00:00:00:01  stale router');
   });
 
-  it('a probe says in one line what is missing, exit 2', async () => {
-    const err = await run(['probe', '192.0.2.1'], io()).catch((e: unknown) => e);
+  it('a probe on a link without ARP says so in one line, exit 2', async () => {
+    const err = await run(['probe', '192.0.2.1', '-I', 'lo', '-c', '1'], io()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).exitCode).toBe(ExitCode.Error);
-    expect((err as CliError).message).toMatch(/^arp probe: needs a packet socket \(AF_PACKET\)/);
-    expect((err as CliError).message).not.toContain('\n');
+    expect((err as CliError).message).toBe('arp probe: lo is not an Ethernet interface: no ARP on it');
   });
 
-  it('an unknown interface is reported before the missing socket', async () => {
+  it('an unknown interface is reported before any socket opens', async () => {
     await expect(run(['probe', '192.0.2.1', '-I', 'nosuch0'], io())).rejects.toThrow(
       /no interface named 'nosuch0'/,
     );

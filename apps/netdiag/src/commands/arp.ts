@@ -11,16 +11,19 @@ import type { Interface } from '@netdiag/interface-stats';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import type { CommandIo } from '../io.js';
-import { printable, selectInterfaces } from './if.js';
+import { printable } from '../printable.js';
+import { openInterfaceReader, selectInterfaces } from './if.js';
 
 export const help = `usage: netdiag arp [options]                          the neighbour table
        netdiag arp probe ADDRESS [-I IFACE] [-c N] [--dad]  who-has ADDRESS, like arping
        netdiag arp scan CIDR -I IFACE [--force] [--foreign] every address of a range, like arp-scan
 
-The table lists IPv4 neighbours from /proc/net/arp: address, interface, MAC and state. The
-kernel folds its states there: "resolved" is reachable, stale, delay or probe; "unresolved" is
-incomplete or failed; "permanent" is a static entry. IPv6 neighbours and exact states need
-netlink, which this build does not read yet (said on stderr, and in "missing" with --json).
+The table lists IPv4 and IPv6 neighbours from the kernel over netlink (RTM_GETNEIGH):
+address, interface, MAC and the exact state (reachable, stale, delay, probe, incomplete,
+failed, permanent), routers marked, as 'ip neigh' shows them. Where no netlink socket can be
+opened (the native addon is not built) it falls back to /proc/net/arp: IPv4 only, with states
+folded ("resolved" is reachable, stale, delay or probe; "unresolved" incomplete or failed), and
+says so on stderr (and in "missing" and "exactStates" with --json).
 
 A probe asks "who has ADDRESS?" on the interface whose subnet holds it (or -I IFACE) and
 prints each reply's MAC and round-trip time; a second MAC answering is reported as a conflict.
@@ -40,8 +43,8 @@ options:
   -n                     numeric; accepted for familiarity (netdiag never looks names up)
   -h, --help             this help
 
-Probes and scans need a packet socket (AF_PACKET) for ARP from @netdiag/probe-socket; where it
-cannot give one, they check their arguments and then say what is missing (exit 2).
+Probes and scans send and receive on a packet socket (AF_PACKET), which needs root or
+CAP_NET_RAW; without it they say so in one line, with the fix (exit 2).
 Exit status: 0 if a neighbour was listed (or answered), 1 if none, 2 on error.`;
 
 const flags = {
@@ -144,13 +147,13 @@ export function parseArpArgs(args: string[]): ArpOptions {
   );
 }
 
-/** The table as columns: address, interface, MAC, state (proxy entries marked). */
+/** The table as columns: address, interface, MAC, state (routers and proxy entries marked). */
 export function formatTable(table: NeighbourTable): string[] {
   const rows = table.neighbours.map((n: Neighbour) => [
     n.address,
     printable(n.interface),
     n.mac ?? '(incomplete)',
-    n.proxy ? `${n.state} proxy` : n.state,
+    [n.state, n.router ? 'router' : '', n.proxy ? 'proxy' : ''].filter(Boolean).join(' '),
   ]);
   const header = ['ADDRESS', 'IFACE', 'MAC', 'STATE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -165,22 +168,11 @@ export function formatTable(table: NeighbourTable): string[] {
 /** Opens an ARP frame channel on an interface (an AF_PACKET socket for EtherType 0x0806). */
 export type OpenArpChannel = (iface: string) => Promise<FrameChannel>;
 
-/** Why a probe or scan cannot run: one line, what is missing and how to get it. */
-export const packetSocketMissing =
-  'needs a packet socket (AF_PACKET) for ARP, which raw-socket cannot open and @netdiag/probe-socket does not offer in this build (openArpChannel); use arping or arp-scan meanwhile';
-
-/**
- * The socket layer's channel opener, when it has one. Only @netdiag/probe-socket owns sockets;
- * it is asked at run time so that this command works as soon as it offers `openArpChannel`.
- */
-async function channelOpener(): Promise<OpenArpChannel | undefined> {
-  const sockets = (await import('@netdiag/probe-socket')) as { openArpChannel?: OpenArpChannel };
-  return typeof sockets.openArpChannel === 'function' ? sockets.openArpChannel : undefined;
-}
-
 const ipv4Of = (i: Interface) => i.addresses.flatMap((a) => (a.family === 'inet' ? [a] : []));
 
 function subnetsOf(i: Interface): InterfaceSubnets {
+  if (!i.flags.includes('UP'))
+    throw new CliError(`arp: ${printable(i.name)} is down (ip link set ${printable(i.name)} up)`);
   if (!i.ipv4Complete) {
     throw new CliError(
       `arp: ${printable(i.name)} is not up and running, so its IPv4 subnets cannot be read (state ${i.operState})`,
@@ -195,11 +187,6 @@ function inSubnet(address: string, net: string, prefixLength: number): boolean {
   return Math.floor(n(address) / size) === Math.floor(n(net) / size);
 }
 
-async function interfaces(): Promise<Interface[]> {
-  const { readInterfaces } = await import('@netdiag/interface-stats');
-  return readInterfaces({ counters: false });
-}
-
 /**
  * Where and as whom to probe: the given interface, or the one whose IPv4 subnet holds the
  * target (as arping finds it), and our address on that subnet as the sender.
@@ -208,17 +195,18 @@ export function probeEndpoint(
   all: readonly Interface[],
   o: Pick<ProbeOptions, 'address' | 'iface' | 'dad'>,
 ): { iface: Interface; senderIp: string } {
+  // Without -I, a link that is down holds no route to its subnet: the kernel would not use it.
   const candidates =
     o.iface !== undefined
       ? selectInterfaces(all, [o.iface], 'arp')
-      : all.filter((i) => i.linkType === 'ether');
+      : all.filter((i) => i.linkType === 'ether' && i.flags.includes('UP'));
+  if (o.iface !== undefined) subnetsOf(candidates[0]!);
   for (const i of candidates) {
     const own = ipv4Of(i).find((a) => inSubnet(o.address, a.address, a.prefixLength));
     if (own !== undefined) return { iface: i, senderIp: o.dad ? '0.0.0.0' : own.address };
   }
   if (o.iface !== undefined) {
     const i = candidates[0]!;
-    subnetsOf(i);
     const first = ipv4Of(i)[0];
     if (o.dad) return { iface: i, senderIp: '0.0.0.0' };
     if (first === undefined)
@@ -364,6 +352,42 @@ export async function scanCommand(
   return summary.hosts.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
 }
 
+/**
+ * The neighbour table from netlink (both families, exact states), or from /proc/net/arp where no
+ * netlink socket opens, with the reason in `missing`.
+ */
+async function readTable(): Promise<NeighbourTable> {
+  const [arp, sockets] = await Promise.all([import('@netdiag/arp'), import('@netdiag/probe-socket')]);
+  let socket: Awaited<ReturnType<typeof sockets.openNetlinkRoute>>;
+  try {
+    socket = await sockets.openNetlinkRoute();
+  } catch (err) {
+    if (!(err instanceof sockets.ProbeSocketError)) throw err;
+    const why = `needs netlink (RTM_GETNEIGH; /proc has no IPv6 table), unavailable: ${err.message}`;
+    return arp.readNeighbours({ source: arp.procNeighbourSource(undefined, why) });
+  }
+  try {
+    return await arp.readNeighbours({ source: arp.netlinkNeighbourSource(socket) });
+  } catch (err) {
+    const { NetlinkError, NetlinkDecodeError } = await import('@netdiag/interface-stats');
+    if (err instanceof NetlinkError || err instanceof NetlinkDecodeError)
+      throw new CliError(`arp: reading neighbours over netlink: ${err.message}`, ExitCode.Error, {
+        cause: err,
+      });
+    throw err;
+  } finally {
+    socket.close();
+  }
+}
+
+/** A socket failure of a probe or scan (no permission, no addon, interface gone) as one line. */
+async function socketFailure(what: string, err: unknown): Promise<unknown> {
+  const { ProbeSocketError } = await import('@netdiag/probe-socket');
+  return err instanceof ProbeSocketError
+    ? new CliError(`${what}: ${err.message}`, ExitCode.Error, { cause: err })
+    : err;
+}
+
 export async function run(args: string[], io: CommandIo): Promise<number> {
   const o = parseArpArgs(args);
   if (o.mode === 'help') {
@@ -375,8 +399,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     if (o.iface !== undefined && (/[\s/]/.test(o.iface) || !existsSync(`/sys/class/net/${o.iface}`))) {
       throw new CliError(`arp: no interface named '${printable(o.iface)}'`);
     }
-    const arp = await import('@netdiag/arp');
-    const table = await arp.readNeighbours();
+    const table = await readTable();
     const neighbours =
       o.iface === undefined ? table.neighbours : table.neighbours.filter((n) => n.interface === o.iface);
     const shown = { ...table, neighbours };
@@ -385,21 +408,25 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       if (neighbours.length > 0) io.stdout.write(`${formatTable(shown).join('\n')}\n`);
       for (const m of table.missing)
         io.stderr.write(
-          `netdiag: arp: ${m.family === 'inet6' ? 'IPv6' : 'IPv4'} neighbours not shown: ${m.reason}\n`,
+          `netdiag: arp: ${m.family === 'inet6' ? 'IPv6' : 'IPv4'} neighbours not shown: ${printable(m.reason)}\n`,
         );
     }
     return neighbours.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
   }
-  // Arguments and interfaces are checked first, so that a typo is reported as such, not as the gap.
-  const all = await interfaces();
-  if (o.mode === 'probe') probeEndpoint(all, o);
-  else {
-    const [iface] = selectInterfaces(all, [o.iface], 'arp');
-    const { planScan } = await import('@netdiag/arp');
-    const planned = planScan(o.cidr, subnetsOf(iface!), { force: o.force, allowForeign: o.foreign });
-    if (!planned.ok) throw new UsageError(`arp scan: ${planned.error.message}`);
+  // Arguments and interfaces are checked before any packet socket opens, so that a typo is
+  // reported as such, not as a missing privilege.
+  const reader = await openInterfaceReader();
+  let all: Interface[];
+  try {
+    all = await reader.read({ counters: false });
+  } finally {
+    reader.close();
   }
-  const open = await channelOpener();
-  if (open === undefined) throw new CliError(`arp ${o.mode}: ${packetSocketMissing}`);
-  return o.mode === 'probe' ? probeCommand(o, io, open, all) : scanCommand(o, io, open, all);
+  const { openArpChannel } = await import('@netdiag/probe-socket');
+  const open: OpenArpChannel = (iface) => openArpChannel(iface);
+  try {
+    return o.mode === 'probe' ? await probeCommand(o, io, open, all) : await scanCommand(o, io, open, all);
+  } catch (err) {
+    throw await socketFailure(`arp ${o.mode}`, err);
+  }
 }

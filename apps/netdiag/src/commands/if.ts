@@ -2,12 +2,14 @@ import type { Counters, Interface, InterfaceAddress } from '@netdiag/interface-s
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
+import { printable } from '../printable.js';
 
 export const help = `usage: netdiag if [options] [IFACE...]
 
 Every network interface: index, name, flags, state, MTU, link type, MAC, speed and duplex where
 the driver reports them, IPv4 and IPv6 addresses with prefix length and scope, and counters.
-Read from /sys/class/net, /proc/net/dev, /proc/net/if_inet6 and getifaddrs.
+Links from /sys/class/net, counters from /proc/net/dev, addresses from the kernel over netlink
+(RTM_GETADDR: every link, up or down, with exact scopes, as 'ip addr' shows them).
 
 On a terminal the list is live: receive and transmit rates (bit/s, packets/s), errors and drops
 per second, and a sparkline of each interface's traffic; keys: space pause, q quit.
@@ -22,8 +24,10 @@ options:
                      @netdiag/interface-stats, counters as exact integers
   -h, --help         this help
 
-IPv4 addresses of a link that is down or has no carrier are not visible without netlink; such a
-link says so ("ipv4Complete": false in JSON) rather than showing no address.
+Where no netlink socket can be opened (the native addon is not built), addresses come from
+/proc/net/if_inet6 and getifaddrs, which cannot see IPv4 on a link that is down or has no
+carrier: such a link says so ("ipv4Complete": false in JSON) rather than showing no address,
+and stderr says why netlink was not used.
 Exit status: 0 if an interface was listed, 2 on error (unknown IFACE, bad option).`;
 
 const flags = {
@@ -64,15 +68,6 @@ export function parseIfArgs(args: string[]): IfOptions {
     json: v.json === true,
     help: v.help === true,
   };
-}
-
-/** Kernel text (interface names, labels) made safe for a terminal: control characters become \xNN. */
-export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
 }
 
 /** The named interfaces (in the order given), or all; an unknown name is an error. */
@@ -151,22 +146,70 @@ export function stringifyWithBigInt(value: unknown): string {
   );
 }
 
+/**
+ * Interfaces as the kernel has them: links from /sys/class/net, counters from /proc/net/dev,
+ * addresses over netlink. Where no NETLINK_ROUTE socket opens, addresses come from
+ * /proc/net/if_inet6 and getifaddrs, and `fallback` says why.
+ */
+export interface InterfaceReader {
+  read(options?: { readonly counters?: boolean }): Promise<Interface[]>;
+  /** Why addresses come from /proc and getifaddrs (IPv4 of down links unseen); absent with netlink. */
+  readonly fallback?: string;
+  close(): void;
+}
+
+export async function openInterfaceReader(): Promise<InterfaceReader> {
+  const [stats, sockets] = await Promise.all([
+    import('@netdiag/interface-stats'),
+    import('@netdiag/probe-socket'),
+  ]);
+  let socket: Awaited<ReturnType<typeof sockets.openNetlinkRoute>>;
+  try {
+    socket = await sockets.openNetlinkRoute();
+  } catch (err) {
+    if (!(err instanceof sockets.ProbeSocketError)) throw err;
+    return { read: (options = {}) => stats.readInterfaces(options), fallback: err.message, close() {} };
+  }
+  const addresses = stats.netlinkAddressSource(socket);
+  return {
+    async read(options = {}) {
+      try {
+        return await stats.readInterfaces({ ...options, addresses });
+      } catch (err) {
+        // The kernel's answer (an errno), or a dump that never ended: one line, not a stack.
+        if (err instanceof stats.NetlinkError || err instanceof stats.NetlinkDecodeError)
+          throw new CliError(`reading addresses over netlink: ${err.message}`, ExitCode.Error, {
+            cause: err,
+          });
+        throw err;
+      }
+    },
+    close: () => socket.close(),
+  };
+}
+
 export async function run(args: string[], io: CommandIo): Promise<number> {
   const o = parseIfArgs(args);
   if (o.help) {
     io.stdout.write(`${help}\n`);
     return ExitCode.Ok;
   }
-  const { readInterfaces } = await import('@netdiag/interface-stats');
-  const interfaces = selectInterfaces(await readInterfaces(), o.names);
-  if (wantsLiveView(io, o.json) && !o.once) {
-    const { runIfLive } = await import('../views/if-live.js');
-    return runIfLive(o, io);
+  const reader = await openInterfaceReader();
+  try {
+    const interfaces = selectInterfaces(await reader.read(), o.names);
+    if (wantsLiveView(io, o.json) && !o.once) {
+      const { runIfLive } = await import('../views/if-live.js');
+      return await runIfLive(o, io, () => reader.read());
+    }
+    if (o.json) {
+      io.stdout.write(`${stringifyWithBigInt({ interfaces })}\n`);
+    } else {
+      io.stdout.write(`${interfaces.flatMap((i) => formatInterface(i, o)).join('\n')}\n`);
+      if (reader.fallback !== undefined && interfaces.some((i) => !i.ipv4Complete))
+        io.stderr.write(`netdiag: if: addresses without netlink (${reader.fallback})\n`);
+    }
+    return interfaces.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
+  } finally {
+    reader.close();
   }
-  if (o.json) {
-    io.stdout.write(`${stringifyWithBigInt({ interfaces })}\n`);
-  } else {
-    io.stdout.write(`${interfaces.flatMap((i) => formatInterface(i, o)).join('\n')}\n`);
-  }
-  return interfaces.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
 }

@@ -19,6 +19,9 @@ import {
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
+import { printable } from '../printable.js';
+
+export { printable };
 
 export const help = `usage: netdiag netstat [options] [FILTER]
 
@@ -143,14 +146,6 @@ export function parseNetstatArgs(args: string[]): NetstatOptions {
     filter,
     help: v.help === true,
   };
-}
-
-/** Makes kernel text (process names, socket paths) safe for a terminal: control characters become \xNN. */
-export function printable(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
 }
 
 export function keepRole(role: Role): (s: SocketRecord) => boolean {

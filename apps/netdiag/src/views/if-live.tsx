@@ -2,8 +2,9 @@ import { type Interface, InterfaceSampler, type RatePoint } from '@netdiag/inter
 import { Box, render, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { ExitCode } from '../cli-error.js';
-import { formatBitRate, type IfOptions, printable, selectInterfaces } from '../commands/if.js';
+import { formatBitRate, type IfOptions, selectInterfaces } from '../commands/if.js';
 import type { CommandIo } from '../io.js';
+import { printable } from '../printable.js';
 
 /** How long an interface that vanished stays named in the header. */
 export const GONE_MS = 3000;
@@ -227,8 +228,11 @@ export function IfLive({ load, intervalMs, historyLength, now, onError }: IfLive
 }
 
 /** Runs the live view until q, Ctrl-C or the command's signal. */
-export async function runIfLive(o: IfOptions, io: CommandIo): Promise<number> {
-  const { readInterfaces } = await import('@netdiag/interface-stats');
+export async function runIfLive(
+  o: IfOptions,
+  io: CommandIo,
+  readInterfaces: () => Promise<Interface[]>,
+): Promise<number> {
   let failure: unknown;
   const load = async () => selectInterfaces(await readInterfaces(), o.names);
   const instance = render(
