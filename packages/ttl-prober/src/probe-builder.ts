@@ -48,6 +48,19 @@ function pseudo(flow: Flow, protocol: number, length: number): number {
   return pseudoHeaderSum(addressBytes(flow.source), addressBytes(flow.destination), protocol, length);
 }
 
+/**
+ * The payload of UDP probe `id` for a datagram socket, whose kernel writes the UDP header: the
+ * probe id in its first word. The socket the probe leaves from already names it (see tracer.ts);
+ * where a router quotes past the UDP header, as RFC 1812 asks and Linux does, the quote names it
+ * too, so an error for an earlier probe whose port a later socket reused is told apart.
+ */
+export function buildDatagramPayload(id: ProbeId): Uint8Array {
+  const payload = new Uint8Array(PROBE_PAYLOAD);
+  payload[0] = id >> 8;
+  payload[1] = id & 0xff;
+  return payload;
+}
+
 /** The bytes of probe `id` of a flow, ready for a raw socket of the flow's method and family. */
 export function buildProbe(flow: Flow, id: ProbeId): Uint8Array {
   switch (flow.method) {

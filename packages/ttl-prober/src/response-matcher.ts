@@ -12,18 +12,32 @@ import {
 } from '@netdiag/icmp';
 import type { Flow, ProbeId, ProbeResponse } from './types.js';
 
-/** What arrived on one of the trace's sockets. */
-export interface ArrivedPacket {
-  /** Which socket: ICMP errors and echo replies, or TCP segments (the TCP method's answers). */
-  readonly socket: 'icmp' | 'tcp';
+interface Arrival {
   /** IPv4: from the IP header on. IPv6: the transport payload. */
   readonly data: Uint8Array;
   readonly from: string;
   readonly receivedAt: bigint;
   readonly hopLimit?: number;
-  /** False where IPv4 `data` starts at the transport header (ICMP datagram sockets). */
+  /** False where IPv4 `data` starts at the transport header (datagram sockets). */
   readonly includesIpHeader?: boolean;
 }
+
+/**
+ * What arrived on one of the trace's sockets: a socket every probe shares (the ICMP socket's
+ * errors and echo replies, the TCP socket's segments), or the UDP datagram socket of one probe
+ * (`probe`, without privilege): the kernel hands that socket the ICMP errors about its own
+ * datagrams alone, so the socket names the probe, where the quote it gives cannot (the kernel
+ * drops the quoted UDP header, whose checksum carries the probe id on raw sockets).
+ */
+export type ArrivedPacket =
+  | (Arrival & { readonly socket: 'icmp' | 'tcp' })
+  | (Arrival & {
+      readonly socket: 'probe';
+      /** The probe that socket sent. */
+      readonly probeId: ProbeId;
+      /** The socket's source port (`ProbeSocket.boundPort`). */
+      readonly sourcePort: number;
+    });
 
 const TCP_SYN = 0x02;
 const TCP_RST = 0x04;
@@ -44,18 +58,17 @@ export function matchResponse(flow: Flow, packet: ArrivedPacket): ProbeResponse 
   }
 }
 
-function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {
-  let message: IcmpMessage;
-  let responseTtl: number | null = packet.hopLimit ?? null;
+function decodeIcmp(flow: Flow, packet: ArrivedPacket): { message: IcmpMessage; responseTtl: number | null } {
   if (flow.family === 4 && packet.includesIpHeader !== false) {
     const ip = ipv4.decode(packet.data);
-    responseTtl = ip.value.ttl;
-    message = icmpv4.decode(packet.data, ip.bytesRead).value;
-  } else if (flow.family === 4) {
-    message = icmpv4.decode(packet.data).value;
-  } else {
-    message = icmpv6.decode(packet.data).value;
+    return { message: icmpv4.decode(packet.data, ip.bytesRead).value, responseTtl: ip.value.ttl };
   }
+  const message = flow.family === 4 ? icmpv4.decode(packet.data).value : icmpv6.decode(packet.data).value;
+  return { message, responseTtl: packet.hopLimit ?? null };
+}
+
+function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {
+  const { message, responseTtl } = decodeIcmp(flow, packet);
   const base = { responder: packet.from, receivedAt: packet.receivedAt, responseTtl };
 
   if (message.kind === 'echo-reply') {
@@ -76,7 +89,20 @@ function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined
   if (quoted.destination !== flow.destination) return undefined;
   const t = quoted.transport;
   let probeId: number;
-  if (flow.method === 'icmp' && t.protocol === 'icmp' && t.identifier === flow.identifier)
+  if (packet.socket === 'probe') {
+    // The socket names the probe; the quote must still be of that socket's datagram to the
+    // traced port, and where it reaches into the payload, carry the same id.
+    if (
+      flow.method !== 'udp' ||
+      t.protocol !== 'udp' ||
+      t.sourcePort !== packet.sourcePort ||
+      t.destinationPort !== flow.destinationPort
+    )
+      return undefined;
+    const payloadId = quotedPayloadId(flow.family, message.original);
+    if (payloadId !== undefined && payloadId !== packet.probeId) return undefined;
+    probeId = packet.probeId;
+  } else if (flow.method === 'icmp' && t.protocol === 'icmp' && t.identifier === flow.identifier)
     probeId = t.sequence;
   else if (
     flow.method === 'udp' &&
@@ -108,6 +134,19 @@ function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined
   }
   // Packet too big and parameter problems are unreachables too, for the probe's purposes.
   return { ...common, kind: 'unreachable', mark: message.kind === 'packet-too-big' ? '!F' : '!<P>' };
+}
+
+/**
+ * The probe id a datagram probe's payload begins with (`buildDatagramPayload`), where the quote
+ * reaches that far; undefined where the router quoted only the 8 bytes RFC 792 requires.
+ */
+function quotedPayloadId(family: 4 | 6, original: Uint8Array): number | undefined {
+  // The quote of a datagram socket's error is rebuilt by probe-socket: an IPv4 header of its
+  // stated length or a bare IPv6 header, then the UDP header, then what was quoted of the payload.
+  const ipHeader = family === 4 ? (original[0]! & 0x0f) * 4 : 40;
+  const at = ipHeader + 8;
+  if (original.length < at + 2) return undefined;
+  return (original[at]! << 8) | original[at + 1]!;
 }
 
 function matchTcp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {

@@ -11,9 +11,9 @@ import { BadConfig, defaults, type EngineConfig } from './config.js';
 import { type PlannedProbe, type ProbeOutcome, TraceEngine } from './engine.js';
 import type { HopSnapshot } from './hop-stats.js';
 import { NameCache, type ReverseLookup, systemReverse } from './names.js';
-import { buildProbe } from './probe-builder.js';
+import { buildDatagramPayload, buildProbe } from './probe-builder.js';
 import { type ArrivedPacket, matchResponse } from './response-matcher.js';
-import type { Flow, TraceMethod } from './types.js';
+import type { Flow, ProbeId, TraceMethod } from './types.js';
 
 export interface TraceOptions extends Partial<Omit<EngineConfig, 'mode' | 'cycles'>> {
   readonly method?: TraceMethod;
@@ -221,40 +221,66 @@ async function run(
   // Raw sockets: one ICMP socket hears every reply and error, one more sends UDP or TCP. Without
   // privilege, ICMP probes go out on ICMP datagram sockets (where ping_group_range allows), whose
   // kernel writes the echo identifier: one socket per flow then, each flow taking its identifier.
+  // UDP probes without privilege go out on UDP datagram sockets, one per probe (`perProbe`).
   const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
   const sockets: ProbeSocket[] = [];
   const icmpSockets: ProbeSocket[] = [];
   const sendSocketOf: ProbeSocket[] = [];
+  let perProbe = false;
+  let backend = '';
   try {
-    const first = open({ family: target.family, protocol: 'icmp', identifier: identifiers[0]! });
-    sockets.push(first);
-    icmpSockets.push(first);
-    if (first.boundIdentifier !== undefined) {
-      if (method !== 'icmp') {
-        throw new TraceError(
-          'NO_PERMISSION',
-          `${method.toUpperCase()} probes need a raw socket, and ICMP datagram sockets cannot hear their errors: ${PERMISSION_FIX} (or trace with ICMP, -I)`,
-        );
+    let udpRaw: ProbeSocket | undefined;
+    if (method === 'udp') {
+      try {
+        udpRaw = open({ family: target.family, protocol: 'udp' });
+        sockets.push(udpRaw);
+      } catch (err) {
+        if (!(err instanceof ProbeSocketError && err.isPermissionDenied)) throw err;
+        // No raw socket: as traceroute's own unprivileged method, a UDP datagram socket per
+        // probe with IP_RECVERR. Open one now so that what would fail for every probe (no
+        // native backend, IPv6 disabled) fails here, in one line.
+        const check = openDatagram(open, target.family, port, err);
+        backend = check.backend;
+        check.close();
+        perProbe = true;
       }
-      identifiers[0] = first.boundIdentifier;
-      sendSocketOf[0] = first;
-      for (let i = 1; i < flowCount; i++) {
-        const socket = open({ family: target.family, protocol: 'icmp', identifier: identifiers[i]! });
-        sockets.push(socket);
-        icmpSockets.push(socket);
-        identifiers[i] = socket.boundIdentifier ?? identifiers[i]!;
-        sendSocketOf[i] = socket;
+    }
+    if (!perProbe) {
+      const first = open({ family: target.family, protocol: 'icmp', identifier: identifiers[0]! });
+      sockets.push(first);
+      icmpSockets.push(first);
+      backend = first.backend;
+      if (first.boundIdentifier !== undefined) {
+        if (method !== 'icmp') {
+          throw new TraceError(
+            'NO_PERMISSION',
+            `${method.toUpperCase()} probes need a raw socket, and ICMP datagram sockets cannot hear their errors: ${PERMISSION_FIX} (or trace with ICMP, -I, or UDP, -U)`,
+          );
+        }
+        identifiers[0] = first.boundIdentifier;
+        sendSocketOf[0] = first;
+        for (let i = 1; i < flowCount; i++) {
+          const socket = open({ family: target.family, protocol: 'icmp', identifier: identifiers[i]! });
+          sockets.push(socket);
+          icmpSockets.push(socket);
+          identifiers[i] = socket.boundIdentifier ?? identifiers[i]!;
+          sendSocketOf[i] = socket;
+        }
+      } else {
+        const send =
+          method === 'icmp' ? first : (udpRaw ?? open({ family: target.family, protocol: method }));
+        if (send !== first && send !== udpRaw) sockets.push(send);
+        for (let i = 0; i < flowCount; i++) sendSocketOf[i] = send;
       }
-    } else {
-      const send = method === 'icmp' ? first : open({ family: target.family, protocol: method });
-      if (send !== first) sockets.push(send);
-      for (let i = 0; i < flowCount; i++) sendSocketOf[i] = send;
     }
   } catch (err) {
     for (const s of sockets) s.close();
     if (err instanceof TraceError) throw err;
-    if (err instanceof ProbeSocketError && err.isPermissionDenied)
-      throw new TraceError('NO_PERMISSION', err.message, { cause: err });
+    if (err instanceof ProbeSocketError && err.isPermissionDenied) {
+      // UDP needs no privilege at all (datagram sockets): say so where the method was a choice.
+      const hint = method === 'udp' ? '' : ' (or trace with UDP, -U, which needs no privilege)';
+      throw new TraceError('NO_PERMISSION', `${err.message}${hint}`, { cause: err });
+    }
     throw new TraceError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
   }
   const flows: Flow[] = sourcePorts.map((sourcePort, i) => ({
@@ -265,7 +291,8 @@ async function run(
     identifier: identifiers[i]!,
     icmpChecksum: randomInt(1, 65_536),
     // Above the range Linux hands out for ephemeral ports, so no local socket shares the flow.
-    sourcePort,
+    // With a socket per probe, the kernel picks each probe's port: 0 says so.
+    sourcePort: perProbe ? 0 : sourcePort,
     destinationPort: port,
   }));
   const flow = flows[0]!;
@@ -283,6 +310,20 @@ async function run(
     let paused = false;
     let timer: NodeJS.Timeout | undefined;
     const unsubscribe: (() => void)[] = [];
+    // UDP without privilege: each probe's own datagram socket, from its send until it settles.
+    const probeSockets = new Map<ProbeId, { socket: ProbeSocket; ttl: number; off: () => void }>();
+    const release = (id: ProbeId) => {
+      const own = probeSockets.get(id);
+      if (!own) return;
+      probeSockets.delete(id);
+      own.off();
+      own.socket.close();
+    };
+    // The engine forgets probes beyond the destination once it is found, without an outcome.
+    const releaseBeyond = (ttl: number | undefined) => {
+      if (ttl === undefined) return;
+      for (const [id, own] of probeSockets) if (own.ttl > ttl) release(id);
+    };
 
     const finish = () => {
       if (finished) return;
@@ -291,6 +332,7 @@ async function run(
       options.signal?.removeEventListener('abort', finish);
       for (const u of unsubscribe) u();
       for (const s of sockets) s.close();
+      for (const id of [...probeSockets.keys()]) release(id);
       // The probes are done; names asked for may still be on their way. Give them a bounded
       // moment (as traceroute waits for each hop's name) so the end carries them, unless stopped.
       const wait =
@@ -311,6 +353,8 @@ async function run(
     };
 
     const report = (o: ProbeOutcome) => {
+      release(o.id);
+      releaseBeyond(engine.destinationTtl);
       const r = o.type === 'reply' ? o.response : undefined;
       if (r) names?.get(r.responder);
       emit({
@@ -334,8 +378,10 @@ async function run(
     };
 
     const send = (p: PlannedProbe) => {
-      const bytes = buildProbe(flows[p.flow]!, p.id);
-      sendSocketOf[p.flow]!.send(bytes, flow.destination, { ttl: p.ttl }).then(
+      const sending = perProbe
+        ? sendOnOwnSocket(p)
+        : sendSocketOf[p.flow]!.send(buildProbe(flows[p.flow]!, p.id), flow.destination, { ttl: p.ttl });
+      sending.then(
         (at) => {
           engine.sent(p.id, at);
           // Its deadline now exists: make sure the timer covers it.
@@ -343,11 +389,45 @@ async function run(
         },
         (err: unknown) => {
           if (finished) return;
+          release(p.id);
           const o = engine.sendFailed(p.id, err instanceof ProbeSocketError ? err.code : 'UNKNOWN');
           if (o) report(o);
           tick();
         },
       );
+    };
+
+    // The kernel hands this socket the ICMP errors about its datagram alone (IP_RECVERR): the
+    // socket names the probe, whatever the router quoted. Its TTL goes with the datagram.
+    const sendOnOwnSocket = (p: PlannedProbe): Promise<bigint> => {
+      release(p.id); // an id the engine reuses after forgetting its probe
+      let socket: ProbeSocket;
+      try {
+        socket = open({ family: flow.family, protocol: 'udp-datagram', port: flow.destinationPort });
+      } catch (err) {
+        // Out of descriptors, or ports: this probe fails, the trace goes on.
+        return Promise.reject(err);
+      }
+      const sourcePort = socket.boundPort ?? 0;
+      const offPacket = socket.onPacket((packet) =>
+        onArrival({ socket: 'probe', probeId: p.id, sourcePort, ...packet }, flows[p.flow]!),
+      );
+      const offError = socket.onError(() => {
+        if (finished || !probeSockets.has(p.id)) return;
+        release(p.id);
+        const o = engine.sendFailed(p.id, 'UNKNOWN');
+        if (o) report(o);
+        tick();
+      });
+      probeSockets.set(p.id, {
+        socket,
+        ttl: p.ttl,
+        off: () => {
+          offPacket();
+          offError();
+        },
+      });
+      return socket.send(buildDatagramPayload(p.id), flow.destination, { ttl: p.ttl });
     };
 
     // Probes are sent whenever there is room; they are declared lost only from the timer, after
@@ -365,28 +445,36 @@ async function run(
     const expire = () => {
       if (finished) return;
       for (const s of sockets) s.drain();
+      for (const own of [...probeSockets.values()]) own.socket.drain();
       if (finished) return;
       for (const o of engine.expire(process.hrtime.bigint())) report(o);
       pump();
     };
     const tick = pump;
 
+    const onArrival = (arrived: ArrivedPacket, ...candidates: Flow[]) => {
+      if (finished) return;
+      let response: ReturnType<typeof matchResponse>;
+      for (const f of candidates) {
+        response = matchResponse(f, arrived);
+        if (response) break;
+      }
+      if (!response) return;
+      const o = engine.response(response);
+      if (!o) return;
+      report(o);
+      tick();
+    };
     const onPacket =
       (socket: 'icmp' | 'tcp') =>
-      (packet: { data: Uint8Array; from: string; receivedAt: bigint; hopLimit?: number }) => {
-        if (finished) return;
-        const arrived = { socket, ...packet };
-        let response: ReturnType<typeof matchResponse>;
-        for (const f of flows) {
-          response = matchResponse(f, arrived);
-          if (response) break;
-        }
-        if (!response) return;
-        const o = engine.response(response);
-        if (!o) return;
-        report(o);
-        tick();
-      };
+      (packet: {
+        data: Uint8Array;
+        from: string;
+        receivedAt: bigint;
+        hopLimit?: number;
+        includesIpHeader?: boolean;
+      }) =>
+        onArrival({ socket, ...packet }, ...flows);
     for (const s of icmpSockets) unsubscribe.push(s.onPacket(onPacket('icmp')));
     if (method === 'tcp') unsubscribe.push(sendSocketOf[0]!.onPacket(onPacket('tcp')));
     for (const s of sockets) unsubscribe.push(s.onError(() => finish()));
@@ -422,10 +510,30 @@ async function run(
       flow,
       flows,
       config: engine.config,
-      backend: icmpSockets[0]!.backend,
+      backend,
     });
     tick();
   });
+}
+
+/**
+ * Opens the UDP datagram socket of an unprivileged UDP trace; where even that fails, the one
+ * line says why, and what raw sockets would need.
+ */
+function openDatagram(
+  open: (spec: SocketSpec) => ProbeSocket,
+  family: 4 | 6,
+  port: number,
+  rawRefused: ProbeSocketError,
+): ProbeSocket {
+  try {
+    return open({ family, protocol: 'udp-datagram', port });
+  } catch (err) {
+    if (!(err instanceof ProbeSocketError)) throw err;
+    throw new TraceError('NO_PERMISSION', `${rawRefused.message}; without it, ${err.message}`, {
+      cause: err,
+    });
+  }
 }
 
 function distinct(n: number, draw: () => number): number[] {
