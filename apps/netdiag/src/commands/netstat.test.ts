@@ -78,6 +78,15 @@ describe('parseNetstatArgs', () => {
       continuous: true,
       intervalMs: 500,
     });
+    // netstat's long options
+    expect(
+      parseNetstatArgs(['--tcp', '--listening', '--program', '--numeric', '--inet6', '--wide']),
+    ).toMatchObject({
+      protocols: ['tcp'],
+      families: [6],
+      role: 'listening',
+      programs: true,
+    });
   });
 
   it('takes an ss filter; a state filter implies all roles', () => {

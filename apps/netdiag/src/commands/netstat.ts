@@ -42,6 +42,9 @@ options:
   -s               protocol counters (/proc/net/snmp, netstat, snmp6); -t/-u/-w/-4/-6 narrow them
   -c               continuous: list again every interval (--interval, default 1 s)
   --interval SEC   seconds between listings with -c (default 1)
+  -W               accepted for familiarity: columns grow to fit, no address is ever cut
+  long forms as netstat's: --tcp --udp --raw --unix --inet --inet6 --listening --all
+  --numeric --program --extend --timers --route --statistics --continuous --wide
   --json           NDJSON: one socket (or route) per line, each the record of @netdiag/socket-list
                    (see packages/socket-list/README.md); -s prints one object {Group: {Name: n}};
                    with -c, one JSON array per listing per line
@@ -68,12 +71,14 @@ const flags = {
   udp: { type: 'boolean', short: 'u' },
   raw: { type: 'boolean', short: 'w' },
   unix: { type: 'boolean', short: 'x' },
-  ipv4: { type: 'boolean', short: '4' },
-  ipv6: { type: 'boolean', short: '6' },
+  inet: { type: 'boolean', short: '4' },
+  inet6: { type: 'boolean', short: '6' },
   listening: { type: 'boolean', short: 'l' },
   all: { type: 'boolean', short: 'a' },
   numeric: { type: 'boolean', short: 'n' },
-  programs: { type: 'boolean', short: 'p' },
+  program: { type: 'boolean', short: 'p' },
+  // netstat cuts long addresses unless -W; netdiag never cuts, so -W is accepted and changes nothing.
+  wide: { type: 'boolean', short: 'W' },
   extend: { type: 'boolean', short: 'e' },
   timers: { type: 'boolean', short: 'o' },
   route: { type: 'boolean', short: 'r' },
@@ -106,8 +111,8 @@ export interface NetstatOptions {
 export function parseNetstatArgs(args: string[]): NetstatOptions {
   const { values: v, positionals } = parseCommandArgs('netstat', args, flags);
   if (v.route && v.statistics) throw new UsageError('netstat: -r and -s exclude each other');
-  if (v.ipv4 && v.ipv6) throw new UsageError('netstat: -4 and -6 exclude each other');
-  const families: Family[] = v.ipv4 ? [4] : v.ipv6 ? [6] : [4, 6];
+  if (v.inet && v.inet6) throw new UsageError('netstat: -4 and -6 exclude each other');
+  const families: Family[] = v.inet ? [4] : v.inet6 ? [6] : [4, 6];
   const chosen: SocketProtocol[] = [];
   if (v.tcp) chosen.push('tcp');
   if (v.udp) chosen.push('udp');
@@ -115,7 +120,7 @@ export function parseNetstatArgs(args: string[]): NetstatOptions {
   if (v.unix) chosen.push('unix');
   // -4/-6 are about IP: without -x they leave UNIX sockets out, as netstat -4 does.
   const protocols: SocketProtocol[] =
-    chosen.length > 0 ? chosen : v.ipv4 || v.ipv6 ? ['tcp', 'udp', 'raw'] : ['tcp', 'udp', 'raw', 'unix'];
+    chosen.length > 0 ? chosen : v.inet || v.inet6 ? ['tcp', 'udp', 'raw'] : ['tcp', 'udp', 'raw', 'unix'];
   const seconds = numberFlag('netstat', '--interval', v.interval, { min: 0.1, max: 86_400 });
   if (seconds !== undefined && !v.continuous) throw new UsageError('netstat: --interval goes with -c');
   let filter: SocketFilter | null = null;
@@ -137,7 +142,7 @@ export function parseNetstatArgs(args: string[]): NetstatOptions {
     families,
     // A state filter decides the states by itself, as in ss: `state listening` needs no -l.
     role: v.all || filter?.states ? 'all' : v.listening ? 'listening' : 'connected',
-    programs: v.programs === true,
+    programs: v.program === true,
     extend: v.extend === true,
     timers: v.timers === true,
     continuous: v.continuous === true,
