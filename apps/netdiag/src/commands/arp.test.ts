@@ -11,6 +11,7 @@ import {
   parseArpArgs,
   probeCommand,
   probeEndpoint,
+  readTable,
   run,
   type ScanOptions,
   scanCommand,
@@ -264,5 +265,36 @@ describe('netdiag arp table', () => {
   it('an unknown -I is an error, not an empty table', async () => {
     await expect(run(['-I', 'nosuch0'], io())).rejects.toThrow(/no interface named 'nosuch0'/);
     await expect(run(['-I', '../x'], io())).rejects.toThrow(/no interface named/);
+  });
+});
+
+describe('netdiag arp table sources', () => {
+  /** What probe-socket throws where the native addon was not built. */
+  const noAddon = async (): Promise<never> => {
+    const { ProbeSocketError } = await import('@netdiag/probe-socket');
+    throw new ProbeSocketError(
+      'reading the kernel over netlink needs the native socket addon, which is unavailable: the addon was not built',
+      'UNKNOWN',
+      'socket',
+    );
+  };
+
+  it('netlink where it opens: both families, exact states, nothing missing', async () => {
+    const table = await readTable();
+    expect(table).toMatchObject({ exactStates: true, missing: [] });
+  });
+
+  it('/proc/net/arp where netlink cannot open, with the reason for the IPv6 gap', async () => {
+    const table = await readTable(noAddon);
+    expect(table.exactStates).toBe(false);
+    expect(table.missing).toEqual([
+      {
+        family: 'inet6',
+        reason: expect.stringMatching(
+          /^needs netlink \(RTM_GETNEIGH.*unavailable: .*the addon was not built$/,
+        ),
+      },
+    ]);
+    expect(table.neighbours.every((n) => n.family === 'inet')).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import type {
   ScanHost,
 } from '@netdiag/arp';
 import type { Interface } from '@netdiag/interface-stats';
+import type { NetlinkRouteSocket } from '@netdiag/probe-socket';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import type { CommandIo } from '../io.js';
@@ -354,13 +355,14 @@ export async function scanCommand(
 
 /**
  * The neighbour table from netlink (both families, exact states), or from /proc/net/arp where no
- * netlink socket opens, with the reason in `missing`.
+ * netlink socket opens, with the reason in `missing`. `openNetlink` is probe-socket's opener;
+ * tests pass one that fails, as where the addon is not built.
  */
-async function readTable(): Promise<NeighbourTable> {
+export async function readTable(openNetlink?: () => Promise<NetlinkRouteSocket>): Promise<NeighbourTable> {
   const [arp, sockets] = await Promise.all([import('@netdiag/arp'), import('@netdiag/probe-socket')]);
-  let socket: Awaited<ReturnType<typeof sockets.openNetlinkRoute>>;
+  let socket: NetlinkRouteSocket;
   try {
-    socket = await sockets.openNetlinkRoute();
+    socket = await (openNetlink ?? sockets.openNetlinkRoute)();
   } catch (err) {
     if (!(err instanceof sockets.ProbeSocketError)) throw err;
     const why = `needs netlink (RTM_GETNEIGH; /proc has no IPv6 table), unavailable: ${err.message}`;

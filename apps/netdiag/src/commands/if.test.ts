@@ -1,7 +1,14 @@
 import type { Interface } from '@netdiag/interface-stats';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../cli-error.js';
-import { formatBitRate, formatInterface, parseIfArgs, selectInterfaces, stringifyWithBigInt } from './if.js';
+import {
+  formatBitRate,
+  formatInterface,
+  openInterfaceReader,
+  parseIfArgs,
+  selectInterfaces,
+  stringifyWithBigInt,
+} from './if.js';
 
 const veth: Interface = {
   name: 'veth0',
@@ -120,5 +127,34 @@ describe('netdiag if output', () => {
     const lo = { ...veth, name: 'lo', index: 1 };
     expect(selectInterfaces([lo, veth], ['veth0', 'lo']).map((i) => i.name)).toEqual(['veth0', 'lo']);
     expect(() => selectInterfaces([lo], ['eth9'])).toThrow(/no interface named 'eth9'/);
+  });
+});
+
+describe('netdiag if address sources', () => {
+  /** What probe-socket throws where the native addon was not built. */
+  const noAddon = async (): Promise<never> => {
+    const { ProbeSocketError } = await import('@netdiag/probe-socket');
+    throw new ProbeSocketError(
+      'reading the kernel over netlink needs the native socket addon, which is unavailable: the addon was not built',
+      'UNKNOWN',
+      'socket',
+    );
+  };
+
+  it('netlink where it opens; /proc and getifaddrs where not, saying why', async () => {
+    const fallback = await openInterfaceReader(noAddon);
+    const netlink = await openInterfaceReader();
+    try {
+      expect(fallback.fallback).toMatch(/the addon was not built$/);
+      expect(netlink.fallback).toBeUndefined();
+      // Same links either way; on this machine's up links the same addresses.
+      const [a, b] = [await fallback.read(), await netlink.read()];
+      expect(a.map((i) => i.name)).toEqual(b.map((i) => i.name));
+      for (const i of a.filter((x) => x.ipv4Complete))
+        expect(i.addresses).toEqual(b.find((x) => x.name === i.name)!.addresses);
+    } finally {
+      fallback.close();
+      netlink.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Counters, Interface, InterfaceAddress } from '@netdiag/interface-stats';
+import type { NetlinkRouteSocket } from '@netdiag/probe-socket';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
@@ -158,14 +159,17 @@ export interface InterfaceReader {
   close(): void;
 }
 
-export async function openInterfaceReader(): Promise<InterfaceReader> {
+/** `openNetlink` is probe-socket's opener; tests pass one that fails, as where the addon is not built. */
+export async function openInterfaceReader(
+  openNetlink?: () => Promise<NetlinkRouteSocket>,
+): Promise<InterfaceReader> {
   const [stats, sockets] = await Promise.all([
     import('@netdiag/interface-stats'),
     import('@netdiag/probe-socket'),
   ]);
-  let socket: Awaited<ReturnType<typeof sockets.openNetlinkRoute>>;
+  let socket: NetlinkRouteSocket;
   try {
-    socket = await sockets.openNetlinkRoute();
+    socket = await (openNetlink ?? sockets.openNetlinkRoute)();
   } catch (err) {
     if (!(err instanceof sockets.ProbeSocketError)) throw err;
     return { read: (options = {}) => stats.readInterfaces(options), fallback: err.message, close() {} };
