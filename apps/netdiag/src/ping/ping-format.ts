@@ -79,7 +79,13 @@ export function summaryLines(s: PingSummary): string[] {
   ].filter(Boolean);
   const lines = [
     `--- ${s.host} ping statistics ---`,
-    `${s.transmitted} packets transmitted, ${s.received} received, ${extras.map((x) => `${x}, `).join('')}${percentG(s.lossPercent)}% packet loss, time ${Math.round(s.timeMs)}ms`,
+    // As iputils: with nothing transmitted there is no loss or time to speak of.
+    [
+      `${s.transmitted} packets transmitted`,
+      `${s.received} received`,
+      ...extras,
+      ...(s.transmitted ? [`${percentG(s.lossPercent)}% packet loss`, `time ${Math.round(s.timeMs)}ms`] : []),
+    ].join(', '),
   ];
   if (s.rtt) {
     const r = s.rtt;
