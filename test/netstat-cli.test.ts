@@ -84,7 +84,7 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
     );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 200 && (out.match(/^Active Internet/gm) ?? []).length < 3; i++)
+    for (let i = 0; i < 1000 && (out.match(/^Active Internet/gm) ?? []).length < 3; i++)
       await new Promise((r) => setTimeout(r, 20));
     expect((out.match(/^Active Internet/gm) ?? []).length).toBeGreaterThanOrEqual(3);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -241,7 +241,7 @@ describe.skipIf(process.platform !== 'linux')('listSockets: 10,000 loopback TCP 
     const started = await startChild([process.execPath, '-e', CLIENTS, String(port), String(COUNT)]);
     clients = started.child;
     const childPid = started.info.pid as number;
-    for (let i = 0; i < 500 && accepted.length < COUNT; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 3000 && accepted.length < COUNT; i++) await new Promise((r) => setTimeout(r, 20));
     expect(accepted.length).toBe(COUNT);
 
     const filter = ['(', 'sport', '=', `:${port}`, 'or', 'dport', '=', `:${port}`, ')'];
