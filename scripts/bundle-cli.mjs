@@ -20,8 +20,10 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  // Native addons load their .node files by path at run time; keep them outside the bundle.
-  external: ['raw-socket', 'react-devtools-core', '@netdiag/native-socket'],
+  // raw-socket loads its .node file relative to itself: keep it outside. Our own addon's wrapper
+  // is bundled (it finds its .node file through its package.json), which spares start-up the
+  // module loader's round trips through node_modules.
+  external: ['raw-socket', 'react-devtools-core'],
   // Some of Ink's dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __netdiagCreateRequire } from 'node:module'; const require = __netdiagCreateRequire(import.meta.url);",

@@ -212,8 +212,24 @@ describe.skipIf(!root)('netdiag ping in the lab (needs root)', () => {
     for (const command of ['ping', 'trace']) {
       const r = await lab.exec('client', netdiagArgv(command, '-n', unrouted));
       expect(r.code).toBe(2);
-      expect(r.stderr.trim().split('\n')).toEqual([`netdiag: ${command}: ${unrouted}: network is unreachable`]);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `netdiag: ${command}: ${unrouted}: network is unreachable`,
+      ]);
     }
+  });
+
+  it('ends quietly when the reader goes away (ping | head)', async () => {
+    const child = lab.spawn('client', netdiagArgv('ping', '-i', '0.05', '-n', lab.addr('t3', 4)));
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    // Like `head -1`: read the first line, then close the pipe.
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.stdout!.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
   });
 
   it('says in one line how to get permission when run without CAP_NET_RAW', async () => {

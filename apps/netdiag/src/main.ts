@@ -62,6 +62,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stopped reading (`netdiag ping host | head -3`) is not an error to report: end
+// quietly, as ping does when SIGPIPE ends it.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

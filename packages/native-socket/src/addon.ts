@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { NativeUnavailableError } from './errors.js';
 
 /** What the compiled addon (src/*.cc) exports. */
@@ -59,9 +59,13 @@ export interface AddonSocket {
   readonly fd: number;
 }
 
-// The addon sits in build/Release after `node-gyp rebuild` (the package's install script); this
-// file is in src/ (tests) or dist/ (build), one level below the package root either way.
-const ADDON = fileURLToPath(new URL('../build/Release/native_socket.node', import.meta.url));
+// The addon sits in build/Release after `node-gyp rebuild` (the package's install script). It is
+// found from the package's own package.json, so this file works from src/ (tests), dist/ (build)
+// and inside the CLI's bundle alike.
+const ADDON = join(
+  dirname(createRequire(import.meta.url).resolve('@netdiag/native-socket/package.json')),
+  'build/Release/native_socket.node',
+);
 
 let loaded: { readonly addon: Addon } | { readonly error: NativeUnavailableError } | undefined;
 

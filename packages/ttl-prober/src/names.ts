@@ -1,17 +1,18 @@
-import { Resolver } from '@netdiag/dns-client';
+import type { Resolver } from '@netdiag/dns-client';
 
 /** Looks up the name of an address; undefined when it has none. */
 export type ReverseLookup = (address: string, signal: AbortSignal) => Promise<string | undefined>;
 
-let sharedResolver: Resolver | undefined;
+let sharedResolver: Promise<Resolver> | undefined;
 
 /**
  * PTR lookups through netdiag's own resolver (the servers of /etc/resolv.conf, a TTL-aware cache
- * and one query per address however many hops share it), created on first use.
+ * and one query per address however many hops share it), loaded and created on first use: a
+ * trace with -n never pays for the DNS code.
  */
-export const systemReverse: ReverseLookup = (address, signal) => {
-  sharedResolver ??= new Resolver();
-  return sharedResolver.hostName(address, { signal });
+export const systemReverse: ReverseLookup = async (address, signal) => {
+  sharedResolver ??= import('@netdiag/dns-client').then(({ Resolver }) => new Resolver());
+  return (await sharedResolver).hostName(address, { signal });
 };
 
 /**
