@@ -38,6 +38,13 @@ export { parseIpv4Routes, parseIpv6Routes, type Route, RouteFlag, type RouteType
 export { parseUnixTable } from './parse-unix.js';
 export { type ProcFs, type SocketOwners, scanSocketOwners } from './process-map.js';
 export {
+  decodeInetDiagMessage,
+  encodeInetDiagRequest,
+  type NetlinkDump,
+  SOCK_DIAG_BY_FAMILY,
+  sockDiagSource,
+} from './sock-diag.js';
+export {
   type ProcNetOptions,
   procNetSource,
   type SocketQuery,
