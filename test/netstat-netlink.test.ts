@@ -63,7 +63,13 @@ describe.skipIf(process.getuid?.() !== 0)('sock_diag source', () => {
 
   const ours = (sockets: readonly { protocol: string }[]) =>
     (sockets as InetSocket[])
-      .filter((s) => s.protocol !== 'unix' && (ports.has(s.localPort) || ports.has(s.remotePort)))
+      // Ours: held by this process and on our ports (other tests' sockets can share a port number).
+      .filter(
+        (s) =>
+          s.protocol !== 'unix' &&
+          s.owners.some((o) => o.pid === process.pid) &&
+          (ports.has(s.localPort) || ports.has(s.remotePort)),
+      )
       .map((s) => ({ ...s, timer: s.timer.kind }))
       .sort((a, b) => a.inode - b.inode);
 

@@ -81,8 +81,11 @@ describe.skipIf(process.platform !== 'linux')('listSockets: the sockets this tes
       client.write(Buffer.alloc(1000, 1));
       serverSide.write(Buffer.alloc(500, 2));
 
+      // Ours by address and port: another test's socket may use the same port on another address.
       const mine = (s: SocketRecord): s is InetSocket =>
-        s.protocol === 'tcp' && (s.localPort === port || s.remotePort === port);
+        s.protocol === 'tcp' &&
+        ((s.localAddress === host && s.localPort === port) ||
+          (s.remoteAddress === host && s.remotePort === port));
       const sockets = (
         await listUntil(
           (all) =>
@@ -129,7 +132,10 @@ describe.skipIf(process.platform !== 'linux')('listSockets: the sockets this tes
       const sockets = (
         await listSockets({ protocols: ['udp'], families: [family], processes: true })
       ).sockets.filter(
-        (s): s is InetSocket => s.protocol === 'udp' && (s.localPort === port || s.remotePort === port),
+        (s): s is InetSocket =>
+          s.protocol === 'udp' &&
+          ((s.localAddress === host && s.localPort === port) ||
+            (s.remoteAddress === host && s.remotePort === port)),
       );
       expect(
         sockets.map((s) => [s.state, s.localAddress, s.localPort, s.remoteAddress, s.remotePort]).sort(),
@@ -247,8 +253,13 @@ describe.skipIf(process.platform !== 'linux')('listSockets: 10,000 loopback TCP 
     const filter = ['(', 'sport', '=', `:${port}`, 'or', 'dport', '=', `:${port}`, ')'];
     const { sockets } = await listSockets({ protocols: ['tcp'], families: [4], processes: true, filter });
     const inet = sockets as InetSocket[];
-    const serverEnds = inet.filter((s) => s.localPort === port && s.state === 'ESTABLISHED');
-    const clientEnds = inet.filter((s) => s.remotePort === port && s.state === 'ESTABLISHED');
+    const loopback = (a: string) => a === '127.0.0.1';
+    const serverEnds = inet.filter(
+      (s) => loopback(s.localAddress) && s.localPort === port && s.state === 'ESTABLISHED',
+    );
+    const clientEnds = inet.filter(
+      (s) => loopback(s.remoteAddress) && s.remotePort === port && s.state === 'ESTABLISHED',
+    );
     expect(serverEnds).toHaveLength(COUNT);
     expect(clientEnds).toHaveLength(COUNT);
     expect(serverEnds.every((s) => s.owners.length === 1 && s.owners[0]!.pid === process.pid)).toBe(true);
