@@ -2,6 +2,7 @@ export { type ArpInterface, arpInterface, openArpChannel } from './arp-channel.j
 export type { SocketErrorCode } from './errors.js';
 export { PERMISSION_FIX, ProbeSocketError, pingGroupFix, toProbeSocketError } from './errors.js';
 export { type NetlinkRouteSocket, openNetlinkRoute } from './netlink-route.js';
+export { type NetlinkSockDiagSocket, openNetlinkSockDiag } from './netlink-sock-diag.js';
 export type { Backend, OpenOptions } from './open.js';
 export { openProbeSocket } from './open.js';
 export type {
