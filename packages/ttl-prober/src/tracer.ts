@@ -278,8 +278,15 @@ async function run(
     if (err instanceof TraceError) throw err;
     if (err instanceof ProbeSocketError && err.isPermissionDenied) {
       // UDP needs no privilege at all (datagram sockets): say so where the method was a choice.
-      const hint = method === 'udp' ? '' : ' (or trace with UDP, -U, which needs no privilege)';
-      throw new TraceError('NO_PERMISSION', `${err.message}${hint}`, { cause: err });
+      // TCP has no datagram way at all, so the ICMP socket's ping_group_range fix is no fix for it.
+      const hint = '(or trace with UDP, -U, which needs no privilege)';
+      const message =
+        method === 'udp'
+          ? err.message
+          : method === 'tcp'
+            ? `TCP probes need a raw socket: ${PERMISSION_FIX} ${hint}`
+            : `${err.message} ${hint}`;
+      throw new TraceError('NO_PERMISSION', message, { cause: err });
     }
     throw new TraceError('SOCKET', err instanceof Error ? err.message : String(err), { cause: err });
   }
