@@ -12,7 +12,9 @@ export const help = `usage: netdiag trace [options] HOST
 
 Finds the path to HOST hop by hop, as traceroute does, and keeps measuring every hop, as mtr
 does. Probes keep one flow (Paris traceroute), so load-balanced paths show as several responders
-at a hop rather than as false links. Needs CAP_NET_RAW (root).
+at a hop rather than as false links. Raw sockets (root or CAP_NET_RAW) serve every method;
+without privilege, -U uses one UDP datagram socket per probe (as traceroute does) and -I uses
+ICMP datagram sockets where net.ipv4.ping_group_range admits the user.
 
 On a terminal: a live table with mtr's columns and a sparkline per hop, until q (or -c rounds).
 Piped: traceroute's lines as hops resolve; with -c or --report, an mtr report after the rounds.
