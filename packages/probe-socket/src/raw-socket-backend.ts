@@ -47,7 +47,13 @@ export function openRawSocket(spec: SocketSpec): ProbeSocket {
   const raw = rawSocket();
   const v6 = spec.family === 6;
   const protocol =
-    spec.protocol === 'icmp' ? (v6 ? raw.Protocol.ICMPv6 : raw.Protocol.ICMP) : spec.protocol === 'udp' ? raw.Protocol.UDP : raw.Protocol.TCP;
+    spec.protocol === 'icmp'
+      ? v6
+        ? raw.Protocol.ICMPv6
+        : raw.Protocol.ICMP
+      : spec.protocol === 'udp'
+        ? raw.Protocol.UDP
+        : raw.Protocol.TCP;
   let handle: RawSocketHandle;
   try {
     handle = raw.createSocket({
@@ -71,7 +77,12 @@ export function openRawSocket(spec: SocketSpec): ProbeSocket {
   const deliver = (buffer: Buffer, source: string) => {
     const receivedAt = process.hrtime.bigint();
     // raw-socket hands out a view of its one receive buffer, which the next read overwrites.
-    const packet: ReceivedPacket = { data: Buffer.from(buffer), from: source, receivedAt, kernelTimestamp: false };
+    const packet: ReceivedPacket = {
+      data: Buffer.from(buffer),
+      from: source,
+      receivedAt,
+      kernelTimestamp: false,
+    };
     for (const l of packetListeners) l(packet);
   };
   handle.on('message', deliver);
@@ -129,7 +140,9 @@ export function openRawSocket(spec: SocketSpec): ProbeSocket {
       // raw-socket reads one datagram per poll event and has no drain of its own; its socket is
       // non-blocking, so its internal recv is called until the kernel says EAGAIN (it throws).
       const internals = handle as unknown as {
-        wrap: { recv(buffer: Buffer, callback: (buffer: Buffer, bytes: number, source: string) => void): void };
+        wrap: {
+          recv(buffer: Buffer, callback: (buffer: Buffer, bytes: number, source: string) => void): void;
+        };
         buffer: Buffer;
       };
       for (let i = 0; i < MAX_DRAIN && !closed; i++) {
