@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -93,8 +94,70 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
     expect((out.match(new RegExp(`127\\.0\\.0\\.1:${port} `, 'g')) ?? []).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('netlink (sock_diag) and /proc give the same lines and the same JSON, as root and as nobody', async () => {
+    // Our own sockets on both families: listeners, both ends of a connection with 1234 bytes
+    // unread, and an unconnected UDP socket. Other tests open and close sockets meanwhile, so
+    // only lines with our ports are compared.
+    const closers: (() => void)[] = [];
+    const ports: number[] = [];
+    try {
+      for (const host of ['127.0.0.1', '::1']) {
+        const listener = net.createServer({ pauseOnConnect: true });
+        await new Promise<void>((r) => listener.listen(0, host, r));
+        closers.push(() => listener.close());
+        const lport = (listener.address() as net.AddressInfo).port;
+        const accepted = new Promise<net.Socket>((r) => listener.once('connection', r));
+        const client = net.connect({ host, port: lport });
+        await new Promise((r) => client.once('connect', r));
+        closers.push(() => client.destroy());
+        const side = await accepted;
+        closers.push(() => side.destroy());
+        client.write(Buffer.alloc(1234));
+        const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+        await new Promise<void>((r) => udp.bind(0, host, r));
+        closers.push(() => udp.close());
+        ports.push(lport, client.localPort!, udp.address().port);
+      }
+      await new Promise((r) => setTimeout(r, 100)); // the 1234 bytes arrive
+      const mine = (text: string) =>
+        text
+          .split('\n')
+          .filter((l) =>
+            ports.some(
+              (p) => l.includes(`:${p} `) || l.includes(`:${p}"`) || l.includes(`"localPort":${p},`),
+            ),
+          )
+          .sort();
+      for (const args of [['-tuanep'], ['-tuan', '--json']]) {
+        const viaNetlink = netstat([...args, '--source', 'netlink']);
+        const viaProc = netstat([...args, '--source', 'proc']);
+        expect(viaNetlink.code, viaNetlink.err).toBe(0);
+        expect(viaProc.code, viaProc.err).toBe(0);
+        const lines = mine(viaNetlink.out);
+        // Per family: listener, two ends, UDP socket; the unread bytes shown in Recv-Q.
+        expect(lines, args.join(' ')).toHaveLength(8);
+        expect(lines.some((l) => / 1234 | 1234,|"receiveQueue":1234/.test(l))).toBe(true);
+        expect(lines).toEqual(mine(viaProc.out));
+      }
+      // sock_diag needs no privilege: nobody lists the same sockets (owners unseen, as from /proc).
+      const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+      const nobody = netstat(['-tuane', '--source', 'netlink'], asNobody);
+      expect(nobody.code, nobody.err).toBe(0);
+      expect(mine(nobody.out)).toHaveLength(8);
+      expect(mine(nobody.out)).toEqual(mine(netstat(['-tuane', '--source', 'proc'], asNobody).out));
+    } finally {
+      for (const c of closers.reverse()) c();
+    }
+  });
+
   it('bad input: one line on stderr, exit 2, no stack trace', () => {
-    for (const args of [['--frobnicate'], ['state', 'sideways'], ['sport', '=', ':70000'], ['-r', '-s']]) {
+    for (const args of [
+      ['--frobnicate'],
+      ['state', 'sideways'],
+      ['sport', '=', ':70000'],
+      ['-r', '-s'],
+      ['--source', 'ss'],
+    ]) {
       const r = netstat(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.out).toBe('');

@@ -38,12 +38,16 @@ export { parseIpv4Routes, parseIpv6Routes, type Route, RouteFlag, type RouteType
 export { parseUnixTable } from './parse-unix.js';
 export { type ProcFs, type SocketOwners, scanSocketOwners } from './process-map.js';
 export {
+  AddressCache,
+  type DatagramEnd,
   decodeInetDiagMessage,
   encodeInetDiagRequest,
-  type NetlinkDump,
+  encodeSockDiagDump,
+  readSockDiagDatagram,
   SOCK_DIAG_BY_FAMILY,
-  sockDiagSource,
+  type SockDiagProtocol,
 } from './sock-diag.js';
+export { type SockDiagOptions, type SockDiagSocket, sockDiagSource } from './sock-diag-source.js';
 export {
   type ProcNetOptions,
   procNetSource,

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeInetDiagMessage, encodeInetDiagRequest } from './sock-diag.js';
+import { formatIpv6Groups } from './address.js';
+import type { ParseIssue } from './errors.js';
+import {
+  AddressCache,
+  decodeInetDiagMessage,
+  encodeInetDiagRequest,
+  encodeSockDiagDump,
+  readSockDiagDatagram,
+} from './sock-diag.js';
+import type { SocketRecord } from './types.js';
 
 /** A struct inet_diag_msg as the kernel lays it out (ports and addresses in network order). */
 function message(o: {
@@ -39,10 +48,11 @@ function message(o: {
 }
 
 describe('sock_diag codec', () => {
-  it('asks for one protocol and family in every state (and UDP drops through SKMEMINFO)', () => {
+  it('asks for one protocol and family in the states /proc lists (and UDP drops through SKMEMINFO)', () => {
     const tcp6 = encodeInetDiagRequest('tcp', 6);
     expect(tcp6.length).toBe(56);
-    expect([...tcp6.subarray(0, 8)]).toEqual([10, 6, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+    // States 1 (ESTABLISHED) to 12 (NEW_SYN_RECV), not 13 (BOUND_INACTIVE), which /proc leaves out.
+    expect([...tcp6.subarray(0, 8)]).toEqual([10, 6, 0, 0, 0xfe, 0x1f, 0, 0]);
     expect(tcp6.subarray(8).every((x) => x === 0)).toBe(true);
     expect([...encodeInetDiagRequest('udp', 4).subarray(0, 3)]).toEqual([2, 17, 0x40]);
   });
@@ -139,6 +149,130 @@ describe('sock_diag codec', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it('property: cached IPv6 addresses read as formatted afresh, collisions or not', () => {
+    const cache = new AddressCache();
+    // Few distinct words, so the same addresses come back (hits) and hashes meet (collisions).
+    const word = fc.constantFrom(0, 1, 0xffff, 0x20010db8, 0xfe800000, 0x7f000001, 0xffffffff);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(word, word, word, word), { minLength: 1, maxLength: 50 }),
+        (addresses) => {
+          for (const ws of addresses) {
+            const b = new Uint8Array(16);
+            const v = new DataView(b.buffer);
+            for (const [k, w] of ws.entries()) v.setUint32(4 * k, w, false);
+            const groups = Array.from({ length: 8 }, (_, k) => v.getUint16(2 * k, false));
+            expect(cache.ipv6(v, 0)).toBe(formatIpv6Groups(groups));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** A netlink message: header (host byte order) and payload, padded to 4 bytes. */
+function nlmsg(type: number, seq: number, payload: Uint8Array): Uint8Array {
+  const b = new Uint8Array(16 + ((payload.length + 3) & ~3));
+  const v = new DataView(b.buffer);
+  v.setUint32(0, 16 + payload.length, true);
+  v.setUint16(4, type, true);
+  v.setUint16(6, 2, true); // NLM_F_MULTI
+  v.setUint32(8, seq, true);
+  b.set(payload, 16);
+  return b;
+}
+const int32 = (n: number) => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, n, true);
+  return b;
+};
+const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+const socketMessage = (sport: number) =>
+  message({ family: 2, state: 10, sport, dport: 0, src: [127, 0, 0, 1], dst: [0, 0, 0, 0] });
+
+function read(datagram: Uint8Array, seq = 7) {
+  const out: SocketRecord[] = [];
+  const issues: ParseIssue[] = [];
+  const end = readSockDiagDatagram(
+    datagram,
+    seq,
+    'tcp',
+    new AddressCache(),
+    out,
+    issues,
+    { count: 0 },
+    'tcp4',
+  );
+  return { end, out, issues };
+}
+
+describe('sock_diag datagrams', () => {
+  it('a dump request is one netlink message: SOCK_DIAG_BY_FAMILY, request and dump flags, our sequence', () => {
+    const m = encodeSockDiagDump('tcp', 4, 0x01020304);
+    const v = new DataView(m.buffer);
+    expect([m.length, v.getUint32(0, true), v.getUint16(4, true), v.getUint16(6, true)]).toEqual([
+      72, 72, 20, 0x301,
+    ]);
+    expect(v.getUint32(8, true)).toBe(0x01020304);
+    expect(m.subarray(16)).toEqual(encodeInetDiagRequest('tcp', 4));
+  });
+
+  it("decodes our sockets in place, passes other dumps' messages by, and ends at NLMSG_DONE", () => {
+    const r = read(
+      concat(
+        nlmsg(20, 7, socketMessage(22)),
+        nlmsg(20, 8, socketMessage(23)),
+        nlmsg(20, 7, socketMessage(24)),
+      ),
+    );
+    expect(r.end).toEqual({ kind: 'more' });
+    expect(r.out.map((s) => (s.protocol === 'unix' ? 0 : s.localPort))).toEqual([22, 24]);
+    expect(read(concat(nlmsg(20, 7, socketMessage(25)), nlmsg(3, 7, int32(0)))).end).toEqual({
+      kind: 'done',
+    });
+  });
+
+  it("the kernel's refusal (NLMSG_ERROR) and a dump that failed part way (errno in NLMSG_DONE) are errors", () => {
+    expect(read(nlmsg(2, 7, int32(-13))).end).toEqual({ kind: 'error', errno: 13 });
+    expect(read(nlmsg(2, 7, int32(0))).end).toEqual({ kind: 'done' });
+    expect(read(concat(nlmsg(20, 7, socketMessage(1)), nlmsg(3, 7, int32(-16)))).end).toEqual({
+      kind: 'error',
+      errno: 16,
+    });
+  });
+
+  it('a short socket message is an issue with its number in the dump; a bad length is a malformed datagram', () => {
+    const r = read(concat(nlmsg(20, 7, socketMessage(1)), nlmsg(20, 7, new Uint8Array(40))));
+    expect(r.out).toHaveLength(1);
+    expect(r.issues).toEqual([{ source: 'tcp4', line: 2, reason: 'message of 40 bytes' }]);
+    const bad = nlmsg(20, 7, socketMessage(1));
+    new DataView(bad.buffer).setUint32(0, 4000, true);
+    expect(read(bad).end).toMatchObject({ kind: 'malformed' });
+    expect(read(bad.subarray(0, 10)).end).toMatchObject({ kind: 'malformed' });
+  });
+
+  it('property: random and mutated datagrams end in one of the four ways, never a throw', () => {
+    const good = concat(
+      nlmsg(20, 7, socketMessage(80)),
+      nlmsg(20, 7, message({ family: 10, state: 1, sport: 1, dport: 2, src: [], dst: [] })),
+      nlmsg(3, 7, int32(0)),
+    );
+    const mutated = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.nat()).map(([at, byte, cut]) => {
+      const b = good.slice();
+      b[at % b.length] = byte;
+      return b.subarray(0, cut % (b.length + 1));
+    });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), mutated), (bytes) => {
+        const r = read(bytes);
+        expect(['more', 'done', 'error', 'malformed']).toContain(r.end.kind);
+        expect(r.out.length).toBeLessThanOrEqual(2);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

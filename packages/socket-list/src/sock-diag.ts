@@ -1,183 +1,281 @@
 import { formatIpv6Groups } from './address.js';
-import { type ParseIssue, SocketListError } from './errors.js';
-import type { SocketQuery, SocketSource } from './source.js';
-import type {
-  Family,
-  InetSocket,
-  InetState,
-  SocketProtocol,
-  SocketRecord,
-  SocketTimer,
-  TimerKind,
-} from './types.js';
+import type { ParseIssue } from './errors.js';
+import type { Family, InetSocket, InetState, SocketRecord, SocketTimer, TimerKind } from './types.js';
 import { TCP_STATES } from './types.js';
 
 /**
  * NETLINK_SOCK_DIAG, the way ss reads sockets (<linux/sock_diag.h>, <linux/inet_diag.h>): one
- * dump request per protocol and family, binary answers with no text to format or parse. The
- * codec is pure; the dump itself is passed in (a NETLINK_SOCK_DIAG socket from
- * @netdiag/probe-socket and netlinkDump from @netdiag/interface-stats, which frame the
- * messages), so this package needs neither.
+ * dump request per protocol and family, binary answers with no text to format or parse. This
+ * file is the pure codec: requests out, records in, over bytes. A dump of 50,000 sockets is
+ * about 135 datagrams of 370 messages each, so the answer is decoded where it lies: no object,
+ * view or copy per message, and each distinct address formatted once per dump.
  */
 
-/** Sends a dump request of `type` with `payload` and resolves with the answer's messages (NLMSG_DONE excluded). */
-export type NetlinkDump = (
-  type: number,
-  payload: Uint8Array,
-) => Promise<readonly { readonly type: number; readonly payload: Uint8Array }[]>;
-
 export const SOCK_DIAG_BY_FAMILY = 20;
+const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
+const NLM_F_REQUEST = 0x1;
+const NLM_F_DUMP = 0x300;
+const NLMSG_HDRLEN = 16;
 const AF_INET = 2;
 const AF_INET6 = 10;
-const IPPROTO: Readonly<Record<'tcp' | 'udp', number>> = { tcp: 6, udp: 17 };
+
+/** The protocols sock_diag answers for here: raw and UNIX sockets come from /proc (see sockDiagSource). */
+export type SockDiagProtocol = 'tcp' | 'udp';
+const IPPROTO: Readonly<Record<SockDiagProtocol, number>> = { tcp: 6, udp: 17 };
 /** INET_DIAG_SKMEMINFO (7) asked for as bit 7-1 of idiag_ext: it carries a UDP socket's drops. */
 const EXT_SKMEMINFO = 1 << (7 - 1);
 const INET_DIAG_SKMEMINFO = 7;
 const SK_MEMINFO_DROPS = 8;
 const REQUEST_LENGTH = 56;
 const MESSAGE_LENGTH = 72;
+/**
+ * idiag_states: the states /proc/net lists, ESTABLISHED (1) to NEW_SYN_RECV (12). Not
+ * BOUND_INACTIVE (13, Linux 6.8): a TCP socket bound but neither listening nor connecting, which
+ * /proc never shows (nor ss, unless asked) and which the kernel finds only by walking its whole
+ * table of bound ports, every time a dump resumes.
+ */
+const PROC_STATES = ((1 << 13) - 1) & ~1;
 
-/** struct inet_diag_req_v2 asking for every socket of one protocol and family, in every state. */
-export function encodeInetDiagRequest(protocol: 'tcp' | 'udp', family: Family): Uint8Array {
+/** struct inet_diag_req_v2 asking for every socket of one protocol and family that /proc/net lists. */
+export function encodeInetDiagRequest(protocol: SockDiagProtocol, family: Family): Uint8Array {
   const b = new Uint8Array(REQUEST_LENGTH);
   const v = new DataView(b.buffer);
   b[0] = family === 4 ? AF_INET : AF_INET6;
   b[1] = IPPROTO[protocol];
   b[2] = protocol === 'udp' ? EXT_SKMEMINFO : 0;
-  v.setUint32(4, 0xffffffff, true); // idiag_states: all
+  v.setUint32(4, PROC_STATES, true);
   return b; // the socket id (bytes 8-55) stays zero: no particular socket
+}
+
+/** The whole netlink message: header (host byte order, as all of netlink) and the request. */
+export function encodeSockDiagDump(protocol: SockDiagProtocol, family: Family, seq: number): Uint8Array {
+  const b = new Uint8Array(NLMSG_HDRLEN + REQUEST_LENGTH);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, b.length, true);
+  v.setUint16(4, SOCK_DIAG_BY_FAMILY, true);
+  v.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, true);
+  v.setUint32(8, seq >>> 0, true);
+  b.set(encodeInetDiagRequest(protocol, family), NLMSG_HDRLEN);
+  return b;
 }
 
 const TIMERS: readonly TimerKind[] = ['off', 'retransmit', 'keepalive', 'timewait', 'probe'];
 const NO_TIMER: SocketTimer = { kind: 'off', expiresMs: 0, retransmits: 0, probes: 0 };
 const NO_OWNERS: readonly never[] = [];
 
-function address(b: Uint8Array, at: number, family: Family, groups: number[]): string {
-  if (family === 4) return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
-  for (let k = 0; k < 8; k++) groups[k] = (b[at + 2 * k]! << 8) | b[at + 2 * k + 1]!;
-  return formatIpv6Groups(groups);
+interface Ipv6Entry {
+  readonly w0: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
+  readonly text: string;
 }
 
 /**
- * Decodes one struct inet_diag_msg (and its attributes) into the record the /proc parser makes.
+ * Addresses as text, each formatted once: a dump's sockets share a handful of addresses (a
+ * server's own, its listeners' wildcard, a few peers). IPv4 addresses are keyed by their 32 bits;
+ * IPv6 ones by a hash of their four words, checked word by word on a hit (a collision is formatted
+ * again and replaces the entry), so a lookup allocates nothing.
+ */
+export class AddressCache {
+  readonly #v4 = new Map<number, string>();
+  readonly #v6 = new Map<number, Ipv6Entry>();
+  readonly #groups = [0, 0, 0, 0, 0, 0, 0, 0];
+
+  ipv4(b: Uint8Array, at: number): string {
+    const key = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+    let text = this.#v4.get(key);
+    if (text === undefined) {
+      text = `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+      this.#v4.set(key, text);
+    }
+    return text;
+  }
+
+  ipv6(v: DataView, at: number): string {
+    const w0 = v.getInt32(at, false);
+    const w1 = v.getInt32(at + 4, false);
+    const w2 = v.getInt32(at + 8, false);
+    const w3 = v.getInt32(at + 12, false);
+    const key = (Math.imul(w0, 0x9e3779b1) ^ Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2, 0xc2b2ae35) ^ w3) | 0;
+    const hit = this.#v6.get(key);
+    if (hit !== undefined && hit.w0 === w0 && hit.w1 === w1 && hit.w2 === w2 && hit.w3 === w3)
+      return hit.text;
+    const g = this.#groups;
+    g[0] = w0 >>> 16;
+    g[1] = w0 & 0xffff;
+    g[2] = w1 >>> 16;
+    g[3] = w1 & 0xffff;
+    g[4] = w2 >>> 16;
+    g[5] = w2 & 0xffff;
+    g[6] = w3 >>> 16;
+    g[7] = w3 & 0xffff;
+    const text = formatIpv6Groups(g);
+    this.#v6.set(key, { w0, w1, w2, w3, text });
+    return text;
+  }
+}
+
+/**
+ * Decodes the struct inet_diag_msg (and its attributes) in `b[at, end)` into the record the /proc
+ * parser makes, with the same properties in the same order (so --json prints the same bytes).
  * Where the two interfaces differ the record follows /proc: a listener's send queue is 0 (netlink
  * reports the backlog limit there, as ss shows), and the timer's count is split as /proc splits
- * it (netlink's idiag_retrans is the probe count for keepalive and zero-window timers).
- * Returns null for a message too short to be one.
+ * it (netlink's idiag_retrans is the probe count for keepalive and zero-window timers). Returns
+ * null for bytes too short to be one, or of another address family.
  */
-export function decodeInetDiagMessage(
-  payload: Uint8Array,
-  protocol: 'tcp' | 'udp',
-  groups: number[] = [0, 0, 0, 0, 0, 0, 0, 0],
+export function decodeInetDiagAt(
+  b: Uint8Array,
+  v: DataView,
+  at: number,
+  end: number,
+  protocol: SockDiagProtocol,
+  addresses: AddressCache,
 ): InetSocket | null {
-  if (payload.length < MESSAGE_LENGTH) return null;
-  const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const familyCode = payload[0];
+  if (end - at < MESSAGE_LENGTH) return null;
+  const familyCode = b[at];
   if (familyCode !== AF_INET && familyCode !== AF_INET6) return null;
   const family: Family = familyCode === AF_INET ? 4 : 6;
-  const stateCode = payload[1]!;
-  const timerCode = payload[2]!;
-  const retrans = payload[3]!;
+  const stateCode = b[at + 1]!;
+  const timerCode = b[at + 2]!;
+  const retrans = b[at + 3]!;
   const state: InetState = (TCP_STATES[stateCode - 1] as InetState | undefined) ?? 'UNKNOWN';
-  const expiresMs = v.getUint32(52, true);
   const probeTimer = timerCode === 2 || timerCode === 4;
   const timer: SocketTimer =
     timerCode === 0 && retrans === 0
       ? NO_TIMER
       : {
           kind: TIMERS[timerCode] ?? 'unknown',
-          expiresMs,
+          expiresMs: v.getUint32(at + 52, true),
           retransmits: probeTimer ? 0 : retrans,
           probes: probeTimer ? retrans : 0,
         };
-  const rq = v.getUint32(56, true);
-  const wq = v.getUint32(60, true);
-  const base = {
+  const localAddress = family === 4 ? addresses.ipv4(b, at + 8) : addresses.ipv6(v, at + 8);
+  const remoteAddress = family === 4 ? addresses.ipv4(b, at + 24) : addresses.ipv6(v, at + 24);
+  const localPort = (b[at + 4]! << 8) | b[at + 5]!;
+  const remotePort = (b[at + 6]! << 8) | b[at + 7]!;
+  const receiveQueue = v.getUint32(at + 56, true);
+  const sendQueue = state === 'LISTEN' ? 0 : v.getUint32(at + 60, true);
+  const uid = v.getUint32(at + 64, true);
+  const inode = v.getUint32(at + 68, true);
+  if (protocol === 'tcp')
+    return {
+      protocol,
+      family,
+      state,
+      stateCode,
+      localAddress,
+      localPort,
+      remoteAddress,
+      remotePort,
+      sendQueue,
+      receiveQueue,
+      uid,
+      timer,
+      inode,
+      owners: NO_OWNERS,
+    };
+  return {
     protocol,
     family,
     state,
     stateCode,
-    localAddress: address(payload, 8, family, groups),
-    localPort: v.getUint16(4, false),
-    remoteAddress: address(payload, 24, family, groups),
-    remotePort: v.getUint16(6, false),
-    sendQueue: state === 'LISTEN' ? 0 : wq,
-    receiveQueue: rq,
-    uid: v.getUint32(64, true),
+    localAddress,
+    localPort,
+    remoteAddress,
+    remotePort,
+    sendQueue,
+    receiveQueue,
+    uid,
     timer,
-    inode: v.getUint32(68, true),
+    inode,
     owners: NO_OWNERS,
+    drops: drops(v, at + MESSAGE_LENGTH, end),
   };
-  if (protocol === 'tcp') return base;
-  return { ...base, drops: udpDrops(payload.subarray(MESSAGE_LENGTH)) };
 }
 
-/** SK_MEMINFO_DROPS from the INET_DIAG_SKMEMINFO attribute; 0 if the kernel sent none. */
-function udpDrops(attributes: Uint8Array): number {
-  const v = new DataView(attributes.buffer, attributes.byteOffset, attributes.byteLength);
-  let at = 0;
-  while (at + 4 <= attributes.length) {
+/** One inet_diag_msg on its own (tests, callers with a message in hand); see decodeInetDiagAt. */
+export function decodeInetDiagMessage(
+  payload: Uint8Array,
+  protocol: SockDiagProtocol,
+  addresses: AddressCache = new AddressCache(),
+): InetSocket | null {
+  const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  return decodeInetDiagAt(payload, v, 0, payload.length, protocol, addresses);
+}
+
+/** SK_MEMINFO_DROPS from the INET_DIAG_SKMEMINFO attribute in [at, end); 0 if the kernel sent none. */
+function drops(v: DataView, from: number, end: number): number {
+  let at = from;
+  while (at + 4 <= end) {
     const len = v.getUint16(at, true);
-    if (len < 4 || at + len > attributes.length) return 0;
-    if (
-      (v.getUint16(at + 2, true) & 0x3fff) === INET_DIAG_SKMEMINFO &&
-      len >= 4 + 4 * (SK_MEMINFO_DROPS + 1)
-    ) {
+    if (len < 4 || at + len > end) return 0;
+    if ((v.getUint16(at + 2, true) & 0x3fff) === INET_DIAG_SKMEMINFO && len >= 4 + 4 * (SK_MEMINFO_DROPS + 1))
       return v.getUint32(at + 4 + 4 * SK_MEMINFO_DROPS, true);
-    }
     at += (len + 3) & ~3;
   }
   return 0;
 }
 
+/** How a datagram of a dump's answer ended: more to come, the end, the kernel's refusal, or bytes that are no netlink. */
+export type DatagramEnd =
+  | { readonly kind: 'more' }
+  | { readonly kind: 'done' }
+  | { readonly kind: 'error'; readonly errno: number }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+const MORE: DatagramEnd = { kind: 'more' };
+const DONE: DatagramEnd = { kind: 'done' };
+
 /**
- * A SocketSource over NETLINK_SOCK_DIAG for TCP and UDP, IPv4 and IPv6; raw and UNIX sockets
- * come from `rest` (the /proc source). Pass it to listSockets as `source`:
- * `sockDiagSource((type, payload) => netlinkDump(socket, type, payload), procNetSource())`.
+ * Walks one datagram of the answer to dump `seq`, decoding its sockets into `out` (messages of
+ * other sequence numbers pass by: a shared socket is fine). A message too short to be a socket
+ * becomes an issue (`index` counts the dump's messages, for the issue's line); NLMSG_DONE ends
+ * the dump, with the errno the kernel puts in it if the dump failed part way (as ss checks);
+ * NLMSG_ERROR is the kernel's refusal. Pure and total over any bytes.
  */
-export function sockDiagSource(dump: NetlinkDump, rest: SocketSource): SocketSource {
-  return {
-    name: `sock_diag+${rest.name}`,
-    read: async (query: SocketQuery) => {
-      const sockets: SocketRecord[] = [];
-      const issues: ParseIssue[] = [];
-      const groups = [0, 0, 0, 0, 0, 0, 0, 0];
-      for (const protocol of ['tcp', 'udp'] as const) {
-        if (!query.protocols.has(protocol)) continue;
-        for (const family of [4, 6] as const) {
-          if (!query.families.has(family)) continue;
-          let messages: Awaited<ReturnType<NetlinkDump>>;
-          try {
-            messages = await dump(SOCK_DIAG_BY_FAMILY, encodeInetDiagRequest(protocol, family));
-          } catch (err) {
-            throw new SocketListError(
-              'READ_FAILED',
-              `sock_diag dump of ${protocol}${family === 6 ? '6' : ''}: ${(err as Error).message}`,
-              { cause: err },
-            );
-          }
-          messages.forEach((m, i) => {
-            if (m.type !== SOCK_DIAG_BY_FAMILY) return;
-            const s = decodeInetDiagMessage(m.payload, protocol, groups);
-            if (s === null)
-              issues.push({
-                source: `sock_diag ${protocol}${family}`,
-                line: i + 1,
-                reason: `message of ${m.payload.length} bytes`,
-              });
-            else sockets.push(s);
-          });
-        }
+export function readSockDiagDatagram(
+  b: Uint8Array,
+  seq: number,
+  protocol: SockDiagProtocol,
+  addresses: AddressCache,
+  out: SocketRecord[],
+  issues: ParseIssue[],
+  index: { count: number },
+  source: string,
+): DatagramEnd {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let at = 0;
+  while (at < b.length) {
+    if (b.length - at < NLMSG_HDRLEN)
+      return { kind: 'malformed', reason: `${b.length - at} bytes left at offset ${at}, short of a header` };
+    const len = v.getUint32(at, true);
+    if (len < NLMSG_HDRLEN || len > b.length - at)
+      return {
+        kind: 'malformed',
+        reason: `message length ${len} at offset ${at} of a ${b.length}-byte datagram`,
+      };
+    const type = v.getUint16(at + 4, true);
+    if (v.getUint32(at + 8, true) === seq >>> 0) {
+      const body = at + NLMSG_HDRLEN;
+      const end = at + len;
+      if (type === SOCK_DIAG_BY_FAMILY) {
+        index.count++;
+        const s = decodeInetDiagAt(b, v, body, end, protocol, addresses);
+        if (s === null)
+          issues.push({ source, line: index.count, reason: `message of ${len - NLMSG_HDRLEN} bytes` });
+        else out.push(s);
+      } else if (type === NLMSG_DONE) {
+        const errno = end - body >= 4 ? -v.getInt32(body, true) : 0;
+        return errno > 0 ? { kind: 'error', errno } : DONE;
+      } else if (type === NLMSG_ERROR) {
+        const errno = end - body >= 4 ? -v.getInt32(body, true) : 0;
+        // An acknowledgement (errno 0) of a dump request ends it as NLMSG_DONE would.
+        return errno === 0 ? DONE : { kind: 'error', errno };
       }
-      const others = new Set(
-        [...query.protocols].filter((p): p is SocketProtocol => p === 'raw' || p === 'unix'),
-      );
-      if (others.size > 0) {
-        const r = await rest.read({ protocols: others, families: query.families });
-        for (const s of r.sockets) sockets.push(s);
-        for (const x of r.issues) issues.push(x);
-      }
-      return { sockets, issues };
-    },
-  };
+    }
+    at += (len + 3) & ~3;
+  }
+  return MORE;
 }

@@ -14,19 +14,22 @@ import {
   type SocketListing,
   type SocketProtocol,
   type SocketRecord,
+  type SocketSource,
   type UnixSocket,
 } from '@netdiag/socket-list';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { printable } from '../printable.js';
+import { openSocketReader, type SourceChoice } from './netstat-source.js';
 
 export { printable };
 
 export const help = `usage: netdiag netstat [options] [FILTER]
 
 Lists sockets (TCP, UDP, raw, UNIX; IPv4 and IPv6) with their state, addresses, queues and
-owning process, the routing tables (-r) or the kernel's protocol counters (-s), read from /proc.
+owning process, the routing tables (-r) or the kernel's protocol counters (-s). TCP and UDP
+sockets are read over netlink (sock_diag, as ss reads them), the rest from /proc (as netstat).
 
 options:
   -t, -u, -w, -x   TCP, UDP, raw, UNIX sockets (default: all four)
@@ -43,6 +46,9 @@ options:
   -c               continuous: list again every interval (--interval, default 1 s)
   --interval SEC   seconds between listings with -c (default 1)
   -W               accepted for familiarity: columns grow to fit, no address is ever cut
+  --source SRC     where TCP and UDP sockets are read from: netlink (sock_diag; the default,
+                   falling back to proc where no netlink socket opens) or proc (/proc/net);
+                   the listing is the same
   long forms as netstat's: --tcp --udp --raw --unix --inet --inet6 --listening --all
   --numeric --program --extend --timers --route --statistics --continuous --wide
   --json           NDJSON: one socket (or route) per line, each the record of @netdiag/socket-list
@@ -85,6 +91,7 @@ const flags = {
   statistics: { type: 'boolean', short: 's' },
   continuous: { type: 'boolean', short: 'c' },
   interval: { type: 'string' },
+  source: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -104,6 +111,7 @@ export interface NetstatOptions {
   readonly intervalMs: number;
   readonly json: boolean;
   readonly filter: SocketFilter | null;
+  readonly source: SourceChoice;
   readonly help: boolean;
 }
 
@@ -123,6 +131,8 @@ export function parseNetstatArgs(args: string[]): NetstatOptions {
     chosen.length > 0 ? chosen : v.inet || v.inet6 ? ['tcp', 'udp', 'raw'] : ['tcp', 'udp', 'raw', 'unix'];
   const seconds = numberFlag('netstat', '--interval', v.interval, { min: 0.1, max: 86_400 });
   if (seconds !== undefined && !v.continuous) throw new UsageError('netstat: --interval goes with -c');
+  if (v.source !== undefined && v.source !== 'netlink' && v.source !== 'proc')
+    throw new UsageError(`netstat: --source is netlink or proc, not '${v.source}'`);
   let filter: SocketFilter | null = null;
   if (positionals.length > 0) {
     if (v.route || v.statistics)
@@ -149,6 +159,7 @@ export function parseNetstatArgs(args: string[]): NetstatOptions {
     intervalMs: (seconds ?? 1) * 1000,
     json: v.json === true,
     filter,
+    source: v.source ?? 'auto',
     help: v.help === true,
   };
 }
@@ -158,12 +169,13 @@ export function keepRole(role: Role): (s: SocketRecord) => boolean {
   return role === 'listening' ? isListening : (s) => !isListening(s);
 }
 
-/** One listing for the chosen options, with the role (-l/-a) applied. */
-export async function loadListing(o: NetstatOptions): Promise<SocketListing> {
+/** One listing for the chosen options from `source` (see openSocketReader), with the role (-l/-a) applied. */
+export async function loadListing(o: NetstatOptions, source: SocketSource): Promise<SocketListing> {
   const listing = await listSockets({
     protocols: o.protocols,
     families: o.families,
     processes: o.programs,
+    source,
     ...(o.filter !== null && { filter: o.filter }),
   });
   if (o.role === 'all') return listing;
@@ -634,11 +646,16 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   try {
     if (o.mode === 'routes') return await repeat(o, io, () => printRoutes(o, io));
     if (o.mode === 'counters') return await repeat(o, io, () => printCounters(o, io));
-    if (wantsLiveView(io, o.json)) {
-      const { runNetstatLive } = await import('../views/netstat-live.js');
-      return await runNetstatLive(o, io);
+    const reader = await openSocketReader(o.source, o.protocols);
+    try {
+      if (wantsLiveView(io, o.json)) {
+        const { runNetstatLive } = await import('../views/netstat-live.js');
+        return await runNetstatLive(o, io, reader.source);
+      }
+      return await repeat(o, io, () => printSockets(o, io, reader.source));
+    } finally {
+      reader.close();
     }
-    return await repeat(o, io, () => printSockets(o, io));
   } catch (err) {
     return wrapKernelError(err);
   }
@@ -656,8 +673,8 @@ async function repeat(o: NetstatOptions, io: CommandIo, once: () => Promise<numb
   return code;
 }
 
-async function printSockets(o: NetstatOptions, io: CommandIo): Promise<number> {
-  const listing = await loadListing(o);
+async function printSockets(o: NetstatOptions, io: CommandIo, source: SocketSource): Promise<number> {
+  const listing = await loadListing(o, source);
   for (const w of listingWarnings(listing)) io.stderr.write(`${w}\n`);
   if (o.json) {
     if (o.continuous) io.stdout.write(`${JSON.stringify(listing.sockets)}\n`);

@@ -5,6 +5,7 @@ import {
   SocketListError,
   type SocketListing,
   type SocketRecord,
+  type SocketSource,
   socketKey,
 } from '@netdiag/socket-list';
 import { Box, render, Text, useApp, useInput, useStdout } from 'ink';
@@ -327,11 +328,15 @@ export function NetstatLive({
 }
 
 /** Runs the live view until q, Ctrl-C or the command's signal; prints what could not be seen at the end. */
-export async function runNetstatLive(o: NetstatOptions, io: CommandIo): Promise<number> {
+export async function runNetstatLive(
+  o: NetstatOptions,
+  io: CommandIo,
+  source: SocketSource,
+): Promise<number> {
   let failure: unknown;
   let last: SocketListing | undefined;
   const load = async () => {
-    last = await loadListing(o);
+    last = await loadListing(o, source);
     return last;
   };
   const instance = render(
