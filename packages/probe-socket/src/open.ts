@@ -23,7 +23,7 @@ export interface OpenOptions {
  * names every fix that applies.
  */
 export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): ProbeSocket {
-  const backend = options.backend;
+  const backend = options.backend ?? backendFromEnvironment();
   if (spec.protocol === 'udp-datagram') {
     if (backend !== undefined && backend !== 'native-dgram')
       throw new ProbeSocketError(
@@ -85,4 +85,15 @@ function permissionDenied(cause: ProbeSocketError, second: string): ProbeSocketE
     'socket',
     { cause },
   );
+}
+
+const BACKENDS: readonly Backend[] = ['native-raw', 'native-dgram', 'raw-socket'];
+
+/**
+ * NETDIAG_BACKEND=raw-socket (or native-raw, native-dgram) pins the backend for a whole run: the
+ * lab suites run once per backend with it, and a user can rule one out. Anything else is ignored.
+ */
+function backendFromEnvironment(): Backend | undefined {
+  const wanted = process.env.NETDIAG_BACKEND;
+  return BACKENDS.find((b) => b === wanted);
 }
