@@ -58,7 +58,8 @@ describe.skipIf(process.getuid?.() !== 0 || spawnSync('tmux', ['-V']).status !==
     });
 
     it('draws rates and a sparkline per interface, and quits on q', async () => {
-      const cmd = `ip netns exec ${a} ${process.execPath} ${cli} if -i 0.2 --history 20`;
+      // `env -u CI`: under CI=true Ink draws only the last frame (is-in-ci); a person's terminal is not CI.
+      const cmd = `env -u CI ip netns exec ${a} ${process.execPath} ${cli} if -i 0.2 --history 20`;
       expect(tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '20', cmd).status).toBe(0);
       // Ten samples in: the va row carries a rate in kbit/s and bars above the baseline.
       const screen = await screenUntil(

@@ -20,7 +20,8 @@ const sessions: string[] = [];
 
 function start(name: string, ns: string, args: string[]): string {
   const session = `${id}-${name}`;
-  const cmd = `ip netns exec ${ns} ${process.execPath} ${cli} ${args.join(' ')}; echo EXITED:$?; sleep 30`;
+  // `env -u CI`: under CI=true Ink draws only the last frame (is-in-ci); a person's terminal is not CI.
+  const cmd = `env -u CI ip netns exec ${ns} ${process.execPath} ${cli} ${args.join(' ')}; echo EXITED:$?; sleep 30`;
   const r = tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '40', cmd);
   if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
   sessions.push(session);
