@@ -2,14 +2,17 @@
 // (Node's own start-up), first in this machine's namespace, then in a namespace of 100
 // interfaces (50 veth pairs) each with an IPv4 and an IPv6 address from the documentation ranges.
 // Run (root, for the namespace): npm run build && node --import tsx bench/interface-stats.ts [runs]
+// NETDIAG_BASELINE=path/to/other/bin/netdiag.js adds that build beside this one (start-up cost of
+// a change, measured interleaved); NETDIAG_CLI=path/to/bin/netdiag.js replaces this one.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type Contender, printRatios, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = `${root}apps/netdiag/bin/netdiag.js`;
+const cli = process.env.NETDIAG_CLI ?? `${root}apps/netdiag/bin/netdiag.js`;
 const runs = Number(process.argv[2] ?? 20);
+const baseline = process.env.NETDIAG_BASELINE;
 const PAIRS = 50;
 const ns = `nd${randomBytes(3).toString('hex')}-bif`;
 
@@ -19,6 +22,7 @@ function contenders(where?: string): Contender[] {
     c('node -e 0', [process.execPath, '-e', '0']),
     c('netdiag if', [process.execPath, cli, 'if']),
     c('netdiag if -s --json', [process.execPath, cli, 'if', '-s', '--json']),
+    ...(baseline ? [c('baseline netdiag if', [process.execPath, baseline, 'if'])] : []),
     c('ip addr', ['ip', 'addr']),
     c('ip -j -s addr', ['ip', '-j', '-s', 'addr']),
     c('ifconfig -a', ['ifconfig', '-a']),
