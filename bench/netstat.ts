@@ -6,16 +6,18 @@
 // sockets: the client end and the accepted end), so the machine's file-descriptor limit per
 // process (ulimit -n) is respected: each child holds at most PER_CHILD connections.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Contender, printRatios, type Timing, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // A snapshot of the built CLI: in a shared checkout another build can rewrite dist/ during the
-// run, and a half-written bundle exits at once and would pass for a fast run.
-const snapshot = mkdtempSync(join(tmpdir(), 'netdiag-bench-'));
+// run, and a half-written bundle exits at once and would pass for a fast run. It sits under
+// node_modules/.cache so that it finds the native addon through node_modules as the installed
+// CLI does (from a bare temporary directory netstat would quietly fall back to /proc).
+mkdirSync(`${root}node_modules/.cache`, { recursive: true });
+const snapshot = mkdtempSync(`${root}node_modules/.cache/netdiag-bench-`);
 for (const part of ['bin', 'dist', 'package.json'])
   cpSync(`${root}apps/netdiag/${part}`, join(snapshot, part), { recursive: true });
 const cli = join(snapshot, 'bin', 'netdiag.js');
@@ -97,6 +99,7 @@ function contenders(): Contender[] {
     { label: 'ss -tan', argv: ['ss', '-tan'] },
     { label: 'netstat -tan', argv: ['netstat', '-tan'] },
     netdiag(['-tan']),
+    netdiag(['-tan', '--source', 'proc']),
     netdiag(['-tan', '--json']),
     { label: 'ss -tanp', argv: ['ss', '-tanp'] },
     { label: 'netstat -tanp', argv: ['netstat', '-tanp'] },
@@ -124,16 +127,26 @@ async function main(): Promise<void> {
     throw new Error(`ulimit -n is ${limit}; the holders need ${PER_CHILD * 2 + 100}`);
   if (spawnSync(process.execPath, [cli, '--version']).status !== 0)
     throw new Error('build first: npm run build');
+  // The default source must be netlink here, or the rows would time /proc twice.
+  const netlink = spawnSync(process.execPath, [cli, 'netstat', '-tan', '--source', 'netlink'], {
+    encoding: 'utf8',
+  });
+  if (netlink.status !== 0) throw new Error(`netdiag cannot read over netlink: ${netlink.stderr.trim()}`);
   let held = 0;
   for (const sockets of [10_000, 50_000]) {
     await holdSockets(sockets, held);
     held = sockets;
     const total = countTcp();
     // Each contender must really list: a run that prints nothing would only look fast.
-    const listed = spawnSync(process.execPath, [cli, 'netstat', '-tan'], { maxBuffer: 256 << 20 })
-      .stdout.toString()
-      .split('\n').length;
-    if (listed < sockets) throw new Error(`netdiag listed ${listed} lines with ${sockets} sockets held`);
+    for (const source of ['netlink', 'proc']) {
+      const listed = spawnSync(process.execPath, [cli, 'netstat', '-tan', '--source', source], {
+        maxBuffer: 256 << 20,
+      })
+        .stdout.toString()
+        .split('\n').length;
+      if (listed < sockets)
+        throw new Error(`netdiag (${source}) listed ${listed} lines with ${sockets} sockets held`);
+    }
     const t = timeAll(contenders(), runs);
     printRatios(
       `netstat: ${sockets.toLocaleString('en')} held sockets (${total.toLocaleString('en')} TCP sockets on the machine), ${runs} runs`,

@@ -35,15 +35,17 @@ export async function openSocketReader(
   const proc = procNetSource();
   const wantsNetlink = protocols.includes('tcp') || protocols.includes('udp');
   if (choice === 'proc' || !wantsNetlink) return { source: proc, close() {} };
-  const probe = await import('@netdiag/probe-socket');
   let socket: NetlinkSockDiagSocket;
   try {
-    socket = await (openSockDiag ?? probe.openNetlinkSockDiag)();
+    // The import can fail too: the addon's wrapper finds its build through its package, and a
+    // copied bundle without node_modules has none. Either way /proc gives the same listing.
+    socket = await (openSockDiag ?? (await import('@netdiag/probe-socket')).openNetlinkSockDiag)();
   } catch (err) {
-    if (!(err instanceof probe.ProbeSocketError)) throw err;
+    // One line: a failed module resolution appends its require stack.
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
     if (choice === 'netlink')
-      throw new CliError(`netstat: --source netlink: ${err.message}`, ExitCode.Error, { cause: err });
-    return { source: proc, fallback: err.message, close() {} };
+      throw new CliError(`netstat: --source netlink: ${why}`, ExitCode.Error, { cause: err });
+    return { source: proc, fallback: why, close() {} };
   }
   return {
     source: sockDiagSource(socket, proc, { timeoutMs: DUMP_TIMEOUT_MS }),
