@@ -27,7 +27,8 @@ function compare(ns: string): { ours: unknown[]; ip: unknown[]; interfaces: Inte
   const interfaces = netdiagIf(ns);
   return {
     ours: interfaces.map(comparableFromInterface),
-    ip: ipJson(ns, 'addr').map(comparableFromIpJson),
+    // Over netlink, IPv4 address flags (secondary, dynamic, ...) are known: compare them too.
+    ip: ipJson(ns, 'addr').map((e) => comparableFromIpJson(e, { ipv4Flags: true })),
     interfaces,
   };
 }
@@ -41,7 +42,7 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag if in the lab', () => {
     for (const ns of lab.topology.namespaces) {
       const { ours, ip } = compare(ns);
       expect(ours, ns).toEqual(ip);
-      const links = ipJson(ns, 'link').map(comparableFromIpJson);
+      const links = ipJson(ns, 'link').map((e) => comparableFromIpJson(e));
       expect(
         (ours as ReturnType<typeof comparableFromInterface>[]).map((o) => ({ ...o, addr_info: [] })),
         ns,
@@ -146,7 +147,7 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag if in namespaces of its own',
   it('equals ip -j addr and ip -j link, links that are down or without carrier included', () => {
     const { ours, ip, interfaces } = compare(a);
     expect(ours).toEqual(ip);
-    const links = ipJson(a, 'link').map(comparableFromIpJson);
+    const links = ipJson(a, 'link').map((e) => comparableFromIpJson(e));
     expect(
       (ours as ReturnType<typeof comparableFromInterface>[]).map((o) => ({ ...o, addr_info: [] })),
     ).toEqual(links.map((l) => ({ ...l, addr_info: [] })));
@@ -163,9 +164,26 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag if in namespaces of its own',
     expect(text).toContain('    inet  198.51.100.129/25 scope global dn1');
     const va = netdiagIf(a, 'va')[0]!;
     expect(va.addresses.filter((x) => x.family === 'inet')).toEqual([
-      { family: 'inet', address: '192.0.2.1', prefixLength: 24, scope: 'global', label: 'va' },
-      { family: 'inet', address: '192.0.2.3', prefixLength: 24, scope: 'global', label: 'va:two' },
+      {
+        family: 'inet',
+        address: '192.0.2.1',
+        prefixLength: 24,
+        scope: 'global',
+        label: 'va',
+        flags: ['permanent'],
+      },
+      {
+        family: 'inet',
+        address: '192.0.2.3',
+        prefixLength: 24,
+        scope: 'global',
+        label: 'va:two',
+        flags: ['secondary', 'permanent'],
+      },
     ]);
+    expect(inNs(a, [process.execPath, cli, 'if', 'va'])).toContain(
+      '    inet  192.0.2.3/24 scope global secondary va:two',
+    );
     expect(va).toMatchObject({ mtu: 1400, speedMbps: 10000, duplex: 'full', operState: 'up' });
   });
 

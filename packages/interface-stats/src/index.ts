@@ -66,6 +66,7 @@ export {
   type Interface,
   type InterfaceAddress,
   type Ipv4Address,
+  type Ipv4AddressFlag,
   type Ipv6Address,
   type Ipv6AddressFlag,
   type Link,

@@ -3,9 +3,9 @@ import type { Interface } from './types.js';
 /**
  * One interface in the terms both netdiag and `ip -j addr` can state, for comparing the two
  * (tests, and anyone checking netdiag against iproute2). Left out, because the sources used here
- * do not carry them: qdisc, group, link mode, M-DOWN, address lifetimes, IPv4 address flags
- * (secondary, dynamic, noprefixroute) and IPv6 flags above the low byte (mngtmpaddr,
- * noprefixroute, stable-privacy).
+ * do not carry them: qdisc, group, link mode, M-DOWN, address lifetimes, IPv4 address flags where
+ * the source is getifaddrs, and IPv6 flags above the low byte (mngtmpaddr, noprefixroute,
+ * stable-privacy).
  */
 export interface IpComparable {
   readonly ifindex: number;
@@ -58,13 +58,17 @@ export function comparableFromInterface(i: Interface): IpComparable {
     addr_info: i.addresses
       .map((a): AddrInfo => {
         if (a.family === 'inet') {
+          // Where the source knows them (netlink); ip says "dynamic" for an address that is not
+          // permanent, and never "permanent".
+          const flags: string[] = (a.flags ?? []).filter((f) => f !== 'permanent');
+          if (a.flags !== undefined && !a.flags.includes('permanent')) flags.push('dynamic');
           return {
             family: a.family,
             local: a.address,
             prefixlen: a.prefixLength,
             scope: a.scope,
             label: a.label,
-            flags: [],
+            flags: flags.sort(),
           };
         }
         // ip prints "dynamic" for an address without IFA_F_PERMANENT, and never "permanent".
@@ -83,8 +87,16 @@ export function comparableFromInterface(i: Interface): IpComparable {
   };
 }
 
-/** One entry of `ip -j addr` (or `ip -j link`, without addr_info) in the same terms. */
-export function comparableFromIpJson(entry: Record<string, unknown>): IpComparable {
+const ipv4FlagNames = ['secondary', 'dynamic', 'deprecated', 'noprefixroute', 'autojoin'];
+
+/**
+ * One entry of `ip -j addr` (or `ip -j link`, without addr_info) in the same terms. IPv4 address
+ * flags are compared only with `ipv4Flags` (for interfaces read over netlink; getifaddrs has none).
+ */
+export function comparableFromIpJson(
+  entry: Record<string, unknown>,
+  options: { readonly ipv4Flags?: boolean } = {},
+): IpComparable {
   const addrInfo = (entry.addr_info ?? []) as Record<string, unknown>[];
   return {
     ifindex: entry.ifindex as number,
@@ -104,7 +116,12 @@ export function comparableFromIpJson(entry: Record<string, unknown>): IpComparab
           prefixlen: a.prefixlen as number,
           scope: a.scope as string,
           label: a.family === 'inet' ? ((a.label as string | undefined) ?? null) : null,
-          flags: a.family === 'inet6' ? ipv6FlagNames.filter((f) => a[f] === true).sort() : [],
+          flags:
+            a.family === 'inet6'
+              ? ipv6FlagNames.filter((f) => a[f] === true).sort()
+              : options.ipv4Flags
+                ? ipv4FlagNames.filter((f) => a[f] === true).sort()
+                : [],
         }),
       )
       .sort(byFamilyThenAddress),

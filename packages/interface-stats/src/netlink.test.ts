@@ -86,7 +86,13 @@ describe('the netlink address source', () => {
         local: a.address,
         prefixlen: a.prefixLength,
         scope: a.scope,
-        ...(a.family === 'inet' ? { label: a.label } : {}),
+        ...(a.family === 'inet'
+          ? {
+              label: a.label,
+              secondary: a.flags!.includes('secondary'),
+              dynamic: !a.flags!.includes('permanent'),
+            }
+          : {}),
         ...(a.family === 'inet6' && a.flags.includes('nodad') ? { nodad: true } : {}),
       }));
       const theirs = entry.addr_info.map((a) => ({
@@ -94,12 +100,18 @@ describe('the netlink address source', () => {
         local: a.local,
         prefixlen: a.prefixlen,
         scope: a.scope,
-        ...(a.family === 'inet' ? { label: a.label } : {}),
+        ...(a.family === 'inet'
+          ? { label: a.label, secondary: a.secondary === true, dynamic: a.dynamic === true }
+          : {}),
         ...(a.nodad === true ? { nodad: true } : {}),
       }));
       expect(ours).toEqual(theirs);
     }
     expect(ipv4Complete({} as never)).toBe(true);
+    // A second address in a subnet the link has is secondary, as ip says.
+    expect([...byIndex.values()].flat().find((a) => a.address === '192.0.2.11')).toMatchObject({
+      flags: ['secondary', 'permanent'],
+    });
     // The link without carrier: getifaddrs cannot see 198.51.100.9, netlink does.
     expect([...byIndex.values()].flat().map((a) => a.address)).toContain('198.51.100.9');
   });

@@ -10,7 +10,7 @@ import {
   RtFamily,
 } from './netlink.js';
 import type { AddressSource } from './read.js';
-import type { AddressScope, InterfaceAddress, Ipv6AddressFlag } from './types.js';
+import type { AddressScope, InterfaceAddress, Ipv4AddressFlag, Ipv6AddressFlag } from './types.js';
 
 export const RtmType = { NewAddr: 20, GetAddr: 22 } as const;
 const IFA_ADDRESS = 1;
@@ -31,6 +31,14 @@ export interface NetlinkAddress {
   /** All IFA_F_* bits (IFA_FLAGS, 32 bits; the header's 8 otherwise). */
   readonly flagBits: number;
 }
+
+const v4Flags: readonly (readonly [number, Ipv4AddressFlag])[] = [
+  [0x01, 'secondary'],
+  [0x20, 'deprecated'],
+  [0x80, 'permanent'],
+  [0x200, 'noprefixroute'],
+  [0x400, 'autojoin'],
+];
 
 function scopeOf(rtScope: number): AddressScope {
   // RT_SCOPE_UNIVERSE 0, SITE 200, LINK 253, HOST 254 (NOWHERE 255 is not an address scope).
@@ -80,6 +88,7 @@ export function decodeRtmAddr(m: NetlinkMessage): NetlinkAddress | undefined {
           prefixLength,
           scope,
           label: attrs.has(IFA_LABEL) ? attributeString(attrs.get(IFA_LABEL)!) : '',
+          flags: v4Flags.filter(([b]) => flagBits & b).map(([, n]) => n),
         }
       : {
           family: 'inet6',

@@ -39,7 +39,16 @@ export interface Ipv4Address {
   readonly scope: AddressScope;
   /** The IPv4 label (`eth0:1` for an alias); equal to the interface name when none was set. */
   readonly label: string;
+  /**
+   * IFA_F_* flags (netlink only): `secondary` for a further address in a subnet the link already
+   * has, `permanent` unless it has a lifetime (ip says "dynamic" then). Absent where the source
+   * cannot tell (getifaddrs), which is not the same as none.
+   */
+  readonly flags?: readonly Ipv4AddressFlag[];
 }
+
+/** IFA_F_* flags of an IPv4 address, as `ip` names them. */
+export type Ipv4AddressFlag = 'secondary' | 'deprecated' | 'permanent' | 'noprefixroute' | 'autojoin';
 
 /** IFA_F_* flags of an IPv6 address, as `ip` names them. */
 export type Ipv6AddressFlag =

@@ -90,6 +90,34 @@ describe('netdiag if output', () => {
     ]);
   });
 
+  it('names IPv4 flags as ip does where the source knows them: secondary, dynamic', () => {
+    const flagged: Interface = {
+      ...veth,
+      addresses: [
+        {
+          family: 'inet',
+          address: '192.0.2.3',
+          prefixLength: 24,
+          scope: 'global',
+          label: 'veth0:b',
+          flags: ['secondary', 'permanent'],
+        },
+        {
+          family: 'inet',
+          address: '192.0.2.9',
+          prefixLength: 24,
+          scope: 'global',
+          label: 'veth0',
+          flags: ['secondary', 'noprefixroute'],
+        },
+      ],
+    };
+    expect(formatInterface(flagged, { stats: false }).slice(1)).toEqual([
+      '    inet  192.0.2.3/24 scope global secondary veth0:b',
+      '    inet  192.0.2.9/24 scope global secondary noprefixroute dynamic veth0',
+    ]);
+  });
+
   it('says IPv4 is not visible rather than showing none, when the source cannot see it', () => {
     const down: Interface = {
       ...veth,
@@ -150,8 +178,17 @@ describe('netdiag if address sources', () => {
       // Same links either way; on this machine's up links the same addresses.
       const [a, b] = [await fallback.read(), await netlink.read()];
       expect(a.map((i) => i.name)).toEqual(b.map((i) => i.name));
+      // (IPv4 flags only netlink knows.)
+      const plain = (i: Interface) =>
+        i.addresses.map((x) => [
+          x.family,
+          x.address,
+          x.prefixLength,
+          x.scope,
+          x.family === 'inet' && x.label,
+        ]);
       for (const i of a.filter((x) => x.ipv4Complete))
-        expect(i.addresses).toEqual(b.find((x) => x.name === i.name)!.addresses);
+        expect(plain(i)).toEqual(plain(b.find((x) => x.name === i.name)!));
     } finally {
       fallback.close();
       netlink.close();

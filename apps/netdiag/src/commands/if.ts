@@ -87,8 +87,12 @@ export function selectInterfaces(
 }
 
 function addressLine(a: InterfaceAddress): string {
-  if (a.family === 'inet')
-    return `    inet  ${a.address}/${a.prefixLength} scope ${a.scope} ${printable(a.label)}`;
+  if (a.family === 'inet') {
+    // As ip prints them: "dynamic" for an address with a lifetime, never "permanent".
+    const flags: string[] = (a.flags ?? []).filter((f) => f !== 'permanent');
+    if (a.flags !== undefined && !a.flags.includes('permanent')) flags.push('dynamic');
+    return `    inet  ${a.address}/${a.prefixLength} scope ${a.scope}${flags.map((f) => ` ${f}`).join('')} ${printable(a.label)}`;
+  }
   const flags = a.flags.filter((f) => f !== 'permanent');
   return `    inet6 ${a.address}/${a.prefixLength} scope ${a.scope}${flags.length ? ` ${flags.join(' ')}` : ''}`;
 }
