@@ -107,6 +107,11 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag arp in a lab subnet', () => {
     const arping = inScanner(['arping', '-c', '1', '-i', 'eth0', target]);
     expect(arping.status).toBe(0);
     expect(arping.stdout.toLowerCase()).toContain(`from ${mac}`);
+    // A probe whose every request is answered ends with the last reply, as iputils arping does,
+    // not after its timeout.
+    const quick = netdiag(['probe', target, '-c', '1', '--timeout', '5']);
+    expect(quick.status, quick.stderr).toBe(0);
+    expect(quick.ms).toBeLessThan(4000);
     // Without -I: the interface whose subnet holds the target, as arping finds it.
     const json = netdiag(['probe', lab.addr('n1', 4), '-c', '1', '--json']);
     expect(json.status, json.stderr).toBe(0);

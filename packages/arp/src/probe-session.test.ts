@@ -75,6 +75,16 @@ describe('ARP probe state machine', () => {
     });
   });
 
+  it('ends with the reply that answers the last request, as iputils arping; waits when one is missing', () => {
+    const quick = run(config({ count: 1 }), [{ at: 7, bytes: reply('02:00:00:00:00:02') }]);
+    expect(quick.at(-1)).toMatchObject({ type: 'done', summary: { transmitted: 1, received: 1 } });
+    // No timer past the reply: done came from the frame at 7, not from the 1000 ms deadline.
+    expect(quick.filter((a) => a.type === 'wake').map((a) => a.type === 'wake' && a.at)).toEqual([1000]);
+    const lost = run(config({ count: 2 }), [{ at: 1004, bytes: reply('02:00:00:00:00:02') }]);
+    expect(lost.filter((a) => a.type === 'wake').map((a) => a.type === 'wake' && a.at)).toEqual([1000, 2000]);
+    expect(lost.at(-1)).toMatchObject({ summary: { transmitted: 2, received: 1 } });
+  });
+
   it('silence: no replies, done after the last request plus the timeout', () => {
     const out = run(config({ count: 2, timeoutMs: 500 }), []);
     const wakes = out.filter((a) => a.type === 'wake').map((a) => a.type === 'wake' && a.at);
@@ -83,7 +93,7 @@ describe('ARP probe state machine', () => {
   });
 
   it('ignores foreign replies, requests, its own frames and garbage; flags a second MAC', () => {
-    const out = run(config({ count: 1 }), [
+    const out = run(config({ count: 2 }), [
       { at: 1, bytes: reply('02:00:00:00:00:09', '192.0.2.77') },
       { at: 2, bytes: reply(me.senderMac) },
       { at: 3, bytes: new Uint8Array([1, 2, 3]) },

@@ -20,7 +20,10 @@ export interface ProbeConfig {
   readonly mode: 'probe' | 'dad';
   readonly count: number;
   readonly intervalMs: number;
-  /** How long to wait for a reply after the last request. */
+  /**
+   * How long to wait for a reply after the last request. A probe ends sooner once every request
+   * has been answered, and DAD at its first conflict, as iputils arping does.
+   */
   readonly timeoutMs: number;
 }
 
@@ -175,9 +178,10 @@ export function stepProbe(
     f.senderIp === '0.0.0.0' &&
     f.targetIp === c.targetIp
   ) {
-    // Someone else is probing for the same address at the same time (RFC 5227 section 2.1.1).
+    // Someone else is probing for the same address at the same time (RFC 5227 section 2.1.1):
+    // the address is not ours to take, and probing stops.
     actions.push({ type: 'conflict', mac: f.senderMac, how: 'probe' });
-    return { state: { ...next, conflict: true }, actions };
+    return { state: finish({ ...next, conflict: true }, actions), actions };
   }
   const isReply =
     f.senderIp === c.targetIp &&
@@ -198,5 +202,15 @@ export function stepProbe(
   actions.push({ type: 'reply', seq: next.sent - 1, mac: f.senderMac, rttMs, duplicate });
   if (!duplicate)
     next = { ...next, answered: true, received: next.received + 1, rtts: [...next.rtts, rttMs] };
+  // As iputils arping: a DAD answer settles it, and a probe whose every request has been sent
+  // and answered has nothing left to wait for (`-c 1` ends with its reply, as ping does).
+  if (c.mode === 'dad' || (next.sent === c.count && next.received === next.sent))
+    return { state: finish(next, actions), actions };
   return { state: next, actions };
+}
+
+function finish(s: ProbeState, actions: ProbeAction[]): ProbeState {
+  const done: ProbeState = { ...s, phase: 'done' };
+  actions.push({ type: 'done', summary: summary(done) });
+  return done;
 }
