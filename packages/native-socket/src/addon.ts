@@ -61,17 +61,21 @@ export interface AddonSocket {
 
 // The addon sits in build/Release after `node-gyp rebuild` (the package's install script). It is
 // found from the package's own package.json, so this file works from src/ (tests), dist/ (build)
-// and inside the CLI's bundle alike.
-const ADDON = join(
-  dirname(createRequire(import.meta.url).resolve('@netdiag/native-socket/package.json')),
-  'build/Release/native_socket.node',
-);
+// and inside the CLI's bundle alike. Resolved on first use: importing this file costs nothing.
+function addonPath(): string {
+  const require = createRequire(import.meta.url);
+  return join(
+    dirname(require.resolve('@netdiag/native-socket/package.json')),
+    'build/Release/native_socket.node',
+  );
+}
 
 let loaded: { readonly addon: Addon } | { readonly error: NativeUnavailableError } | undefined;
 
 function load(): { readonly addon: Addon } | { readonly error: NativeUnavailableError } {
   if (process.platform !== 'linux')
     return { error: new NativeUnavailableError(`Linux only (this is ${process.platform})`) };
+  const ADDON = addonPath();
   if (!existsSync(ADDON)) {
     return {
       error: new NativeUnavailableError(
