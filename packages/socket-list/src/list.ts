@@ -67,12 +67,16 @@ export async function listSockets(options: ListSocketsOptions = {}): Promise<Soc
         ? options.filter
         : parseFilter(options.filter);
   const keep = filter ? compileFilter(filter) : null;
-  let sockets: SocketRecord[] = [];
-  for (const s of raw) {
-    if (!protocols.has(s.protocol)) continue;
-    if (s.protocol !== 'unix' && !families.has(s.family)) continue;
-    if (keep && !keep(s)) continue;
-    sockets.push(s);
+  // Most listings keep every record the source read: the source's array is then the listing, and
+  // 50,000 records are not copied into a second one.
+  let sockets: SocketRecord[] = raw;
+  for (let i = 0; i < raw.length; i++) {
+    const s = raw[i]!;
+    const wanted =
+      protocols.has(s.protocol) && (s.protocol === 'unix' || families.has(s.family)) && (!keep || keep(s));
+    if (!wanted) {
+      if (sockets === raw) sockets = raw.slice(0, i);
+    } else if (sockets !== raw) sockets.push(s);
   }
   if (!options.processes) return { sockets, issues };
   const owners = scanSocketOwners(options.procFs ?? nodeProcFs, options.procRoot);

@@ -334,11 +334,16 @@ export function socketTableChunks(
   o: ColumnOptions,
   protocols: readonly SocketProtocol[],
 ): (string | Buffer)[] {
-  const inet: InetSocket[] = [];
+  // Without UNIX sockets (-t, -u, -w, -4, -6) the listing is the Internet table as it is.
+  let inet: readonly InetSocket[] = sockets as readonly InetSocket[];
   const unix: string[][] = [];
-  for (const s of sockets) {
-    if (s.protocol === 'unix') unix.push(unixRow(s, o));
-    else inet.push(s);
+  if (!sockets.every((s) => s.protocol !== 'unix')) {
+    const list: InetSocket[] = [];
+    for (const s of sockets) {
+      if (s.protocol === 'unix') unix.push(unixRow(s, o));
+      else list.push(s);
+    }
+    inet = list;
   }
   const chunks: (string | Buffer)[] = [];
   if (protocols.some((p) => p !== 'unix')) {
@@ -378,22 +383,7 @@ export function inetTableBytes(
 ): { header: string; body: Buffer } {
   const n = list.length;
   const header = inetHeader(o);
-  let wl = header[3]!.length;
-  let wr = header[4]!.length;
-  let ws = header[5]!.length;
-  let maxRq = 0;
-  let maxSq = 0;
-  for (let i = 0; i < n; i++) {
-    const s = list[i]!;
-    const l = s.localAddress.length + 1 + portWidth(s.localPort);
-    const r = s.remoteAddress.length + 1 + portWidth(s.remotePort);
-    const st = stateLabel(s).length;
-    if (l > wl) wl = l;
-    if (r > wr) wr = r;
-    if (st > ws) ws = st;
-    if (s.receiveQueue > maxRq) maxRq = s.receiveQueue;
-    if (s.sendQueue > maxSq) maxSq = s.sendQueue;
-  }
+  const { wl, wr, ws, maxRq, maxSq } = measureInetColumns(list, header);
   const wrq = Math.max(header[1]!.length, decimalWidth(maxRq));
   const wsq = Math.max(header[2]!.length, decimalWidth(maxSq));
   // Optional columns: their own widths, the last one unpadded.
@@ -415,7 +405,6 @@ export function inetTableBytes(
     for (const c of column) if (c.length > w) w = c.length;
     return w;
   });
-  const hasExtra = extra.length > 0;
   let headerLine = `Proto ${pad(wrq - 6)}Recv-Q ${pad(wsq - 6)}Send-Q Local Address${pad(wl - 13)} Foreign Address${pad(wr - 15)} State`;
   extraWidths.forEach((w, k) => {
     const h = header[6 + k]!;
@@ -430,31 +419,85 @@ export function inetTableBytes(
   let lineBound = atState + ws + 1;
   for (const w of extraWidths) lineBound += 1 + 3 * w;
   const buf = Buffer.alloc(n * lineBound + 1, 32);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
+  const at = writeInetRows(buf, list, {
+    atRq: atRq + wrq,
+    atSq: atSq + wsq,
+    atLocal,
+    atRemote,
+    atState,
+    ws,
+    extra,
+    extraWidths,
+  });
+  return { header: headerLine, body: buf.subarray(0, at) };
+}
+
+/**
+ * The widths of the Internet table's columns. Each pass over the sockets is a function of its
+ * own: V8 optimises a long loop while it runs (on-stack replacement), and with both passes in one
+ * function the optimised code of the first knew nothing of the second and was thrown away at
+ * its start, leaving the second to the interpreter for thousands of lines.
+ */
+function measureInetColumns(list: readonly InetSocket[], header: readonly string[]) {
+  let wl = header[3]!.length;
+  let wr = header[4]!.length;
+  let ws = header[5]!.length;
+  let maxRq = 0;
+  let maxSq = 0;
+  for (let i = 0; i < list.length; i++) {
     const s = list[i]!;
-    const line = at;
+    const l = s.localAddress.length + 1 + portWidth(s.localPort);
+    const r = s.remoteAddress.length + 1 + portWidth(s.remotePort);
+    const st = stateLabel(s).length;
+    if (l > wl) wl = l;
+    if (r > wr) wr = r;
+    if (st > ws) ws = st;
+    if (s.receiveQueue > maxRq) maxRq = s.receiveQueue;
+    if (s.sendQueue > maxSq) maxSq = s.sendQueue;
+  }
+  return { wl, wr, ws, maxRq, maxSq };
+}
+
+interface InetRowLayout {
+  /** Where the right-aligned queues end, and where the other cells start, within a line. */
+  readonly atRq: number;
+  readonly atSq: number;
+  readonly atLocal: number;
+  readonly atRemote: number;
+  readonly atState: number;
+  readonly ws: number;
+  readonly extra: readonly (readonly string[])[];
+  readonly extraWidths: readonly number[];
+}
+
+/** Writes each socket's line (a newline, then the cells) into the space-filled `buf`; returns the bytes written. */
+function writeInetRows(buf: Buffer, list: readonly InetSocket[], c: InetRowLayout): number {
+  const { atRq, atSq, atLocal, atRemote, atState, ws, extra, extraWidths } = c;
+  const hasExtra = extra.length > 0;
+  let at = 0;
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i]!;
     buf[at] = 10;
-    const base = line + 1;
+    const base = at + 1;
     const p = putAscii(buf, base, s.protocol);
     if (s.family === 6) buf[base + p] = 54; // '6'
-    writeDecimalEndingAt(buf, base + atRq + wrq, s.receiveQueue);
-    writeDecimalEndingAt(buf, base + atSq + wsq, s.sendQueue);
+    writeDecimalEndingAt(buf, base + atRq, s.receiveQueue);
+    writeDecimalEndingAt(buf, base + atSq, s.sendQueue);
     writeEndpoint(buf, base + atLocal, s.localAddress, s.localPort);
     writeEndpoint(buf, base + atRemote, s.remoteAddress, s.remotePort);
     const st = stateLabel(s);
     putAscii(buf, base + atState, st);
     at = base + atState + (hasExtra ? ws : st.length);
     for (let k = 0; k < extra.length; k++) {
-      const c = extra[k]![i]!;
+      const cell = extra[k]![i]!;
       const lastColumn = k === extra.length - 1;
       // The last cell is written unpadded, and a trailing blank is trimmed as layout() does.
-      const text = lastColumn && c.endsWith(' ') ? c.trimEnd() : c;
+      const text = lastColumn && cell.endsWith(' ') ? cell.trimEnd() : cell;
       at += 1 + buf.write(text, at + 1, 'utf8');
-      if (!lastColumn) at += extraWidths[k]! - c.length;
+      if (!lastColumn) at += extraWidths[k]! - cell.length;
     }
   }
-  return { header: headerLine, body: buf.subarray(0, at) };
+  return at;
 }
 
 function decimalWidth(n: number): number {
