@@ -119,23 +119,39 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
         ports.push(lport, client.localPort!, udp.address().port);
       }
       await new Promise((r) => setTimeout(r, 100)); // the 1234 bytes arrive
+      // Ours by inode: other tests' sockets can have the same port numbers. The inodes are
+      // those of our process's sockets on our ports, read once as root from /proc.
+      const columns = (l: string) => l.trim().split(/\s+/);
+      const inodes = new Set(
+        netstat(['-tuanep', '--source', 'proc'])
+          .out.split('\n')
+          .map(columns)
+          .filter(
+            (c) =>
+              c[8]?.startsWith(`${process.pid}/`) &&
+              ports.some((p) => c[3]?.endsWith(`:${p}`) || c[4]?.endsWith(`:${p}`)),
+          )
+          .map((c) => c[7]!),
+      );
+      // Per family: listener, two ends, UDP socket.
+      expect(inodes.size).toBe(8);
       const mine = (text: string) =>
         text
           .split('\n')
           .filter((l) =>
-            ports.some(
-              (p) => l.includes(`:${p} `) || l.includes(`:${p}"`) || l.includes(`"localPort":${p},`),
-            ),
+            l.startsWith('{')
+              ? inodes.has(String((JSON.parse(l) as { inode: number }).inode))
+              : inodes.has(columns(l)[7]!),
           )
           .sort();
-      for (const args of [['-tuanep'], ['-tuan', '--json']]) {
+      for (const args of [['-tuanep'], ['-tuanp', '--json']]) {
         const viaNetlink = netstat([...args, '--source', 'netlink']);
         const viaProc = netstat([...args, '--source', 'proc']);
         expect(viaNetlink.code, viaNetlink.err).toBe(0);
         expect(viaProc.code, viaProc.err).toBe(0);
         const lines = mine(viaNetlink.out);
-        // Per family: listener, two ends, UDP socket; the unread bytes shown in Recv-Q.
         expect(lines, args.join(' ')).toHaveLength(8);
+        // The unread bytes, in Recv-Q.
         expect(lines.some((l) => / 1234 | 1234,|"receiveQueue":1234/.test(l))).toBe(true);
         expect(lines).toEqual(mine(viaProc.out));
       }
