@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { FrameChannel } from '@netdiag/arp';
 import type { NativeSocket } from '@netdiag/native-socket';
 import { PERMISSION_FIX, ProbeSocketError, toProbeSocketError } from './errors.js';
+import { loadNative } from './native-loader.js';
 
 const ETH_P_ARP = 0x0806;
 /** sockaddr_ll.sll_pkttype of a frame this host sent (looped back to packet sockets). */
@@ -52,20 +53,6 @@ export function arpInterface(
   if (!Number.isInteger(ifindex) || ifindex <= 0 || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac))
     throw new ProbeSocketError(`${ifname}: unreadable index or MAC in ${dir}`, 'EINVAL', 'bind');
   return { ifindex, mac };
-}
-
-/** The native addon, or a ProbeSocketError that names what is missing and how to get it. */
-export async function loadNative(what: string): Promise<typeof import('@netdiag/native-socket')> {
-  const native = await import('@netdiag/native-socket');
-  const availability = native.nativeAvailability();
-  if (!availability.available) {
-    throw new ProbeSocketError(
-      `${what} needs the native socket addon, which is unavailable: ${availability.reason}`,
-      'UNKNOWN',
-      'socket',
-    );
-  }
-  return native;
 }
 
 /**

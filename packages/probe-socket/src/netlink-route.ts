@@ -2,8 +2,8 @@
 // of @netdiag/interface-stats and @netdiag/arp take (netlinkAddressSource, netlinkNeighbourSource).
 import type { NetlinkSocket } from '@netdiag/interface-stats';
 import type { NativeSocket } from '@netdiag/native-socket';
-import { loadNative } from './arp-channel.js';
 import { toProbeSocketError } from './errors.js';
+import { loadNative } from './native-loader.js';
 
 const NETLINK_ROUTE = 0;
 

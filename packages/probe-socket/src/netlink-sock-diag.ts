@@ -3,8 +3,8 @@
 // and @netdiag/socket-list's sockDiagSource decodes them.
 import type { NetlinkSocket } from '@netdiag/interface-stats';
 import type { NativeSocket } from '@netdiag/native-socket';
-import { loadNative } from './arp-channel.js';
 import { toProbeSocketError } from './errors.js';
+import { loadNative } from './native-loader.js';
 
 const NETLINK_SOCK_DIAG = 4;
 
