@@ -21,7 +21,10 @@ const cases: [string[], RegExp][] = [
   [['trace', '-I', '-U', '192.0.2.1'], /^netdiag: trace: -I, -U and -T exclude each other$/],
   [['trace', '-p', '70000', '-U', '192.0.2.1'], /^netdiag: trace: -p must be from 1 to 65535, not 70000$/],
   [['trace', '--flows', '17', '192.0.2.1'], /^netdiag: trace: --flows must be from 1 to 16, not 17$/],
-  [['trace', '--json', '--csv', '192.0.2.1'], /^netdiag: trace: --report, --csv and --json exclude each other$/],
+  [
+    ['trace', '--json', '--csv', '192.0.2.1'],
+    /^netdiag: trace: --report, --csv and --json exclude each other$/,
+  ],
   [['nosuchcommand'], /^netdiag: unknown command 'nosuchcommand'/],
 ];
 

@@ -76,7 +76,10 @@ describe.skipIf(process.getuid?.() !== 0 || spawnSync('tmux', ['-V']).status !==
       expect(screen).toMatch(/^lo\s+/m);
       // An interface created while sampling gets a row; one deleted is named as gone.
       execFileSync('ip', ['-n', a, 'link', 'add', 'late0', 'type', 'veth', 'peer', 'name', 'late1']);
-      await screenUntil((s) => /^late0\s/m.test(s) && /^late1\s/m.test(s) && /4 interfaces/.test(s), 'the new pair');
+      await screenUntil(
+        (s) => /^late0\s/m.test(s) && /^late1\s/m.test(s) && /4 interfaces/.test(s),
+        'the new pair',
+      );
       execFileSync('ip', ['-n', a, 'link', 'del', 'late0']);
       const gone = await screenUntil((s) => /gone: late[01], late[01]/.test(s), 'the deleted pair');
       expect(gone).not.toMatch(/^late0\s/m);

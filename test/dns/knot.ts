@@ -128,20 +128,17 @@ export async function startKnot(
       throw new Error(`knotd exited: ${stderr.trim()}`);
     }
     const ready = zones.every((z) => {
-      const soa = dig([`@${address}`, '-p', String(port), z.origin, 'SOA', '+short', '+tries=1', '+time=1'], opts.netns);
+      const soa = dig(
+        [`@${address}`, '-p', String(port), z.origin, 'SOA', '+short', '+tries=1', '+time=1'],
+        opts.netns,
+      );
       if (!soa.trim()) return false;
       return (
         !z.sign ||
-        dig([
-          `@${address}`,
-          '-p',
-          String(port),
-          z.origin,
-          'DNSKEY',
-          '+short',
-          '+tries=1',
-          '+time=1',
-        ], opts.netns).trim() !== ''
+        dig(
+          [`@${address}`, '-p', String(port), z.origin, 'DNSKEY', '+short', '+tries=1', '+time=1'],
+          opts.netns,
+        ).trim() !== ''
       );
     });
     if (ready) break;

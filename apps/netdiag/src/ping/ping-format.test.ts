@@ -167,7 +167,9 @@ describe('eventLine', () => {
 
 describe('summaryLines', () => {
   it('leaves out loss and time when nothing was transmitted, as iputils does', () => {
-    expect(summaryLines(summary({ transmitted: 0, received: 0, rtt: null }))[1]).toBe('0 packets transmitted, 0 received');
+    expect(summaryLines(summary({ transmitted: 0, received: 0, rtt: null }))[1]).toBe(
+      '0 packets transmitted, 0 received',
+    );
   });
 
   it('prints iputils statistics, then percentiles and jitter', () => {
