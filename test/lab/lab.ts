@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type NamespacePlan, planLab } from './plan.js';
-import { type ExecOptions, type ExecResult, endChild, exec, pool, run } from './run.js';
+import { type ExecOptions, type ExecResult, endChild, exec, killRunning, pool, run } from './run.js';
 import type { LabSpec } from './spec.js';
 import { claimId, type LabState, processStart, sweep, teardown, writeState } from './state.js';
 import type { Family, LabTopology } from './topology.js';
@@ -112,10 +112,12 @@ function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   process.on('exit', () => {
+    killRunning();
     for (const lab of [...live]) lab.destroySync();
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const handler = (): void => {
+      killRunning();
       for (const lab of [...live]) lab.destroySync();
       // Alone on this signal we replaced its default action: restore it and die by the signal as
       // the process would have. With other listeners (vitest's own), theirs decide.

@@ -13,12 +13,27 @@ export interface ExecOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** Commands still running: a signal handler ends them before tearing a lab down (see lab.ts). */
+const running = new Set<ChildProcess>();
+
+/**
+ * Ends every command this module started that is still running, by its PID. A lab being torn
+ * down on a signal must first stop its own build, or a half-run `ip -batch` goes on adding
+ * namespaces after the teardown has looked.
+ */
+export function killRunning(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** Runs argv (never through a shell) and collects its output. Rejects only if it cannot start. */
 export function exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const [file, ...args] = argv;
   if (!file) return Promise.reject(new Error('exec: empty argv'));
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

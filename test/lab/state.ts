@@ -111,25 +111,28 @@ export function claimId(state: Omit<LabState, 'id'>, makeId: () => string): LabS
  * namespaces that carry the run's id are touched.
  */
 export function teardown(state: Pick<LabState, 'id' | 'namespaces'>): void {
-  const mine = (name: string) => name.startsWith(state.id);
-  const existing = new Set(
+  // Every namespace named with this lab's id, recorded or not: a build cut short by a signal may
+  // have made some the record does not list yet. The id is this run's alone (claimId).
+  const prefix = `${state.id}-`;
+  const listed = (): string[] =>
     runSync(['ip', 'netns', 'list'])
       .stdout.split('\n')
       .map((l) => l.split(' ')[0] ?? '')
-      .filter((n) => n !== ''),
-  );
-  const namespaces = state.namespaces.filter((ns) => mine(ns) && existing.has(ns));
-  for (const ns of namespaces) {
-    // A process left inside keeps the namespace alive after its name is gone: end it first.
-    for (const pid of runSync(['ip', 'netns', 'pids', ns]).stdout.split(/\s+/).filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // Already gone.
+      .filter((n) => n.startsWith(prefix));
+  // Deleting can race a namespace still being made; look again until none is left (bounded).
+  for (let pass = 0; pass < 3; pass++) {
+    const namespaces = listed();
+    if (namespaces.length === 0) break;
+    for (const ns of namespaces) {
+      // A process left inside keeps the namespace alive after its name is gone: end it first.
+      for (const pid of runSync(['ip', 'netns', 'pids', ns]).stdout.split(/\s+/).filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
       }
     }
-  }
-  if (namespaces.length > 0) {
     runSync(['ip', '-force', '-batch', '-'], namespaces.map((ns) => `netns delete ${ns}\n`).join(''));
   }
   removeState(state.id);
