@@ -126,7 +126,7 @@ describe('ARP frame codec', () => {
       targetMac: '00:00:00:00:00:00',
     });
     expect(() =>
-      encodeArpFrame({ ...whoHas({ senderMac: 'zz', senderIp: '1.2.3.4', targetIp: '1.2.3.5' }) }),
+      encodeArpFrame({ ...whoHas({ senderMac: 'zz', senderIp: '192.0.2.4', targetIp: '192.0.2.5' }) }),
     ).toThrow(/not a MAC address/);
   });
 });

@@ -8,7 +8,7 @@ const TCP4 = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000  1000        0 43211 1 0000000000000000 100 0 0 10 0
    1: 0100007F:1F90 0100007F:D2F0 01 00000010:00000020 01:00000014 00000002  1000        0 43299 3 0000000000000000 20 4 30 10 -1
    2: 0100007F:D2F4 0100007F:1F90 06 00000000:00000000 03:00000BB8 00000000     0        0 0 3 0000000000000000
-   3: 0202000A:0016 0101A8C0:C350 01 00000000:00000000 02:00057E40 00000000     0        3 55501 2 0000000000000000 21 4 1 10 -1
+   3: 020200C0:0016 016433C6:C350 01 00000000:00000000 02:00057E40 00000000     0        3 55501 2 0000000000000000 21 4 1 10 -1
 `;
 const TCP6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1234 1 0000000000000000 100 0 0 10 0
@@ -52,9 +52,9 @@ describe('parseInetTable', () => {
       timer: { kind: 'timewait', expiresMs: 30_000 },
     });
     expect(records[3]).toMatchObject({
-      localAddress: '10.0.2.2',
+      localAddress: '192.0.2.2',
       localPort: 22,
-      remoteAddress: '192.168.1.1',
+      remoteAddress: '198.51.100.1',
       timer: { kind: 'keepalive', expiresMs: 3_600_000, probes: 3 },
     });
     expect(records[0]!.drops).toBeUndefined();
