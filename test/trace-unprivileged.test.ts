@@ -85,6 +85,17 @@ describe.skipIf(!root)('netdiag trace without privilege (needs root to build the
         asNobody(netdiagArgv('trace', '-n', '-I', lab.addr('target', 4))),
       );
       expect(noIcmp.code, 'ICMP must be refused here, or this test proves nothing').toBe(2);
+      // With no method asked for, netdiag falls back to UDP there, as traceroute does.
+      const unasked = await lab.exec(
+        'client',
+        asNobody(netdiagArgv('trace', '-n', '--json', lab.addr('target', 4))),
+      );
+      expect(unasked.code, unasked.stderr).toBe(0);
+      expect(ndjson(unasked.stdout)[0]).toMatchObject({
+        type: 'start',
+        method: 'udp',
+        backend: 'native-dgram',
+      });
       for (const family of [4, 6] as const) {
         const target = lab.addr('target', family);
         const r = await lab.exec('client', asNobody(netdiagArgv('trace', '-n', '-U', '--json', target)));

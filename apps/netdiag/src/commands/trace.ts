@@ -14,7 +14,8 @@ Finds the path to HOST hop by hop, as traceroute does, and keeps measuring every
 does. Probes keep one flow (Paris traceroute), so load-balanced paths show as several responders
 at a hop rather than as false links. Raw sockets (root or CAP_NET_RAW) serve every method;
 without privilege, -U uses one UDP datagram socket per probe (as traceroute does) and -I uses
-ICMP datagram sockets where net.ipv4.ping_group_range admits the user.
+ICMP datagram sockets where net.ipv4.ping_group_range admits the user; with no method given,
+ICMP is tried first and UDP used where ICMP is refused.
 
 On a terminal: a live table with mtr's columns and a sparkline per hop, until q (or -c rounds).
 Piped: traceroute's lines as hops resolve; with -c or --report, an mtr report after the rounds.
@@ -104,8 +105,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const continuous = live || reportMode || cycles !== undefined;
   const numeric = v.numeric === true;
 
-  const run = trace(host, {
-    method,
+  const traceOptions = {
     mode: continuous ? 'continuous' : 'classic',
     resolveNames: !numeric,
     signal: io.signal,
@@ -120,7 +120,11 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     ...(cycles !== undefined && { cycles }),
     ...(v.ipv4 && { family: 4 as const }),
     ...(v.ipv6 && { family: 6 as const }),
-  });
+  } as const;
+  // As traceroute: without privilege and without a method asked for, trace over UDP datagram
+  // sockets, which need none, rather than stop at ICMP's refusal.
+  const methodChosen = v.icmp === true || v.udp === true || v.tcp === true;
+  let run = trace(host, { ...traceOptions, method });
 
   const board = new TraceBoard(!numeric);
   const feed = new LiveFeed(() => board.snapshot());
@@ -185,60 +189,21 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
 
   let reached = false;
   let startedAt = new Date();
+  let started = false;
+  let fellBack = false;
   try {
-    for await (const e of run) {
-      if (json) {
-        io.stdout.write(`${traceJsonLine(e, nameOf)}\n`);
-        if (e.type === 'end') reached = e.reached;
-        continue;
-      }
-      board.apply(e);
-      feed.changed();
-      switch (e.type) {
-        case 'start':
-          startedAt = new Date(e.time);
-          firstTtlSeen = e.config.firstTtl;
-          printedUpTo = e.config.firstTtl - 1;
-          queriesPerHop = e.config.queriesPerHop;
-          if (!continuous) {
-            const headerBytes = e.family === 4 ? 20 : 40;
-            const transport = e.method === 'icmp' ? 8 : e.method === 'udp' ? 8 : 20;
-            io.stdout.write(
-              `${traceHeader(host, e.address, e.config.maxTtl, headerBytes + transport + (e.method === 'tcp' ? 0 : PROBE_PAYLOAD))}\n`,
-            );
-          }
-          break;
-        case 'probe':
-          if (continuous) break;
-          if (e.kind === 'reached' || e.kind === 'unreachable') {
-            if (destinationTtl === undefined || e.ttl < destinationTtl) destinationTtl = e.ttl;
-          }
-          probesByTtl.set(e.ttl, [...(probesByTtl.get(e.ttl) ?? []), e]);
-          printReadyLines(false);
-          break;
-        case 'end':
-          reached = e.reached;
-          if (!continuous) {
-            printReadyLines(true);
-            await lineChain;
-          } else {
-            const unmount = await view?.catch(() => undefined);
-            await unmount?.();
-            if (reportMode || !live) {
-              if (!numeric)
-                await Promise.race([
-                  Promise.all(e.hops.flatMap((h) => h.responders.map((r) => run.nameSettled(r.address)))),
-                  sleep(NAME_WAIT_MS),
-                ]);
-              const lines = v.csv
-                ? csvLines(e.hops, nameOf)
-                : reportLines(startedAt, hostname(), e.hops, numeric, nameOf);
-              io.stdout.write(`${lines.join('\n')}\n`);
-            }
-          }
-          break;
-        default:
-          break;
+    for (;;) {
+      try {
+        for await (const e of run) {
+          started = true;
+          await show(e);
+        }
+        break;
+      } catch (err) {
+        const refused = err instanceof TraceError && err.code === 'NO_PERMISSION';
+        if (started || fellBack || methodChosen || !refused || method !== 'icmp') throw err;
+        fellBack = true;
+        run = trace(host, { ...traceOptions, method: 'udp' });
       }
     }
   } catch (err) {
@@ -249,6 +214,62 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     throw err;
   }
   return reached ? ExitCode.Ok : ExitCode.NoAnswer;
+
+  async function show(e: TraceEvent): Promise<void> {
+    if (json) {
+      io.stdout.write(`${traceJsonLine(e, nameOf)}\n`);
+      if (e.type === 'end') reached = e.reached;
+      return;
+    }
+    board.apply(e);
+    feed.changed();
+    switch (e.type) {
+      case 'start':
+        startedAt = new Date(e.time);
+        firstTtlSeen = e.config.firstTtl;
+        printedUpTo = e.config.firstTtl - 1;
+        queriesPerHop = e.config.queriesPerHop;
+        if (!continuous) {
+          const headerBytes = e.family === 4 ? 20 : 40;
+          const transport = e.method === 'icmp' ? 8 : e.method === 'udp' ? 8 : 20;
+          io.stdout.write(
+            `${traceHeader(host, e.address, e.config.maxTtl, headerBytes + transport + (e.method === 'tcp' ? 0 : PROBE_PAYLOAD))}\n`,
+          );
+        }
+        break;
+      case 'probe':
+        if (continuous) break;
+        if (e.kind === 'reached' || e.kind === 'unreachable') {
+          if (destinationTtl === undefined || e.ttl < destinationTtl) destinationTtl = e.ttl;
+        }
+        probesByTtl.set(e.ttl, [...(probesByTtl.get(e.ttl) ?? []), e]);
+        printReadyLines(false);
+        break;
+      case 'end':
+        reached = e.reached;
+        if (!continuous) {
+          printReadyLines(true);
+          await lineChain;
+        } else {
+          const unmount = await view?.catch(() => undefined);
+          await unmount?.();
+          if (reportMode || !live) {
+            if (!numeric)
+              await Promise.race([
+                Promise.all(e.hops.flatMap((h) => h.responders.map((r) => run.nameSettled(r.address)))),
+                sleep(NAME_WAIT_MS),
+              ]);
+            const lines = v.csv
+              ? csvLines(e.hops, nameOf)
+              : reportLines(startedAt, hostname(), e.hops, numeric, nameOf);
+            io.stdout.write(`${lines.join('\n')}\n`);
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
 }
 
 function sleep(ms: number): Promise<void> {
