@@ -1,8 +1,8 @@
 import { type ByteOrder, formatIpv4Word, formatIpv6Groups, readIpv6 } from './address.js';
 import { type ParseIssue, SocketListError } from './errors.js';
+import { inetSocket, inetState, NO_TIMER, TIMERS } from './inet-record.js';
 import { headerOf, LineCursor } from './scan.js';
-import type { Family, InetProtocol, InetSocket, InetState, SocketTimer, TimerKind } from './types.js';
-import { TCP_STATES } from './types.js';
+import type { Family, InetProtocol, InetSocket, SocketTimer } from './types.js';
 
 export interface InetTableOptions {
   readonly protocol: InetProtocol;
@@ -17,11 +17,8 @@ export interface ParsedTable<T> {
   readonly issues: ParseIssue[];
 }
 
-const TIMERS: readonly TimerKind[] = ['off', 'retransmit', 'keepalive', 'timewait', 'probe'];
-const NO_TIMER: SocketTimer = { kind: 'off', expiresMs: 0, retransmits: 0, probes: 0 };
 /** The kernel prints timer deadlines in USER_HZ ticks (100 per second on every Linux ABI). */
 const MS_PER_TICK = 10;
-const NO_OWNERS: readonly never[] = [];
 
 // The fixed-width head of a kernel line: sl, local and remote address:port, st, tx:rx queues,
 // tr:tm->when, retrnsmt, and the space after it. Sticky: it matches at the line start or not at
@@ -138,46 +135,27 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
       issues.push({ source, line, reason: `malformed field near column ${c.i - start + 1}` });
       return;
     }
-    const state: InetState = (TCP_STATES[stateCode - 1] as InetState | undefined) ?? 'UNKNOWN';
+    const state = inetState(stateCode);
     const timer: SocketTimer =
       timerCode === 0 && retransmits === 0 && probes === 0
         ? NO_TIMER
         : { kind: TIMERS[timerCode] ?? 'unknown', expiresMs: ticks * MS_PER_TICK, retransmits, probes };
-    const rec: InetSocket =
-      drops === undefined
-        ? {
-            protocol,
-            family,
-            state,
-            stateCode,
-            localAddress,
-            localPort,
-            remoteAddress,
-            remotePort,
-            sendQueue,
-            receiveQueue,
-            uid,
-            timer,
-            inode,
-            owners: NO_OWNERS,
-          }
-        : {
-            protocol,
-            family,
-            state,
-            stateCode,
-            localAddress,
-            localPort,
-            remoteAddress,
-            remotePort,
-            sendQueue,
-            receiveQueue,
-            uid,
-            timer,
-            inode,
-            owners: NO_OWNERS,
-            drops,
-          };
+    const rec = inetSocket(
+      protocol,
+      family,
+      state,
+      stateCode,
+      localAddress,
+      localPort,
+      remoteAddress,
+      remotePort,
+      sendQueue,
+      receiveQueue,
+      uid,
+      timer,
+      inode,
+      drops,
+    );
     records.push(rec);
   };
 
@@ -247,7 +225,7 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
     const stateCode = hex2(text, t);
     const timerCode = hex2(text, t + 21);
     const retransmits = hex8(text, t + 33);
-    const state: InetState = (TCP_STATES[stateCode - 1] as InetState | undefined) ?? 'UNKNOWN';
+    const state = inetState(stateCode);
     const timer: SocketTimer =
       timerCode === 0 && retransmits === 0 && probes === 0
         ? NO_TIMER
@@ -262,40 +240,22 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
     const sendQueue = hex8(text, t + 3);
     const receiveQueue = hex8(text, t + 12);
     records.push(
-      drops < 0
-        ? {
-            protocol,
-            family,
-            state,
-            stateCode,
-            localAddress,
-            localPort,
-            remoteAddress,
-            remotePort,
-            sendQueue,
-            receiveQueue,
-            uid,
-            timer,
-            inode,
-            owners: NO_OWNERS,
-          }
-        : {
-            protocol,
-            family,
-            state,
-            stateCode,
-            localAddress,
-            localPort,
-            remoteAddress,
-            remotePort,
-            sendQueue,
-            receiveQueue,
-            uid,
-            timer,
-            inode,
-            owners: NO_OWNERS,
-            drops,
-          },
+      inetSocket(
+        protocol,
+        family,
+        state,
+        stateCode,
+        localAddress,
+        localPort,
+        remoteAddress,
+        remotePort,
+        sendQueue,
+        receiveQueue,
+        uid,
+        timer,
+        inode,
+        drops < 0 ? undefined : drops,
+      ),
     );
     return true;
   }

@@ -12,7 +12,8 @@ const STATES: Readonly<Record<number, UnixState>> = {
   3: 'CONNECTED',
   4: 'DISCONNECTING',
 };
-const NO_OWNERS: readonly never[] = [];
+
+import { NO_OWNERS } from './inet-record.js';
 
 /**
  * Parses /proc/net/unix (`Num RefCount Protocol Flags Type St Inode Path`). Pure. The path is

@@ -1,7 +1,7 @@
 import { formatIpv6Groups } from './address.js';
 import type { ParseIssue } from './errors.js';
-import type { Family, InetSocket, InetState, SocketRecord, SocketTimer, TimerKind } from './types.js';
-import { TCP_STATES } from './types.js';
+import { inetSocket, inetState, NO_TIMER, TIMERS } from './inet-record.js';
+import type { Family, InetSocket, SocketRecord, SocketTimer } from './types.js';
 
 /**
  * NETLINK_SOCK_DIAG, the way ss reads sockets (<linux/sock_diag.h>, <linux/inet_diag.h>): one
@@ -59,10 +59,6 @@ export function encodeSockDiagDump(protocol: SockDiagProtocol, family: Family, s
   b.set(encodeInetDiagRequest(protocol, family), NLMSG_HDRLEN);
   return b;
 }
-
-const TIMERS: readonly TimerKind[] = ['off', 'retransmit', 'keepalive', 'timewait', 'probe'];
-const NO_TIMER: SocketTimer = { kind: 'off', expiresMs: 0, retransmits: 0, probes: 0 };
-const NO_OWNERS: readonly never[] = [];
 
 interface Ipv6Entry {
   readonly w0: number;
@@ -140,7 +136,7 @@ export function decodeInetDiagAt(
   const stateCode = b[at + 1]!;
   const timerCode = b[at + 2]!;
   const retrans = b[at + 3]!;
-  const state: InetState = (TCP_STATES[stateCode - 1] as InetState | undefined) ?? 'UNKNOWN';
+  const state = inetState(stateCode);
   const probeTimer = timerCode === 2 || timerCode === 4;
   const timer: SocketTimer =
     timerCode === 0 && retrans === 0
@@ -159,24 +155,7 @@ export function decodeInetDiagAt(
   const sendQueue = state === 'LISTEN' ? 0 : v.getUint32(at + 60, true);
   const uid = v.getUint32(at + 64, true);
   const inode = v.getUint32(at + 68, true);
-  if (protocol === 'tcp')
-    return {
-      protocol,
-      family,
-      state,
-      stateCode,
-      localAddress,
-      localPort,
-      remoteAddress,
-      remotePort,
-      sendQueue,
-      receiveQueue,
-      uid,
-      timer,
-      inode,
-      owners: NO_OWNERS,
-    };
-  return {
+  return inetSocket(
     protocol,
     family,
     state,
@@ -190,9 +169,8 @@ export function decodeInetDiagAt(
     uid,
     timer,
     inode,
-    owners: NO_OWNERS,
-    drops: drops(v, at + MESSAGE_LENGTH, end),
-  };
+    protocol === 'tcp' ? undefined : drops(v, at + MESSAGE_LENGTH, end),
+  );
 }
 
 /** One inet_diag_msg on its own (tests, callers with a message in hand); see decodeInetDiagAt. */
