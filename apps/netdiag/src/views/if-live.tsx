@@ -1,10 +1,11 @@
 import { type Interface, InterfaceSampler, type RatePoint } from '@netdiag/interface-stats';
-import { Box, render, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { ExitCode } from '../cli-error.js';
 import { formatBitRate, type IfOptions, selectInterfaces } from '../commands/if.js';
 import type { CommandIo } from '../io.js';
 import { printable } from '../printable.js';
+import { renderUntilDone } from './render-until-done.js';
 
 /** How long an interface that vanished stays named in the header. */
 export const GONE_MS = 3000;
@@ -235,7 +236,7 @@ export async function runIfLive(
 ): Promise<number> {
   let failure: unknown;
   const load = async () => selectInterfaces(await readInterfaces(), o.names);
-  const instance = render(
+  await renderUntilDone(
     <IfLive
       load={load}
       intervalMs={o.intervalMs}
@@ -245,20 +246,8 @@ export async function runIfLive(
         failure = err;
       }}
     />,
-    {
-      stdout: io.stdout as NodeJS.WriteStream,
-      stdin: io.stdin as NodeJS.ReadStream,
-      exitOnCtrlC: false,
-      patchConsole: false,
-    },
+    io,
   );
-  const onAbort = () => instance.unmount();
-  io.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await instance.waitUntilExit();
-  } finally {
-    io.signal.removeEventListener('abort', onAbort);
-  }
   if (failure !== undefined) throw failure;
   return ExitCode.Ok;
 }

@@ -8,7 +8,7 @@ import {
   type SocketSource,
   socketKey,
 } from '@netdiag/socket-list';
-import { Box, render, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ExitCode } from '../cli-error.js';
 import {
@@ -21,6 +21,7 @@ import {
   unixRow,
 } from '../commands/netstat.js';
 import type { CommandIo } from '../io.js';
+import { renderUntilDone } from './render-until-done.js';
 
 /** How long a new socket keeps its + and a closed one stays on screen with its -. */
 export const MARK_MS = 3000;
@@ -339,7 +340,7 @@ export async function runNetstatLive(
     last = await loadListing(o, source);
     return last;
   };
-  const instance = render(
+  await renderUntilDone(
     <NetstatLive
       load={load}
       intervalMs={o.intervalMs}
@@ -347,20 +348,8 @@ export async function runNetstatLive(
       onError={(err) => (failure = err)}
       interactive={io.stdin.isTTY === true}
     />,
-    {
-      stdout: io.stdout as NodeJS.WriteStream,
-      stdin: io.stdin as NodeJS.ReadStream,
-      exitOnCtrlC: false,
-      patchConsole: false,
-    },
+    io,
   );
-  const onAbort = () => instance.unmount();
-  io.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await instance.waitUntilExit();
-  } finally {
-    io.signal.removeEventListener('abort', onAbort);
-  }
   if (failure !== undefined) throw failure;
   for (const w of last ? listingWarnings(last) : []) io.stderr.write(`${w}\n`);
   return last && last.sockets.length > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
