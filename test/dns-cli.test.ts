@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookup } from './dns/cli.js';
 import { dig, parseDigRecords } from './dns/dig.js';
-import { type KnotServer, standardZones, startKnot } from './dns/knot.js';
-import { type Front, makeCert, startHttpsFront, startTlsFront, type TestCert } from './dns/secure-fronts.js';
+import type { KnotServer } from './dns/knot.js';
+import { type Front, startSecureServers, stopSecureServers, type TestCert } from './dns/secure-fronts.js';
 
 /** `netdiag lookup` end to end against knotd, its output beside dig's. */
 let knot: KnotServer;
@@ -12,17 +12,9 @@ let cert: TestCert;
 let dot: Front;
 let doh: Front;
 beforeAll(async () => {
-  knot = await startKnot(standardZones());
-  cert = makeCert();
-  dot = await startTlsFront(cert, knot);
-  doh = await startHttpsFront(cert, knot);
+  ({ knot, cert, dot, doh } = await startSecureServers());
 });
-afterAll(async () => {
-  await dot?.close();
-  await doh?.close();
-  await knot?.stop();
-  cert?.cleanup();
-});
+afterAll(() => stopSecureServers({ knot, cert, dot, doh }));
 
 describe.skipIf(process.getuid?.() !== 0)('netdiag lookup', () => {
   const at = () => `@${knot.address}`;

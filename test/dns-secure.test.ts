@@ -1,7 +1,7 @@
 import { DnsError, type DnsResponse, query, Resolver, rdataText, recordTypeName } from '@netdiag/dns-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KnotServer, standardZones, startKnot } from './dns/knot.js';
-import { type Front, makeCert, startHttpsFront, startTlsFront, type TestCert } from './dns/secure-fronts.js';
+import type { KnotServer } from './dns/knot.js';
+import { type Front, startSecureServers, stopSecureServers, type TestCert } from './dns/secure-fronts.js';
 
 /** DNS over TLS and over HTTPS give the same records as UDP from the same zone. */
 let knot: KnotServer;
@@ -9,17 +9,9 @@ let cert: TestCert;
 let dot: Front;
 let doh: Front;
 beforeAll(async () => {
-  knot = await startKnot(standardZones());
-  cert = makeCert();
-  dot = await startTlsFront(cert, knot);
-  doh = await startHttpsFront(cert, knot);
+  ({ knot, cert, dot, doh } = await startSecureServers());
 });
-afterAll(async () => {
-  await dot?.close();
-  await doh?.close();
-  await knot?.stop();
-  cert?.cleanup();
-});
+afterAll(() => stopSecureServers({ knot, cert, dot, doh }));
 
 function records(r: DnsResponse): string[] {
   return r.message.answers.map((x) => `${x.name} ${x.ttl} ${recordTypeName(x)} ${rdataText(x)}`);

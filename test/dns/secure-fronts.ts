@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { type KnotServer, standardZones, startKnot } from './knot.js';
 
 /**
  * knotd 3.2 speaks neither DNS over TLS nor over HTTPS, so the tests put real TLS and HTTPS
@@ -156,4 +157,37 @@ export async function startHttpsFront(
         server.close(() => r());
       }),
   };
+}
+
+/** knotd with the standard zones behind a TLS (DoT) and an HTTPS (DoH) front of its own. */
+export interface SecureServers {
+  readonly knot: KnotServer;
+  readonly cert: TestCert;
+  readonly dot: Front;
+  readonly doh: Front;
+}
+
+/** Starts knotd and both fronts; what started is stopped again if a later step fails. */
+export async function startSecureServers(): Promise<SecureServers> {
+  const knot = await startKnot(standardZones());
+  let cert: TestCert | undefined;
+  let dot: Front | undefined;
+  try {
+    cert = makeCert();
+    dot = await startTlsFront(cert, knot);
+    const doh = await startHttpsFront(cert, knot);
+    return { knot, cert, dot, doh };
+  } catch (err) {
+    await stopSecureServers({ knot, cert, dot });
+    throw err;
+  }
+}
+
+export async function stopSecureServers(
+  s: { [K in keyof SecureServers]?: SecureServers[K] | undefined },
+): Promise<void> {
+  await s.dot?.close();
+  await s.doh?.close();
+  await s.knot?.stop();
+  s.cert?.cleanup();
 }
