@@ -1,4 +1,4 @@
-import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
+import { type HopSnapshot, HopStats, type TraceEvent } from '@netdiag/ttl-prober';
 
 export type TraceDisplay = 'stats' | 'history';
 
@@ -65,7 +65,8 @@ export class TraceBoard {
   snapshot(): TraceBoardSnapshot {
     const last = this.#destinationTtl ?? Math.max(this.#firstTtl - 1, ...this.#hops.keys());
     const hops: HopSnapshot[] = [];
-    for (let ttl = this.#firstTtl; ttl <= last; ttl++) hops.push(this.#hops.get(ttl) ?? emptyHop(ttl));
+    for (let ttl = this.#firstTtl; ttl <= last; ttl++)
+      hops.push(this.#hops.get(ttl) ?? new HopStats(ttl).snapshot()); // a hop not heard from yet
     return {
       host: this.#host,
       address: this.#address,
@@ -77,23 +78,4 @@ export class TraceBoard {
       ended: this.#ended,
     };
   }
-}
-
-function emptyHop(ttl: number): HopSnapshot {
-  return {
-    ttl,
-    sent: 0,
-    received: 0,
-    lossPercent: 0,
-    last: null,
-    avg: null,
-    best: null,
-    worst: null,
-    stdev: null,
-    jitter: null,
-    responders: [],
-    mark: '',
-    reachedDestination: false,
-    history: [],
-  };
 }
