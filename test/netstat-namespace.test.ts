@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import {
   readRoutes,
 } from '@netdiag/socket-list';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReadyChild, stopReadyChild } from './support/ready-child.js';
 
 // A namespace of our own: nothing else opens sockets, routes or sends packets in it, so the
 // listing can equal ss's, the routes ip's, and the counters move by exactly what we send.
@@ -23,30 +24,9 @@ const ip = (...args: string[]) => execFileSync('ip', ['-n', ns, ...args]).toStri
 const inNs = (argv: string[]) =>
   execFileSync('ip', ['netns', 'exec', ns, ...argv], { maxBuffer: 64 << 20 }).toString();
 
-/** Starts a process in the namespace; it prints one JSON line when ready and exits when stdin closes. */
-function startInNs(argv: readonly string[]): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`${argv[0]} exited (${code}) before it was ready`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ child, info: JSON.parse(out.slice(0, nl)) as Record<string, unknown> });
-    });
-  });
-}
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.stdin!.end();
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
+/** A helper process inside the namespace (see startReadyChild). */
+const startInNs = (argv: readonly string[]) => startReadyChild(['ip', 'netns', 'exec', ns, ...argv]);
+const stop = stopReadyChild;
 
 /** A process that only holds the namespace: /proc/PID/net is then the namespace's /proc/net. */
 const HOLDER = `console.log(JSON.stringify({ pid: process.pid })); process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`;

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -6,36 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type InetSocket, listSockets, type SocketRecord, type UnixSocket } from '@netdiag/socket-list';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReadyChild, stopReadyChild } from './support/ready-child.js';
 
 // Sockets this test opens itself, in the host namespace, must show up with the right fields. Other
 // tests run beside this one, so these tests look only at the sockets they own (by port or path).
 
-/** Starts a child that prints one JSON line when ready and exits when its stdin closes. */
-function startChild(
-  argv: readonly string[],
-): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`${argv[0]} exited (${code}) before it was ready`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ child, info: JSON.parse(out.slice(0, nl)) as Record<string, unknown> });
-    });
-  });
-}
-
-function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.stdin!.end();
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
+const startChild = startReadyChild;
+const stopChild = stopReadyChild;
 
 /** Lists until `ready` holds (the kernel moves bytes and states asynchronously), at most 50 times. */
 async function listUntil(ready: (s: SocketRecord[]) => boolean, options: Parameters<typeof listSockets>[0]) {
