@@ -44,8 +44,16 @@ export function forceChecksum(
   bytes[checksumAt + 1] = target & 0xff;
 }
 
+// A flow's addresses as bytes, parsed once per flow rather than once per probe.
+const flowAddresses = new WeakMap<Flow, { readonly source: Uint8Array; readonly destination: Uint8Array }>();
+
 function pseudo(flow: Flow, protocol: number, length: number): number {
-  return pseudoHeaderSum(addressBytes(flow.source), addressBytes(flow.destination), protocol, length);
+  let a = flowAddresses.get(flow);
+  if (!a) {
+    a = { source: addressBytes(flow.source), destination: addressBytes(flow.destination) };
+    flowAddresses.set(flow, a);
+  }
+  return pseudoHeaderSum(a.source, a.destination, protocol, length);
 }
 
 /**
