@@ -140,8 +140,6 @@ interface TargetState {
   late: number;
   errors: number;
   firstSentAt: bigint | undefined;
-  /** Full sequence number by 16-bit wire value, for the probes still matchable. */
-  readonly fullSeq: Map<number, number>;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -203,7 +201,6 @@ async function run(
     late: 0,
     errors: 0,
     firstSentAt: undefined,
-    fullSeq: new Map(),
     timer: undefined,
   }));
 
@@ -264,11 +261,10 @@ async function run(
           emit({
             type: 'timeout',
             target: s.target.index,
-            seq: s.fullSeq.get(wire) ?? wire,
+            seq: fullSequence(s, wire),
             time: Date.now(),
           });
         }
-        forgetSettled(s);
       }
       scheduleExpiry();
       checkDone();
@@ -287,7 +283,6 @@ async function run(
         payload: s.payload,
       } as const;
       const bytes = s.target.family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
-      s.fullSeq.set(wire, seq);
       // Registered before the send completes: on loopback the reply can beat the send callback.
       const queuedAt = process.hrtime.bigint();
       s.tracker.sent(wire, queuedAt);
@@ -341,7 +336,7 @@ async function run(
         emit({
           type: 'reply',
           target: s.target.index,
-          seq: s.fullSeq.get(message.sequence) ?? message.sequence,
+          seq: fullSequence(s, message.sequence),
           time: wallAt(packet.receivedAt),
           from: packet.from,
           rtt,
@@ -369,7 +364,7 @@ async function run(
         emit({
           type: 'icmp-error',
           target: s.target.index,
-          seq: s.fullSeq.get(t.sequence) ?? t.sequence,
+          seq: fullSequence(s, t.sequence),
           time: wallAt(packet.receivedAt),
           from: packet.from,
           kind: message.kind,
@@ -423,16 +418,13 @@ function holdFor(options: PingOptions) {
   return (timer: NodeJS.Timeout): NodeJS.Timeout => (options.ref === false ? timer.unref() : timer);
 }
 
-function forgetSettled(s: TargetState): void {
-  // fullSeq only needs entries the tracker can still match; trim it alongside.
-  if (s.fullSeq.size > s.tracker.size) {
-    const excess = s.fullSeq.size - s.tracker.size;
-    let n = 0;
-    for (const key of s.fullSeq.keys()) {
-      if (n++ >= excess) break;
-      s.fullSeq.delete(key);
-    }
-  }
+/**
+ * The full sequence number (1, 2, ... as ping counts) of a 16-bit wire value: the latest one sent
+ * with those low bits. The tracker keys probes by the wire value too (a wrapped sequence replaces
+ * the record of the one 65,536 before it), so this is the probe any match refers to.
+ */
+function fullSequence(s: TargetState, wire: number): number {
+  return s.sent - ((s.sent - wire) & 0xffff);
 }
 
 function summarise(s: TargetState, now: bigint): PingSummary {
