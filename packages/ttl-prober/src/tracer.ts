@@ -392,14 +392,14 @@ async function run(
         (at) => {
           engine.sent(p.id, at);
           // Its deadline now exists: make sure the timer covers it.
-          if (!finished) tick();
+          if (!finished) pump();
         },
         (err: unknown) => {
           if (finished) return;
           release(p.id);
           const o = engine.sendFailed(p.id, err instanceof ProbeSocketError ? err.code : 'UNKNOWN');
           if (o) report(o);
-          tick();
+          pump();
         },
       );
     };
@@ -424,7 +424,7 @@ async function run(
         release(p.id);
         const o = engine.sendFailed(p.id, 'UNKNOWN');
         if (o) report(o);
-        tick();
+        pump();
       });
       probeSockets.set(p.id, {
         socket,
@@ -457,7 +457,6 @@ async function run(
       for (const o of engine.expire(process.hrtime.bigint())) report(o);
       pump();
     };
-    const tick = pump;
 
     const onArrival = (arrived: ArrivedPacket, ...candidates: Flow[]) => {
       if (finished) return;
@@ -470,7 +469,7 @@ async function run(
       const o = engine.response(response);
       if (!o) return;
       report(o);
-      tick();
+      pump();
     };
     const onPacket =
       (socket: 'icmp' | 'tcp') =>
@@ -501,7 +500,7 @@ async function run(
       },
       resume: () => {
         paused = false;
-        tick();
+        pump();
       },
       reset: () => engine.reset(),
       nameOf: (a) => names?.get(a),
@@ -519,7 +518,7 @@ async function run(
       config: engine.config,
       backend,
     });
-    tick();
+    pump();
   });
 }
 
