@@ -100,6 +100,7 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
     // only lines with our ports are compared.
     const closers: (() => void)[] = [];
     const ports: number[] = [];
+    const endpoints: string[] = [];
     try {
       for (const host of ['127.0.0.1', '::1']) {
         const listener = net.createServer({ pauseOnConnect: true });
@@ -117,6 +118,8 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
         await new Promise<void>((r) => udp.bind(0, host, r));
         closers.push(() => udp.close());
         ports.push(lport, client.localPort!, udp.address().port);
+        const v6 = host.includes(':') ? '6' : '';
+        endpoints.push(`tcp${v6} ${host}:${lport}`, `udp${v6} ${host}:${udp.address().port}`);
       }
       await new Promise((r) => setTimeout(r, 100)); // the 1234 bytes arrive
       // Ours by inode: other tests' sockets can have the same port numbers. The inodes are
@@ -155,6 +158,21 @@ describe.skipIf(process.platform !== 'linux')('netdiag netstat (the built CLI)',
         expect(lines.some((l) => / 1234 | 1234,|"receiveQueue":1234/.test(l))).toBe(true);
         expect(lines).toEqual(mine(viaProc.out));
       }
+      // The plain listing is written from sock_diag's columns, with no record per socket. Ours are
+      // the lines with our listener's or UDP socket's endpoint at either end: while they are open
+      // no other socket can have it (a client's port, though, can serve other connections too).
+      const plain = (text: string) =>
+        text
+          .split('\n')
+          .filter((l) => {
+            const c = columns(l);
+            return endpoints.includes(`${c[0]} ${c[3]}`) || endpoints.includes(`${c[0]} ${c[4]}`);
+          })
+          .sort();
+      const viaColumns = netstat(['-tuan', '--source', 'netlink']);
+      expect(viaColumns.code, viaColumns.err).toBe(0);
+      expect(plain(viaColumns.out)).toHaveLength(8);
+      expect(plain(viaColumns.out)).toEqual(plain(netstat(['-tuan', '--source', 'proc']).out));
       // sock_diag needs no privilege: nobody lists the same sockets (owners unseen, as from /proc).
       const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
       const nobody = netstat(['-tuane', '--source', 'netlink'], asNobody);

@@ -1,5 +1,6 @@
 export type { ByteOrder } from './address.js';
 export { formatIpv4Word, formatIpv6Groups } from './address.js';
+export { AddressTable } from './address-table.js';
 export { type ParseIssue, SocketListError, type SocketListErrorCode } from './errors.js';
 export {
   type AddressPattern,
@@ -14,6 +15,8 @@ export {
   tokenizeFilter,
 } from './filter.js';
 export { diffSockets, type SocketDiff, socketKey } from './identity.js';
+export { INET_PROTOCOLS, InetColumns } from './inet-columns.js';
+export { inetState } from './inet-record.js';
 export {
   type CounterReading,
   type ListSocketsOptions,
@@ -40,15 +43,20 @@ export { type ProcFs, type SocketOwners, scanSocketOwners } from './process-map.
 export {
   AddressCache,
   type DatagramEnd,
+  decodeInetDiagColumns,
   decodeInetDiagMessage,
   encodeInetDiagRequest,
   encodeSockDiagDump,
+  encodeTcpDiagDump,
   readSockDiagDatagram,
   SOCK_DIAG_BY_FAMILY,
   type SockDiagProtocol,
+  TCPDIAG_GETSOCK,
+  walkSockDiagDatagram,
 } from './sock-diag.js';
 export { type SockDiagOptions, type SockDiagSocket, sockDiagSource } from './sock-diag-source.js';
 export {
+  type ColumnsResult,
   type ProcNetOptions,
   procNetSource,
   type SocketQuery,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SocketListError } from './errors.js';
+import { INET_PROTOCOLS } from './inet-columns.js';
 import { type SockDiagSocket, sockDiagSource } from './sock-diag-source.js';
 import type { SocketQuery, SocketSource } from './source.js';
-import type { Family, InetSocket, SocketProtocol } from './types.js';
+import type { Family, InetSocket, SocketProtocol, SocketRecord } from './types.js';
 
 // The source over a scripted socket: what the kernel answers to each dump request is chosen by
 // the test (sockets, refusals, silence), each datagram delivered on its own turn of the event loop.
@@ -32,27 +33,55 @@ function listener(family: number, port: number): Uint8Array {
   return b;
 }
 
+/**
+ * A kernel that answers SOCK_DIAG_BY_FAMILY per `answer(protocol, family)`, and the older
+ * TCPDIAG_GETSOCK (both families at once) per `legacy`: with both families' sockets
+ * interleaved, IPv6 first (as the kernel's table order may have them), or refused, or refused
+ * part way (a socket, then the errno in NLMSG_DONE).
+ */
 function scripted(
   answer: (protocol: number, family: number) => Answer,
+  legacy: 'interleaved' | { errno: number; partWay?: boolean } = 'interleaved',
 ): SockDiagSocket & { requests: string[] } {
   const listeners = new Set<(d: Uint8Array) => void>();
   const deliver = (d: Uint8Array) =>
     setImmediate(() => {
       for (const l of listeners) l(d);
     });
+  const errno = (n: number) => Uint8Array.of(...new Uint8Array(new Int32Array([-n]).buffer));
   const requests: string[] = [];
   return {
     requests,
     async send(message) {
       const v = new DataView(message.buffer, message.byteOffset, message.byteLength);
       const seq = v.getUint32(8, true);
+      if (v.getUint16(4, true) === 18) {
+        requests.push('6/both');
+        if (legacy !== 'interleaved') {
+          if (legacy.partWay) deliver(nlmsg(18, seq, listener(2, 7)));
+          deliver(nlmsg(legacy.partWay ? 3 : 2, seq, errno(legacy.errno)));
+          return;
+        }
+        const [a4, a6] = [answer(6, 2), answer(6, 10)];
+        if (a4 === 'silence' || a6 === 'silence') return;
+        if ('errno' in a4 || 'errno' in a6) {
+          deliver(nlmsg(2, seq, errno('errno' in a4 ? a4.errno : (a6 as { errno: number }).errno)));
+          return;
+        }
+        for (let k = 0; k < Math.max(a4.sockets.length, a6.sockets.length); k++) {
+          if (k < a6.sockets.length) deliver(nlmsg(18, seq, listener(10, a6.sockets[k]!)));
+          if (k < a4.sockets.length) deliver(nlmsg(18, seq, listener(2, a4.sockets[k]!)));
+        }
+        deliver(nlmsg(3, seq, new Uint8Array(4)));
+        return;
+      }
       const family = message[16]!;
       const protocol = message[17]!;
       requests.push(`${protocol}/${family}`);
       const a = answer(protocol, family);
       if (a === 'silence') return;
       if ('errno' in a) {
-        deliver(nlmsg(2, seq, Uint8Array.of(...new Uint8Array(new Int32Array([-a.errno]).buffer))));
+        deliver(nlmsg(2, seq, errno(a.errno)));
         return;
       }
       // Another dump's message on the same socket first: it must pass by.
@@ -86,33 +115,86 @@ const query = (protocols: SocketProtocol[], families: Family[] = [4, 6]): Socket
 });
 
 describe('sockDiagSource', () => {
-  it('one dump per protocol and family; raw and UNIX from the rest', async () => {
-    const socket = scripted((protocol, family) => ({
-      sockets: protocol === 6 ? (family === 2 ? [22, 80] : [443]) : [53],
-    }));
+  const twoFamilies = (protocol: number, family: number): Answer => ({
+    sockets: protocol === 6 ? (family === 2 ? [22, 80] : [443, 444]) : [53],
+  });
+  const expected = [
+    'tcp4 127.0.0.1 22',
+    'tcp4 127.0.0.1 80',
+    'tcp6 ::1 443',
+    'tcp6 ::1 444',
+    'udp4 127.0.0.1 53',
+    'udp6 ::1 53',
+  ];
+  const lines = (sockets: readonly SocketRecord[]) =>
+    (sockets as InetSocket[]).map((s) => `${s.protocol}${s.family} ${s.localAddress} ${s.localPort}`);
+
+  it('TCP of both families in one dump, UDP one per family, IPv4 first; raw and UNIX from the rest', async () => {
+    const socket = scripted(twoFamilies);
     const rest = recordingRest();
     const r = await sockDiagSource(socket, rest).read(query(['tcp', 'udp', 'unix', 'raw']));
-    expect(socket.requests).toEqual(['6/2', '6/10', '17/2', '17/10']);
-    const got = (r.sockets as InetSocket[]).map(
-      (s) => `${s.protocol}${s.family} ${s.localAddress} ${s.localPort}`,
-    );
-    expect(got).toEqual([
-      'tcp4 127.0.0.1 22',
-      'tcp4 127.0.0.1 80',
-      'tcp6 ::1 443',
-      'udp4 127.0.0.1 53',
-      'udp6 ::1 53',
-    ]);
+    expect(socket.requests).toEqual(['6/both', '17/2', '17/10']);
+    expect(lines(r.sockets)).toEqual(expected);
     expect(rest.asked).toEqual(['unix,raw/4,6']);
     expect(r.issues).toEqual([]);
   });
 
-  it('a protocol the kernel has no sock_diag module for (ENOENT) comes from the rest', async () => {
+  it('one family: one dump of it', async () => {
+    const socket = scripted(twoFamilies);
+    const r = await sockDiagSource(socket, recordingRest()).read(query(['tcp'], [6]));
+    expect(socket.requests).toEqual(['6/10']);
+    expect(lines(r.sockets)).toEqual(['tcp6 ::1 443', 'tcp6 ::1 444']);
+  });
+
+  it('a kernel that refuses the one-dump request, at once or part way, is asked per family', async () => {
+    for (const legacy of [{ errno: 22 }, { errno: 16, partWay: true }]) {
+      const socket = scripted(twoFamilies, legacy);
+      const source = sockDiagSource(socket, recordingRest());
+      const r = await source.read(query(['tcp', 'udp']));
+      expect(socket.requests).toEqual(['6/both', '6/2', '6/10', '17/2', '17/10']);
+      expect(lines(r.sockets)).toEqual(expected);
+    }
+  });
+
+  it('readColumns: the same sockets as read, field by field, as columns', async () => {
+    for (const legacy of ['interleaved' as const, { errno: 16, partWay: true }]) {
+      const source = sockDiagSource(scripted(twoFamilies, legacy), recordingRest());
+      const records = (await source.read(query(['tcp', 'udp']))).sockets as InetSocket[];
+      const { columns: c, issues } = (await source.readColumns(query(['tcp', 'udp'])))!;
+      expect(issues).toEqual([]);
+      const rows = Array.from({ length: c.count }, (_, i) => ({
+        protocol: INET_PROTOCOLS[c.protocol[i]!],
+        family: c.family[i],
+        stateCode: c.stateCode[i],
+        localAddress: c.addresses.texts[c.localAddress[i]!],
+        localPort: c.localPort[i],
+        remoteAddress: c.addresses.texts[c.remoteAddress[i]!],
+        remotePort: c.remotePort[i],
+        receiveQueue: c.receiveQueue[i],
+        sendQueue: c.sendQueue[i],
+        uid: c.uid[i],
+        inode: c.inode[i],
+      }));
+      // Rows in the kernel's order (TCP's families interleaved); records IPv4 first.
+      const key = (s: {
+        protocol: string | undefined;
+        family: number | undefined;
+        localPort: number | undefined;
+      }) => `${s.protocol}${s.family}:${s.localPort}`;
+      expect(rows.map(key).sort()).toEqual(records.map(key).sort());
+      for (const row of rows) expect(records.find((s) => key(s) === key(row))).toMatchObject(row);
+    }
+  });
+
+  it('a protocol the kernel has no sock_diag module for (ENOENT) comes from the rest; no columns then', async () => {
     const socket = scripted((protocol) => (protocol === 17 ? { errno: 2 } : { sockets: [1] }));
     const rest = recordingRest();
-    const r = await sockDiagSource(socket, rest).read(query(['tcp', 'udp']));
+    const source = sockDiagSource(socket, rest);
+    const r = await source.read(query(['tcp', 'udp']));
     expect(r.sockets).toHaveLength(2);
-    expect(rest.asked).toEqual(['udp/4', 'udp/6']);
+    expect(rest.asked).toEqual(['udp/4,6']);
+    expect(await source.readColumns(query(['tcp', 'udp']))).toBeNull();
+    expect((await source.readColumns(query(['tcp'])))?.columns.count).toBe(2);
   });
 
   it("the kernel's refusal, a failed send and silence are one SocketListError each", async () => {
@@ -123,6 +205,8 @@ describe('sockDiagSource', () => {
     await expect(refused.read(query(['tcp'], [6]))).rejects.toThrow(
       new SocketListError('READ_FAILED', 'sock_diag tcp6: EACCES'),
     );
+    // Refused both ways: the error is the per-family request's.
+    await expect(refused.readColumns(query(['tcp']))).rejects.toThrow('sock_diag tcp: EACCES');
     const broken: SockDiagSocket = {
       send: () => Promise.reject(new Error('socket closed')),
       onMessage: () => () => {},

@@ -1,12 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatIpv6Groups } from './address.js';
+import { AddressTable } from './address-table.js';
 import type { ParseIssue } from './errors.js';
+import { INET_PROTOCOLS, InetColumns } from './inet-columns.js';
 import {
   AddressCache,
+  decodeInetDiagColumns,
   decodeInetDiagMessage,
   encodeInetDiagRequest,
   encodeSockDiagDump,
+  encodeTcpDiagDump,
   readSockDiagDatagram,
 } from './sock-diag.js';
 import type { SocketRecord } from './types.js';
@@ -174,6 +178,103 @@ describe('sock_diag codec', () => {
   });
 });
 
+describe('sock_diag as columns', () => {
+  it('property: a message decodes to the same fields as a row as it does as a record', () => {
+    const word = fc.constantFrom(0, 1, 0xffff, 0x20010db8, 0xc0000201, 0x7f000001, 0xffffffff);
+    const bytes4 = (w: number) => [w >>> 24, (w >>> 16) & 255, (w >>> 8) & 255, w & 255];
+    const address = fc.tuple(word, word, word, word).map((ws) => ws.flatMap(bytes4));
+    const msg = fc
+      .record({
+        family: fc.constantFrom(2, 10, 2, 10, 0, 7),
+        state: fc.nat(255),
+        timer: fc.nat(5),
+        retrans: fc.nat(255),
+        sport: fc.nat(65535),
+        dport: fc.nat(65535),
+        src: address,
+        dst: address,
+        rq: fc.nat(),
+        wq: fc.nat(),
+        uid: fc.nat(),
+        inode: fc.nat(),
+        tail: fc.uint8Array({ maxLength: 40 }),
+      })
+      .chain((m) => fc.nat(message(m).length).map((cut) => message(m).subarray(0, cut + 60)));
+    fc.assert(
+      fc.property(
+        fc.array(msg, { maxLength: 30 }),
+        fc.constantFrom('tcp' as const, 'udp' as const),
+        (msgs, protocol) => {
+          const c = new InetColumns(1); // grown as rows come
+          const cache = new AddressCache();
+          let rows = 0;
+          for (const m of msgs) {
+            const v = new DataView(m.buffer, m.byteOffset, m.byteLength);
+            const record = decodeInetDiagMessage(m, protocol, cache);
+            expect(decodeInetDiagColumns(m, v, 0, m.length, protocol, c)).toBe(record !== null);
+            if (record === null) continue;
+            const i = rows++;
+            expect({
+              protocol: INET_PROTOCOLS[c.protocol[i]!],
+              family: c.family[i],
+              stateCode: c.stateCode[i],
+              localAddress: c.addresses.texts[c.localAddress[i]!],
+              localPort: c.localPort[i],
+              remoteAddress: c.addresses.texts[c.remoteAddress[i]!],
+              remotePort: c.remotePort[i],
+              receiveQueue: c.receiveQueue[i],
+              sendQueue: c.sendQueue[i],
+              uid: c.uid[i],
+              inode: c.inode[i],
+            }).toEqual({
+              protocol: record.protocol,
+              family: record.family,
+              stateCode: record.stateCode,
+              localAddress: record.localAddress,
+              localPort: record.localPort,
+              remoteAddress: record.remoteAddress,
+              remotePort: record.remotePort,
+              receiveQueue: record.receiveQueue,
+              sendQueue: record.sendQueue,
+              uid: record.uid,
+              inode: record.inode,
+            });
+          }
+          expect(c.count).toBe(rows);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('property: an address keeps its number, and its number reads back as its text', () => {
+    const word = fc.constantFrom(0, 1, 0xffff, 0x20010db8, 0xfe800000, 0x7f000001, 0xffffffff);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(word, word, word, word), { minLength: 1, maxLength: 60 }),
+        (addresses) => {
+          const table = new AddressTable();
+          const seen = new Map<string, number>();
+          for (const ws of addresses) {
+            const b = new Uint8Array(16);
+            const v = new DataView(b.buffer);
+            for (const [k, w] of ws.entries()) v.setUint32(4 * k, w, false);
+            const text = formatIpv6Groups(Array.from({ length: 8 }, (_, k) => v.getUint16(2 * k, false)));
+            const id = table.ipv6(v, 0);
+            expect(table.texts[id]).toBe(text);
+            // The same address again: the same number, unless a colliding one took its slot since.
+            if (seen.has(text) && seen.get(text) !== id) expect(table.texts.indexOf(text)).toBeLessThan(id);
+            seen.set(text, id);
+            const four = b.subarray(12);
+            expect(table.texts[table.ipv4(four, 0)]).toBe([...four].join('.'));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 /** A netlink message: header (host byte order) and payload, padded to 4 bytes. */
 function nlmsg(type: number, seq: number, payload: Uint8Array): Uint8Array {
   const b = new Uint8Array(16 + ((payload.length + 3) & ~3));
@@ -219,6 +320,21 @@ describe('sock_diag datagrams', () => {
     ]);
     expect(v.getUint32(8, true)).toBe(0x01020304);
     expect(m.subarray(16)).toEqual(encodeInetDiagRequest('tcp', 4));
+  });
+
+  it('the one-dump TCP request: TCPDIAG_GETSOCK, a 60-byte struct inet_diag_req with the states /proc lists', () => {
+    const m = encodeTcpDiagDump(0x01020304);
+    const v = new DataView(m.buffer);
+    expect([m.length, v.getUint32(0, true), v.getUint16(4, true), v.getUint16(6, true)]).toEqual([
+      76, 76, 18, 0x301,
+    ]);
+    expect(v.getUint32(8, true)).toBe(0x01020304);
+    expect(v.getUint32(16 + 52, true)).toBe(
+      new DataView(encodeInetDiagRequest('tcp', 4).buffer).getUint32(4, true),
+    );
+    expect([...m.subarray(16, 16 + 52)].every((x) => x === 0)).toBe(true);
+    // Its answers are socket messages as SOCK_DIAG_BY_FAMILY's are.
+    expect(read(concat(nlmsg(18, 7, socketMessage(22)), nlmsg(3, 7, int32(0)))).out).toHaveLength(1);
   });
 
   it("decodes our sockets in place, passes other dumps' messages by, and ends at NLMSG_DONE", () => {

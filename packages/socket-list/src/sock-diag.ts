@@ -1,5 +1,6 @@
-import { formatIpv6Groups } from './address.js';
+import { AddressTable } from './address-table.js';
 import type { ParseIssue } from './errors.js';
+import type { InetColumns } from './inet-columns.js';
 import { inetSocket, inetState, NO_TIMER, TIMERS } from './inet-record.js';
 import type { Family, InetSocket, SocketRecord, SocketTimer } from './types.js';
 
@@ -12,6 +13,8 @@ import type { Family, InetSocket, SocketRecord, SocketTimer } from './types.js';
  */
 
 export const SOCK_DIAG_BY_FAMILY = 20;
+/** The older, TCP-only request (inet_diag's compatibility interface): see encodeTcpDiagDump. */
+export const TCPDIAG_GETSOCK = 18;
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 const NLM_F_REQUEST = 0x1;
@@ -28,7 +31,9 @@ const EXT_SKMEMINFO = 1 << (7 - 1);
 const INET_DIAG_SKMEMINFO = 7;
 const SK_MEMINFO_DROPS = 8;
 const REQUEST_LENGTH = 56;
+const LEGACY_REQUEST_LENGTH = 60;
 const MESSAGE_LENGTH = 72;
+const TCP_LISTEN = 10;
 /**
  * idiag_states: the states /proc/net lists, ESTABLISHED (1) to NEW_SYN_RECV (12). Not
  * BOUND_INACTIVE (13, Linux 6.8): a TCP socket bound but neither listening nor connecting, which
@@ -48,6 +53,25 @@ export function encodeInetDiagRequest(protocol: SockDiagProtocol, family: Family
   return b; // the socket id (bytes 8-55) stays zero: no particular socket
 }
 
+/**
+ * The older request, TCPDIAG_GETSOCK with a struct inet_diag_req (60 bytes): the kernel answers
+ * it with the TCP sockets of both families in one walk of its tables (it asks for AF_UNSPEC on
+ * our behalf), where SOCK_DIAG_BY_FAMILY takes one walk per family, and an IPv6 walk over a
+ * table of IPv4 sockets costs nearly as much as the IPv4 one. The answer is the same
+ * inet_diag_msg, the families interleaved in the kernel's table order.
+ */
+export function encodeTcpDiagDump(seq: number): Uint8Array {
+  const b = new Uint8Array(NLMSG_HDRLEN + LEGACY_REQUEST_LENGTH);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, b.length, true);
+  v.setUint16(4, TCPDIAG_GETSOCK, true);
+  v.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, true);
+  v.setUint32(8, seq >>> 0, true);
+  // idiag_family (ignored), src_len, dst_len, ext 0; the socket id (4-51) zero; then idiag_states.
+  v.setUint32(NLMSG_HDRLEN + 52, PROC_STATES, true);
+  return b;
+}
+
 /** The whole netlink message: header (host byte order, as all of netlink) and the request. */
 export function encodeSockDiagDump(protocol: SockDiagProtocol, family: Family, seq: number): Uint8Array {
   const b = new Uint8Array(NLMSG_HDRLEN + REQUEST_LENGTH);
@@ -60,56 +84,21 @@ export function encodeSockDiagDump(protocol: SockDiagProtocol, family: Family, s
   return b;
 }
 
-interface Ipv6Entry {
-  readonly w0: number;
-  readonly w1: number;
-  readonly w2: number;
-  readonly w3: number;
-  readonly text: string;
-}
-
 /**
- * Addresses as text, each formatted once: a dump's sockets share a handful of addresses (a
- * server's own, its listeners' wildcard, a few peers). IPv4 addresses are keyed by their 32 bits;
- * IPv6 ones by a hash of their four words, checked word by word on a hit (a collision is formatted
- * again and replaces the entry), so a lookup allocates nothing.
+ * Addresses as text, each formatted once per dump (see AddressTable): the records of a dump
+ * share their address strings.
  */
 export class AddressCache {
-  readonly #v4 = new Map<number, string>();
-  readonly #v6 = new Map<number, Ipv6Entry>();
-  readonly #groups = [0, 0, 0, 0, 0, 0, 0, 0];
+  readonly #table = new AddressTable();
 
   ipv4(b: Uint8Array, at: number): string {
-    const key = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
-    let text = this.#v4.get(key);
-    if (text === undefined) {
-      text = `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
-      this.#v4.set(key, text);
-    }
-    return text;
+    const t = this.#table;
+    return t.texts[t.ipv4(b, at)]!;
   }
 
   ipv6(v: DataView, at: number): string {
-    const w0 = v.getInt32(at, false);
-    const w1 = v.getInt32(at + 4, false);
-    const w2 = v.getInt32(at + 8, false);
-    const w3 = v.getInt32(at + 12, false);
-    const key = (Math.imul(w0, 0x9e3779b1) ^ Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2, 0xc2b2ae35) ^ w3) | 0;
-    const hit = this.#v6.get(key);
-    if (hit !== undefined && hit.w0 === w0 && hit.w1 === w1 && hit.w2 === w2 && hit.w3 === w3)
-      return hit.text;
-    const g = this.#groups;
-    g[0] = w0 >>> 16;
-    g[1] = w0 & 0xffff;
-    g[2] = w1 >>> 16;
-    g[3] = w1 & 0xffff;
-    g[4] = w2 >>> 16;
-    g[5] = w2 & 0xffff;
-    g[6] = w3 >>> 16;
-    g[7] = w3 & 0xffff;
-    const text = formatIpv6Groups(g);
-    this.#v6.set(key, { w0, w1, w2, w3, text });
-    return text;
+    const t = this.#table;
+    return t.texts[t.ipv6(v, at)]!;
   }
 }
 
@@ -173,6 +162,45 @@ export function decodeInetDiagAt(
   );
 }
 
+/**
+ * decodeInetDiagAt into a row of `c` rather than a record: the same fields from the same bytes
+ * (a test holds the two together), no object. False, adding no row, where decodeInetDiagAt
+ * gives null.
+ */
+export function decodeInetDiagColumns(
+  b: Uint8Array,
+  v: DataView,
+  at: number,
+  end: number,
+  protocol: SockDiagProtocol,
+  c: InetColumns,
+): boolean {
+  if (end - at < MESSAGE_LENGTH) return false;
+  const familyCode = b[at];
+  if (familyCode !== AF_INET && familyCode !== AF_INET6) return false;
+  const i = c.add();
+  const stateCode = b[at + 1]!;
+  const a = c.addresses;
+  c.protocol[i] = protocol === 'tcp' ? 0 : 1;
+  c.stateCode[i] = stateCode;
+  c.localPort[i] = (b[at + 4]! << 8) | b[at + 5]!;
+  c.remotePort[i] = (b[at + 6]! << 8) | b[at + 7]!;
+  if (familyCode === AF_INET) {
+    c.family[i] = 4;
+    c.localAddress[i] = a.ipv4(b, at + 8);
+    c.remoteAddress[i] = a.ipv4(b, at + 24);
+  } else {
+    c.family[i] = 6;
+    c.localAddress[i] = a.ipv6(v, at + 8);
+    c.remoteAddress[i] = a.ipv6(v, at + 24);
+  }
+  c.receiveQueue[i] = v.getUint32(at + 56, true);
+  c.sendQueue[i] = stateCode === TCP_LISTEN ? 0 : v.getUint32(at + 60, true);
+  c.uid[i] = v.getUint32(at + 64, true);
+  c.inode[i] = v.getUint32(at + 68, true);
+  return true;
+}
+
 /** One inet_diag_msg on its own (tests, callers with a message in hand); see decodeInetDiagAt. */
 export function decodeInetDiagMessage(
   payload: Uint8Array,
@@ -223,6 +251,27 @@ export function readSockDiagDatagram(
   index: { count: number },
   source: string,
 ): DatagramEnd {
+  return walkSockDiagDatagram(b, seq, issues, index, source, (v, body, end) => {
+    const s = decodeInetDiagAt(b, v, body, end, protocol, addresses);
+    if (s === null) return false;
+    out.push(s);
+    return true;
+  });
+}
+
+/**
+ * The walk of readSockDiagDatagram with what to do with each socket message passed in:
+ * `decode(view, body, end)` takes the message in [body, end) and says whether it was one.
+ * Answers to both requests count as socket messages: SOCK_DIAG_BY_FAMILY and TCPDIAG_GETSOCK.
+ */
+export function walkSockDiagDatagram(
+  b: Uint8Array,
+  seq: number,
+  issues: ParseIssue[],
+  index: { count: number },
+  source: string,
+  decode: (v: DataView, body: number, end: number) => boolean,
+): DatagramEnd {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let at = 0;
   while (at < b.length) {
@@ -238,12 +287,10 @@ export function readSockDiagDatagram(
     if (v.getUint32(at + 8, true) === seq >>> 0) {
       const body = at + NLMSG_HDRLEN;
       const end = at + len;
-      if (type === SOCK_DIAG_BY_FAMILY) {
+      if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
         index.count++;
-        const s = decodeInetDiagAt(b, v, body, end, protocol, addresses);
-        if (s === null)
+        if (!decode(v, body, end))
           issues.push({ source, line: index.count, reason: `message of ${len - NLMSG_HDRLEN} bytes` });
-        else out.push(s);
       } else if (type === NLMSG_DONE) {
         const errno = end - body >= 4 ? -v.getInt32(body, true) : 0;
         return errno > 0 ? { kind: 'error', errno } : DONE;

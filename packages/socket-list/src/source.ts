@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { ByteOrder } from './address.js';
 import { type ParseIssue, SocketListError } from './errors.js';
+import type { InetColumns } from './inet-columns.js';
 import { parseInetTable } from './parse-inet.js';
 import { parseUnixTable } from './parse-unix.js';
 import type { Family, InetProtocol, SocketProtocol, SocketRecord } from './types.js';
@@ -25,6 +26,20 @@ export interface SourceResult {
 export interface SocketSource {
   readonly name: string;
   read(query: SocketQuery): Promise<SourceResult>;
+  /**
+   * The TCP and UDP sockets of the query as columns (the fields of a netstat table, no record per
+   * socket), where the source can give them so: sock_diag can; /proc cannot. null where this
+   * source would take some of them from elsewhere (a protocol the kernel has no sock_diag module
+   * for): read() them then. Raw and UNIX sockets in the query are not listed. The rows are in
+   * the kernel's order (TCP's two families may come interleaved).
+   */
+  readColumns?(query: SocketQuery): Promise<ColumnsResult | null>;
+}
+
+export interface ColumnsResult {
+  readonly columns: InetColumns;
+  /** Messages too short to be a socket (each a row less), as SourceResult's issues. */
+  readonly issues: ParseIssue[];
 }
 
 export interface ProcNetOptions {

@@ -1,6 +1,13 @@
 import net from 'node:net';
 import { Writable } from 'node:stream';
-import type { InetSocket, Route, UnixSocket } from '@netdiag/socket-list';
+import {
+  INET_PROTOCOLS,
+  InetColumns,
+  type InetSocket,
+  inetState,
+  type Route,
+  type UnixSocket,
+} from '@netdiag/socket-list';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli-error.js';
@@ -11,12 +18,14 @@ import {
   inetHeader,
   inetRow,
   inetTable,
+  keepRole,
   layout,
   parseNetstatArgs,
   printable,
   run,
   unixRow,
 } from './netstat.js';
+import { inetColumnsTable } from './netstat-inet-bytes.js';
 
 function captureIo(): CommandIo & { out: () => string; err: () => string } {
   let out = '';
@@ -256,6 +265,77 @@ describe('inetTable (the fast path)', () => {
           expect(inetTable(list, o)).toBe(generic);
         },
       ),
+    );
+  });
+});
+
+describe('inetColumnsTable (the plain listing, from sock_diag columns)', () => {
+  it('law: prints what inetTable prints for the same sockets as records, in netstat order, for each role', () => {
+    const v4 = ['127.0.0.1', '0.0.0.0', '192.0.2.10', '198.51.100.255'];
+    const v6 = ['::', '::1', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '::ffff:192.0.2.1'];
+    const row = fc.record({
+      protocol: fc.constantFrom(0, 1, 2),
+      v6: fc.boolean(),
+      stateCode: fc.oneof(fc.constantFrom(1, 7, 10, 6), fc.nat(255)),
+      local: fc.nat(3),
+      remote: fc.nat(3),
+      localPort: fc.oneof(fc.constant(0), fc.nat(65535)),
+      remotePort: fc.oneof(fc.constant(0), fc.nat(65535)),
+      receiveQueue: fc.oneof(fc.constant(0), fc.nat(2 ** 32 - 1)),
+      sendQueue: fc.oneof(fc.constant(0), fc.nat(10_000_000)),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(row, { maxLength: 40 }),
+        fc.constantFrom('all' as const, 'connected' as const, 'listening' as const),
+        (list, role) => {
+          const c = new InetColumns(2);
+          // Addresses numbered in a shuffled order, as a dump meets them.
+          const texts = [...v6, ...v4].reverse();
+          c.addresses.texts.push(...texts);
+          const records: InetSocket[] = [];
+          for (const r of list) {
+            const i = c.add();
+            const names = r.v6 ? v6 : v4;
+            c.protocol[i] = r.protocol;
+            c.family[i] = r.v6 ? 6 : 4;
+            c.stateCode[i] = r.stateCode;
+            c.localAddress[i] = texts.indexOf(names[r.local]!);
+            c.remoteAddress[i] = texts.indexOf(names[r.remote]!);
+            c.localPort[i] = r.localPort;
+            c.remotePort[i] = r.remotePort;
+            c.receiveQueue[i] = r.receiveQueue;
+            c.sendQueue[i] = r.sendQueue;
+            records.push({
+              protocol: INET_PROTOCOLS[r.protocol]!,
+              family: r.v6 ? 6 : 4,
+              state: inetState(r.stateCode),
+              stateCode: r.stateCode,
+              localAddress: names[r.local]!,
+              localPort: r.localPort,
+              remoteAddress: names[r.remote]!,
+              remotePort: r.remotePort,
+              sendQueue: r.sendQueue,
+              receiveQueue: r.receiveQueue,
+              uid: 0,
+              timer: { kind: 'off', expiresMs: 0, retransmits: 0, probes: 0 },
+              inode: 0,
+              owners: [],
+            });
+          }
+          const group = (s: InetSocket) => 2 * INET_PROTOCOLS.indexOf(s.protocol) + (s.family === 6 ? 1 : 0);
+          const ordered = records
+            .map((s, k) => ({ s, k }))
+            .sort((a, b) => group(a.s) - group(b.s) || a.k - b.k)
+            .map((x) => x.s)
+            .filter(keepRole(role));
+          const t = inetColumnsTable(c, role);
+          const o = { programs: false, extend: false, timers: false };
+          expect(t.header + t.body.toString('latin1')).toBe(inetTable(ordered, o));
+          expect(t.rows).toBe(ordered.length);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

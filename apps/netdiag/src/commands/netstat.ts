@@ -21,6 +21,17 @@ import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { printable } from '../printable.js';
+import {
+  decimalWidth,
+  inetColumnsTable,
+  inetHeaderLine,
+  inetStateLabel,
+  pad,
+  portWidth,
+  putAscii,
+  writeDecimalEndingAt,
+  writeEndpoint,
+} from './netstat-inet-bytes.js';
 import { openSocketReader, type SourceChoice } from './netstat-source.js';
 
 export { printable };
@@ -197,8 +208,7 @@ export function stateLabel(s: SocketRecord): string {
   if (s.protocol === 'unix') {
     return s.state === 'LISTEN' ? 'LISTENING' : s.state;
   }
-  if (s.protocol !== 'tcp') return s.state === 'CLOSE' ? 'UNCONN' : s.state;
-  return s.state === 'UNKNOWN' ? `UNKNOWN(${s.stateCode})` : s.state;
+  return inetStateLabel(s.protocol, s.state, s.stateCode);
 }
 
 export function ownerLabel(s: SocketRecord): string {
@@ -358,10 +368,6 @@ export function socketTableChunks(
   return chunks;
 }
 
-/** Runs of spaces by length, so padding a cell allocates nothing. */
-const PAD: readonly string[] = Array.from({ length: 128 }, (_, k) => ' '.repeat(k));
-const pad = (k: number) => PAD[k] ?? ' '.repeat(k);
-
 /**
  * The Internet table, the hot path of a listing: one pass for the column widths, one that writes
  * bytes into a buffer filled with spaces (padding is then free), so 50,000 lines leave no
@@ -405,7 +411,7 @@ export function inetTableBytes(
     for (const c of column) if (c.length > w) w = c.length;
     return w;
   });
-  let headerLine = `Proto ${pad(wrq - 6)}Recv-Q ${pad(wsq - 6)}Send-Q Local Address${pad(wl - 13)} Foreign Address${pad(wr - 15)} State`;
+  let headerLine = inetHeaderLine(wrq, wsq, wl, wr);
   extraWidths.forEach((w, k) => {
     const h = header[6 + k]!;
     headerLine += `${k === 0 ? pad(ws - 5) : ''} ${h}${k === extraWidths.length - 1 ? '' : pad(w - h.length)}`;
@@ -498,51 +504,6 @@ function writeInetRows(buf: Buffer, list: readonly InetSocket[], c: InetRowLayou
     }
   }
   return at;
-}
-
-function decimalWidth(n: number): number {
-  if (n < 10) return 1;
-  if (n < 100) return 2;
-  if (n < 1000) return 3;
-  if (n < 10000) return 4;
-  if (n < 100000) return 5;
-  let w = 6;
-  for (let v = Math.floor(n / 1000000); v > 0; v = Math.floor(v / 10)) w++;
-  return w;
-}
-
-/**
- * Copies an ASCII string (addresses, protocol and state names) byte by byte: cheaper than
- * Buffer#write, which looks its encoding up on every call, for the 100,000 short strings of a
- * 50,000-socket listing.
- */
-function putAscii(buf: Buffer, at: number, text: string): number {
-  const n = text.length;
-  for (let k = 0; k < n; k++) buf[at + k] = text.charCodeAt(k);
-  return n;
-}
-
-/** Width of `:PORT` after the address, port 0 printed as `*`. */
-function portWidth(port: number): number {
-  return port === 0 ? 1 : decimalWidth(port);
-}
-
-/** Writes n's digits so that the last one is at end - 1 (right-aligned in a space-filled buffer). */
-function writeDecimalEndingAt(buf: Buffer, end: number, n: number): void {
-  let v = n;
-  let k = end - 1;
-  do {
-    buf[k--] = 48 + (v % 10);
-    v = Math.floor(v / 10);
-  } while (v > 0);
-}
-
-function writeEndpoint(buf: Buffer, at: number, address: string, port: number): void {
-  const a = at + putAscii(buf, at, address);
-  buf[a] = 58; // ':'
-  if (port === 0)
-    buf[a + 1] = 42; // '*'
-  else writeDecimalEndingAt(buf, a + 1 + decimalWidth(port), port);
 }
 
 const ROUTE_LETTERS: readonly [number, string][] = [
@@ -716,7 +677,35 @@ async function repeat(o: NetstatOptions, io: CommandIo, once: () => Promise<numb
   return code;
 }
 
+/**
+ * Whether the listing is the plain Internet table (netstat -tan, -tln, -uan, ...): TCP and UDP
+ * only, no filter, no column beyond the six, no records to print (--json). Such a listing is
+ * written straight from the source's columns where it has them (sock_diag), with no record per
+ * socket.
+ */
+export function isPlainInetListing(o: NetstatOptions): boolean {
+  return (
+    !o.json &&
+    !o.programs &&
+    !o.extend &&
+    !o.timers &&
+    o.filter === null &&
+    o.protocols.every((p) => p === 'tcp' || p === 'udp')
+  );
+}
+
 async function printSockets(o: NetstatOptions, io: CommandIo, source: SocketSource): Promise<number> {
+  if (isPlainInetListing(o) && source.readColumns !== undefined) {
+    const got = await source.readColumns({ protocols: new Set(o.protocols), families: new Set(o.families) });
+    if (got !== null) {
+      for (const w of listingWarnings({ sockets: [], issues: got.issues })) io.stderr.write(`${w}\n`);
+      const t = inetColumnsTable(got.columns, o.role);
+      io.stdout.write(`Active Internet connections ${ROLE_TITLE[o.role]}\n${t.header}`);
+      io.stdout.write(t.body);
+      io.stdout.write('\n');
+      return t.rows > 0 ? ExitCode.Ok : ExitCode.NoAnswer;
+    }
+  }
   const listing = await loadListing(o, source);
   for (const w of listingWarnings(listing)) io.stderr.write(`${w}\n`);
   if (o.json) {
