@@ -48,6 +48,7 @@ export {
   encodeInetDiagRequest,
   encodeSockDiagDump,
   encodeTcpDiagDump,
+  readSockDiagColumns,
   readSockDiagDatagram,
   SOCK_DIAG_BY_FAMILY,
   type SockDiagProtocol,

@@ -4,12 +4,11 @@ import { InetColumns } from './inet-columns.js';
 import {
   AddressCache,
   type DatagramEnd,
-  decodeInetDiagColumns,
   encodeSockDiagDump,
   encodeTcpDiagDump,
+  readSockDiagColumns,
   readSockDiagDatagram,
   type SockDiagProtocol,
-  walkSockDiagDatagram,
 } from './sock-diag.js';
 import type { SocketQuery, SocketSource } from './source.js';
 import type { Family, InetSocket, SocketProtocol, SocketRecord } from './types.js';
@@ -185,10 +184,7 @@ export function sockDiagSource(
         const r = await dumpProtocol(
           protocol,
           families,
-          (d, s, name) =>
-            walkSockDiagDatagram(d, s, issues, index, name, (v, body, end) =>
-              decodeInetDiagColumns(d, v, body, end, protocol, columns),
-            ),
+          (d, s, name) => readSockDiagColumns(d, s, protocol, columns, issues, index, name),
           () => {
             columns.count = rowsBefore;
             issues.length = issuesBefore;

@@ -11,6 +11,7 @@ import {
   encodeInetDiagRequest,
   encodeSockDiagDump,
   encodeTcpDiagDump,
+  readSockDiagColumns,
   readSockDiagDatagram,
 } from './sock-diag.js';
 import type { SocketRecord } from './types.js';
@@ -388,6 +389,125 @@ describe('sock_diag datagrams', () => {
         expect(['more', 'done', 'error', 'malformed']).toContain(r.end.kind);
         expect(r.out.length).toBeLessThanOrEqual(2);
       }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+/** Rows of `c` as the fields records share with them. */
+function rowsOf(c: InetColumns) {
+  return Array.from({ length: c.count }, (_, i) => ({
+    protocol: INET_PROTOCOLS[c.protocol[i]!],
+    family: c.family[i],
+    stateCode: c.stateCode[i],
+    localAddress: c.addresses.texts[c.localAddress[i]!],
+    localPort: c.localPort[i],
+    remoteAddress: c.addresses.texts[c.remoteAddress[i]!],
+    remotePort: c.remotePort[i],
+    receiveQueue: c.receiveQueue[i],
+    sendQueue: c.sendQueue[i],
+    uid: c.uid[i],
+    inode: c.inode[i],
+  }));
+}
+
+describe('sock_diag datagrams as columns', () => {
+  const v6 = (words: number[]) =>
+    words.flatMap((w) => [w >>> 24, (w >>> 16) & 255, (w >>> 8) & 255, w & 255]);
+  const sockets = [
+    message({ family: 2, state: 10, sport: 80, dport: 0, src: [127, 0, 0, 1], dst: [0, 0, 0, 0], wq: 4096 }),
+    message({
+      family: 2,
+      state: 1,
+      sport: 80,
+      dport: 5000,
+      src: [127, 0, 0, 1],
+      dst: [198, 51, 100, 200],
+      rq: 9,
+    }),
+    message({
+      family: 2,
+      state: 1,
+      sport: 80,
+      dport: 5001,
+      src: [127, 0, 0, 1],
+      dst: [198, 51, 100, 200],
+      uid: 2 ** 31 + 5,
+    }),
+    message({
+      family: 10,
+      state: 1,
+      sport: 443,
+      dport: 7,
+      src: v6([0x20010db8, 0, 0, 1]),
+      dst: v6([0, 0, 0, 1]),
+    }),
+    message({
+      family: 10,
+      state: 1,
+      sport: 443,
+      dport: 8,
+      src: v6([0x20010db8, 0, 0, 1]),
+      dst: v6([0, 0, 0xffff, 0xc0000201]),
+      inode: 2 ** 32 - 1,
+    }),
+    message({ family: 2, state: 6, sport: 1, dport: 2, src: [0, 0, 0, 1], dst: [0, 0, 0, 1] }),
+  ];
+  const good = concat(
+    ...sockets.map((m, k) => nlmsg(k % 2 ? 20 : 18, 7, m)),
+    nlmsg(20, 8, socketMessage(9)),
+    nlmsg(20, 7, new Uint8Array(50)),
+    nlmsg(20, 7, sockets[1]!),
+    nlmsg(3, 7, int32(0)),
+  );
+
+  function both(bytes: Uint8Array, protocol: 'tcp' | 'udp') {
+    const out: SocketRecord[] = [];
+    const issues: ParseIssue[] = [];
+    const end = readSockDiagDatagram(bytes, 7, protocol, new AddressCache(), out, issues, { count: 0 }, 's');
+    const c = new InetColumns(1);
+    const cIssues: ParseIssue[] = [];
+    const cEnd = readSockDiagColumns(bytes, 7, protocol, c, cIssues, { count: 0 }, 's');
+    return { end, out, issues, cEnd, c, cIssues };
+  }
+
+  it('reads what the general walk reads: rows, issues and the end, aligned or not', () => {
+    for (const bytes of [good, concat(new Uint8Array(1), good).subarray(1)]) {
+      const r = both(bytes, 'tcp');
+      expect(r.cEnd).toEqual(r.end);
+      expect(r.end).toEqual({ kind: 'done' });
+      expect(r.cIssues).toEqual(r.issues);
+      expect(r.issues).toHaveLength(1);
+      expect(r.c.count).toBe(7);
+      for (const [i, row] of rowsOf(r.c).entries()) expect(r.out[i]).toMatchObject(row);
+    }
+  });
+
+  it('property: random and mutated datagrams give the rows, issues and end of the general walk', () => {
+    const mutated = fc
+      .tuple(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        fc.nat(),
+        fc.nat(3),
+      )
+      .map(([changes, cut, shift]) => {
+        const b = new Uint8Array(good.length + shift);
+        b.set(good, shift);
+        for (const [at, byte] of changes) b[shift + (at % good.length)] = byte;
+        return b.subarray(shift, shift + (cut % (good.length + 1)));
+      });
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.uint8Array({ maxLength: 300 }), mutated),
+        fc.constantFrom('tcp' as const, 'udp' as const),
+        (bytes, protocol) => {
+          const r = both(bytes, protocol);
+          expect(r.cEnd).toEqual(r.end);
+          expect(r.cIssues).toEqual(r.issues);
+          expect(r.c.count).toBe(r.out.length);
+          for (const [i, row] of rowsOf(r.c).entries()) expect(r.out[i]).toMatchObject(row);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

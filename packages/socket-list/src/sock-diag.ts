@@ -261,7 +261,8 @@ export function readSockDiagDatagram(
 
 /**
  * The walk of readSockDiagDatagram with what to do with each socket message passed in:
- * `decode(view, body, end)` takes the message in [body, end) and says whether it was one.
+ * `decode(view, body, end)` takes the message in [body, end) and says whether it was one. The
+ * walk starts at byte `from` (the start of a message).
  * Answers to both requests count as socket messages: SOCK_DIAG_BY_FAMILY and TCPDIAG_GETSOCK.
  */
 export function walkSockDiagDatagram(
@@ -271,9 +272,10 @@ export function walkSockDiagDatagram(
   index: { count: number },
   source: string,
   decode: (v: DataView, body: number, end: number) => boolean,
+  from = 0,
 ): DatagramEnd {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  let at = 0;
+  let at = from;
   while (at < b.length) {
     if (b.length - at < NLMSG_HDRLEN)
       return { kind: 'malformed', reason: `${b.length - at} bytes left at offset ${at}, short of a header` };
@@ -303,4 +305,128 @@ export function walkSockDiagDatagram(
     at += (len + 3) & ~3;
   }
   return MORE;
+}
+
+/**
+ * readSockDiagDatagram into columns (see decodeInetDiagColumns), for the plain listing of a dump
+ * of 50,000 sockets. The kernel's datagrams are runs of well-formed socket messages, so those are
+ * read here through 32-bit views of the datagram (netlink is in host order, and its messages
+ * 4-byte aligned), each address looked up only when it differs from the previous socket's;
+ * anything else (another dump's message, the end, an error, a short or malformed message) is
+ * left to walkSockDiagDatagram from where it starts. The rows and the end are those of the
+ * general walk (a property test holds the two together).
+ */
+export function readSockDiagColumns(
+  datagram: Uint8Array,
+  seq: number,
+  protocol: SockDiagProtocol,
+  c: InetColumns,
+  issues: ParseIssue[],
+  index: { count: number },
+  source: string,
+): DatagramEnd {
+  // Views need an aligned start; the addon's datagrams have one, a slice always does.
+  const b = (datagram.byteOffset & 3) === 0 ? datagram : datagram.slice();
+  const words = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
+  const halves = new Uint16Array(b.buffer, b.byteOffset, b.length >> 1);
+  const n = b.length;
+  const mine = seq | 0;
+  const protocolCode = protocol === 'tcp' ? 0 : 1;
+  const a = c.addresses;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  // The previous socket's addresses: family (0 none yet), words (IPv4: the first) and number.
+  let lf = 0;
+  let l0 = 0;
+  let l1 = 0;
+  let l2 = 0;
+  let l3 = 0;
+  let localId = 0;
+  let rf = 0;
+  let r0 = 0;
+  let r1 = 0;
+  let r2 = 0;
+  let r3 = 0;
+  let remoteId = 0;
+  let at = 0;
+  while (n - at >= NLMSG_HDRLEN + MESSAGE_LENGTH) {
+    const len = words[at >> 2]!;
+    const type = halves[(at + 4) >> 1]!;
+    if (
+      len < NLMSG_HDRLEN + MESSAGE_LENGTH ||
+      len > n - at ||
+      (type !== SOCK_DIAG_BY_FAMILY && type !== TCPDIAG_GETSOCK) ||
+      words[(at + 8) >> 2] !== mine
+    )
+      break;
+    const m = at + NLMSG_HDRLEN;
+    const familyCode = b[m];
+    if (familyCode !== AF_INET && familyCode !== AF_INET6) break;
+    index.count++;
+    const i = c.add();
+    const stateCode = b[m + 1]!;
+    const w = m >> 2;
+    c.protocol[i] = protocolCode;
+    c.stateCode[i] = stateCode;
+    c.localPort[i] = (b[m + 4]! << 8) | b[m + 5]!;
+    c.remotePort[i] = (b[m + 6]! << 8) | b[m + 7]!;
+    if (familyCode === AF_INET) {
+      c.family[i] = 4;
+      const lk = words[w + 2]!;
+      if (lf !== 4 || lk !== l0) {
+        localId = a.ipv4(b, m + 8);
+        lf = 4;
+        l0 = lk;
+      }
+      const rk = words[w + 6]!;
+      if (rf !== 4 || rk !== r0) {
+        remoteId = a.ipv4(b, m + 24);
+        rf = 4;
+        r0 = rk;
+      }
+    } else {
+      c.family[i] = 6;
+      const v0 = words[w + 2]!;
+      const v1 = words[w + 3]!;
+      const v2 = words[w + 4]!;
+      const v3 = words[w + 5]!;
+      if (lf !== 6 || v0 !== l0 || v1 !== l1 || v2 !== l2 || v3 !== l3) {
+        localId = a.ipv6(v, m + 8);
+        lf = 6;
+        l0 = v0;
+        l1 = v1;
+        l2 = v2;
+        l3 = v3;
+      }
+      const u0 = words[w + 6]!;
+      const u1 = words[w + 7]!;
+      const u2 = words[w + 8]!;
+      const u3 = words[w + 9]!;
+      if (rf !== 6 || u0 !== r0 || u1 !== r1 || u2 !== r2 || u3 !== r3) {
+        remoteId = a.ipv6(v, m + 24);
+        rf = 6;
+        r0 = u0;
+        r1 = u1;
+        r2 = u2;
+        r3 = u3;
+      }
+    }
+    c.localAddress[i] = localId;
+    c.remoteAddress[i] = remoteId;
+    // Typed-array stores take the 32 bits as unsigned: the words' sign does not matter.
+    c.receiveQueue[i] = words[w + 14]!;
+    c.sendQueue[i] = stateCode === TCP_LISTEN ? 0 : words[w + 15]!;
+    c.uid[i] = words[w + 16]!;
+    c.inode[i] = words[w + 17]!;
+    at += (len + 3) & ~3;
+  }
+  if (at >= n) return MORE;
+  return walkSockDiagDatagram(
+    b,
+    seq,
+    issues,
+    index,
+    source,
+    (view, body, end) => decodeInetDiagColumns(b, view, body, end, protocol, c),
+    at,
+  );
 }
