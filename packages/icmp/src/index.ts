@@ -1,6 +1,6 @@
 // Codecs: pure functions over bytes, each `{ decode, encode, encodingLength }`.
 
-export { addressBytes, formatIpv4, formatIpv6 } from './address.js';
+export { addressBytes, addressFamily, formatIpv4, formatIpv6 } from './address.js';
 export { internetChecksum, onesComplementSum, pseudoHeaderSum } from './checksum.js';
 export type { Decoded, DecodeFailure } from './decode-error.js';
 export { DecodeError } from './decode-error.js';
@@ -44,6 +44,7 @@ export type { ErrorVerdict, ReplyVerdict } from './probe-tracker.js';
 export { ProbeTracker } from './probe-tracker.js';
 export type { QuotedProbe, QuotedTransport } from './quoted-probe.js';
 export { decodeQuotedProbe, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from './quoted-probe.js';
+export { randomBytes, randomInt } from './random.js';
 export type { Lookup } from './resolve-target.js';
 export { resolveHost, routeSource, systemLookup } from './resolve-target.js';
 export type { RttSummary } from './rtt-stats.js';

@@ -1,4 +1,3 @@
-import { randomBytes, randomInt } from 'node:crypto';
 import {
   type IpFamily,
   openProbeSocket,
@@ -18,6 +17,7 @@ import { PingError } from './ping-errors.js';
 import type { PingProbeEvent, PingSummary, PingTarget } from './ping-events.js';
 import { ProbeTracker } from './probe-tracker.js';
 import { decodeQuotedProbe } from './quoted-probe.js';
+import { randomBytes, randomInt } from './random.js';
 import { type Lookup, resolveHost, routeSource, systemLookup } from './resolve-target.js';
 import { RttStats } from './rtt-stats.js';
 

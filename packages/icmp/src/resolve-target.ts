@@ -1,13 +1,14 @@
-import { createSocket } from 'node:dgram';
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { routeSource as kernelRouteSource } from '@netdiag/probe-socket';
+import { addressFamily } from './address.js';
 import { PingError } from './ping-errors.js';
 
 /** Resolves a name to one address; injected in tests and by embedders with their own resolver. */
 export type Lookup = (host: string, family: 4 | 6 | undefined) => Promise<{ address: string; family: 4 | 6 }>;
 
 export const systemLookup: Lookup = async (host, family) => {
-  const r = await dnsLookup(host, { family: family ?? 0, verbatim: true });
+  // Imported here: a run given an address never needs it, and it costs 0.7 ms to load.
+  const { lookup } = await import('node:dns/promises');
+  const r = await lookup(host, { family: family ?? 0, verbatim: true });
   return { address: r.address, family: r.family === 6 ? 6 : 4 };
 };
 
@@ -16,7 +17,7 @@ export async function resolveHost(
   family: 4 | 6 | undefined,
   lookup: Lookup,
 ): Promise<{ address: string; family: 4 | 6 }> {
-  const literal = isIP(host);
+  const literal = addressFamily(host);
   if (literal) {
     if (family !== undefined && literal !== family) {
       throw new PingError(
@@ -37,31 +38,17 @@ export async function resolveHost(
 }
 
 /**
- * Asks the kernel for the route to `address` the way iputils does, by connecting a UDP socket
- * (which sends nothing). Resolves with the source address the kernel would use; rejects with
+ * Asks the kernel for the route to `address` the way iputils does (see probe-socket's
+ * routeSource). Resolves with the source address the kernel would use; rejects with
  * NETWORK_UNREACHABLE when there is no route.
  */
-export function routeSource(address: string, family: 4 | 6): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-    socket.unref();
-    const fail = (err: NodeJS.ErrnoException) => {
-      socket.close();
-      const code = err.code;
-      reject(
-        code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL' || code === 'EINVAL'
-          ? new PingError('NETWORK_UNREACHABLE', `${address}: network is unreachable`, { cause: err })
-          : err,
-      );
-    };
-    socket.once('error', fail);
-    // Port 9 (discard) is arbitrary: connect() on UDP only consults the routing table. Node
-    // hands a failed connect to this callback, not to the 'error' event.
-    socket.connect(9, address, (err?: Error) => {
-      if (err) return fail(err as NodeJS.ErrnoException);
-      const source = socket.address().address;
-      socket.close();
-      resolve(source);
-    });
-  });
+export async function routeSource(address: string, family: 4 | 6): Promise<string> {
+  try {
+    return await kernelRouteSource(address, family);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL' || code === 'EINVAL')
+      throw new PingError('NETWORK_UNREACHABLE', `${address}: network is unreachable`, { cause: err });
+    throw err;
+  }
 }

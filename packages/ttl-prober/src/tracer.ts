@@ -1,5 +1,4 @@
-import { randomInt } from 'node:crypto';
-import { EventChannel, type Lookup, resolveHost, routeSource, systemLookup } from '@netdiag/icmp';
+import { EventChannel, type Lookup, randomInt, resolveHost, routeSource, systemLookup } from '@netdiag/icmp';
 import {
   openProbeSocket,
   PERMISSION_FIX,
