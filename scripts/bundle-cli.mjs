@@ -1,32 +1,93 @@
-// Bundles apps/netdiag into dist/cli.js. Ink and React go into chunks of their own that only a
-// TTY view imports, so piped output and --json never pay for them (about 0.5 s here).
-import { readdirSync, rmSync } from 'node:fs';
+// Bundles apps/netdiag into dist/:
+// - cli.cjs: the dispatcher (src/main.ts), loaded by bin/netdiag.js;
+// - <command>.cjs: one CommonJS bundle per command, holding everything that command needs except
+//   its Ink view. CommonJS because Node 20 starts its ES module loader only for ES modules (3 to
+//   4 ms); one file per command because every extra module costs a resolve, a read and a compile.
+//   main.ts loads them with a V8 code cache (src/compile-cache.ts).
+// - views/*.mjs: the Ink views and their chunks, ES modules (Ink's layout engine uses top-level
+//   await), imported by a command only when it draws on a terminal, so piped output and --json
+//   never pay for Ink and React (about 0.5 s here).
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = `${root}apps/netdiag/dist`;
-// Chunk names carry content hashes: remove the previous build's, or they pile up.
+const app = `${root}apps/netdiag`;
+const outdir = `${app}/dist`;
+const commands = ['ping', 'trace', 'netstat', 'lookup', 'if', 'arp'];
+
+// Chunk names carry content hashes, and the layout changed over time: remove the previous
+// build's output (not dist/tsc, tsc's own), or it piles up.
 for (const f of readdirSync(outdir, { withFileTypes: true })) {
-  if (f.isFile() && /\.js(\.map)?$/.test(f.name)) rmSync(`${outdir}/${f.name}`);
+  if (f.isFile() && /\.(c|m)?js(\.map)?$/.test(f.name)) rmSync(`${outdir}/${f.name}`);
+  if (f.isDirectory() && f.name === 'views') rmSync(`${outdir}/views`, { recursive: true });
 }
-await build({
+
+const common = {
   absWorkingDir: root,
-  entryPoints: { cli: 'apps/netdiag/src/main.ts' },
-  outdir: 'apps/netdiag/dist',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  logLevel: 'warning',
+};
+
+// A command imports its view as `../views/<name>-live.js`; in dist that is the view's ES module.
+const viewsAsEsm = {
+  name: 'views-as-esm',
+  setup(b) {
+    b.onResolve({ filter: /\/views\/[a-z]+-live\.js$/ }, (a) => ({
+      path: `./views/${a.path.split('/').pop().replace(/\.js$/, '.mjs')}`,
+      external: true,
+    }));
+  },
+};
+
+const commandBuild = await build({
+  ...common,
+  write: false,
+  entryPoints: {
+    cli: 'apps/netdiag/src/main.ts',
+    ...Object.fromEntries(commands.map((c) => [c, `apps/netdiag/src/commands/${c}.ts`])),
+  },
+  outdir: 'apps/netdiag/dist',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
   // raw-socket loads its .node file relative to itself: keep it outside. Our own addon's wrapper
-  // is bundled (it finds its .node file through its package.json), which spares start-up the
-  // module loader's round trips through node_modules.
+  // is bundled (it finds its .node file through its package.json).
+  external: ['raw-socket'],
+  plugins: [viewsAsEsm],
+  // The packages are ES modules that find files next to them through import.meta.url.
+  define: { 'import.meta.url': '__netdiagModuleUrl' },
+  banner: { js: "const __netdiagModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+// main.ts compiles command bundles itself (src/compile-cache.ts), and code compiled that way has
+// no import() of its own: a command's import() calls go through the `__netdiagImport` its loader
+// passes in. Only esbuild's form for an external module, import("specifier"), is expected.
+for (const out of commandBuild.outputFiles) {
+  let text = out.text;
+  if (/\.cjs$/.test(out.path) && !out.path.endsWith('/cli.cjs')) {
+    text = text.replace(/\bimport\((?=")/g, '__netdiagImport(');
+    const left = text.match(/\bimport\(/g);
+    if (left) throw new Error(`${out.path}: ${left.length} import() calls not of the form import("...")`);
+  }
+  mkdirSync(dirname(out.path), { recursive: true });
+  writeFileSync(out.path, text);
+}
+
+await build({
+  ...common,
+  entryPoints: readdirSync(`${app}/src/views`)
+    .filter((f) => /-live\.tsx$/.test(f))
+    .map((f) => `apps/netdiag/src/views/${f}`),
+  outdir: 'apps/netdiag/dist/views',
+  outExtension: { '.js': '.mjs' },
+  format: 'esm',
+  splitting: true,
   external: ['raw-socket', 'react-devtools-core'],
   // Some of Ink's dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __netdiagCreateRequire } from 'node:module'; const require = __netdiagCreateRequire(import.meta.url);",
   },
-  logLevel: 'warning',
 });

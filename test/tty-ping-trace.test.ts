@@ -12,7 +12,7 @@ import { useLab } from './lab/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
-const bundle = `${root}apps/netdiag/dist/cli.js`;
+const bundle = `${root}apps/netdiag/dist/cli.cjs`;
 const id = `nd${randomBytes(3).toString('hex')}`;
 const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

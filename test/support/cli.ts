@@ -7,8 +7,8 @@ export const cliPath = `${repoRoot}apps/netdiag/bin/netdiag.js`;
 
 /** argv for running the built netdiag CLI; fails clearly when `npm install` / `npm run build` was not run. */
 export function netdiagArgv(...args: string[]): string[] {
-  if (!existsSync(`${repoRoot}apps/netdiag/dist/cli.js`)) {
-    throw new Error('apps/netdiag/dist/cli.js is missing: run `npm install` (or `npm run build`) first');
+  if (!existsSync(`${repoRoot}apps/netdiag/dist/cli.cjs`)) {
+    throw new Error('apps/netdiag/dist/cli.cjs is missing: run `npm install` (or `npm run build`) first');
   }
   return [process.execPath, cliPath, ...args];
 }

@@ -7,9 +7,12 @@
 export const ExitCode = { Ok: 0, NoAnswer: 1, Error: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+const brand = Symbol.for('netdiag.CliError');
+
 /** A failure the user can act on: printed as one line, `netdiag: <message>`, never a stack trace. */
 export class CliError extends Error {
   override readonly name = 'CliError';
+  readonly [brand] = true;
   constructor(
     message: string,
     readonly exitCode: ExitCode = ExitCode.Error,
@@ -24,4 +27,12 @@ export class UsageError extends CliError {
   constructor(message: string) {
     super(message, ExitCode.Error);
   }
+}
+
+/**
+ * Whether `err` is a CliError, from this copy of the class or another: each command is bundled on
+ * its own, with its own copy, and main.ts reports what any of them throws.
+ */
+export function isCliError(err: unknown): err is CliError {
+  return typeof err === 'object' && err !== null && (err as { [brand]?: unknown })[brand] === true;
 }

@@ -1,0 +1,150 @@
+// Loads a command's bundle (dist/<command>.cjs) with a V8 code cache.
+//
+// Why: most of a short run's time above Node's own start-up is V8 compiling our code, the
+// bundle's top level on load and then each function on its first call. A code cache made after a
+// run holds every function that run compiled, so the next run skips those compiles (bench/trace.ts
+// and the ttl-prober README have the figures). Node 22 has module.enableCompileCache() for this;
+// Node 20, which we support, does not, so this does the same with vm.Script's cachedData.
+//
+// Where: one file per bundle build under the user's cache directory
+// (${XDG_CACHE_HOME:-~/.cache}/netdiag), used only when that directory and file belong to the
+// user and nobody else may write to them, since cached data is code this process would run (and
+// netdiag often runs as root). V8 rejects cached data made by another V8 or with other flags and
+// then compiles as usual; the file name carries the bundle's size, mtime and inode, so a rebuilt
+// bundle never meets an old cache, and writing a new cache removes that bundle's older ones.
+// NETDIAG_NO_COMPILE_CACHE=1 turns it off. A failure here only ever costs the cache.
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** What became of the code cache on this load. */
+export type CacheUse = 'used' | 'absent' | 'rejected' | 'off';
+
+export interface LoadedBundle<T> {
+  readonly exports: T;
+  readonly cache: CacheUse;
+  /** Writes the code cache where there was none or V8 refused it: call once the work is done. */
+  saveCache(): void;
+}
+
+type Wrapper = (
+  exports: unknown,
+  require: NodeJS.Require,
+  module: { exports: unknown },
+  filename: string,
+  dirname: string,
+  importModule: (specifier: string) => Promise<unknown>,
+) => void;
+
+export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv): LoadedBundle<T> {
+  const source = readFileSync(file, 'utf8');
+  const cacheFile = env.NETDIAG_NO_COMPILE_CACHE ? undefined : cachePath(file, env);
+  const cachedData = cacheFile === undefined ? undefined : readTrusted(cacheFile);
+  // Code compiled by vm.Script has no import() of its own (Node 20 offers one only behind an
+  // experimental option that prints a warning): the build rewrites a command's import() calls,
+  // of Ink's views and of lazily loaded built-in modules, to `__netdiagImport`, which imports from
+  // this module. Bundles sit side by side in dist/, so relative specifiers resolve alike.
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname, __netdiagImport) {${source}\n})`,
+    { filename: file, ...(cachedData ? { cachedData } : {}) },
+  );
+  const module = { exports: {} as T };
+  (script.runInThisContext() as Wrapper).call(
+    module.exports,
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    dirname(file),
+    (specifier) => import(specifier),
+  );
+  const cache: CacheUse =
+    cacheFile === undefined
+      ? 'off'
+      : cachedData === undefined
+        ? 'absent'
+        : script.cachedDataRejected
+          ? 'rejected'
+          : 'used';
+  return {
+    exports: module.exports,
+    cache,
+    saveCache: () => {
+      if (cacheFile === undefined || cache === 'used') return;
+      writeAtomically(cacheFile, script.createCachedData());
+      pruneOlder(cacheFile, file);
+    },
+  };
+}
+
+/** The cache file for this build of `file`, or undefined where no safe cache directory exists. */
+function cachePath(file: string, env: NodeJS.ProcessEnv): string | undefined {
+  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
+  if (base === undefined || !base.startsWith('/')) return undefined;
+  const dir = join(base, 'netdiag');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!ownedAndPrivate(statSync(dir))) return undefined;
+    const s = statSync(file);
+    const build = `${s.size}-${Math.trunc(s.mtimeMs)}-${s.ino}`;
+    return join(dir, `${basename(file)}-${build}-${process.version}-${process.arch}.v8cache`);
+  } catch {
+    return undefined;
+  }
+}
+
+function ownedAndPrivate(s: { uid: number; mode: number }): boolean {
+  return s.uid === process.geteuid?.() && (s.mode & 0o022) === 0;
+}
+
+/** The file's bytes if it is ours and nobody else could have written it. */
+function readTrusted(path: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (!ownedAndPrivate(fstatSync(fd))) return undefined;
+    return readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Several netdiag runs may write at once: each writes its own file and renames it into place. */
+function writeAtomically(path: string, data: Buffer): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch {
+    // A full disk or a read-only home: the next run compiles as this one did.
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Removes the caches of earlier builds of the same bundle, which no run will read again. */
+function pruneOlder(current: string, bundle: string): void {
+  const dir = dirname(current);
+  const prefix = `${basename(bundle)}-`;
+  try {
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(prefix) && name.endsWith('.v8cache') && join(dir, name) !== current)
+        rmSync(join(dir, name), { force: true });
+    }
+  } catch {
+    // Nothing to gain from failing here.
+  }
+}
