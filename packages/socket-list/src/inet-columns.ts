@@ -50,7 +50,7 @@ export class InetColumns {
   /** Makes room for one more row and returns its index (its cells are zero until written). */
   add(): number {
     const i = this.count;
-    if (i === this.protocol.length) this.#grow(2 * i);
+    if (i === this.protocol.length) this.#grow(4 * i);
     this.count = i + 1;
     return i;
   }

@@ -286,7 +286,18 @@ describe('inetColumnsTable (the plain listing, from sock_diag columns)', () => {
     });
     fc.assert(
       fc.property(
-        fc.array(row, { maxLength: 40 }),
+        // Runs of rows that differ only in their ports, as a server's connections do.
+        fc
+          .array(fc.tuple(row, fc.boolean(), fc.nat(65535), fc.oneof(fc.constant(0), fc.nat(99))), {
+            maxLength: 40,
+          })
+          .map((drawn) =>
+            drawn.reduce<(typeof drawn)[number][0][]>((list, [r, sameShape, lp, rp]) => {
+              const prev = list[list.length - 1];
+              list.push(sameShape && prev ? { ...prev, localPort: lp, remotePort: rp } : r);
+              return list;
+            }, []),
+          ),
         fc.constantFrom('all' as const, 'connected' as const, 'listening' as const),
         (list, role) => {
           const c = new InetColumns(2);
