@@ -55,6 +55,15 @@ export class InetColumns {
     return i;
   }
 
+  /**
+   * Makes room for `rows` more rows without adding them, so that a reader can hold the arrays
+   * while it writes that many rows (then sets `count`).
+   */
+  reserve(rows: number): void {
+    const need = this.count + rows;
+    if (need > this.protocol.length) this.#grow(Math.max(need, 4 * this.protocol.length));
+  }
+
   #grow(n: number): void {
     const to = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T, bigger: T): T => {
       bigger.set(a);

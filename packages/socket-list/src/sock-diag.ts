@@ -333,6 +333,11 @@ export function readSockDiagColumns(
   const mine = seq | 0;
   const protocolCode = protocol === 'tcp' ? 0 : 1;
   const a = c.addresses;
+  // Room for every socket message the datagram can hold, so the loop holds the arrays.
+  c.reserve(Math.floor(n / (NLMSG_HDRLEN + MESSAGE_LENGTH)));
+  const { protocol: protocolColumn, family, stateCode: stateColumn, localPort, remotePort } = c;
+  const { localAddress, remoteAddress, receiveQueue, sendQueue, uid, inode } = c;
+  let i = c.count;
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   // The previous socket's addresses: family (0 none yet), words (IPv4: the first) and number.
   let lf = 0;
@@ -362,15 +367,14 @@ export function readSockDiagColumns(
     const familyCode = b[m];
     if (familyCode !== AF_INET && familyCode !== AF_INET6) break;
     index.count++;
-    const i = c.add();
     const stateCode = b[m + 1]!;
     const w = m >> 2;
-    c.protocol[i] = protocolCode;
-    c.stateCode[i] = stateCode;
-    c.localPort[i] = (b[m + 4]! << 8) | b[m + 5]!;
-    c.remotePort[i] = (b[m + 6]! << 8) | b[m + 7]!;
+    protocolColumn[i] = protocolCode;
+    stateColumn[i] = stateCode;
+    localPort[i] = (b[m + 4]! << 8) | b[m + 5]!;
+    remotePort[i] = (b[m + 6]! << 8) | b[m + 7]!;
     if (familyCode === AF_INET) {
-      c.family[i] = 4;
+      family[i] = 4;
       const lk = words[w + 2]!;
       if (lf !== 4 || lk !== l0) {
         localId = a.ipv4(b, m + 8);
@@ -384,7 +388,7 @@ export function readSockDiagColumns(
         r0 = rk;
       }
     } else {
-      c.family[i] = 6;
+      family[i] = 6;
       const v0 = words[w + 2]!;
       const v1 = words[w + 3]!;
       const v2 = words[w + 4]!;
@@ -410,15 +414,17 @@ export function readSockDiagColumns(
         r3 = u3;
       }
     }
-    c.localAddress[i] = localId;
-    c.remoteAddress[i] = remoteId;
+    localAddress[i] = localId;
+    remoteAddress[i] = remoteId;
     // Typed-array stores take the 32 bits as unsigned: the words' sign does not matter.
-    c.receiveQueue[i] = words[w + 14]!;
-    c.sendQueue[i] = stateCode === TCP_LISTEN ? 0 : words[w + 15]!;
-    c.uid[i] = words[w + 16]!;
-    c.inode[i] = words[w + 17]!;
+    receiveQueue[i] = words[w + 14]!;
+    sendQueue[i] = stateCode === TCP_LISTEN ? 0 : words[w + 15]!;
+    uid[i] = words[w + 16]!;
+    inode[i] = words[w + 17]!;
+    i++;
     at += (len + 3) & ~3;
   }
+  c.count = i;
   if (at >= n) return MORE;
   return walkSockDiagDatagram(
     b,
