@@ -1,7 +1,18 @@
+/**
+ * Where a command writes: the process's stream on a terminal (Ink draws on it), a plain writer
+ * on the descriptor elsewhere (stdio.ts), or a test's sink.
+ */
+export interface Output {
+  write(chunk: string | Uint8Array, callback?: (err?: Error | null) => void): boolean;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  readonly rows?: number;
+}
+
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CommandIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
-  readonly stderr: NodeJS.WritableStream;
+  readonly stdout: Output;
+  readonly stderr: Output;
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
   readonly env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM: a command ends its work, prints its summary and returns. */

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { CliError, ExitCode, isCliError } from './cli-error.js';
 import { loadBundle } from './compile-cache.js';
-import type { Command, CommandIo } from './io.js';
+import type { Command, CommandIo, Output } from './io.js';
+import { outputFor } from './stdio.js';
 
 // Each command is a bundle of its own (dist/<command>.cjs, see scripts/bundle-cli.mjs): `netdiag
 // ping` never loads the DNS or netstat code, and no command loads Ink unless it draws on a
@@ -24,11 +25,11 @@ Exit codes: 0 answered, 1 nothing answered, 2 error (bad input, no permission, u
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    process.stdout.write(`${usage}\n`);
+    stdout().write(`${usage}\n`);
     return name === undefined ? ExitCode.Error : ExitCode.Ok;
   }
   if (name === '--version' || name === '-V') {
-    process.stdout.write('netdiag 0.1.0\n');
+    stdout().write('netdiag 0.1.0\n');
     return ExitCode.Ok;
   }
   if (!commands.has(name)) throw new CliError(`unknown command '${name}'; run 'netdiag --help' for the list`);
@@ -41,10 +42,17 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Each made on first use: a run that never reads stdin or writes stderr never loads their streams.
   const io: CommandIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    get stdout() {
+      return stdout();
+    },
+    get stderr() {
+      return stderr();
+    },
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     signal: controller.signal,
   };
@@ -62,26 +70,32 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+let madeStdout: Output | undefined;
+let madeStderr: Output | undefined;
+const stdout = () => (madeStdout ??= outputFor(1, () => quietOnEpipe(process.stdout)));
+const stderr = () => (madeStderr ??= outputFor(2, () => quietOnEpipe(process.stderr)));
+
 // A reader that stopped reading (`netdiag ping host | head -3`) is not an error to report: end
 // quietly, as ping does when SIGPIPE ends it.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+function quietOnEpipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
   });
+  return stream;
 }
 
 main(process.argv.slice(2)).then(
   (code) => exitWhenWritten(code),
   (err: unknown) => {
     if (isCliError(err)) {
-      process.stderr.write(`netdiag: ${err.message}\n`);
+      stderr().write(`netdiag: ${err.message}\n`);
       exitWhenWritten(err.exitCode);
     } else {
       // A bug, not bad input: say so in one line; NETDIAG_DEBUG=1 shows the stack.
       const msg = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`netdiag: internal error: ${msg}\n`);
-      if (process.env.NETDIAG_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+      stderr().write(`netdiag: internal error: ${msg}\n`);
+      if (process.env.NETDIAG_DEBUG) stderr().write(`${(err as Error)?.stack ?? ''}\n`);
       exitWhenWritten(ExitCode.Error);
     }
   },
@@ -94,5 +108,12 @@ main(process.argv.slice(2)).then(
  */
 function exitWhenWritten(code: number): void {
   process.exitCode = code;
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  // Only outputs made during the run can hold unwritten bytes.
+  const pending = [madeStdout, madeStderr].filter((o) => o !== undefined);
+  const next = (): void => {
+    const o = pending.shift();
+    if (o === undefined) process.exit(code);
+    else o.write('', next);
+  };
+  next();
 }
