@@ -68,6 +68,7 @@ describe('FdOutput on a pipe', () => {
       'bash',
       [
         '-c',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own ${...}
         '"$NODE" --import tsx --input-type=module -e "$WRITER" | (sleep 0.3; wc -c); echo "status ${PIPESTATUS[0]}"',
       ],
       { env: { ...process.env, NODE: process.execPath, WRITER: writer }, encoding: 'utf8' },
@@ -81,6 +82,7 @@ describe('FdOutput on a pipe', () => {
       'bash',
       [
         '-c',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own ${...}
         '"$NODE" --import tsx --input-type=module -e "$WRITER" | head -c 10 >/dev/null; echo "status ${PIPESTATUS[0]}"',
       ],
       { env: { ...process.env, NODE: process.execPath, WRITER: writer }, encoding: 'utf8' },
