@@ -139,7 +139,7 @@ export function sockDiagSource(
       const families = familiesOf(query);
       for (const protocol of ['tcp', 'udp'] as const) {
         if (!query.protocols.has(protocol) || families.length === 0) continue;
-        let got: SocketRecord[] = [];
+        let got: InetSocket[] = [];
         let gotIssues: ParseIssue[] = [];
         let addresses = new AddressCache();
         let index = { count: 0 };
@@ -159,8 +159,7 @@ export function sockDiagSource(
           continue;
         }
         // One dump of both families interleaves them; the listing has IPv4 first, as /proc.
-        for (const family of families)
-          for (const s of got) if ((s as InetSocket).family === family) sockets.push(s);
+        for (const family of families) for (const s of got) if (s.family === family) sockets.push(s);
         for (const x of gotIssues) issues.push(x);
       }
       const others = new Set([...query.protocols].filter((p) => p === 'raw' || p === 'unix'));
