@@ -8,6 +8,7 @@ import {
   type InetState,
   inetState,
 } from '@netdiag/socket-list';
+import type { Role } from './netstat.js';
 
 /** Runs of spaces by length, so padding a cell allocates nothing. */
 const PAD: readonly string[] = Array.from({ length: 128 }, (_, k) => ' '.repeat(k));
@@ -69,9 +70,6 @@ export function inetHeaderLine(wrq: number, wsq: number, wl: number, wr: number)
   return `Proto ${pad(wrq - 6)}Recv-Q ${pad(wsq - 6)}Send-Q Local Address${pad(wl - 13)} Foreign Address${pad(wr - 15)} State`;
 }
 
-/** Which rows by role: those listening, those not, or all (see netstat's Role). */
-export type RowRole = 'connected' | 'listening' | 'all';
-
 /**
  * The Internet table (header line and row bytes, each row starting with a newline) of the
  * sockets in `c` of `role`, in netstat's order: TCP then UDP then raw, IPv4 before IPv6 of each,
@@ -86,10 +84,7 @@ export type RowRole = 'connected' | 'listening' | 'all';
  * (addresses, states, protocol names) turned into bytes once and copied with copyWithin, digits by
  * integer arithmetic rather than Math.floor.
  */
-export function inetColumnsTable(
-  c: InetColumns,
-  role: RowRole,
-): { header: string; body: Buffer; rows: number } {
+export function inetColumnsTable(c: InetColumns, role: Role): { header: string; body: Buffer; rows: number } {
   const texts = textBytes(c);
   const scan = scanRows(c, role, texts);
   const rows = rowsInOrder(c, scan);
@@ -187,7 +182,7 @@ interface RowScan {
  * listener, an unconnected UDP or raw socket), group, and the widths of the address and state
  * columns and the largest queues (see measureInetColumns in netstat.ts) over the rows kept.
  */
-function scanRows(c: InetColumns, role: RowRole, t: TextBytes): RowScan {
+function scanRows(c: InetColumns, role: Role, t: TextBytes): RowScan {
   const n = c.count;
   const groupOf = new Int8Array(n);
   const counts = new Uint32Array(2 * INET_PROTOCOLS.length);
