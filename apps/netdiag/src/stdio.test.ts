@@ -63,30 +63,26 @@ describe('FdOutput on a pipe', () => {
     for (let i = 0; i < 4096; i++) out.write(line);
     process.stderr.write('all written\\n');`;
 
-  it('waits for a slow reader instead of losing what the pipe could not take', () => {
-    const r = spawnSync(
+  /** Runs the writer into `reader` through a bash pipe; stdout ends with the writer's status. */
+  const pipeInto = (reader: string) =>
+    spawnSync(
       'bash',
       [
         '-c',
         // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own ${...}
-        '"$NODE" --import tsx --input-type=module -e "$WRITER" | (sleep 0.3; wc -c); echo "status ${PIPESTATUS[0]}"',
+        `"$NODE" --import tsx --input-type=module -e "$WRITER" | ${reader}; echo "status \${PIPESTATUS[0]}"`,
       ],
       { env: { ...process.env, NODE: process.execPath, WRITER: writer }, encoding: 'utf8' },
     );
+
+  it('waits for a slow reader instead of losing what the pipe could not take', () => {
+    const r = pipeInto('(sleep 0.3; wc -c)');
     expect(r.stdout.trim().split('\n')).toEqual([String(4096 * 1024), 'status 0']);
     expect(r.stderr).toContain('all written');
   });
 
   it('ends quietly with status 0 when the reader goes away', () => {
-    const r = spawnSync(
-      'bash',
-      [
-        '-c',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own ${...}
-        '"$NODE" --import tsx --input-type=module -e "$WRITER" | head -c 10 >/dev/null; echo "status ${PIPESTATUS[0]}"',
-      ],
-      { env: { ...process.env, NODE: process.execPath, WRITER: writer }, encoding: 'utf8' },
-    );
+    const r = pipeInto('head -c 10 >/dev/null');
     expect(r.stdout.trim()).toBe('status 0');
     expect(r.stderr).not.toContain('all written');
     expect(r.stderr).not.toMatch(/Error|EPIPE/);
