@@ -69,7 +69,6 @@ describe('FdOutput on a pipe', () => {
       'bash',
       [
         '-c',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own ${...}
         `"$NODE" --import tsx --input-type=module -e "$WRITER" | ${reader}; echo "status \${PIPESTATUS[0]}"`,
       ],
       { env: { ...process.env, NODE: process.execPath, WRITER: writer }, encoding: 'utf8' },
