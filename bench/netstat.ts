@@ -6,7 +6,7 @@
 // sockets: the client end and the accepted end), so the machine's file-descriptor limit per
 // process (ulimit -n) is respected: each child holds at most PER_CHILD connections.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Contender, printRatios, type Timing, timeAll } from './lib/measure.js';
@@ -20,7 +20,11 @@ mkdirSync(`${root}node_modules/.cache`, { recursive: true });
 const snapshot = mkdtempSync(`${root}node_modules/.cache/netdiag-bench-`);
 for (const part of ['bin', 'dist', 'package.json'])
   cpSync(`${root}apps/netdiag/${part}`, join(snapshot, part), { recursive: true });
-const cli = join(snapshot, 'bin', 'netdiag.js');
+// The bin its package.json names, so the bench follows however the CLI is started.
+const { bin } = JSON.parse(readFileSync(`${root}apps/netdiag/package.json`, 'utf8')) as {
+  bin: { netdiag: string };
+};
+const cli = join(snapshot, bin.netdiag);
 const runs = Number(process.argv[2] ?? 10);
 const PER_CHILD = 5000;
 
