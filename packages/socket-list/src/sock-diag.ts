@@ -6,10 +6,11 @@ import type { Family, InetSocket, SocketRecord, SocketTimer } from './types.js';
 
 /**
  * NETLINK_SOCK_DIAG, the way ss reads sockets (<linux/sock_diag.h>, <linux/inet_diag.h>): one
- * dump request per protocol and family, binary answers with no text to format or parse. This
- * file is the pure codec: requests out, records in, over bytes. A dump of 50,000 sockets is
- * about 135 datagrams of 370 messages each, so the answer is decoded where it lies: no object,
- * view or copy per message, and each distinct address formatted once per dump.
+ * dump request per protocol and family (or one for TCP's two, see encodeTcpDiagDump), binary
+ * answers with no text to format or parse. This file is the pure codec: requests out, records
+ * or columns in, over bytes. A dump of 50,000 sockets is about 200 datagrams of 250 messages
+ * each, so the answer is decoded where it lies: no object, view or copy per message, and each
+ * distinct address formatted once per dump.
  */
 
 export const SOCK_DIAG_BY_FAMILY = 20;
