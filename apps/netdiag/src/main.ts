@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { CliError, ExitCode, isCliError } from './cli-error.js';
-import { loadBundle } from './compile-cache.js';
+import { type LoadedBundle, loadBundle } from './compile-cache.js';
 import type { Command, CommandIo, Output } from './io.js';
 import { outputFor } from './stdio.js';
 
@@ -57,10 +57,7 @@ async function main(argv: string[]): Promise<number> {
     signal: controller.signal,
   };
   try {
-    const bundle = loadBundle<{ run: Command }>(
-      fileURLToPath(new URL(`./${name}.cjs`, import.meta.url)),
-      process.env,
-    );
+    const bundle = await loadCommand(name);
     const code = await bundle.exports.run(args, io);
     bundle.saveCache();
     return code;
@@ -68,6 +65,18 @@ async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The command's bundle beside this one (dist/<name>.cjs); run from source (`node --import tsx
+ * apps/netdiag/src/main.ts`, as a test does), the command's module itself.
+ */
+async function loadCommand(name: string): Promise<LoadedBundle<{ run: Command }>> {
+  if (!import.meta.url.endsWith('.ts'))
+    return loadBundle(fileURLToPath(new URL(`./${name}.cjs`, import.meta.url)), process.env);
+  // A specifier the bundler cannot follow, so that the bundle does not take in every command.
+  const source = new URL(`./commands/${name}.ts`, import.meta.url).href;
+  return { exports: (await import(source)) as { run: Command }, cache: 'off', saveCache: () => {} };
 }
 
 let madeStdout: Output | undefined;
