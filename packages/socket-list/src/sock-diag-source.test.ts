@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SocketListError } from './errors.js';
-import { INET_PROTOCOLS } from './inet-columns.js';
+import { columnRows } from './inet-columns.testkit.js';
 import { type SockDiagSocket, sockDiagSource } from './sock-diag-source.js';
 import type { SocketQuery, SocketSource } from './source.js';
 import type { Family, InetSocket, SocketProtocol, SocketRecord } from './types.js';
@@ -162,19 +162,7 @@ describe('sockDiagSource', () => {
       const records = (await source.read(query(['tcp', 'udp']))).sockets as InetSocket[];
       const { columns: c, issues } = (await source.readColumns(query(['tcp', 'udp'])))!;
       expect(issues).toEqual([]);
-      const rows = Array.from({ length: c.count }, (_, i) => ({
-        protocol: INET_PROTOCOLS[c.protocol[i]!],
-        family: c.family[i],
-        stateCode: c.stateCode[i],
-        localAddress: c.addresses.texts[c.localAddress[i]!],
-        localPort: c.localPort[i],
-        remoteAddress: c.addresses.texts[c.remoteAddress[i]!],
-        remotePort: c.remotePort[i],
-        receiveQueue: c.receiveQueue[i],
-        sendQueue: c.sendQueue[i],
-        uid: c.uid[i],
-        inode: c.inode[i],
-      }));
+      const rows = columnRows(c);
       // Rows in the kernel's order (TCP's families interleaved); records IPv4 first.
       const key = (s: {
         protocol: string | undefined;

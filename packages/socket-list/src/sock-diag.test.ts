@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv6Groups } from './address.js';
 import { AddressTable } from './address-table.js';
 import type { ParseIssue } from './errors.js';
-import { INET_PROTOCOLS, InetColumns } from './inet-columns.js';
+import { InetColumns } from './inet-columns.js';
+import { columnRow, columnRows, recordRow } from './inet-columns.testkit.js';
 import {
   AddressCache,
   decodeInetDiagColumns,
@@ -215,31 +216,7 @@ describe('sock_diag as columns', () => {
             expect(decodeInetDiagColumns(m, v, 0, m.length, protocol, c)).toBe(record !== null);
             if (record === null) continue;
             const i = rows++;
-            expect({
-              protocol: INET_PROTOCOLS[c.protocol[i]!],
-              family: c.family[i],
-              stateCode: c.stateCode[i],
-              localAddress: c.addresses.texts[c.localAddress[i]!],
-              localPort: c.localPort[i],
-              remoteAddress: c.addresses.texts[c.remoteAddress[i]!],
-              remotePort: c.remotePort[i],
-              receiveQueue: c.receiveQueue[i],
-              sendQueue: c.sendQueue[i],
-              uid: c.uid[i],
-              inode: c.inode[i],
-            }).toEqual({
-              protocol: record.protocol,
-              family: record.family,
-              stateCode: record.stateCode,
-              localAddress: record.localAddress,
-              localPort: record.localPort,
-              remoteAddress: record.remoteAddress,
-              remotePort: record.remotePort,
-              receiveQueue: record.receiveQueue,
-              sendQueue: record.sendQueue,
-              uid: record.uid,
-              inode: record.inode,
-            });
+            expect(columnRow(c, i)).toEqual(recordRow(record));
           }
           expect(c.count).toBe(rows);
         },
@@ -395,21 +372,6 @@ describe('sock_diag datagrams', () => {
 });
 
 /** Rows of `c` as the fields records share with them. */
-function rowsOf(c: InetColumns) {
-  return Array.from({ length: c.count }, (_, i) => ({
-    protocol: INET_PROTOCOLS[c.protocol[i]!],
-    family: c.family[i],
-    stateCode: c.stateCode[i],
-    localAddress: c.addresses.texts[c.localAddress[i]!],
-    localPort: c.localPort[i],
-    remoteAddress: c.addresses.texts[c.remoteAddress[i]!],
-    remotePort: c.remotePort[i],
-    receiveQueue: c.receiveQueue[i],
-    sendQueue: c.sendQueue[i],
-    uid: c.uid[i],
-    inode: c.inode[i],
-  }));
-}
 
 describe('sock_diag datagrams as columns', () => {
   const v6 = (words: number[]) =>
@@ -479,7 +441,7 @@ describe('sock_diag datagrams as columns', () => {
       expect(r.cIssues).toEqual(r.issues);
       expect(r.issues).toHaveLength(1);
       expect(r.c.count).toBe(7);
-      for (const [i, row] of rowsOf(r.c).entries()) expect(r.out[i]).toMatchObject(row);
+      for (const [i, row] of columnRows(r.c).entries()) expect(r.out[i]).toMatchObject(row);
     }
   });
 
@@ -505,7 +467,7 @@ describe('sock_diag datagrams as columns', () => {
           expect(r.cEnd).toEqual(r.end);
           expect(r.cIssues).toEqual(r.issues);
           expect(r.c.count).toBe(r.out.length);
-          for (const [i, row] of rowsOf(r.c).entries()) expect(r.out[i]).toMatchObject(row);
+          for (const [i, row] of columnRows(r.c).entries()) expect(r.out[i]).toMatchObject(row);
         },
       ),
       { numRuns: 3000 },
