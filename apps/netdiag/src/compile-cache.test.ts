@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +101,18 @@ describe('loadBundle', () => {
     expect(after).toHaveLength(2);
     expect(of(after, 'lookup.cjs')).toEqual(of(before, 'lookup.cjs'));
     expect(of(after, 'netstat.cjs')).not.toEqual(of(before, 'netstat.cjs'));
+  });
+
+  it('keeps the caches of two installs apart, though their bundles share a name', () => {
+    const installs = [join(dir, 'global'), join(dir, 'project')];
+    for (const [k, d] of installs.entries()) {
+      mkdirSync(d);
+      writeFileSync(join(d, 'trace.cjs'), bundleText(k + 1));
+      loadBundle(join(d, 'trace.cjs'), env).saveCache();
+    }
+    expect(caches()).toHaveLength(2);
+    expect(loadInChild(join(installs[0]!, 'trace.cjs'))).toEqual({ cache: 'used', answer: 2 });
+    expect(loadInChild(join(installs[1]!, 'trace.cjs'))).toEqual({ cache: 'used', answer: 4 });
   });
 
   it('is off with NETDIAG_NO_COMPILE_CACHE, or with no absolute cache directory to use', () => {

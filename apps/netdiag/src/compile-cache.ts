@@ -99,7 +99,7 @@ function cachePath(file: string, env: NodeJS.ProcessEnv): string | undefined {
     if (!ownedAndPrivate(statSync(dir))) return undefined;
     const s = statSync(file);
     const build = `${s.size}-${Math.trunc(s.mtimeMs)}-${s.ino}`;
-    return join(dir, `${basename(file)}-${build}-${process.version}-${process.arch}.v8cache`);
+    return join(dir, `${cacheStem(file)}${build}-${process.version}-${process.arch}.v8cache`);
   } catch {
     return undefined;
   }
@@ -135,10 +135,22 @@ function writeAtomically(path: string, data: Buffer): void {
   }
 }
 
+/**
+ * What every cache of this bundle's file name starts with: its name and where it is installed, so
+ * that two installs on one machine (a global one and a project's) do not evict each other.
+ */
+function cacheStem(file: string): string {
+  // FNV-1a over the directory's path: a name, not a secret, and node:crypto is not loaded yet.
+  let h = 0x811c9dc5;
+  const where = dirname(file);
+  for (let i = 0; i < where.length; i++) h = Math.imul(h ^ where.charCodeAt(i), 0x01000193) >>> 0;
+  return `${basename(file)}-${h.toString(16).padStart(8, '0')}-`;
+}
+
 /** Removes the caches of earlier builds of the same bundle, which no run will read again. */
 function pruneOlder(current: string, bundle: string): void {
   const dir = dirname(current);
-  const prefix = `${basename(bundle)}-`;
+  const prefix = cacheStem(bundle);
   try {
     for (const name of readdirSync(dir)) {
       if (name.startsWith(prefix) && name.endsWith('.v8cache') && join(dir, name) !== current)
