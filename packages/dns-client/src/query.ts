@@ -11,8 +11,8 @@ import {
   randomId,
 } from './message.js';
 import { typeCode } from './record-types.js';
-import { type HttpsOptions, httpsExchange } from './transport/https.js';
-import { streamExchange, type TlsOptions } from './transport/stream.js';
+import type { HttpsOptions } from './transport/https.js';
+import type { TlsOptions } from './transport/stream.js';
 import type { Exchanged, ServerAddress } from './transport/types.js';
 import { udpExchange } from './transport/udp.js';
 
@@ -120,7 +120,13 @@ export async function query(
     const https = options.https;
     if (!https) throw new DnsError('BAD_INPUT', 'DNS over HTTPS needs a URL');
     targets = [
-      { label: https.url, send: (q, wire, t) => httpsExchange(q, wire, https, { timeoutMs: t, signal }) },
+      {
+        label: https.url,
+        send: async (q, wire, t) => {
+          const { httpsExchange } = await import('./transport/https.js');
+          return httpsExchange(q, wire, https, { timeoutMs: t, signal });
+        },
+      },
     ];
   } else {
     const port = options.port ?? (transport === 'tls' ? 853 : 53);
@@ -128,14 +134,15 @@ export async function query(
     if (servers.length === 0) throw new DnsError('BAD_INPUT', 'no DNS server to ask');
     targets = servers.map((s) => ({
       label: s.address.includes(':') ? `${s.address}#${s.port}` : `${s.address}#${s.port}`,
-      send: (q, wire, t, via) =>
-        via === 'udp'
-          ? udpExchange(q, wire, s, { timeoutMs: t, signal })
-          : streamExchange(q, wire, s, {
-              timeoutMs: t,
-              signal,
-              tls: via === 'tls' ? (options.tls ?? {}) : undefined,
-            }),
+      send: async (q, wire, t, via) => {
+        if (via === 'udp') return udpExchange(q, wire, s, { timeoutMs: t, signal });
+        const { streamExchange } = await import('./transport/stream.js');
+        return streamExchange(q, wire, s, {
+          timeoutMs: t,
+          signal,
+          tls: via === 'tls' ? (options.tls ?? {}) : undefined,
+        });
+      },
     }));
     if (options.rotate && targets.length > 1) {
       // A random first server spreads load as glibc's round robin does, without shared state.

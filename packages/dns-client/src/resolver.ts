@@ -7,7 +7,6 @@ import type { RecordTypeName } from './record-types.js';
 import type { DnsRecord, RecordOf } from './records.js';
 import { loadResolvConf, type ResolvConf, searchCandidates } from './resolv-conf.js';
 import { reverseName } from './reverse.js';
-import { openDohSession } from './transport/https.js';
 
 /** The records `resolve(name, T)` returns: every record for ANY, else those of type T. */
 export type Resolved<T extends RecordTypeName> = T extends 'ANY' ? DnsRecord : RecordOf<Exclude<T, 'ANY'>>;
@@ -101,16 +100,18 @@ export class Resolver {
     if (!flight) {
       const controller = new AbortController();
       const o = this.options;
-      const session = this.dohSession();
-      const promise = query(name, type, {
-        ...o,
-        ...(o.https && session ? { https: { ...o.https, session } } : {}),
-        servers: o.servers ?? conf.nameservers,
-        timeoutMs: o.timeoutMs ?? conf.timeoutMs,
-        attempts: o.attempts ?? conf.attempts,
-        rotate: o.rotate ?? conf.rotate,
-        signal: controller.signal,
-      }).then(
+      const asked = this.dohSession().then((session) =>
+        query(name, type, {
+          ...o,
+          ...(o.https && session ? { https: { ...o.https, session } } : {}),
+          servers: o.servers ?? conf.nameservers,
+          timeoutMs: o.timeoutMs ?? conf.timeoutMs,
+          attempts: o.attempts ?? conf.attempts,
+          rotate: o.rotate ?? conf.rotate,
+          signal: controller.signal,
+        }),
+      );
+      const promise = asked.then(
         (response) => {
           this.inFlight.delete(key);
           this.store(key, response);
@@ -243,10 +244,14 @@ export class Resolver {
   }
 
   /** One HTTP/2 session for all DoH queries of this resolver, reopened when it ends. */
-  private dohSession(): ClientHttp2Session | undefined {
+  private async dohSession(): Promise<ClientHttp2Session | undefined> {
     const https = this.options.https;
     if (this.options.transport !== 'https' || !https || https.httpVersion === 1.1 || https.session)
       return undefined;
+    // Imported here: node:https and node:http2 take 5 ms to load, which a resolver asking over
+    // UDP (a traceroute naming its hops) need not pay. After the await, so that queries started
+    // together share the one session the first of them opens.
+    const { openDohSession } = await import('./transport/https.js');
     if (!this.doh || this.doh.closed || this.doh.destroyed) {
       try {
         this.doh = openDohSession(https);
