@@ -3,15 +3,26 @@
 //   datagrams N: receives N loopback UDP datagrams; memory after gc at N/10 and at N.
 //   errors N:    provokes N ICMP port unreachables on loopback and reads them all from the error
 //                queue of one socket (run in a namespace with ICMP rate limits off).
-import { type ErrorQueueEntry, open } from '../packages/native-socket/src/index.js';
+//   backpressure N LIMIT: sends N 1,000-byte datagrams at once from a socket with the smallest
+//                send buffer, queue limit LIMIT, over a loopback slowed by a token bucket (run in
+//                a namespace whose lo has one): what the kernel refuses with EAGAIN waits in the
+//                socket's queue and goes out, in order, as the buffer drains.
+import { constants, type ErrorQueueEntry, open } from '../packages/native-socket/src/index.js';
 
 const [mode, countText] = process.argv.slice(2);
 const total = Number(countText);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 
-function udp(errorQueue = false) {
-  const s = open({ domain: 'inet', type: 'dgram', protocol: 0, errorQueue });
+function udp(errorQueue = false, sendQueueLimit?: number) {
+  const s = open({
+    domain: 'inet',
+    type: 'dgram',
+    protocol: 0,
+    errorQueue,
+    receiveBufferBytes: 1 << 21,
+    ...(sendQueueLimit !== undefined ? { sendQueueLimit } : {}),
+  });
   s.bind({ family: 'inet', address: '127.0.0.1', port: 0 });
   const local = s.localAddress();
   return { socket: s, port: local?.family === 'inet' ? local.port : 0 };
@@ -103,6 +114,51 @@ if (mode === 'datagrams') {
   const after = await arrived;
   process.stdout.write(
     `${JSON.stringify({ sent, read: entries.length, refused, closed: tx.socket.closed, after })}\n`,
+  );
+  tx.socket.close();
+  rx.socket.close();
+}
+
+if (mode === 'backpressure') {
+  const limit = Number(process.argv[4]);
+  const rx = udp();
+  const tx = udp(false, limit);
+  // The kernel's floor (SOCK_MIN_SNDBUF) is a few datagrams of this size.
+  const c = constants();
+  tx.socket.setOption(c.SOL_SOCKET!, c.SO_SNDBUF!, 1);
+  const order: number[] = [];
+  let expected = total;
+  let wake: (() => void) | undefined;
+  rx.socket.onMessage((m) => {
+    order.push(m.data.readUInt32BE(0));
+    if (order.length >= expected) wake?.();
+  });
+  let maxQueued = 0;
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: total }, (_, i) => {
+      const payload = Buffer.alloc(1000);
+      payload.writeUInt32BE(i, 0);
+      const sent = tx.socket.send(payload, { family: 'inet', address: '127.0.0.1', port: rx.port });
+      maxQueued = Math.max(maxQueued, tx.socket.queueLength);
+      return sent;
+    }),
+  );
+  const refused = outcomes.filter((o) => o.status === 'rejected');
+  const delivered = outcomes.length - refused.length;
+  expected = delivered;
+  if (order.length < delivered)
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 20_000);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      if (order.length === delivered) wake();
+    });
+  const codes = [...new Set(refused.map((o) => (o as PromiseRejectedResult).reason?.code))];
+  const inOrder = order.every((v, i) => i === 0 || v > order[i - 1]!);
+  process.stdout.write(
+    `${JSON.stringify({ sent: delivered, refused: refused.length, codes, maxQueued, received: order.length, inOrder })}\n`,
   );
   tx.socket.close();
   rx.socket.close();

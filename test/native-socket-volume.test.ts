@@ -57,3 +57,48 @@ describe.skipIf(process.getuid?.() !== 0)('native socket error queue under volum
     expect(r).toEqual({ sent: 10_000, read: 10_000, refused: 10_000, closed: false, after: 'alive' });
   }, 120_000);
 });
+
+describe.skipIf(process.getuid?.() !== 0)('native socket send queue (EAGAIN) under back-pressure', () => {
+  // A namespace of our own whose loopback a token bucket slows to 2 Mbit/s: datagrams sent at
+  // once fill the socket's send buffer, and the kernel answers EAGAIN.
+  const ns = `nd${randomBytes(3).toString('hex')}-bp`;
+  let created = false;
+  afterAll(() => {
+    if (created) execFileSync('ip', ['netns', 'del', ns]);
+  });
+
+  it('queues what the kernel refuses, sends it in order as the buffer drains, and says EAGAIN past the limit', () => {
+    execFileSync('ip', ['netns', 'add', ns]);
+    created = true;
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    execFileSync('ip', [
+      'netns',
+      'exec',
+      ns,
+      'tc',
+      'qdisc',
+      'add',
+      'dev',
+      'lo',
+      'root',
+      'tbf',
+      'rate',
+      '2mbit',
+      'burst',
+      '1600',
+      'latency',
+      '10s',
+    ]);
+    const inside = ['ip', 'netns', 'exec', ns];
+    // Within the queue's limit: every datagram goes out and arrives, in the order sent, though
+    // most of them waited in the socket's queue.
+    const queued = run(['backpressure', '300', '1024'], inside);
+    expect(queued).toMatchObject({ sent: 300, refused: 0, received: 300, inOrder: true });
+    expect(queued.maxQueued as number).toBeGreaterThan(250);
+    // Past it: the sends the queue cannot take fail with EAGAIN at once; the rest still arrive.
+    const limited = run(['backpressure', '300', '50'], inside);
+    expect(limited).toMatchObject({ codes: ['EAGAIN'], maxQueued: 50, inOrder: true });
+    expect(limited.refused as number).toBeGreaterThan(200);
+    expect(limited.received).toBe(limited.sent);
+  }, 120_000);
+});
