@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { DnsError, type DnsResponse, query, Resolver, rdataText, recordTypeName } from '@netdiag/dns-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KnotServer } from './dns/knot.js';
@@ -98,6 +99,59 @@ describe.skipIf(process.getuid?.() !== 0)('DNS over TLS and HTTPS', () => {
     }).catch((e: unknown) => e);
     expect((err as DnsError).code).toBe('HTTP');
     expect((err as DnsError).message).toMatch(/HTTP 404/);
+  });
+
+  it('a Resolver carries its DoT queries over one connection, pipelined, and reconnects when the server closes it', async () => {
+    const before = dot.accepted();
+    const resolver = new Resolver({
+      servers: [`127.0.0.1:${dot.port}`],
+      transport: 'tls',
+      tls: { ca: cert.cert },
+      cache: false,
+      attempts: 1,
+    });
+    const names = ['www', 'mail', 'sip', 'ns1', 'alias'].map((n) => `${n}.netdiag.test`);
+    // Five at once on one connection: each answer goes to its own question, whatever the order.
+    const answers = await Promise.all(names.map((n) => resolver.resolve(n, 'A')));
+    const expected = await Promise.all(
+      names.map((n) => query(n, 'A', { servers: [`${knot.address}:${knot.port}`] })),
+    );
+    expect(answers.map((a) => a.map((r) => r.address))).toEqual(
+      expected.map((e) =>
+        e.message.answers.filter((r) => r.type === 'A').map((r) => (r as { address: string }).address),
+      ),
+    );
+    expect(await resolver.resolve('www.netdiag.test', 'AAAA')).toHaveLength(1);
+    expect(dot.accepted() - before).toBe(1);
+    // The server ends the connection (as servers end idle ones) just as a query goes out on it:
+    // the query is sent again on a new connection, within its one attempt.
+    dot.dropAll();
+    expect(await resolver.resolve('www.netdiag.test', 'AAAA', {})).toHaveLength(1);
+    expect(dot.accepted() - before).toBe(2);
+    // Once that is known, the next query opens no other.
+    expect(await resolver.resolve('mail.netdiag.test', 'A')).toHaveLength(1);
+    expect(dot.accepted() - before).toBe(2);
+    resolver.close();
+  });
+
+  it('a kept DoT connection, idle, does not hold the process open', async () => {
+    const script = `
+      import { Resolver } from '@netdiag/dns-client';
+      const r = new Resolver({ servers: ['127.0.0.1:${dot.port}'], transport: 'tls', tls: { ca: process.env.CA } });
+      console.log((await r.resolve('www.netdiag.test', 'A'))[0].address);`;
+    // Not spawnSync: the DoT front answers from this process, whose event loop must keep running.
+    // The child is given 7 s, well beyond its start-up and one query, and short of the 10 s after
+    // which knotd (behind the front) would end an idle connection and so free a held process.
+    const child = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { env: { ...process.env, CA: cert.cert }, timeout: 7000 },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err.code as number | null) ?? null) : 0, stdout, stderr }),
+      );
+    });
+    expect([child.code, child.stdout.trim()], child.stderr).toEqual([0, '192.0.2.10']);
   });
 
   it('a Resolver keeps one HTTP/2 session for all its DoH queries', async () => {

@@ -86,6 +86,8 @@ export interface Front {
   readonly port: number;
   /** Connections (TLS) or HTTP/2 sessions accepted so far. */
   readonly accepted: () => number;
+  /** Ends every open connection from the server's side, as a server closing idle ones does. */
+  dropAll(): void;
   close(): Promise<void>;
 }
 
@@ -95,10 +97,13 @@ export async function startTlsFront(
   backend: { address: string; port: number },
 ): Promise<Front> {
   let accepted = 0;
+  const open = new Set<{ destroy(): void }>();
   const server: TlsServer = createTlsServer(
     { key: cert.key, cert: cert.cert, ALPNProtocols: ['dot'] },
     (tls) => {
       accepted++;
+      open.add(tls);
+      tls.on('close', () => open.delete(tls));
       const tcp = connect(backend.port, backend.address);
       tls.pipe(tcp).pipe(tls);
       tls.on('error', () => tcp.destroy());
@@ -109,6 +114,9 @@ export async function startTlsFront(
   return {
     port: (server.address() as { port: number }).port,
     accepted: () => accepted,
+    dropAll: () => {
+      for (const c of open) c.destroy();
+    },
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
@@ -151,6 +159,9 @@ export async function startHttpsFront(
   return {
     port: (server.address() as { port: number }).port,
     accepted: () => accepted,
+    dropAll: () => {
+      for (const s of sessions) s.destroy();
+    },
     close: () =>
       new Promise((r) => {
         for (const s of sessions) s.destroy();

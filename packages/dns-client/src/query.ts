@@ -13,7 +13,7 @@ import {
 import { typeCode } from './record-types.js';
 import type { HttpsOptions } from './transport/https.js';
 import type { TlsOptions } from './transport/stream.js';
-import type { Exchanged, ServerAddress } from './transport/types.js';
+import type { Exchanged, ServerAddress, StreamCarrier } from './transport/types.js';
 import { udpExchange } from './transport/udp.js';
 
 export type TransportName = 'udp' | 'tcp' | 'tls' | 'https';
@@ -40,6 +40,8 @@ export interface QueryOptions {
   /** `false` sends no OPT record; otherwise overrides of the EDNS defaults. */
   readonly edns?: Partial<EdnsOptions> | false;
   readonly signal?: AbortSignal;
+  /** Connections to keep and share for TCP and TLS (a Resolver passes its own); else one each. */
+  readonly streams?: StreamCarrier;
 }
 
 /** A server's answer with how it was obtained. */
@@ -136,12 +138,10 @@ export async function query(
       label: s.address.includes(':') ? `${s.address}#${s.port}` : `${s.address}#${s.port}`,
       send: async (q, wire, t, via) => {
         if (via === 'udp') return udpExchange(q, wire, s, { timeoutMs: t, signal });
+        const how = { timeoutMs: t, signal, tls: via === 'tls' ? (options.tls ?? {}) : undefined };
+        if (options.streams) return options.streams.exchange(q, wire, s, how);
         const { streamExchange } = await import('./transport/stream.js');
-        return streamExchange(q, wire, s, {
-          timeoutMs: t,
-          signal,
-          tls: via === 'tls' ? (options.tls ?? {}) : undefined,
-        });
+        return streamExchange(q, wire, s, how);
       },
     }));
     if (options.rotate && targets.length > 1) {

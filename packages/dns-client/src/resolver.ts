@@ -7,6 +7,8 @@ import type { RecordTypeName } from './record-types.js';
 import type { DnsRecord, RecordOf } from './records.js';
 import { loadResolvConf, type ResolvConf, searchCandidates } from './resolv-conf.js';
 import { reverseName } from './reverse.js';
+import type { StreamSessions } from './transport/stream-session.js';
+import type { StreamCarrier } from './transport/types.js';
 
 /** The records `resolve(name, T)` returns: every record for ANY, else those of type T. */
 export type Resolved<T extends RecordTypeName> = T extends 'ANY' ? DnsRecord : RecordOf<Exclude<T, 'ANY'>>;
@@ -60,6 +62,16 @@ export class Resolver {
   private readonly maxEntries: number;
   private readonly now: () => number;
   private doh: ClientHttp2Session | undefined;
+  private streamSessions: StreamSessions | undefined;
+  // TCP and TLS connections kept between queries, the code for them loaded on first use (it
+  // brings node:net and node:tls, which a resolver asking over UDP need not load).
+  private readonly streams: StreamCarrier = {
+    exchange: async (query, wire, server, options) => {
+      const { StreamSessions } = await import('./transport/stream-session.js');
+      this.streamSessions ??= new StreamSessions();
+      return this.streamSessions.exchange(query, wire, server, options);
+    },
+  };
   private conf:
     | Promise<Pick<ResolvConf, 'search' | 'ndots' | 'nameservers' | 'timeoutMs' | 'attempts' | 'rotate'>>
     | undefined;
@@ -109,6 +121,7 @@ export class Resolver {
           attempts: o.attempts ?? conf.attempts,
           rotate: o.rotate ?? conf.rotate,
           signal: controller.signal,
+          streams: this.streams,
         }),
       );
       const promise = asked.then(
@@ -237,10 +250,12 @@ export class Resolver {
     this.cache.clear();
   }
 
-  /** Closes the kept DNS-over-HTTPS session, if any (idle, it does not hold the process open). */
+  /** Closes the kept DNS-over-HTTPS session and TCP/TLS connections (idle, none holds the process open). */
   close(): void {
     this.doh?.close();
     this.doh = undefined;
+    this.streamSessions?.close();
+    this.streamSessions = undefined;
   }
 
   /** One HTTP/2 session for all DoH queries of this resolver, reopened when it ends. */

@@ -1,6 +1,6 @@
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { connect as tlsConnect } from 'node:tls';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { DnsError } from '../errors.js';
 import { matchResponse, type QueryMessage } from '../message.js';
 import { errorText, ignoredNote, serverText, withDeadline } from './deadline.js';
@@ -13,6 +13,35 @@ export interface TlsOptions {
   readonly serverName?: string | undefined;
   /** Trust anchors in PEM; the system store when absent. */
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
+}
+
+/** A new TCP or TLS connection to `server`, Nagle off: DNS messages are small and awaited. */
+export function openStream(server: ServerAddress, tls: TlsOptions | undefined): Socket | TLSSocket {
+  const socket = tls
+    ? tlsConnect({
+        host: server.address,
+        port: server.port,
+        servername: tls.serverName && !/^[\d.:]+$/.test(tls.serverName) ? tls.serverName : undefined,
+        ca: tls.ca as string[] | undefined,
+        ALPNProtocols: ['dot'],
+      } as import('node:tls').ConnectionOptions)
+    : netConnect({ host: server.address, port: server.port });
+  socket.setNoDelay(true);
+  return socket;
+}
+
+/** A connection's error as a DnsError: TLS for a failed handshake or certificate, else NETWORK. */
+export function streamError(err: NodeJS.ErrnoException, server: ServerAddress, tls: boolean): DnsError {
+  const tlsFailure =
+    tls &&
+    (err.code?.startsWith('ERR_TLS') ||
+      err.code?.includes('CERT') ||
+      /certificate|SSL|TLS/i.test(err.message));
+  return new DnsError(
+    tlsFailure ? 'TLS' : 'NETWORK',
+    `${serverText(server)} over ${tls ? 'TLS' : 'TCP'}: ${errorText(err)}`,
+    { cause: err },
+  );
 }
 
 /**
@@ -34,17 +63,8 @@ export function streamExchange(
     (settle, onCleanup) => {
       const t0 = performance.now();
       const tls = options.tls;
-      const socket = tls
-        ? tlsConnect({
-            host: server.address,
-            port: server.port,
-            servername: tls.serverName && !/^[\d.:]+$/.test(tls.serverName) ? tls.serverName : undefined,
-            ca: tls.ca as string[] | undefined,
-            ALPNProtocols: ['dot'],
-          } as import('node:tls').ConnectionOptions)
-        : netConnect({ host: server.address, port: server.port });
+      const socket = openStream(server, tls);
       onCleanup(() => socket.destroy());
-      socket.setNoDelay(true);
       const reader = new FrameReader();
       socket.on(tls ? 'secureConnect' : 'connect', () => socket.write(frame(wire)));
       socket.on('data', (chunk: Buffer) => {
@@ -63,20 +83,7 @@ export function streamExchange(
           else settle.resolve({ message: m, size: f.length, rttMs: performance.now() - t0 });
         }
       });
-      socket.on('error', (err: NodeJS.ErrnoException) => {
-        const tlsFailure =
-          tls &&
-          (err.code?.startsWith('ERR_TLS') ||
-            err.code?.includes('CERT') ||
-            /certificate|SSL|TLS/i.test(err.message));
-        settle.reject(
-          new DnsError(
-            tlsFailure ? 'TLS' : 'NETWORK',
-            `${serverText(server)} over ${kind}: ${errorText(err)}`,
-            { cause: err },
-          ),
-        );
-      });
+      socket.on('error', (err: NodeJS.ErrnoException) => settle.reject(streamError(err, server, !!tls)));
       socket.on('close', () => {
         const partial = reader.buffered ? ` after ${reader.buffered} bytes of an incomplete message` : '';
         settle.reject(

@@ -1,4 +1,5 @@
-import type { DnsMessage } from '../message.js';
+import type { DnsMessage, QueryMessage } from '../message.js';
+import type { TlsOptions } from './stream.js';
 
 /** A DNS server as a transport reaches it. */
 export interface ServerAddress {
@@ -17,4 +18,17 @@ export interface Exchanged {
 export interface ExchangeOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * What carries TCP and TLS exchanges over connections kept open between queries (a Resolver's
+ * StreamSessions). Without one, each exchange opens a connection of its own.
+ */
+export interface StreamCarrier {
+  exchange(
+    query: QueryMessage,
+    wire: Uint8Array,
+    server: ServerAddress,
+    options: ExchangeOptions & { tls?: TlsOptions | undefined },
+  ): Promise<Exchanged>;
 }
