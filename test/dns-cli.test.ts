@@ -145,6 +145,27 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag lookup', () => {
     expect(https.out).toBe(udp.out);
   });
 
+  it('several questions over --tls share one connection (as dig +keepopen)', async () => {
+    const before = dot.accepted();
+    const r = await lookup(
+      'www.netdiag.test',
+      'netdiag.test',
+      'A',
+      'AAAA',
+      '--short',
+      '--tls',
+      '@127.0.0.1',
+      '-p',
+      String(dot.port),
+      '--ca',
+      cert.certPath,
+    );
+    const udp = await lookup('www.netdiag.test', 'netdiag.test', 'A', 'AAAA', '--short', at());
+    expect(r.out).toBe(udp.out);
+    expect(r.out.trim().split('\n').length).toBeGreaterThanOrEqual(2);
+    expect(dot.accepted() - before).toBe(1);
+  });
+
   it('--tcp is carried over TCP, as --dig shows', async () => {
     const r = await lookup('www.netdiag.test', '--dig', '--tcp', at());
     expect(r.out).toMatch(/\(TCP\)/);

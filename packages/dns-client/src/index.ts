@@ -53,5 +53,6 @@ export { decodeSvcb, encodeSvcb, presentSvcb, type SvcbData, type SvcParam, svcK
 export { type NameServer, ROOT_HINTS, type TraceOptions, type TraceStep, trace } from './trace.js';
 export { FrameReader, frame } from './transport/frames.js';
 export type { HttpsOptions } from './transport/https.js';
+export { type KeptConnections, keptConnections } from './transport/kept-connections.js';
 export type { TlsOptions } from './transport/stream.js';
-export type { ServerAddress } from './transport/types.js';
+export type { ServerAddress, StreamCarrier } from './transport/types.js';

@@ -7,8 +7,7 @@ import type { RecordTypeName } from './record-types.js';
 import type { DnsRecord, RecordOf } from './records.js';
 import { loadResolvConf, type ResolvConf, searchCandidates } from './resolv-conf.js';
 import { reverseName } from './reverse.js';
-import type { StreamSessions } from './transport/stream-session.js';
-import type { StreamCarrier } from './transport/types.js';
+import { keptConnections } from './transport/kept-connections.js';
 
 /** The records `resolve(name, T)` returns: every record for ANY, else those of type T. */
 export type Resolved<T extends RecordTypeName> = T extends 'ANY' ? DnsRecord : RecordOf<Exclude<T, 'ANY'>>;
@@ -62,16 +61,8 @@ export class Resolver {
   private readonly maxEntries: number;
   private readonly now: () => number;
   private doh: ClientHttp2Session | undefined;
-  private streamSessions: StreamSessions | undefined;
-  // TCP and TLS connections kept between queries, the code for them loaded on first use (it
-  // brings node:net and node:tls, which a resolver asking over UDP need not load).
-  private readonly streams: StreamCarrier = {
-    exchange: async (query, wire, server, options) => {
-      const { StreamSessions } = await import('./transport/stream-session.js');
-      this.streamSessions ??= new StreamSessions();
-      return this.streamSessions.exchange(query, wire, server, options);
-    },
-  };
+  // TCP and TLS connections kept between this resolver's queries.
+  private readonly streams = keptConnections();
   private conf:
     | Promise<Pick<ResolvConf, 'search' | 'ndots' | 'nameservers' | 'timeoutMs' | 'attempts' | 'rotate'>>
     | undefined;
@@ -254,8 +245,7 @@ export class Resolver {
   close(): void {
     this.doh?.close();
     this.doh = undefined;
-    this.streamSessions?.close();
-    this.streamSessions = undefined;
+    this.streams.close();
   }
 
   /** One HTTP/2 session for all DoH queries of this resolver, reopened when it ends. */

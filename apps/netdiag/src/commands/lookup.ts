@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import {
   DnsError,
   escapeControl,
+  keptConnections,
   loadResolvConf,
   type NameServer,
   type QueryOptions,
@@ -247,18 +248,24 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     };
   }
   const outcomes: Outcome[] = [];
-  for (const q of plan.questions) {
-    if (io.signal.aborted) break;
-    try {
-      const response = await query(q.name, q.type, { ...options, signal: io.signal });
-      outcomes.push({ kind: 'response', ...q, response });
-    } catch (err) {
-      if (err instanceof DnsError && err.code === 'ABORTED') break;
-      if (err instanceof DnsError && err.code === 'BAD_INPUT')
-        throw new UsageError(`lookup: ${escapeControl(err.message)}`);
-      if (!(err instanceof DnsError)) throw err;
-      outcomes.push({ kind: 'error', ...q, message: err.message });
+  // Several questions over TCP or TLS share one connection, as dig +keepopen does.
+  const streams = keptConnections();
+  try {
+    for (const q of plan.questions) {
+      if (io.signal.aborted) break;
+      try {
+        const response = await query(q.name, q.type, { ...options, signal: io.signal, streams });
+        outcomes.push({ kind: 'response', ...q, response });
+      } catch (err) {
+        if (err instanceof DnsError && err.code === 'ABORTED') break;
+        if (err instanceof DnsError && err.code === 'BAD_INPUT')
+          throw new UsageError(`lookup: ${escapeControl(err.message)}`);
+        if (!(err instanceof DnsError)) throw err;
+        outcomes.push({ kind: 'error', ...q, message: err.message });
+      }
     }
+  } finally {
+    streams.close();
   }
   if (outcomes.length === 0) return ExitCode.Error;
   const failed = outcomes.filter((o): o is Extract<Outcome, { kind: 'error' }> => o.kind === 'error');
