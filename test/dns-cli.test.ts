@@ -107,6 +107,7 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag lookup', () => {
     [['a..b.test', '@KNOT'], /empty label/],
     [['x.test', '--dig', '--json'], /choose one of/],
     [['x.test', '+bogus'], /unknown option '\+bogus'/],
+    [['x.test', '--https-get'], /--https-get goes with --https/],
     [[], /give a NAME/],
   ])('bad input %j: exit 2 with one line', async (args, message) => {
     const r = await lookup(...args.map((a) => (a === '@KNOT' ? at() : a)));
@@ -140,9 +141,22 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag lookup', () => {
       '--ca',
       cert.certPath,
     );
+    const gets = doh.methods!().GET;
+    const httpsGet = await lookup(
+      'www.netdiag.test',
+      'AAAA',
+      '+short',
+      '--https',
+      `https://127.0.0.1:${doh.port}/dns-query`,
+      '+https-get',
+      '--ca',
+      cert.certPath,
+    );
     expect(udp.out).toBe('2001:db8::10\n');
     expect(tls.out).toBe(udp.out);
     expect(https.out).toBe(udp.out);
+    expect(httpsGet.out).toBe(udp.out);
+    expect(doh.methods!().GET - gets).toBe(1);
   });
 
   it('several questions over --tls share one connection (as dig +keepopen)', async () => {

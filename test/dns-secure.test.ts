@@ -29,7 +29,7 @@ const CASES: [string, string][] = [
 ];
 
 describe.skipIf(process.getuid?.() !== 0)('DNS over TLS and HTTPS', () => {
-  it.each(CASES)('%s %s: DoT, DoH (HTTP/2 and 1.1) equal UDP', async (name, type) => {
+  it.each(CASES)('%s %s: DoT, DoH (HTTP/2 and 1.1, POST and GET) equal UDP', async (name, type) => {
     const edns = { dnssecOk: true };
     const udp = await query(name, type, { servers: [knot.address], edns });
     expect(udp.message.answers.length).toBeGreaterThan(0);
@@ -52,6 +52,17 @@ describe.skipIf(process.getuid?.() !== 0)('DNS over TLS and HTTPS', () => {
       edns,
     });
     expect(records(h1)).toEqual(records(udp));
+    // By GET, the query in the URL (RFC 8484 4.1): the front counts the GETs it answered.
+    const gets = doh.methods!().GET;
+    for (const httpVersion of [2, 1.1] as const) {
+      const get = await query(name, type, {
+        transport: 'https',
+        https: { url, ca: cert.cert, httpVersion, method: 'GET' },
+        edns,
+      });
+      expect(records(get)).toEqual(records(udp));
+    }
+    expect(doh.methods!().GET - gets).toBe(2);
   });
 
   it('checks the certificate name given with serverName', async () => {

@@ -88,6 +88,8 @@ export interface Front {
   readonly accepted: () => number;
   /** Ends every open connection from the server's side, as a server closing idle ones does. */
   dropAll(): void;
+  /** DoH: the queries answered, by HTTP method. */
+  readonly methods?: () => Readonly<Record<'GET' | 'POST', number>>;
   close(): Promise<void>;
 }
 
@@ -127,7 +129,22 @@ export async function startHttpsFront(
   backend: { address: string; port: number },
 ): Promise<Front> {
   const server: Http2SecureServer = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true });
+  const methods = { GET: 0, POST: 0 };
+  const answer = (res: Http2ServerResponse, query: Buffer) =>
+    relayOnce(backend, query).then(
+      (a) =>
+        res.writeHead(200, { 'content-type': 'application/dns-message', 'content-length': a.length }).end(a),
+      () => res.writeHead(502).end(),
+    );
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
+    const url = new URL(req.url, 'https://front');
+    // RFC 8484 4.1: GET carries the query base64url-encoded (no padding) in `dns`.
+    const dns = url.searchParams.get('dns');
+    if (req.method === 'GET' && url.pathname === '/dns-query' && dns && /^[A-Za-z0-9_-]+$/.test(dns)) {
+      methods.GET++;
+      void answer(res, Buffer.from(dns, 'base64url'));
+      return;
+    }
     if (
       req.method !== 'POST' ||
       req.url !== '/dns-query' ||
@@ -139,13 +156,8 @@ export async function startHttpsFront(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      relayOnce(backend, Buffer.concat(chunks)).then(
-        (answer) =>
-          res
-            .writeHead(200, { 'content-type': 'application/dns-message', 'content-length': answer.length })
-            .end(answer),
-        () => res.writeHead(502).end(),
-      );
+      methods.POST++;
+      void answer(res, Buffer.concat(chunks));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -159,6 +171,7 @@ export async function startHttpsFront(
   return {
     port: (server.address() as { port: number }).port,
     accepted: () => accepted,
+    methods: () => ({ ...methods }),
     dropAll: () => {
       for (const s of sessions) s.destroy();
     },

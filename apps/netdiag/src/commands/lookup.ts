@@ -38,6 +38,7 @@ Asks a DNS server, like nslookup (default), dig (--dig) or dig +short (--short).
       --tcp             query over TCP (UDP falls back to TCP by itself on a truncated answer)
       --tls             DNS over TLS (RFC 7858)
       --https URL       DNS over HTTPS (RFC 8484), e.g. https://192.0.2.1/dns-query
+      --https-get       with --https: GET, the query in the URL, instead of POST (dig +https-get)
       --ca FILE         PEM trust anchors for --tls/--https (default: the system store)
       --tls-name NAME   name the server's certificate must carry (default: its address)
       --trace, +trace   resolve iteratively from the root, showing each delegation
@@ -67,6 +68,7 @@ const PLUS_FLAGS: Record<string, string> = {
   '+norecurse': '--norecurse',
   '+norec': '--norecurse',
   '+noedns': '--noedns',
+  '+https-get': '--https-get',
 };
 
 interface Plan {
@@ -97,6 +99,7 @@ export async function parseLookupArgs(
     tcp: { type: 'boolean' },
     tls: { type: 'boolean' },
     https: { type: 'string' },
+    'https-get': { type: 'boolean' },
     ca: { type: 'string' },
     'tls-name': { type: 'string' },
     trace: { type: 'boolean' },
@@ -138,6 +141,8 @@ export async function parseLookupArgs(
   const output = values.json ? 'json' : values.dig ? 'dig' : values.short ? 'short' : 'nslookup';
   const transports = [values.tcp, values.tls, values.https !== undefined].filter(Boolean).length;
   if (transports > 1) throw new UsageError('lookup: choose one of --tcp, --tls, --https');
+  if (values['https-get'] && values.https === undefined)
+    throw new UsageError('lookup: --https-get goes with --https URL');
   const transport: TransportName =
     values.https !== undefined ? 'https' : values.tls ? 'tls' : values.tcp ? 'tcp' : 'udp';
   if (values.trace && (transport === 'tls' || transport === 'https'))
@@ -186,7 +191,15 @@ export async function parseLookupArgs(
     ...(port !== undefined ? { port } : {}),
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
     ...(tries !== undefined ? { attempts: tries } : {}),
-    ...(values.https !== undefined ? { https: { url: values.https, ...(ca ? { ca } : {}) } } : {}),
+    ...(values.https !== undefined
+      ? {
+          https: {
+            url: values.https,
+            ...(ca ? { ca } : {}),
+            ...(values['https-get'] ? { method: 'GET' as const } : {}),
+          },
+        }
+      : {}),
     ...(transport === 'tls'
       ? { tls: { ...(ca ? { ca } : {}), ...(tlsName ? { serverName: tlsName } : {}) } }
       : {}),

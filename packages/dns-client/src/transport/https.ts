@@ -6,7 +6,7 @@ import { matchResponse, type QueryMessage } from '../message.js';
 import { errorText, ignoredNote, withDeadline } from './deadline.js';
 import type { Exchanged, ExchangeOptions } from './types.js';
 
-/** DNS over HTTPS (RFC 8484): POST of application/dns-message to a URL template. */
+/** DNS over HTTPS (RFC 8484): application/dns-message by POST, or by GET in the `dns` parameter. */
 export interface HttpsOptions {
   /** e.g. `https://127.0.0.1:8443/dns-query`. */
   readonly url: string;
@@ -14,6 +14,11 @@ export interface HttpsOptions {
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
   /** `2` (default) speaks HTTP/2 (RFC 8484 SHOULD); `1.1` uses node:https. */
   readonly httpVersion?: 2 | 1.1;
+  /**
+   * `POST` (default) sends the query as the body; `GET` sends it base64url-encoded in the `dns`
+   * query parameter (RFC 8484 4.1), which HTTP caches can answer (dig's +https-get).
+   */
+  readonly method?: 'POST' | 'GET';
   /** An HTTP/2 session to this URL's origin to reuse (the Resolver keeps one); else one per query. */
   readonly session?: ClientHttp2Session | undefined;
 }
@@ -119,18 +124,24 @@ export function httpsExchange(
           settle.reject(err);
         }
       };
-      const path = `${url.pathname}${url.search}`;
-      const headers = {
-        'content-type': 'application/dns-message',
-        accept: 'application/dns-message',
-        'content-length': String(wire.length),
-      };
+      const get = https.method === 'GET';
+      const path = get
+        ? `${url.pathname}${url.search ? `${url.search}&` : '?'}dns=${Buffer.from(wire).toString('base64url')}`
+        : `${url.pathname}${url.search}`;
+      const method = get ? 'GET' : 'POST';
+      const headers: Record<string, string> = get
+        ? { accept: 'application/dns-message' }
+        : {
+            'content-type': 'application/dns-message',
+            accept: 'application/dns-message',
+            'content-length': String(wire.length),
+          };
       if (https.httpVersion === 1.1) {
         const req = httpsRequest({
           host: url.hostname.replace(/^\[|\]$/g, ''),
           port: url.port || 443,
           path,
-          method: 'POST',
+          method,
           headers,
           ca: https.ca as string[] | undefined,
         });
@@ -141,7 +152,8 @@ export function httpsExchange(
           res.on('end', () => finish(res.statusCode ?? 0, res.headers['content-type']));
           res.on('error', fail);
         });
-        req.end(wire);
+        if (get) req.end();
+        else req.end(wire);
         return;
       }
       let session =
@@ -154,7 +166,7 @@ export function httpsExchange(
         own.on('error', fail);
       }
       const req = session.request({
-        [constants.HTTP2_HEADER_METHOD]: 'POST',
+        [constants.HTTP2_HEADER_METHOD]: method,
         [constants.HTTP2_HEADER_PATH]: path,
         ...headers,
       });
@@ -171,7 +183,8 @@ export function httpsExchange(
       req.on('data', (c: Buffer) => onData(c, () => req.close(constants.NGHTTP2_CANCEL)));
       req.on('end', () => finish(status, type));
       req.on('error', fail);
-      req.end(Buffer.from(wire));
+      if (get) req.end();
+      else req.end(Buffer.from(wire));
     },
   );
 }
