@@ -17,7 +17,8 @@ export class IfInet6ParseError extends Error {
   }
 }
 
-// IFA_F_* as printed: the kernel writes (u8)ifp->flags, so only the low byte is there.
+// IFA_F_* of the low byte: all that /proc/net/if_inet6 shows (the kernel writes (u8)ifp->flags),
+// and the IPv6 flags RTM_NEWADDR reports too (rtm-addr.ts).
 const flagBits: readonly (readonly [number, Ipv6AddressFlag])[] = [
   [0x01, 'temporary'],
   [0x02, 'nodad'],
@@ -28,6 +29,11 @@ const flagBits: readonly (readonly [number, Ipv6AddressFlag])[] = [
   [0x40, 'tentative'],
   [0x80, 'permanent'],
 ];
+
+/** The names of the IFA_F_* flags set in `bits`, as `ip addr` prints them for IPv6. */
+export function ipv6FlagNames(bits: number): Ipv6AddressFlag[] {
+  return flagBits.filter(([bit]) => bits & bit).map(([, name]) => name);
+}
 
 /** ipv6_addr_scope() values: IPV6_ADDR_LOOPBACK 0x10, LINKLOCAL 0x20, SITELOCAL 0x40, else global. */
 function scopeOf(value: number): AddressScope {
@@ -101,7 +107,7 @@ export function parseIfInet6(text: string): IfInet6Entry[] {
         address: formatIpv6(f[0]!.toLowerCase()),
         prefixLength,
         scope: scopeOf(Number.parseInt(f[3]!, 16)),
-        flags: flagBits.filter(([bit]) => flagsValue & bit).map(([, name]) => name),
+        flags: ipv6FlagNames(flagsValue),
       },
     });
   }

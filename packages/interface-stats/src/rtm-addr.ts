@@ -1,3 +1,4 @@
+import { ipv6FlagNames } from './if-inet6.js';
 import {
   attributeString,
   attributeU32,
@@ -10,7 +11,7 @@ import {
   RtFamily,
 } from './netlink.js';
 import type { AddressSource } from './read.js';
-import type { AddressScope, InterfaceAddress, Ipv4AddressFlag, Ipv6AddressFlag } from './types.js';
+import type { AddressScope, InterfaceAddress, Ipv4AddressFlag } from './types.js';
 
 export const RtmType = { NewAddr: 20, GetAddr: 22 } as const;
 const IFA_ADDRESS = 1;
@@ -44,17 +45,6 @@ function scopeOf(rtScope: number): AddressScope {
   // RT_SCOPE_UNIVERSE 0, SITE 200, LINK 253, HOST 254 (NOWHERE 255 is not an address scope).
   return rtScope === 254 ? 'host' : rtScope === 253 ? 'link' : rtScope === 200 ? 'site' : 'global';
 }
-
-const v6Flags: readonly (readonly [number, Ipv6AddressFlag])[] = [
-  [0x01, 'temporary'],
-  [0x02, 'nodad'],
-  [0x04, 'optimistic'],
-  [0x08, 'dadfailed'],
-  [0x10, 'home'],
-  [0x20, 'deprecated'],
-  [0x40, 'tentative'],
-  [0x80, 'permanent'],
-];
 
 /** Decodes an RTM_NEWADDR (struct ifaddrmsg + attributes); undefined for families other than IPv4/IPv6. */
 export function decodeRtmAddr(m: NetlinkMessage): NetlinkAddress | undefined {
@@ -95,7 +85,7 @@ export function decodeRtmAddr(m: NetlinkMessage): NetlinkAddress | undefined {
           address: local,
           prefixLength,
           scope,
-          flags: v6Flags.filter(([b]) => flagBits & b).map(([, n]) => n),
+          flags: ipv6FlagNames(flagBits),
         };
   return {
     ifindex,
