@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what netdiag needs on a fresh Debian machine, then the npm workspace (which builds the
-# native addon and the TypeScript, and bundles the CLI). Run as root: the lab uses namespaces.
+# native addon and the TypeScript, and bundles the CLI), then Node 24 beside the system's Node.
+# Run as root: the lab uses namespaces.
 set -eu
 cd "$(dirname "$0")/.."
 missing=""
@@ -18,3 +19,6 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 fi
 npm install --no-audit --no-fund
+# Node 24, the active LTS line, beside the system's Node (into .cache/node, from the npm
+# registry), and raw-socket built for it: npm test runs the suite on both lines.
+node scripts/node-lines.mjs install

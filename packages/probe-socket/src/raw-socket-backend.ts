@@ -1,8 +1,10 @@
 // The only file in netdiag that touches the `raw-socket` native module. Its typings (from
 // DefinitelyTyped) carry wrong option values, so the module is typed here by what we use and
 // every constant is read from the loaded module at run time.
-import { createRequire } from 'node:module';
-import { toProbeSocketError } from './errors.js';
+import { existsSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import { dirname, join } from 'node:path';
+import { ProbeSocketError, toProbeSocketError } from './errors.js';
 import type { ProbeSocket, ReceivedPacket, SendOptions, SocketSpec } from './types.js';
 
 interface RawSocketHandle {
@@ -29,11 +31,58 @@ interface RawSocketModule {
   SocketOption: { IP_TTL: number; IPV6_UNICAST_HOPS: number };
 }
 
-let loaded: RawSocketModule | undefined;
+let loaded: { readonly module: RawSocketModule } | { readonly error: ProbeSocketError } | undefined;
 function rawSocket(): RawSocketModule {
   // Loaded on first use so that commands which never probe (lookup, netstat) never load it.
-  loaded ??= createRequire(import.meta.url)('raw-socket') as RawSocketModule;
-  return loaded;
+  loaded ??= loadRawSocket();
+  if ('error' in loaded) throw loaded.error;
+  return loaded.module;
+}
+
+/** Whether raw-socket loads on this Node, and if not, why (one line). */
+export function rawSocketAvailability():
+  | { readonly available: true }
+  | { readonly available: false; readonly reason: string } {
+  loaded ??= loadRawSocket();
+  return 'error' in loaded ? { available: false, reason: loaded.error.message } : { available: true };
+}
+
+function loadRawSocket(): { readonly module: RawSocketModule } | { readonly error: ProbeSocketError } {
+  const unavailable = (why: string, cause?: unknown) => ({
+    error: new ProbeSocketError(`raw-socket is unavailable: ${why}`, 'UNKNOWN', 'socket', { cause }),
+  });
+  const require = createRequire(import.meta.url);
+  let dir: string;
+  try {
+    dir = dirname(require.resolve('raw-socket/package.json'));
+  } catch (err) {
+    return unavailable('not installed (an optional dependency: its build needs g++, make and python3)', err);
+  }
+  // raw-socket is a nan addon: its binary fits one Node ABI. npm builds build/Release for the
+  // Node that installed it; scripts/node-lines.mjs builds build/node-v<ABI>/raw.node for each
+  // other Node line the project tests on. Where one fits this Node, raw-socket's own
+  // require('./build/Release/raw.node') is answered with it through the module cache.
+  const release = join(dir, 'build', 'Release', 'raw.node');
+  const fitting = join(dir, 'build', `node-v${process.versions.modules}`, 'raw.node');
+  try {
+    if (existsSync(fitting) && require.cache[release] === undefined) {
+      const binding = new Module(release);
+      binding.filename = release;
+      binding.exports = require(fitting);
+      binding.loaded = true;
+      require.cache[release] = binding;
+    }
+    return { module: require('raw-socket') as RawSocketModule };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const built = /NODE_MODULE_VERSION (\d+)/.exec(message)?.[1];
+    if (built !== undefined)
+      return unavailable(
+        `built for another Node.js (ABI ${built}; this is Node ${process.version}, ABI ${process.versions.modules}): run npm rebuild raw-socket`,
+        err,
+      );
+    return unavailable(message.split('\n')[0] ?? message, err);
+  }
 }
 
 // Large enough for any reply we care about: an ICMP error quotes at most 576 bytes (IPv4) or the
