@@ -29,9 +29,23 @@ function udp(errorQueue = false, sendQueueLimit?: number) {
 }
 
 function memory() {
+  // Twice: V8 frees array buffers' memory on a background thread after a collection and counts
+  // it as freed (external, arrayBuffers) when the next collection starts.
+  gc!();
   gc!();
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external + m.arrayBuffers };
+  // heapTotal is what V8 has committed for its heap, live or not. Under this allocation rate V8
+  // grows the young generation and keeps its size after a full collection: 104 MiB of new space
+  // on Node 24 here, 27 MiB on Node 20 (v8.getHeapSpaceStatistics() after 1,000,000 datagrams).
+  // rss - heapTotal is the memory outside V8's heap, malloc'd by the addon and by Node, where a
+  // leak of the addon would show.
+  return {
+    rss: m.rss,
+    heapTotal: m.heapTotal,
+    heapUsed: m.heapUsed,
+    external: m.external + m.arrayBuffers,
+    outsideHeap: m.rss - m.heapTotal,
+  };
 }
 
 if (mode === 'datagrams') {

@@ -21,19 +21,25 @@ function run(args: readonly string[], prefix: readonly string[] = []): Record<st
 describe('native socket volume', () => {
   it('1,000,000 received datagrams leave memory flat', () => {
     const total = 1_000_000;
+    type Memory = { rss: number; heapTotal: number; heapUsed: number; external: number; outsideHeap: number };
     const r = run(['datagrams', `${total}`]) as {
       received: number;
       rate: number;
-      baseline: { rss: number; heapUsed: number; external: number };
-      final: { rss: number; heapUsed: number; external: number };
+      baseline: Memory;
+      final: Memory;
     };
+    const mib = (n: number) => (n / MiB).toFixed(1);
     console.log(
-      `1e6 datagrams at ${Math.round(r.rate)}/s: rss ${(r.baseline.rss / MiB).toFixed(1)} -> ${(r.final.rss / MiB).toFixed(1)} MiB, heap ${(r.baseline.heapUsed / MiB).toFixed(1)} -> ${(r.final.heapUsed / MiB).toFixed(1)} MiB`,
+      `1e6 datagrams at ${Math.round(r.rate)}/s on Node ${process.versions.node}: rss ${mib(r.baseline.rss)} -> ${mib(r.final.rss)} MiB, V8 heap committed ${mib(r.baseline.heapTotal)} -> ${mib(r.final.heapTotal)}, used ${mib(r.baseline.heapUsed)} -> ${mib(r.final.heapUsed)}, outside the heap ${mib(r.baseline.outsideHeap)} -> ${mib(r.final.outsideHeap)} MiB`,
     );
     expect(r.received).toBe(total);
     // Memory after 100,000 datagrams against after 1,000,000: a leak of even 16 bytes per
-    // datagram would show as 14 MiB.
-    expect(r.final.rss - r.baseline.rss).toBeLessThan(8 * MiB);
+    // datagram would show as 14 MiB. Not RSS itself: it holds the heap V8 has committed, and under
+    // this allocation rate V8 grows the young generation and keeps it after a full collection
+    // (new space 104 MiB on Node 24 here, 27 MiB on Node 20): capacity, bounded by V8 (2,000,000
+    // datagrams end at the same RSS as 1,000,000), not a leak. What the addon or Node could leak
+    // is outside the heap (malloc'd) or live in it (heapUsed), or array buffers (external).
+    expect(r.final.outsideHeap - r.baseline.outsideHeap).toBeLessThan(8 * MiB);
     expect(r.final.heapUsed - r.baseline.heapUsed).toBeLessThan(2 * MiB);
     expect(r.final.external - r.baseline.external).toBeLessThan(2 * MiB);
   }, 120_000);
