@@ -48,4 +48,12 @@ describe('bad input: one line, exit 2', () => {
       expect(r.stdout).toMatch(new RegExp(`^usage: netdiag ${command}`));
     }
   });
+
+  it('--version names netdiag and the Node.js it runs on', async () => {
+    const r = await exec(netdiagArgv('--version'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      `netdiag 0.1.0\nNode.js ${process.version} (${process.platform}-${process.arch})\n`,
+    );
+  });
 });

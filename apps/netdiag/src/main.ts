@@ -29,7 +29,8 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? ExitCode.Error : ExitCode.Ok;
   }
   if (name === '--version' || name === '-V') {
-    stdout().write('netdiag 0.1.0\n');
+    // The Node.js line matters in a bug report: start-up, the addons' builds and V8 differ by it.
+    stdout().write(`netdiag 0.1.0\nNode.js ${process.version} (${process.platform}-${process.arch})\n`);
     return ExitCode.Ok;
   }
   if (!commands.has(name)) throw new CliError(`unknown command '${name}'; run 'netdiag --help' for the list`);

@@ -60,27 +60,36 @@ export interface AddonSocket {
   readonly fd: number;
 }
 
-// The addon sits in build/Release after `node-gyp rebuild` (the package's install script). It is
-// found by walking up from this file as Node's resolution would, so this file works from src/
-// (tests), dist/ (build) and inside the CLI's bundle alike: either this package's own directory
-// (it holds binding.gyp) or a node_modules/@netdiag/native-socket on the way up. Not
+// The addon is one of two files in this package: build/Release/native_socket.node, built from
+// src/*.cc by `node-gyp rebuild` (in a checkout always; installed from the registry, only where
+// the prebuilt binary does not load: install.mjs), or prebuilds/<platform>-<arch>/native_socket.node,
+// built by `npm pack` (prepack) from the same sources. A build of its own comes first: it exists
+// only where it was needed or where the sources are being worked on. N-API binaries fit every
+// Node line, so one prebuilt binary per platform serves Node 20, 22 and 24.
+//
+// The package is found by walking up from this file as Node's resolution would, so this file works
+// from src/ (tests), dist/ (build) and inside the CLI's bundle alike: either this package's own
+// directory (it holds binding.gyp) or a node_modules/@netdiag/native-socket on the way up. Not
 // require.resolve: its first call in a process costs 4 ms here (timed in a bare script), more than
 // the rest of opening a socket. Resolved on first use: importing this file costs nothing.
 const PACKAGE = '@netdiag/native-socket';
-const BINARY = 'build/Release/native_socket.node';
+const BINARIES = [
+  'build/Release/native_socket.node',
+  `prebuilds/${process.platform}-${process.arch}/native_socket.node`,
+];
 
-function addonPath(): string {
+function packageDir(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; ) {
-    if (existsSync(join(dir, 'binding.gyp')) && packageName(dir) === PACKAGE) return join(dir, BINARY);
-    const installed = join(dir, 'node_modules', PACKAGE, BINARY);
-    if (existsSync(installed)) return installed;
+    if (existsSync(join(dir, 'binding.gyp')) && packageName(dir) === PACKAGE) return dir;
+    const installed = join(dir, 'node_modules', PACKAGE);
+    if (existsSync(join(installed, 'binding.gyp'))) return installed;
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
   // Laid out some other way (NODE_PATH, a bundler's copy): ask Node, which also says what failed.
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve(`${PACKAGE}/package.json`)), BINARY);
+  return dirname(require.resolve(`${PACKAGE}/package.json`));
 }
 
 function packageName(dir: string): string | undefined {
@@ -96,23 +105,34 @@ let loaded: { readonly addon: Addon } | { readonly error: NativeUnavailableError
 function load(): { readonly addon: Addon } | { readonly error: NativeUnavailableError } {
   if (process.platform !== 'linux')
     return { error: new NativeUnavailableError(`Linux only (this is ${process.platform})`) };
-  const ADDON = addonPath();
-  if (!existsSync(ADDON)) {
-    return {
-      error: new NativeUnavailableError(
-        `the addon was not built (${ADDON} is missing: install g++, make and python3, then run npm rebuild @netdiag/native-socket)`,
-      ),
-    };
-  }
+  let dir: string;
   try {
-    return { addon: createRequire(import.meta.url)(ADDON) as Addon };
+    dir = packageDir();
   } catch (err) {
-    return {
-      error: new NativeUnavailableError(
-        `the addon failed to load: ${err instanceof Error ? err.message : String(err)}`,
-      ),
-    };
+    return { error: new NativeUnavailableError(`${PACKAGE} not found: ${oneLine(err)}`) };
   }
+  const failures: string[] = [];
+  for (const binary of BINARIES) {
+    const file = join(dir, binary);
+    if (!existsSync(file)) continue;
+    try {
+      return { addon: createRequire(import.meta.url)(file) as Addon };
+    } catch (err) {
+      failures.push(`${file}: ${oneLine(err)}`);
+    }
+  }
+  if (failures.length > 0)
+    return { error: new NativeUnavailableError(`the addon failed to load: ${failures.join('; ')}`) };
+  return {
+    error: new NativeUnavailableError(
+      `no binary for ${process.platform}-${process.arch} in ${dir} and none was built (install g++, make and python3, then run npm rebuild ${PACKAGE})`,
+    ),
+  };
+}
+
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0] ?? text;
 }
 
 /** The loaded addon; throws NativeUnavailableError (with the reason) where it cannot load. */

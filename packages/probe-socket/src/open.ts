@@ -59,6 +59,13 @@ export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): Pr
           `(ICMP datagram sockets need the native backend, unavailable: ${native.reason})`,
         );
       }
+      if (err instanceof ProbeSocketError && err.message.startsWith('raw-socket is unavailable'))
+        throw new ProbeSocketError(
+          `no socket backend: the native addon is unavailable (${native.reason}), and ${err.message}`,
+          err.code,
+          'socket',
+          { cause: err },
+        );
       throw err;
     }
   }

@@ -44,7 +44,17 @@ export function udpExchange(
         if (typeof m === 'string') ignored.push(m);
         else settle.resolve({ message: m, size: msg.length, rttMs: performance.now() - t0 });
       });
-      socket.connect(server.port, server.address, () => {
+      // Node calls connect's callback with the error where the connect fails (no route to the
+      // server: ENETUNREACH), and emits no 'error' then; @types/node omits that argument.
+      const connected = (err?: NodeJS.ErrnoException) => {
+        if (err) {
+          settle.reject(
+            new DnsError('NETWORK', `${serverText(server)} over UDP: ${err.code ?? err.message}`, {
+              cause: err,
+            }),
+          );
+          return;
+        }
         t0 = performance.now();
         socket.send(wire, (err) => {
           if (err)
@@ -56,7 +66,8 @@ export function udpExchange(
               ),
             );
         });
-      });
+      };
+      socket.connect(server.port, server.address, connected as () => void);
     },
   );
 }
