@@ -9,11 +9,13 @@
 // 2. RTT overhead: the RTT each tool reports to a target whose userspace responder answers after
 //    exactly 20 ms, minus those 20 ms, over 50 probes at -i 0.02 (median of the rounds).
 //
-// Both tools run piped (no TTY), as in a script: netdiag then prints iputils' lines and never
+// netdiag runs on every Node line scripts/setup.sh installed (the running Node, and Node 24 from
+// .cache/node), side by side. Both tools run piped (no TTY), as in a script: netdiag then prints iputils' lines and never
 // loads Ink.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { nodeLines } from '../scripts/node-lines.mjs';
 import { createLab, type Lab } from '../test/lab/index.js';
 import { median, printRatios, type Timing, timeAll } from './lib/measure.js';
 
@@ -23,6 +25,7 @@ const runs = Number(process.argv[2] ?? 15);
 const RTT_PROBES = 50;
 const RTT_ROUNDS = 3;
 const DELAY_MS = 20;
+const lines = nodeLines();
 
 /** Prints `<monotonic ns> <icmp id> <icmp seq>` for every echo request arriving in its namespace. */
 const LISTENER = `
@@ -148,7 +151,10 @@ async function main(): Promise<void> {
     await listener.ready();
 
     const contenders = [
-      { label: 'netdiag ping -c 1', argv: [process.execPath, cli, 'ping', '-c', '1', target] },
+      ...lines.map(({ major, node }) => ({
+        label: `netdiag ping -c 1 (${major})`,
+        argv: [node, cli, 'ping', '-c', '1', target],
+      })),
       { label: 'iputils ping -c 1', argv: ['ping', '-c', '1', target] },
     ];
     const samples = contenders.map(() => [] as StartSample[]);
@@ -181,11 +187,13 @@ async function main(): Promise<void> {
       'whole -c 1 run (spawn to exit), with bare node for its start-up',
       timeAll(
         [
-          { label: 'node -e 0', argv: [process.execPath, '-e', '0'], ns },
-          // The CLI and the ping command loaded, no probe sent.
-          { label: 'netdiag ping --help', argv: [process.execPath, cli, 'ping', '--help'], ns },
-          { label: 'netdiag ping -c 1', argv: contenders[0]!.argv, ns },
-          { label: 'iputils ping -c 1', argv: contenders[1]!.argv, ns },
+          ...lines.flatMap(({ major, node }) => [
+            { label: `node -e 0 (${major})`, argv: [node, '-e', '0'], ns },
+            // The CLI and the ping command loaded, no probe sent.
+            { label: `netdiag ping --help (${major})`, argv: [node, cli, 'ping', '--help'], ns },
+            { label: `netdiag ping -c 1 (${major})`, argv: [node, cli, 'ping', '-c', '1', target], ns },
+          ]),
+          { label: 'iputils ping -c 1', argv: ['ping', '-c', '1', target], ns },
         ],
         runs,
       ),
@@ -195,10 +203,10 @@ async function main(): Promise<void> {
     // RTT overhead at a target that answers after exactly DELAY_MS.
     const interval = '0.02';
     const tools = [
-      {
-        label: 'netdiag ping',
-        argv: [process.execPath, cli, 'ping', '-q', '-c', String(RTT_PROBES), '-i', interval, delayed],
-      },
+      ...lines.map(({ major, node }) => ({
+        label: `netdiag ping (${major})`,
+        argv: [node, cli, 'ping', '-q', '-c', String(RTT_PROBES), '-i', interval, delayed],
+      })),
       { label: 'iputils ping', argv: ['ping', '-q', '-c', String(RTT_PROBES), '-i', interval, delayed] },
     ];
     const avgs = tools.map(() => [] as number[]);
@@ -209,20 +217,22 @@ async function main(): Promise<void> {
       `\nRTT overhead at ${delayed} (answers after ${DELAY_MS} ms): avg RTT − ${DELAY_MS} ms, ${RTT_PROBES} probes at -i ${interval}, median of ${RTT_ROUNDS} rounds`,
     );
     console.log(
-      `${'tool'.padEnd(16)} ${'avg ms'.padStart(10)} ${'overhead µs'.padStart(12)} ${'rounds (avg ms)'.padStart(30)}`,
+      `${'tool'.padEnd(20)} ${'avg ms'.padStart(10)} ${'overhead µs'.padStart(12)} ${'rounds (avg ms)'.padStart(30)}`,
     );
     const overhead = avgs.map((a) => (median([...a].sort((x, y) => x - y)) - DELAY_MS) * 1000);
     for (const [k, t] of tools.entries()) {
       const med = median([...avgs[k]!].sort((x, y) => x - y));
       console.log(
-        `${t.label.padEnd(16)} ${med.toFixed(3).padStart(10)} ${overhead[k]!.toFixed(0).padStart(12)} ${avgs[
+        `${t.label.padEnd(20)} ${med.toFixed(3).padStart(10)} ${overhead[k]!.toFixed(0).padStart(12)} ${avgs[
           k
         ]!.map((x) => x.toFixed(3))
           .join(' / ')
           .padStart(30)}`,
       );
     }
-    console.log(`overhead ratio netdiag / iputils: ${(overhead[0]! / overhead[1]!).toFixed(2)}`);
+    const iputils = overhead.at(-1)!;
+    for (const [k, { major }] of lines.entries())
+      console.log(`overhead ratio netdiag (${major}) / iputils: ${(overhead[k]! / iputils).toFixed(2)}`);
   } finally {
     await lab.destroy();
   }

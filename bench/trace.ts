@@ -1,15 +1,19 @@
 // Benchmark: `netdiag trace` beside traceroute (UDP and -I) and `mtr --report -c 1`, in a lab of
 // its own (root): chains of 8 and 16 hops from one client, each with every router answering and
 // with one silent router (a `*` hop) in the middle. Whole runs, interleaved, medians, ratios; a
-// bare `node -e 0` shows what Node's start-up alone costs.
-// Run: npm run build && node --import tsx bench/trace.ts [runs]          (default 10 runs)
+// bare `node -e 0` shows what Node's start-up alone costs. netdiag runs on every Node line
+// scripts/setup.sh installed (the running Node, and Node 24 from .cache/node), side by side.
+// Run: npm run build && node --import tsx bench/trace.ts [runs] [max hops]   (default 10 runs, all paths)
 import { fileURLToPath } from 'node:url';
+import { nodeLines } from '../scripts/node-lines.mjs';
 import { createLab, type Lab, type LabSpec } from '../test/lab/index.js';
 import { type Contender, printRatios, type Timing, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
 const runs = Number(process.argv[2] ?? 10);
+const maxHops = Number(process.argv[3] ?? 16);
+const lines = nodeLines();
 
 /** name -> routers on the way (hops = routers + the destination) and which one is silent. */
 const PATHS = [
@@ -33,11 +37,13 @@ function contenders(lab: Lab, far: string): Contender[] {
   const ns = lab.ns('client');
   const c = (label: string, argv: string[]): Contender => ({ label, argv, ns });
   return [
-    c('node -e 0', [process.execPath, '-e', '0']),
-    // The CLI and the trace command loaded, no probe sent: start-up apart from the trace itself.
-    c('netdiag trace --help', [process.execPath, cli, 'trace', '--help']),
-    c('netdiag trace -n', [process.execPath, cli, 'trace', '-n', far]),
-    c('netdiag trace -n -U', [process.execPath, cli, 'trace', '-n', '-U', far]),
+    ...lines.flatMap(({ major, node }) => [
+      c(`node -e 0 (${major})`, [node, '-e', '0']),
+      // The CLI and the trace command loaded, no probe sent: start-up apart from the trace itself.
+      c(`netdiag trace --help (${major})`, [node, cli, 'trace', '--help']),
+      c(`netdiag trace -n (${major})`, [node, cli, 'trace', '-n', far]),
+      c(`netdiag trace -n -U (${major})`, [node, cli, 'trace', '-n', '-U', far]),
+    ]),
     c('traceroute -n', ['traceroute', '-n', far]),
     c('traceroute -n -I', ['traceroute', '-n', '-I', far]),
     c('mtr -n --report -c 1', ['mtr', '-n', '--report', '-c', '1', far]),
@@ -66,18 +72,20 @@ async function check(
 
 function aboveNode(title: string, t: Timing[]): void {
   const by = (l: string) => t.find((x) => x.label === l)!.medianMs;
-  const node = by('node -e 0');
-  for (const [netdiag, peer] of [
-    ['netdiag trace -n', 'traceroute -n -I'],
-    ['netdiag trace -n -U', 'traceroute -n'],
-  ] as const) {
-    const own = by(netdiag) - node;
-    // Over `trace --help` (CLI and command loaded, nothing sent): what the trace itself takes.
-    const tracing = by(netdiag) - by('netdiag trace --help');
-    console.log(
-      `${title}: ${netdiag} − node -e 0 = ${own.toFixed(1)} ms, ${peer} = ${by(peer).toFixed(1)} ms, ratio ${(own / by(peer)).toFixed(2)}; ` +
-        `− netdiag trace --help = ${tracing.toFixed(1)} ms, ratio ${(tracing / by(peer)).toFixed(2)}`,
-    );
+  for (const { major } of lines) {
+    const node = by(`node -e 0 (${major})`);
+    for (const [netdiag, peer] of [
+      [`netdiag trace -n (${major})`, 'traceroute -n -I'],
+      [`netdiag trace -n -U (${major})`, 'traceroute -n'],
+    ] as const) {
+      const own = by(netdiag) - node;
+      // Over `trace --help` (CLI and command loaded, nothing sent): what the trace itself takes.
+      const tracing = by(netdiag) - by(`netdiag trace --help (${major})`);
+      console.log(
+        `${title}: ${netdiag} − node -e 0 = ${own.toFixed(1)} ms, ${peer} = ${by(peer).toFixed(1)} ms, ratio ${(own / by(peer)).toFixed(2)}; ` +
+          `− netdiag trace --help = ${tracing.toFixed(1)} ms, ratio ${(tracing / by(peer)).toFixed(2)}`,
+      );
+    }
   }
 }
 
@@ -91,7 +99,7 @@ async function main(): Promise<void> {
     `lab ${lab.id}: ${PATHS.map((p) => `${p.hops} hops${p.silent ? ` (hop ${p.silent} silent)` : ''}`).join(', ')}`,
   );
   try {
-    for (const p of PATHS) {
+    for (const p of PATHS.filter((x) => x.hops <= maxHops)) {
       const far = lab.addr(`${p.name}far`, 4);
       const hops = [...lab.topology.chains[p.name]!.hops[4], far];
       if (hops.length !== p.hops) throw new Error(`chain ${p.name} has ${hops.length} hops, not ${p.hops}`);
