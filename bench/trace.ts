@@ -57,7 +57,7 @@ async function check(
   hops: readonly string[],
   silent: number | null,
 ): Promise<void> {
-  for (const c of cs.filter((x) => !x.label.startsWith('node') && !x.label.endsWith('--help'))) {
+  for (const c of cs.filter((x) => !x.label.startsWith('node') && !x.label.includes('--help'))) {
     const r = await lab.exec('client', [...c.argv], { timeoutMs: 120_000 });
     const missing = hops.filter(
       (a, i) =>
