@@ -9,10 +9,11 @@
 //   node scripts/node-lines.mjs list      print one `major path` line per Node line, running first
 //
 // raw-socket is a nan addon: its binary fits one Node ABI (process.versions.modules). npm builds
-// it for the Node that ran `npm install` into build/Release; this builds it for each other line
-// into build/node-v<ABI>/raw.node, which @netdiag/probe-socket loads where it fits the Node in use.
+// it for the Node that ran `npm install` into build/Release; this builds it for each line that
+// binary does not fit into build/node-v<ABI>/raw.node, which @netdiag/probe-socket loads where it
+// fits the Node in use.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,15 +81,40 @@ function nodeGyp() {
   return candidates.find((c) => existsSync(c));
 }
 
-/** Builds raw-socket for each line whose ABI its build/Release binary does not fit. */
+/** Headers of this Node line: its own (LTS), else the first of npm's nodedir and the prefix it runs from. */
+function headersOf(line) {
+  if (line.home !== undefined) return line.home;
+  const candidates = [process.env.npm_config_nodedir, dirname(dirname(realpathSync(line.node)))];
+  return candidates.find((dir) => {
+    try {
+      const h = readFileSync(join(dir, 'include', 'node', 'node_version.h'), 'utf8');
+      return Number(/#define NODE_MAJOR_VERSION (\d+)/.exec(h)?.[1]) === line.major;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Builds raw-socket for each line its build/Release binary does not fit (npm built that one for
+ * the running Node, with the headers npm's nodedir names: another line's where it is set wrong).
+ */
 function buildRawSocket() {
   const pkg = join(root, 'node_modules', 'raw-socket');
   if (!existsSync(join(pkg, 'binding.gyp'))) return;
   const gyp = nodeGyp();
-  for (const line of nodeLines().slice(1)) {
+  for (const line of nodeLines()) {
     const abi = spawnSync(line.node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim();
     const target = join(pkg, 'build', `node-v${abi}`, 'raw.node');
     if (existsSync(target)) continue;
+    const release = join(pkg, 'build', 'Release', 'raw.node');
+    const fits = spawnSync(line.node, ['-e', `require(${JSON.stringify(release)})`], { stdio: 'ignore' });
+    if (fits.status === 0) continue;
+    const headers = headersOf(line);
+    if (headers === undefined) {
+      console.error(`node-lines: no headers for Node ${line.major}; raw-socket stays unavailable there`);
+      continue;
+    }
     if (gyp === undefined) {
       console.error(`node-lines: node-gyp not found; raw-socket stays unavailable on Node ${line.major}`);
       continue;
@@ -99,7 +125,7 @@ function buildRawSocket() {
       cpSync(join(pkg, 'binding.gyp'), join(work, 'binding.gyp'));
       cpSync(join(pkg, 'src'), join(work, 'src'), { recursive: true });
       cpSync(join(root, 'node_modules', 'nan'), join(work, 'node_modules', 'nan'), { recursive: true });
-      const r = spawnSync(line.node, [gyp, 'rebuild', `--nodedir=${line.home}`], {
+      const r = spawnSync(line.node, [gyp, 'rebuild', `--nodedir=${headers}`], {
         cwd: work,
         encoding: 'utf8',
         // binding.gyp runs `node -e "require('nan')"`: that line's node.
