@@ -69,7 +69,15 @@ function runDig(files: string[], server: string): Promise<{ totalMs: number; fai
 
 function timing(label: string, samples: number[], failures: number): Timing {
   const s = [...samples].sort((a, b) => a - b);
-  return { label, runs: s.length, medianMs: median(s), minMs: s[0]!, maxMs: s[s.length - 1]!, failures };
+  return {
+    label,
+    runs: s.length,
+    medianMs: median(s),
+    minMs: s[0]!,
+    maxMs: s[s.length - 1]!,
+    cpuMs: Number.NaN,
+    failures,
+  };
 }
 
 const knot = await startKnot(standardZones());

@@ -120,6 +120,7 @@ function timing(label: string, samples: (number | undefined)[]): Timing {
     medianMs: median(s),
     minMs: s[0] ?? Number.NaN,
     maxMs: s[s.length - 1] ?? Number.NaN,
+    cpuMs: Number.NaN,
     failures: samples.length - s.length,
   };
 }
@@ -183,22 +184,30 @@ async function main(): Promise<void> {
       'iputils ping -c 1',
     );
     const ns = lab.ns('client');
+    const whole = timeAll(
+      [
+        ...lines.flatMap(({ major, node }) => [
+          { label: `node -e 0 (${major})`, argv: [node, '-e', '0'], ns },
+          // The CLI and the ping command loaded, no probe sent.
+          { label: `netdiag ping --help (${major})`, argv: [node, cli, 'ping', '--help'], ns },
+          { label: `netdiag ping -c 1 (${major})`, argv: [node, cli, 'ping', '-c', '1', target], ns },
+        ]),
+        { label: 'iputils ping -c 1', argv: ['ping', '-c', '1', target], ns },
+      ],
+      runs,
+    );
     printRatios(
       'whole -c 1 run (spawn to exit), with bare node for its start-up',
-      timeAll(
-        [
-          ...lines.flatMap(({ major, node }) => [
-            { label: `node -e 0 (${major})`, argv: [node, '-e', '0'], ns },
-            // The CLI and the ping command loaded, no probe sent.
-            { label: `netdiag ping --help (${major})`, argv: [node, cli, 'ping', '--help'], ns },
-            { label: `netdiag ping -c 1 (${major})`, argv: [node, cli, 'ping', '-c', '1', target], ns },
-          ]),
-          { label: 'iputils ping -c 1', argv: ['ping', '-c', '1', target], ns },
-        ],
-        runs,
-      ),
+      whole,
       'iputils ping -c 1',
     );
+    const of = (l: string) => whole.find((t) => t.label === l)!;
+    for (const { major } of lines) {
+      const [own, node] = [of(`netdiag ping -c 1 (${major})`), of(`node -e 0 (${major})`)];
+      console.log(
+        `netdiag ping -c 1 (${major}) − node -e 0 = ${(own.medianMs - node.medianMs).toFixed(1)} ms (CPU ${(own.cpuMs - node.cpuMs).toFixed(1)} ms)`,
+      );
+    }
 
     // RTT overhead at a target that answers after exactly DELAY_MS.
     const interval = '0.02';

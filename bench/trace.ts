@@ -81,8 +81,9 @@ function aboveNode(title: string, t: Timing[]): void {
       const own = by(netdiag) - node;
       // Over `trace --help` (CLI and command loaded, nothing sent): what the trace itself takes.
       const tracing = by(netdiag) - by(`netdiag trace --help (${major})`);
+      const cpu = (l: string) => t.find((x) => x.label === l)!.cpuMs;
       console.log(
-        `${title}: ${netdiag} − node -e 0 = ${own.toFixed(1)} ms, ${peer} = ${by(peer).toFixed(1)} ms, ratio ${(own / by(peer)).toFixed(2)}; ` +
+        `${title}: ${netdiag} − node -e 0 = ${own.toFixed(1)} ms (CPU ${(cpu(netdiag) - cpu(`node -e 0 (${major})`)).toFixed(1)} ms), ${peer} = ${by(peer).toFixed(1)} ms, ratio ${(own / by(peer)).toFixed(2)}; ` +
           `− netdiag trace --help = ${tracing.toFixed(1)} ms, ratio ${(tracing / by(peer)).toFixed(2)}`,
       );
     }

@@ -32,7 +32,7 @@ import {
 } from 'node:fs';
 import moduleApi, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { Script } from 'node:vm';
+import type { Script as VmScript } from 'node:vm';
 
 /** What became of the code cache on this load ('node': Node's module compile cache is on). */
 export type CacheUse = 'used' | 'absent' | 'rejected' | 'off' | 'node';
@@ -80,6 +80,8 @@ export function loadBundle<T>(
   // experimental option that prints a warning): the build rewrites a command's import() calls,
   // of Ink's views and of lazily loaded built-in modules, to `__netdiagImport`, which imports from
   // this module. Bundles sit side by side in dist/, so relative specifiers resolve alike.
+  // node:vm only where it is used: on Node 22.1+ no run loads it.
+  const { Script } = createRequire(file)('node:vm') as { Script: typeof VmScript };
   const script = new Script(
     `(function (exports, require, module, __filename, __dirname, __netdiagImport) {${source}\n})`,
     { filename: file, ...(cachedData ? { cachedData } : {}) },
