@@ -48,8 +48,12 @@ const { enableCompileCache, constants } = moduleApi as {
 };
 const compileCacheStatus = constants?.compileCacheStatus;
 
-/** Node's module compile cache where this Node has one (22.1 and later), else our own. */
-export const defaultLoader: Loader = enableCompileCache === undefined ? 'vm' : 'module';
+/**
+ * Node's module compile cache where this Node has one (22.1 and later), else our own.
+ * NETDIAG_LOADER=vm picks ours on any line (the benchmarks compare the two that way).
+ */
+export const defaultLoader: Loader =
+  enableCompileCache === undefined || process.env.NETDIAG_LOADER === 'vm' ? 'vm' : 'module';
 
 export interface LoadedBundle<T> {
   readonly exports: T;
@@ -207,13 +211,15 @@ function cacheStem(file: string): string {
   return `${basename(file)}-${h.toString(16).padStart(8, '0')}-`;
 }
 
-/** Removes the caches of earlier builds of the same bundle, which no run will read again. */
+/** Removes the caches of earlier builds of the same bundle for this Node, which no run will read again. */
 function pruneOlder(current: string, bundle: string): void {
   const dir = dirname(current);
   const prefix = cacheStem(bundle);
   try {
+    // Only this Node's: a machine with two Node lines keeps a cache for each.
+    const suffix = `-${process.version}-${process.arch}.v8cache`;
     for (const name of readdirSync(dir)) {
-      if (name.startsWith(prefix) && name.endsWith('.v8cache') && join(dir, name) !== current)
+      if (name.startsWith(prefix) && name.endsWith(suffix) && join(dir, name) !== current)
         rmSync(join(dir, name), { force: true });
     }
   } catch {
