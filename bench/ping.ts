@@ -191,17 +191,6 @@ async function main(): Promise<void> {
           // The CLI and the ping command loaded, no probe sent.
           { label: `netdiag ping --help (${major})`, argv: [node, cli, 'ping', '--help'], ns },
           { label: `netdiag ping -c 1 (${major})`, argv: [node, cli, 'ping', '-c', '1', target], ns },
-          // Node 22.1+ loads bundles under Node's module compile cache: beside it, our own.
-          ...(major >= 22
-            ? [
-                {
-                  label: `netdiag ping -c 1 (${major}, vm cache)`,
-                  argv: [node, cli, 'ping', '-c', '1', target],
-                  ns,
-                  env: { ...process.env, NETDIAG_LOADER: 'vm' },
-                },
-              ]
-            : []),
         ]),
         { label: 'iputils ping -c 1', argv: ['ping', '-c', '1', target], ns },
       ],

@@ -14,7 +14,6 @@ const cli = `${root}apps/netdiag/bin/netdiag.js`;
 const runs = Number(process.argv[2] ?? 10);
 const maxHops = Number(process.argv[3] ?? 16);
 const lines = nodeLines();
-const vmCache = { ...process.env, NETDIAG_LOADER: 'vm' };
 
 /** name -> routers on the way (hops = routers + the destination) and which one is silent. */
 const PATHS = [
@@ -44,10 +43,6 @@ function contenders(lab: Lab, far: string): Contender[] {
       c(`netdiag trace --help (${major})`, [node, cli, 'trace', '--help']),
       c(`netdiag trace -n (${major})`, [node, cli, 'trace', '-n', far]),
       c(`netdiag trace -n -U (${major})`, [node, cli, 'trace', '-n', '-U', far]),
-      // Node 22.1+ loads bundles under Node's module compile cache: beside it, our own V8 cache.
-      ...(major >= 22
-        ? [{ ...c(`netdiag trace -n (${major}, vm cache)`, [node, cli, 'trace', '-n', far]), env: vmCache }]
-        : []),
     ]),
     c('traceroute -n', ['traceroute', '-n', far]),
     c('traceroute -n -I', ['traceroute', '-n', '-I', far]),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultLoader, loadBundle } from './compile-cache.js';
+import { loadBundle } from './compile-cache.js';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -25,7 +25,7 @@ const loader = fileURLToPath(new URL('./compile-cache.ts', import.meta.url));
 function loadInChild(file: string, extraEnv: NodeJS.ProcessEnv = {}): { cache: string; answer: number } {
   const script = `
     import { loadBundle } from ${JSON.stringify(loader)};
-    const b = loadBundle(${JSON.stringify(file)}, process.env, 'vm');
+    const b = loadBundle(${JSON.stringify(file)}, process.env);
     const answer = b.exports.answer();
     b.saveCache();
     console.log(JSON.stringify({ cache: b.cache, answer }));`;
@@ -45,11 +45,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 type Bundle = { answer(): number; os(): Promise<string>; here(): [string, string] };
 
-describe('loadBundle with our own V8 code cache (vm.Script; what Node 20 uses)', () => {
+describe('loadBundle', () => {
   it('runs the bundle with require, __filename and an import(), as a CommonJS module', async () => {
     const file = join(dir, 'trace.cjs');
     writeFileSync(file, bundleText(21));
-    const b = loadBundle<Bundle>(file, env, 'vm');
+    const b = loadBundle<Bundle>(file, env);
     expect(b.exports.answer()).toBe(42);
     expect(await b.exports.os()).toBe('function');
     expect(b.exports.here()).toEqual([file, 'function']);
@@ -87,12 +87,12 @@ describe('loadBundle with our own V8 code cache (vm.Script; what Node 20 uses)',
     const other = join(dir, 'lookup.cjs');
     writeFileSync(file, bundleText(1));
     writeFileSync(other, bundleText(3));
-    loadBundle(file, env, 'vm').saveCache();
-    loadBundle(other, env, 'vm').saveCache();
+    loadBundle(file, env).saveCache();
+    loadBundle(other, env).saveCache();
     const before = caches();
     expect(before).toHaveLength(2);
     writeFileSync(file, `${bundleText(2)}\n// rebuilt`);
-    const rebuilt = loadBundle<Bundle>(file, env, 'vm');
+    const rebuilt = loadBundle<Bundle>(file, env);
     expect(rebuilt.cache).toBe('absent');
     expect(rebuilt.exports.answer()).toBe(4);
     rebuilt.saveCache();
@@ -103,12 +103,26 @@ describe('loadBundle with our own V8 code cache (vm.Script; what Node 20 uses)',
     expect(of(after, 'netstat.cjs')).not.toEqual(of(before, 'netstat.cjs'));
   });
 
+  it("keeps each Node line's cache: one made by another Node is neither read nor removed", () => {
+    const file = join(dir, 'trace.cjs');
+    writeFileSync(file, bundleText(21));
+    loadBundle(file, env).saveCache();
+    const [ours] = caches();
+    // The same bundle's cache as another Node line would name it.
+    const other = ours!.replace(`-${process.version}-`, '-v99.0.0-');
+    writeFileSync(join(cacheDir(), other), Buffer.alloc(64, 1), { mode: 0o600 });
+    writeFileSync(file, `${bundleText(21)}\n// rebuilt`);
+    loadBundle(file, env).saveCache();
+    expect(caches()).toContain(other);
+    expect(caches()).toHaveLength(2);
+  });
+
   it('keeps the caches of two installs apart, though their bundles share a name', () => {
     const installs = [join(dir, 'global'), join(dir, 'project')];
     for (const [k, d] of installs.entries()) {
       mkdirSync(d);
       writeFileSync(join(d, 'trace.cjs'), bundleText(k + 1));
-      loadBundle(join(d, 'trace.cjs'), env, 'vm').saveCache();
+      loadBundle(join(d, 'trace.cjs'), env).saveCache();
     }
     expect(caches()).toHaveLength(2);
     expect(loadInChild(join(installs[0]!, 'trace.cjs'))).toEqual({ cache: 'used', answer: 2 });
@@ -118,52 +132,11 @@ describe('loadBundle with our own V8 code cache (vm.Script; what Node 20 uses)',
   it('is off with NETDIAG_NO_COMPILE_CACHE, or with no absolute cache directory to use', () => {
     const file = join(dir, 'if.cjs');
     writeFileSync(file, bundleText(5));
-    expect(loadBundle(file, { ...env, NETDIAG_NO_COMPILE_CACHE: '1' }, 'vm').cache).toBe('off');
-    expect(loadBundle(file, { XDG_CACHE_HOME: 'relative/dir' }, 'vm').cache).toBe('off');
-    const off = loadBundle<Bundle>(file, {}, 'vm');
+    expect(loadBundle(file, { ...env, NETDIAG_NO_COMPILE_CACHE: '1' }).cache).toBe('off');
+    expect(loadBundle(file, { XDG_CACHE_HOME: 'relative/dir' }).cache).toBe('off');
+    const off = loadBundle<Bundle>(file, {});
     expect(off.cache).toBe('off');
     off.saveCache();
     expect(off.exports.answer()).toBe(10);
-  });
-});
-
-const hasModuleCache = 'enableCompileCache' in (await import('node:module')).default;
-
-describe.skipIf(!hasModuleCache)("loadBundle with Node's module compile cache (Node 22.1+)", () => {
-  it('is the default where Node has one', () => {
-    expect(defaultLoader).toBe('module');
-  });
-
-  it('runs the bundle as a CommonJS module, its import() included, and Node writes the cache', () => {
-    const file = join(dir, 'trace.cjs');
-    writeFileSync(file, bundleText(21));
-    const script = `
-      import { loadBundle } from ${JSON.stringify(loader)};
-      const b = loadBundle(${JSON.stringify(file)}, process.env, 'module');
-      console.log(JSON.stringify({ cache: b.cache, answer: b.exports.answer(), os: await b.exports.os(), here: b.exports.here() }));`;
-    const child = () => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        env: { PATH: process.env.PATH, ...env },
-        encoding: 'utf8',
-      });
-      if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
-      return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-    };
-    expect(child()).toEqual({ cache: 'node', answer: 42, os: 'function', here: [file, 'function'] });
-    const nodeCache = join(cacheDir(), 'node-compile-cache');
-    expect(statSync(cacheDir()).mode & 0o777).toBe(0o700);
-    expect(readdirSync(nodeCache, { recursive: true }).length).toBeGreaterThan(0);
-    expect(child()).toMatchObject({ cache: 'node', answer: 42 });
-  });
-
-  it('is off with NETDIAG_NO_COMPILE_CACHE, or where the cache directory is not private', () => {
-    const file = join(dir, 'if.cjs');
-    writeFileSync(file, bundleText(5));
-    expect(loadBundle(file, { ...env, NETDIAG_NO_COMPILE_CACHE: '1' }, 'module').cache).toBe('off');
-    mkdirSync(cacheDir(), { recursive: true });
-    chmodSync(cacheDir(), 0o777);
-    const b = loadBundle<Bundle>(file, env, 'module');
-    expect(b.cache).toBe('off');
-    expect(b.exports.answer()).toBe(10);
   });
 });

@@ -1,23 +1,21 @@
-// Loads a command's bundle (dist/<command>.cjs) with a compile cache: Node's own where it has one
-// (module.enableCompileCache(), Node 22.1 and later), else a V8 code cache of our own.
+// Loads a command's bundle (dist/<command>.cjs) with a V8 code cache.
 //
 // Why: most of a short run's time above Node's own start-up is V8 compiling our code, the
-// bundle's top level on load and then each function on its first call. A code cache skips those
-// compiles (bench/trace.ts and the ttl-prober README have the figures).
+// bundle's top level on load and then each function on its first call. A code cache made after a
+// run holds every function that run compiled, so the next run skips those compiles (bench/trace.ts
+// and the ttl-prober README have the figures). Node 22.1 and later have module.enableCompileCache()
+// for this, and it was measured against this on Node 24: it lost there, by 3 ms of CPU for
+// `netdiag ping -c 1` and 5 for `netdiag trace -n` (bench/trace.ts; README), because Node writes
+// a module's cache right after compiling it, so it holds only what V8 compiled eagerly, while this
+// one is made after the run and holds every function the run needed. So this serves every line.
 //
-// Which: measured on both lines (CPU time of `netdiag trace --help`, 40 runs each, README), on
-// Node 24 Node's module compile cache with a plain require() beats our vm.Script cache by about
-// 6 ms: it needs no node:vm and V8's cache is checked by Node against the source itself. Node 20
-// has no module.enableCompileCache(), so there this does the same with vm.Script's cachedData.
-//
-// Where: under the user's cache directory (${XDG_CACHE_HOME:-~/.cache}/netdiag), used only when
-// that directory belongs to the user and nobody else may write to it, since cached data is code
-// this process would run (and netdiag often runs as root). For our own cache: one file per bundle
-// build, used only when it too is the user's alone; V8 rejects cached data made by another V8 or
-// with other flags and then compiles as usual; the file name carries the bundle's size, mtime and
-// inode, so a rebuilt bundle never meets an old cache, and writing a new cache removes that
-// bundle's older ones. NETDIAG_NO_COMPILE_CACHE=1 turns either off. A failure here only ever costs
-// the cache.
+// Where: one file per bundle build under the user's cache directory
+// (${XDG_CACHE_HOME:-~/.cache}/netdiag), used only when that directory and file belong to the
+// user and nobody else may write to them, since cached data is code this process would run (and
+// netdiag often runs as root). V8 rejects cached data made by another V8 or with other flags and
+// then compiles as usual; the file name carries the bundle's size, mtime and inode, so a rebuilt
+// bundle never meets an old cache, and writing a new cache removes that bundle's older ones.
+// NETDIAG_NO_COMPILE_CACHE=1 turns it off. A failure here only ever costs the cache.
 import {
   closeSync,
   fstatSync,
@@ -30,30 +28,12 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import moduleApi, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import type { Script as VmScript } from 'node:vm';
+import { Script } from 'node:vm';
 
-/** What became of the code cache on this load ('node': Node's module compile cache is on). */
-export type CacheUse = 'used' | 'absent' | 'rejected' | 'off' | 'node';
-
-/** How a bundle is loaded: required under Node's module compile cache, or through vm.Script. */
-export type Loader = 'module' | 'vm';
-
-type EnableCompileCache = (dir: string) => { status: number };
-// Typed here: @types/node follows Node 20, the oldest line we support, which has neither.
-const { enableCompileCache, constants } = moduleApi as {
-  enableCompileCache?: EnableCompileCache;
-  constants?: { compileCacheStatus?: { ENABLED: number; ALREADY_ENABLED: number } };
-};
-const compileCacheStatus = constants?.compileCacheStatus;
-
-/**
- * Node's module compile cache where this Node has one (22.1 and later), else our own.
- * NETDIAG_LOADER=vm picks ours on any line (the benchmarks compare the two that way).
- */
-export const defaultLoader: Loader =
-  enableCompileCache === undefined || process.env.NETDIAG_LOADER === 'vm' ? 'vm' : 'module';
+/** What became of the code cache on this load. */
+export type CacheUse = 'used' | 'absent' | 'rejected' | 'off';
 
 export interface LoadedBundle<T> {
   readonly exports: T;
@@ -71,12 +51,7 @@ type Wrapper = (
   importModule: (specifier: string) => Promise<unknown>,
 ) => void;
 
-export function loadBundle<T>(
-  file: string,
-  env: NodeJS.ProcessEnv,
-  loader: Loader = defaultLoader,
-): LoadedBundle<T> {
-  if (loader === 'module') return requireBundle(file, env);
+export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv): LoadedBundle<T> {
   const source = readFileSync(file, 'utf8');
   const cacheFile = env.NETDIAG_NO_COMPILE_CACHE ? undefined : cachePath(file, env);
   const cachedData = cacheFile === undefined ? undefined : readTrusted(cacheFile);
@@ -84,8 +59,6 @@ export function loadBundle<T>(
   // experimental option that prints a warning): the build rewrites a command's import() calls,
   // of Ink's views and of lazily loaded built-in modules, to `__netdiagImport`, which imports from
   // this module. Bundles sit side by side in dist/, so relative specifiers resolve alike.
-  // node:vm only where it is used: on Node 22.1+ no run loads it.
-  const { Script } = createRequire(file)('node:vm') as { Script: typeof VmScript };
   const script = new Script(
     `(function (exports, require, module, __filename, __dirname, __netdiagImport) {${source}\n})`,
     { filename: file, ...(cachedData ? { cachedData } : {}) },
@@ -119,48 +92,14 @@ export function loadBundle<T>(
   };
 }
 
-/**
- * Node 22.1+: the bundle required as a CommonJS module under Node's compile cache. Its import()
- * calls (spelled __netdiagImport by the build) go through a global that imports from here: the
- * bundles sit side by side in dist/, so relative specifiers resolve alike.
- */
-function requireBundle<T>(file: string, env: NodeJS.ProcessEnv): LoadedBundle<T> {
-  const dir = env.NETDIAG_NO_COMPILE_CACHE ? undefined : cacheDirectory(env);
-  let cache: CacheUse = 'off';
-  if (dir !== undefined && enableCompileCache !== undefined) {
-    try {
-      const { status } = enableCompileCache(join(dir, 'node-compile-cache'));
-      if (status === compileCacheStatus?.ENABLED || status === compileCacheStatus?.ALREADY_ENABLED)
-        cache = 'node';
-    } catch {
-      // An unwritable directory: the bundle compiles as it would without a cache.
-    }
-  }
-  (globalThis as { __netdiagImport?: (specifier: string) => Promise<unknown> }).__netdiagImport = (
-    specifier,
-  ) => import(specifier);
-  // Node writes the cache itself, at exit.
-  return { exports: createRequire(file)(file) as T, cache, saveCache: () => {} };
-}
-
-/** The user's private netdiag cache directory, made if need be; undefined where none is safe. */
-function cacheDirectory(env: NodeJS.ProcessEnv): string | undefined {
+/** The cache file for this build of `file`, or undefined where no safe cache directory exists. */
+function cachePath(file: string, env: NodeJS.ProcessEnv): string | undefined {
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
   if (base === undefined || !base.startsWith('/')) return undefined;
   const dir = join(base, 'netdiag');
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return ownedAndPrivate(statSync(dir)) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The cache file for this build of `file`, or undefined where no safe cache directory exists. */
-function cachePath(file: string, env: NodeJS.ProcessEnv): string | undefined {
-  const dir = cacheDirectory(env);
-  if (dir === undefined) return undefined;
-  try {
+    if (!ownedAndPrivate(statSync(dir))) return undefined;
     const s = statSync(file);
     const build = `${s.size}-${Math.trunc(s.mtimeMs)}-${s.ino}`;
     return join(dir, `${cacheStem(file)}${build}-${process.version}-${process.arch}.v8cache`);
@@ -211,7 +150,7 @@ function cacheStem(file: string): string {
   return `${basename(file)}-${h.toString(16).padStart(8, '0')}-`;
 }
 
-/** Removes the caches of earlier builds of the same bundle for this Node, which no run will read again. */
+/** Removes this Node's caches of earlier builds of the same bundle, which no run will read again. */
 function pruneOlder(current: string, bundle: string): void {
   const dir = dirname(current);
   const prefix = cacheStem(bundle);
