@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec } from './lab/run.js';
 import { netdiagArgv } from './support/cli.js';
@@ -56,4 +59,23 @@ describe('bad input: one line, exit 2', () => {
       `netdiag 0.1.0\nNode.js ${process.version} (${process.platform}-${process.arch})\n`,
     );
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'keeps no code cache from --help or bad input, only from a run',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'netdiag-cache-'));
+      try {
+        const env = { ...process.env, XDG_CACHE_HOME: home };
+        const caches = () => (existsSync(join(home, 'netdiag')) ? readdirSync(join(home, 'netdiag')) : []);
+        await exec(netdiagArgv('ping', '--help'), { env });
+        await exec(netdiagArgv('ping', '-c', '0', '127.0.0.1'), { env });
+        expect(caches().filter((f) => f.startsWith('ping.cjs-'))).toEqual([]);
+        const r = await exec(netdiagArgv('ping', '-c', '1', '127.0.0.1'), { env, timeoutMs: 10_000 });
+        expect(r.code).toBe(0);
+        expect(caches().filter((f) => f.startsWith('ping.cjs-'))).toHaveLength(1);
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -60,7 +60,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     const bundle = await loadCommand(name);
     const code = await bundle.exports.run(args, io);
-    bundle.saveCache();
+    // The first cache made is used from then on, and it holds what that run compiled: one from
+    // `--help` or a usage error lacks the command's work (a trace's cache from `trace --help` is
+    // 106 kB, from a trace 190 kB, and a trace runs 3.7 ms of CPU faster with the latter on Node 24).
+    if (code !== ExitCode.Error && !args.some((a) => a === '-h' || a === '--help')) bundle.saveCache();
     return code;
   } finally {
     process.off('SIGINT', onSignal);
