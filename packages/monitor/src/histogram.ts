@@ -1,0 +1,33 @@
+/**
+ * A Prometheus histogram with fixed buckets: a count per bucket (not cumulative: one increment
+ * per observation), the sum and the count. Memory is fixed whatever the run's length.
+ */
+export class Histogram {
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+  constructor(readonly bounds: readonly number[]) {
+    this.counts = new Float64Array(bounds.length);
+  }
+
+  observe(value: number): void {
+    this.sum += value;
+    this.count++;
+    const b = this.bounds;
+    // Linear from the bottom: RTTs and delays sit in the first few buckets.
+    for (let i = 0; i < b.length; i++) {
+      if (value <= b[i]!) {
+        this.counts[i]!++;
+        return;
+      }
+    }
+  }
+
+  /** Cumulative counts per bucket, as the exposition writes them (le="+Inf" is `count`). */
+  cumulative(): number[] {
+    const out: number[] = [];
+    let running = 0;
+    for (const c of this.counts) out.push((running += c));
+    return out;
+  }
+}

@@ -1,0 +1,166 @@
+import {
+  DecodeError,
+  decodeQuotedProbe,
+  icmpv4,
+  icmpv6,
+  ipv4,
+  isIcmpError,
+  randomBytes,
+} from '@netdiag/icmp';
+import type { IpFamily, ProbeSocket, ReceivedPacket } from '@netdiag/probe-socket';
+import { type DueSend, IcmpEngine } from './icmp-engine.js';
+import type { IcmpSockets } from './icmp-sockets.js';
+import type { IcmpTarget, IcmpTargetSpec, ReplyVerdict } from './icmp-target.js';
+import { COOKIE_BYTES, makePayload, payloadSlot } from './payload.js';
+
+export interface IcmpMonitorEvents {
+  /** Every matched reply, for live views and tests (keep it cheap: it runs per packet). */
+  readonly onReply?: (target: IcmpTarget, verdict: ReplyVerdict, rttSeconds: number) => void;
+  /** A socket failed (closed under us): the agent reports it and stops that family. */
+  readonly onSocketError?: (family: IpFamily, error: Error) => void;
+}
+
+/**
+ * The engine on real sockets and timers: one timer, set to the engine's next wake-up; replies
+ * read from the sockets opened by `openIcmpSockets`, timed by the kernel's receive timestamps.
+ */
+export class IcmpMonitor {
+  readonly engine: IcmpEngine;
+  private readonly origin = process.hrtime.bigint();
+  private readonly cookie = randomBytes(COOKIE_BYTES);
+  private readonly payloads = new Map<IcmpTarget, Uint8Array>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private wakeAt = Number.POSITIVE_INFINITY;
+  private stopped = false;
+  private readonly batch: DueSend[] = [];
+
+  constructor(
+    private readonly sockets: IcmpSockets,
+    private readonly events: IcmpMonitorEvents = {},
+  ) {
+    this.engine = new IcmpEngine();
+    for (const [family, socket] of [
+      [4, sockets.v4],
+      [6, sockets.v6],
+    ] as const) {
+      if (!socket) continue;
+      this.unsubscribe.push(socket.onPacket((p) => this.onPacket(family, p)));
+      this.unsubscribe.push(socket.onError((err) => this.events.onSocketError?.(family, err)));
+    }
+  }
+
+  /** Engine clock: ns since this monitor started, on the kernel timestamps' clock. */
+  now(): number {
+    return Number(process.hrtime.bigint() - this.origin);
+  }
+
+  /** Replaces the targets (see IcmpEngine.setTargets); throws for a family without a socket. */
+  setTargets(specs: readonly IcmpTargetSpec[]): { added: number; removed: number; kept: number } {
+    for (const spec of specs) {
+      if (!this.socketFor(spec.family))
+        throw new Error(
+          `no IPv${spec.family} ICMP socket for ${spec.host}: ${this.sockets.failures[spec.family] ?? 'not opened'}`,
+        );
+    }
+    const result = this.engine.setTargets(specs, this.now());
+    for (const t of this.payloads.keys()) if (t.removed) this.payloads.delete(t);
+    this.schedule();
+    return result;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const u of this.unsubscribe) u();
+  }
+
+  private socketFor(family: IpFamily): ProbeSocket | undefined {
+    return family === 4 ? this.sockets.v4 : this.sockets.v6;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const next = this.engine.nextWakeup();
+    if (next === undefined) return;
+    if (this.timer !== undefined && next >= this.wakeAt) return;
+    clearTimeout(this.timer);
+    this.wakeAt = next;
+    const waitMs = Math.max(0, (next - this.now()) / 1e6);
+    this.timer = setTimeout(this.wake, waitMs);
+  }
+
+  private readonly wake = () => {
+    this.timer = undefined;
+    this.wakeAt = Number.POSITIVE_INFINITY;
+    if (this.stopped) return;
+    // Replies already queued are read before any request is declared lost.
+    this.sockets.v4?.drain();
+    this.sockets.v6?.drain();
+    const now = this.now();
+    this.engine.expire(now);
+    const batch = this.engine.due(now, this.batch);
+    for (const send of batch) this.send(send);
+    batch.length = 0;
+    this.schedule();
+  };
+
+  private send({ target, seq }: DueSend): void {
+    const spec = target.spec;
+    const socket = this.socketFor(spec.family)!;
+    let payload = this.payloads.get(target);
+    if (!payload) {
+      payload = makePayload(spec.size, this.cookie, target.slot);
+      this.payloads.set(target, payload);
+    }
+    const request = {
+      kind: 'echo-request',
+      code: 0,
+      identifier: this.sockets.identifier(spec.family),
+      sequence: seq & 0xffff,
+      payload,
+    } as const;
+    const bytes = spec.family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
+    socket.send(bytes, spec.address, spec.ttl !== undefined ? { ttl: spec.ttl } : undefined).then(
+      (sentAt) => target.restamp(seq, Number(sentAt - this.origin)),
+      () => target.sendFailed(seq),
+    );
+  }
+
+  private onPacket(family: IpFamily, packet: ReceivedPacket): void {
+    let message: ReturnType<typeof icmpv4.decode>['value'];
+    let ttl: number | undefined = packet.hopLimit;
+    try {
+      if (family === 4 && packet.includesIpHeader !== false) {
+        const ip = ipv4.decode(packet.data);
+        ttl = ip.value.ttl;
+        message = icmpv4.decode(packet.data, ip.bytesRead).value;
+      } else {
+        message = (family === 4 ? icmpv4 : icmpv6).decode(packet.data).value;
+      }
+    } catch (err) {
+      if (err instanceof DecodeError) return; // untrusted bytes: a malformed packet is dropped
+      throw err;
+    }
+    const receivedAt = Number(packet.receivedAt - this.origin);
+    if (message.kind === 'echo-reply') {
+      if (message.identifier !== this.sockets.identifier(family)) return;
+      const slot = payloadSlot(message.payload, this.cookie);
+      if (slot === undefined) return;
+      const verdict = this.engine.reply(slot, packet.from, message.sequence, receivedAt, ttl);
+      if (this.events.onReply && verdict !== 'unmatched') {
+        const target = this.engine.targetAt(slot)!;
+        this.events.onReply(target, verdict, target.lastRtt);
+      }
+    } else if (isIcmpError(message)) {
+      try {
+        const quoted = decodeQuotedProbe(family, message.original);
+        const t = quoted.transport;
+        if (t.protocol !== 'icmp' || t.identifier !== this.sockets.identifier(family)) return;
+        this.engine.icmpError(quoted.destination, t.sequence);
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+      }
+    }
+  }
+}

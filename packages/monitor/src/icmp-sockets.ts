@@ -1,0 +1,46 @@
+import { randomInt } from '@netdiag/icmp';
+import { type IpFamily, openProbeSocket, type ProbeSocket, type SocketSpec } from '@netdiag/probe-socket';
+
+/** The ICMP sockets of an agent: one per family, for every target of that family. */
+export interface IcmpSockets {
+  readonly v4?: ProbeSocket;
+  readonly v6?: ProbeSocket;
+  /** Why a family has no socket (no IPv6 in this namespace, no permission...). */
+  readonly failures: Partial<Record<IpFamily, string>>;
+  /** The echo identifier each family's requests carry (the kernel's, on datagram sockets). */
+  identifier(family: IpFamily): number;
+  close(): void;
+}
+
+export type SocketOpener = (spec: SocketSpec) => ProbeSocket;
+
+/**
+ * Opens both families' sockets at once, at start (and again only through this function), so
+ * that everything privileged happens in one place before the agent drops its privileges. A
+ * family that cannot be opened is reported, not fatal, unless both fail.
+ */
+export function openIcmpSockets(open: SocketOpener = (spec) => openProbeSocket(spec)): IcmpSockets {
+  const wanted = randomInt(1, 65_536);
+  const failures: Partial<Record<IpFamily, string>> = {};
+  let firstError: unknown;
+  const sockets: Partial<Record<IpFamily, ProbeSocket>> = {};
+  for (const family of [4, 6] as const) {
+    try {
+      sockets[family] = open({ family, protocol: 'icmp', identifier: wanted });
+    } catch (err) {
+      failures[family] = err instanceof Error ? err.message : String(err);
+      firstError ??= err;
+    }
+  }
+  if (!sockets[4] && !sockets[6]) throw firstError;
+  return {
+    ...(sockets[4] && { v4: sockets[4] }),
+    ...(sockets[6] && { v6: sockets[6] }),
+    failures,
+    identifier: (family) => sockets[family]?.boundIdentifier ?? wanted,
+    close() {
+      sockets[4]?.close();
+      sockets[6]?.close();
+    },
+  };
+}
