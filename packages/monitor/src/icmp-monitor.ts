@@ -13,6 +13,39 @@ import type { IcmpSockets } from './icmp-sockets.js';
 import type { IcmpTarget, IcmpTargetSpec, ReplyVerdict } from './icmp-target.js';
 import { COOKIE_BYTES, makePayload, payloadSlot } from './payload.js';
 
+/** What one `echo()` (a /probe request) saw. */
+export interface EchoResult {
+  readonly sent: number;
+  readonly received: number;
+  /** RTT of each reply in seconds, in the order the requests were sent (NaN: none came). */
+  readonly rtts: readonly number[];
+  /** Hop limit of the first reply, if any came. */
+  readonly hopLimit?: number;
+  /** Seconds from the start of the echo to the first request on the wire. */
+  readonly setupSeconds: number;
+}
+
+export interface EchoOptions {
+  readonly packets: number;
+  readonly packetIntervalMs: number;
+  readonly timeoutMs: number;
+  readonly payload: Uint8Array;
+  readonly ttl?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Payload slots at and above this are one-off echoes (/probe), below it the engine's targets. */
+const ECHO_SLOTS = 0x8000_0000;
+
+interface EchoSession {
+  readonly address: string;
+  readonly sentAt: number[];
+  readonly rtts: number[];
+  hopLimit?: number;
+  received: number;
+  done?: () => void;
+}
+
 export interface IcmpMonitorEvents {
   /** Every matched reply, for live views and tests (keep it cheap: it runs per packet). */
   readonly onReply?: (target: IcmpTarget, verdict: ReplyVerdict, rttSeconds: number) => void;
@@ -34,6 +67,8 @@ export class IcmpMonitor {
   private wakeAt = Number.POSITIVE_INFINITY;
   private stopped = false;
   private readonly batch: DueSend[] = [];
+  private readonly echoes = new Map<number, EchoSession>();
+  private nextEcho = 0;
 
   constructor(
     private readonly sockets: IcmpSockets,
@@ -73,6 +108,73 @@ export class IcmpMonitor {
     this.stopped = true;
     clearTimeout(this.timer);
     for (const u of this.unsubscribe) u();
+  }
+
+  /**
+   * Sends `packets` echo requests to one address on the agent's own sockets (no socket opened
+   * per request: the privilege stays where it was taken) and waits for their replies until the
+   * timeout after the last one. Payload: blackbox's, or ours with a slot for matching.
+   */
+  echo(address: string, family: IpFamily, options: EchoOptions): Promise<EchoResult> {
+    const socket = this.socketFor(family);
+    if (!socket) return Promise.reject(new Error(`no IPv${family} ICMP socket: ${this.sockets.failures[family]}`));
+    const slot = ECHO_SLOTS + (this.nextEcho++ % ECHO_SLOTS);
+    const session: EchoSession = { address, sentAt: [], rtts: [], received: 0 };
+    this.echoes.set(slot, session);
+    const start = this.now();
+    const payload = new Uint8Array(options.payload);
+    payload.set(this.cookie);
+    new DataView(payload.buffer).setUint32(COOKIE_BYTES, slot);
+    const identifier = this.sockets.identifier(family);
+    let setupSeconds = 0;
+    return new Promise<EchoResult>((resolve) => {
+      const timers: NodeJS.Timeout[] = [];
+      const finish = () => {
+        for (const t of timers) clearTimeout(t);
+        options.signal?.removeEventListener('abort', finish);
+        this.echoes.delete(slot);
+        resolve({
+          sent: session.sentAt.length,
+          received: session.received,
+          rtts: session.rtts,
+          ...(session.hopLimit !== undefined && { hopLimit: session.hopLimit }),
+          setupSeconds,
+        });
+      };
+      session.done = () => {
+        if (session.received === options.packets) finish();
+      };
+      options.signal?.addEventListener('abort', finish, { once: true });
+      const sendOne = (i: number) => {
+        const request = { kind: 'echo-request', code: 0, identifier, sequence: i & 0xffff, payload } as const;
+        const bytes = family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
+        session.sentAt[i] = this.now();
+        session.rtts[i] = Number.NaN;
+        socket.send(bytes, address, options.ttl !== undefined ? { ttl: options.ttl } : undefined).then(
+          (at) => {
+            session.sentAt[i] = Number(at - this.origin);
+            if (i === 0) setupSeconds = (session.sentAt[0]! - start) / 1e9;
+          },
+          () => {},
+        );
+        if (i === options.packets - 1) timers.push(setTimeout(finish, options.timeoutMs));
+      };
+      for (let i = 0; i < options.packets; i++) {
+        if (i === 0) sendOne(0);
+        else timers.push(setTimeout(() => sendOne(i), i * options.packetIntervalMs));
+      }
+    });
+  }
+
+  private echoReply(slot: number, from: string, wire: number, receivedAt: number, ttl: number | undefined): void {
+    const session = this.echoes.get(slot);
+    if (!session || session.address !== from) return;
+    const sentAt = session.sentAt[wire];
+    if (sentAt === undefined || !Number.isNaN(session.rtts[wire]!)) return;
+    session.rtts[wire] = Math.max(0, receivedAt - sentAt) / 1e9;
+    session.received++;
+    if (ttl !== undefined) session.hopLimit ??= ttl;
+    session.done?.();
   }
 
   private socketFor(family: IpFamily): ProbeSocket | undefined {
@@ -147,6 +249,7 @@ export class IcmpMonitor {
       if (message.identifier !== this.sockets.identifier(family)) return;
       const slot = payloadSlot(message.payload, this.cookie);
       if (slot === undefined) return;
+      if (slot >= ECHO_SLOTS) return this.echoReply(slot, packet.from, message.sequence, receivedAt, ttl);
       const verdict = this.engine.reply(slot, packet.from, message.sequence, receivedAt, ttl);
       if (this.events.onReply && verdict !== 'unmatched') {
         const target = this.engine.targetAt(slot)!;

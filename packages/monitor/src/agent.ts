@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import { type ConfigError, defaultConfig, DEFAULT_GROUP, type MonitorConfig, parseConfig } from './config.js';
+import { ExpositionWriter, type ExpositionFormat } from './exposition.js';
+import { writeIcmpMetrics } from './icmp-metrics.js';
+import { IcmpMonitor, type IcmpMonitorEvents } from './icmp-monitor.js';
+import { type IcmpSockets, openIcmpSockets } from './icmp-sockets.js';
+import type { IcmpTargetSpec } from './icmp-target.js';
+import { writeProcessMetrics } from './process-metrics.js';
+import { icmpTargetSpecs, type ResolveAll, systemResolveAll } from './targets.js';
+
+export interface AgentOptions {
+  /** YAML config (see README); re-read on reload. */
+  readonly configFile?: string;
+  /** Hosts probed besides the config's, with the default ICMP settings. */
+  readonly hosts?: readonly string[];
+  /** The sockets, opened before the agent starts (`openIcmpSockets` by default). */
+  readonly sockets?: IcmpSockets;
+  readonly resolve?: ResolveAll;
+  readonly events?: IcmpMonitorEvents;
+}
+
+export type ReloadResult =
+  | { readonly ok: true; readonly added: number; readonly removed: number; readonly kept: number }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * The agent without its HTTP face: the config, the ICMP monitor on its sockets, reloads, and the
+ * metrics. All sockets are opened by `openIcmpSockets` before anything else, and never again,
+ * so a privilege drop after `Agent.start` holds for the agent's whole life.
+ */
+export class Agent {
+  private reloads = 0;
+  private lastReloadOk = true;
+  private lastReloadAt = Date.now() / 1000;
+  private reloading: Promise<ReloadResult> | undefined;
+
+  private constructor(
+    readonly monitor: IcmpMonitor,
+    private readonly sockets: IcmpSockets,
+    private readonly options: AgentOptions,
+    private current: MonitorConfig,
+    private specs: readonly IcmpTargetSpec[],
+  ) {}
+
+  /** Loads the config (throws ConfigError or a resolution error), opens sockets, starts probing. */
+  static async start(options: AgentOptions): Promise<Agent> {
+    const config = await loadConfig(options.configFile);
+    const specs = await allSpecs(config, options);
+    const sockets = options.sockets ?? openIcmpSockets();
+    const monitor = new IcmpMonitor(sockets, options.events);
+    try {
+      monitor.setTargets(specs);
+    } catch (err) {
+      monitor.stop();
+      if (!options.sockets) sockets.close();
+      throw err;
+    }
+    return new Agent(monitor, sockets, options, config, specs);
+  }
+
+  get config(): MonitorConfig {
+    return this.current;
+  }
+
+  get targets(): readonly IcmpTargetSpec[] {
+    return this.specs;
+  }
+
+  /**
+   * Re-reads the config: targets added and removed, unchanged ones keep counting. A config that
+   * fails to parse or resolve changes nothing, and the result says why. Concurrent reloads share one.
+   */
+  reload(): Promise<ReloadResult> {
+    this.reloading ??= this.doReload().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<ReloadResult> {
+    this.reloads++;
+    try {
+      const config = await loadConfig(this.options.configFile);
+      const specs = await allSpecs(config, this.options);
+      const result = this.monitor.setTargets(specs);
+      this.current = config;
+      this.specs = specs;
+      this.lastReloadOk = true;
+      this.lastReloadAt = Date.now() / 1000;
+      return { ok: true, ...result };
+    } catch (err) {
+      this.lastReloadOk = false;
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** The whole `/metrics` body in the format asked for. */
+  metrics(format: ExpositionFormat): string {
+    const w = new ExpositionWriter(format);
+    writeIcmpMetrics(w, this.monitor.engine);
+    w.family(
+      'netdiag_monitor_config_last_reload_successful',
+      'gauge',
+      'Whether the last configuration reload succeeded (1) or kept the running config (0).',
+    );
+    w.sample('netdiag_monitor_config_last_reload_successful', '', this.lastReloadOk ? 1 : 0);
+    w.family(
+      'netdiag_monitor_config_last_reload_success_timestamp_seconds',
+      'gauge',
+      'Timestamp of the last successful configuration reload.',
+    );
+    w.sample('netdiag_monitor_config_last_reload_success_timestamp_seconds', '', this.lastReloadAt);
+    w.family('netdiag_monitor_config_reloads_total', 'counter', 'Configuration reloads attempted.');
+    w.sample('netdiag_monitor_config_reloads_total', '', this.reloads);
+    writeProcessMetrics(w);
+    return w.finish();
+  }
+
+  close(): void {
+    this.monitor.stop();
+    if (!this.options.sockets) this.sockets.close();
+  }
+}
+
+async function loadConfig(file: string | undefined): Promise<MonitorConfig> {
+  if (file === undefined) return defaultConfig();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return parseConfig(text, file);
+}
+
+async function allSpecs(config: MonitorConfig, options: AgentOptions): Promise<IcmpTargetSpec[]> {
+  const withHosts: MonitorConfig =
+    options.hosts && options.hosts.length > 0
+      ? { ...config, targets: [...config.targets, { ...DEFAULT_GROUP, hosts: options.hosts }] }
+      : config;
+  return icmpTargetSpecs(withHosts, options.resolve ?? systemResolveAll);
+}
+
+export type { ConfigError };

@@ -1,0 +1,208 @@
+import type { Node } from 'yaml';
+import { ConfigError, YamlReader } from './config-reader.js';
+import { parsePrefix, type Prefix } from './prefix.js';
+
+/** smokeping_prober's `network`: which addresses of a name to probe. */
+export type Network = 'ip' | 'ip4' | 'ip6';
+
+/** A group of hosts probed alike (smokeping_prober's `targets:` entries, plus netdiag's fields). */
+export interface TargetGroup {
+  readonly hosts: readonly string[];
+  readonly network: Network;
+  readonly intervalMs: number;
+  /** Requests per interval, spread evenly over it. */
+  readonly count: number;
+  readonly timeoutMs: number;
+  /** ICMP payload bytes. */
+  readonly size: number;
+  readonly ttl?: number;
+}
+
+/** blackbox_exporter's `icmp` prober options, the subset the agent serves. */
+export interface IcmpModule {
+  readonly prober: 'icmp';
+  /** 0: the scrape's own timeout (X-Prometheus-Scrape-Timeout-Seconds), as blackbox does. */
+  readonly timeoutMs: number;
+  readonly preferredFamily: 4 | 6;
+  readonly fallback: boolean;
+  /** 0: blackbox's payload, "Prometheus Blackbox Exporter" (28 bytes); at least 16 here. */
+  readonly payloadSize: number;
+  readonly ttl?: number;
+  /** netdiag's: requests per probe (blackbox sends one) and the gap between them. */
+  readonly packets: number;
+  readonly packetIntervalMs: number;
+}
+
+/** blackbox_exporter's `dns` prober options, the subset the agent serves. */
+export interface DnsModule {
+  readonly prober: 'dns';
+  readonly timeoutMs: number;
+  readonly preferredFamily: 4 | 6;
+  readonly fallback: boolean;
+  readonly queryName: string;
+  readonly queryType: string;
+  readonly transport: 'udp' | 'tcp';
+  readonly recursionDesired: boolean;
+  /** Rcodes that count as success; blackbox's default is NOERROR alone. */
+  readonly validRcodes: readonly string[];
+}
+
+export type Module = IcmpModule | DnsModule;
+
+export interface MonitorConfig {
+  readonly targets: readonly TargetGroup[];
+  readonly modules: ReadonlyMap<string, Module>;
+  /** What `/probe` may target besides the configured hosts. */
+  readonly probeAllow: readonly Prefix[];
+  readonly maxConcurrentProbes: number;
+}
+
+/** Targets without a config: ICMP at 1/s, smokeping_prober's defaults. */
+export const DEFAULT_GROUP: Omit<TargetGroup, 'hosts'> = {
+  network: 'ip',
+  intervalMs: 1000,
+  count: 1,
+  timeoutMs: 1000,
+  size: 56,
+};
+
+/** blackbox_exporter's DefaultICMPProbe: IPv6 preferred, IPv4 as fallback, one request. */
+export const DEFAULT_ICMP_MODULE: IcmpModule = {
+  prober: 'icmp',
+  timeoutMs: 0,
+  preferredFamily: 6,
+  fallback: true,
+  payloadSize: 0,
+  packets: 1,
+  packetIntervalMs: 100,
+};
+
+export const DEFAULT_MAX_CONCURRENT_PROBES = 64;
+
+export function defaultConfig(): MonitorConfig {
+  return {
+    targets: [],
+    modules: new Map([['icmp', DEFAULT_ICMP_MODULE]]),
+    probeAllow: [],
+    maxConcurrentProbes: DEFAULT_MAX_CONCURRENT_PROBES,
+  };
+}
+
+const TOP = ['targets', 'modules', 'probe'] as const;
+const GROUP = ['hosts', 'network', 'protocol', 'interval', 'count', 'timeout', 'size', 'ttl'] as const;
+const MODULE = ['prober', 'timeout', 'icmp', 'dns'] as const;
+const ICMP = [
+  'preferred_ip_protocol',
+  'ip_protocol_fallback',
+  'payload_size',
+  'ttl',
+  'packets',
+  'packet_interval',
+] as const;
+const DNS = [
+  'preferred_ip_protocol',
+  'ip_protocol_fallback',
+  'query_name',
+  'query_type',
+  'transport_protocol',
+  'recursion_desired',
+  'valid_rcodes',
+] as const;
+const PROBE = ['allow', 'max_concurrent'] as const;
+
+/** Parses and checks a config's text; throws ConfigError (`FILE:LINE:COL: what`). */
+export function parseConfig(text: string, file = 'config'): MonitorConfig {
+  const y: YamlReader = new YamlReader(text, file);
+  if (y.root === null) return defaultConfig();
+  const top = y.map(y.root, 'the config', TOP);
+  const targets = top.has('targets') ? y.seq(top.get('targets'), 'targets').map((n) => group(y, n)) : [];
+  const modules = new Map<string, Module>([['icmp', DEFAULT_ICMP_MODULE]]);
+  if (top.has('modules')) {
+    for (const [name, node] of y.map(top.get('modules'), 'modules')) modules.set(name, module(y, name, node));
+  }
+  let probeAllow: Prefix[] = [];
+  let maxConcurrentProbes = DEFAULT_MAX_CONCURRENT_PROBES;
+  if (top.has('probe')) {
+    const p = y.map(top.get('probe'), 'probe', PROBE);
+    if (p.has('allow'))
+      probeAllow = y.seq(p.get('allow'), 'probe.allow').map((n) => {
+        const prefix = parsePrefix(y.string(n, 'probe.allow entry'));
+        if (!prefix) y.fail(n, `probe.allow: '${y.string(n, '')}' is not an address or prefix`);
+        return prefix;
+      });
+    if (p.has('max_concurrent')) maxConcurrentProbes = y.int(p.get('max_concurrent'), 'probe.max_concurrent', 1, 10_000);
+  }
+  return { targets, modules, probeAllow, maxConcurrentProbes };
+}
+
+function group(y: YamlReader, node: Node): TargetGroup {
+  const g = y.map(node, 'a targets entry', GROUP);
+  if (!g.has('hosts')) y.fail(node, "a targets entry needs 'hosts'");
+  const hosts = y.seq(g.get('hosts'), 'hosts').map((n) => {
+    const h = y.string(n, 'a host').trim();
+    if (h === '' || /[\s\x00-\x1f]/.test(h)) y.fail(n, `'${h}' is not a host name or address`);
+    return h;
+  });
+  if (g.has('protocol') && y.oneOf(g.get('protocol'), 'protocol', ['icmp'] as const) !== 'icmp')
+    y.fail(g.get('protocol'), 'only icmp');
+  const intervalMs = g.has('interval') ? y.duration(g.get('interval'), 'interval', 1) : DEFAULT_GROUP.intervalMs;
+  const timeoutMs = g.has('timeout') ? y.duration(g.get('timeout'), 'timeout', 1) : Math.min(intervalMs, 10_000);
+  const ttl = g.has('ttl') ? y.int(g.get('ttl'), 'ttl', 1, 255) : undefined;
+  return {
+    hosts,
+    network: g.has('network') ? y.oneOf(g.get('network'), 'network', ['ip', 'ip4', 'ip6'] as const) : 'ip',
+    intervalMs,
+    count: g.has('count') ? y.int(g.get('count'), 'count', 1, 1000) : 1,
+    timeoutMs,
+    size: g.has('size') ? y.int(g.get('size'), 'size', 16, 65_507) : DEFAULT_GROUP.size,
+    ...(ttl !== undefined && { ttl }),
+  };
+}
+
+function family(y: YamlReader, node: Node | undefined): 4 | 6 {
+  return y.oneOf(node, 'preferred_ip_protocol', ['ip4', 'ip6'] as const) === 'ip4' ? 4 : 6;
+}
+
+function module(y: YamlReader, name: string, node: Node): Module {
+  const m = y.map(node, `module ${name}`, MODULE);
+  if (!m.has('prober')) y.fail(node, `module ${name} needs 'prober'`);
+  const prober = m.get('prober');
+  const kind = y.string(prober, 'prober');
+  if (kind !== 'icmp' && kind !== 'dns')
+    y.fail(prober, `module ${name}: prober '${kind}' is not served here (icmp and dns are)`);
+  const timeoutMs = m.has('timeout') ? y.duration(m.get('timeout'), 'timeout', 1) : 0;
+  if (kind === 'icmp') {
+    const o = m.has('icmp') ? y.map(m.get('icmp'), `module ${name}: icmp`, ICMP) : new Map<string, Node>();
+    const ttl = o.has('ttl') ? y.int(o.get('ttl'), 'ttl', 1, 255) : undefined;
+    return {
+      prober: 'icmp',
+      timeoutMs,
+      preferredFamily: o.has('preferred_ip_protocol') ? family(y, o.get('preferred_ip_protocol')) : 6,
+      fallback: o.has('ip_protocol_fallback') ? y.bool(o.get('ip_protocol_fallback'), 'ip_protocol_fallback') : true,
+      payloadSize: o.has('payload_size') ? y.int(o.get('payload_size'), 'payload_size', 16, 65_507) : 0,
+      packets: o.has('packets') ? y.int(o.get('packets'), 'packets', 1, 1000) : 1,
+      packetIntervalMs: o.has('packet_interval') ? y.duration(o.get('packet_interval'), 'packet_interval', 1) : 100,
+      ...(ttl !== undefined && { ttl }),
+    };
+  }
+  if (!m.has('dns')) y.fail(node, `module ${name}: a dns prober needs 'dns' with query_name`);
+  const o = y.map(m.get('dns'), `module ${name}: dns`, DNS);
+  if (!o.has('query_name')) y.fail(m.get('dns'), `module ${name}: dns needs query_name`);
+  return {
+    prober: 'dns',
+    timeoutMs,
+    preferredFamily: o.has('preferred_ip_protocol') ? family(y, o.get('preferred_ip_protocol')) : 6,
+    fallback: o.has('ip_protocol_fallback') ? y.bool(o.get('ip_protocol_fallback'), 'ip_protocol_fallback') : true,
+    queryName: y.string(o.get('query_name'), 'query_name'),
+    queryType: o.has('query_type') ? y.string(o.get('query_type'), 'query_type').toUpperCase() : 'ANY',
+    transport: o.has('transport_protocol')
+      ? y.oneOf(o.get('transport_protocol'), 'transport_protocol', ['udp', 'tcp'] as const)
+      : 'udp',
+    recursionDesired: o.has('recursion_desired') ? y.bool(o.get('recursion_desired'), 'recursion_desired') : true,
+    validRcodes: o.has('valid_rcodes')
+      ? y.seq(o.get('valid_rcodes'), 'valid_rcodes').map((n) => y.string(n, 'an rcode').toUpperCase())
+      : ['NOERROR'],
+  };
+}
+
+export { ConfigError };

@@ -1,0 +1,58 @@
+import { addressFamily } from '@netdiag/icmp';
+import type { MonitorConfig, TargetGroup } from './config.js';
+import type { IcmpTargetSpec } from './icmp-target.js';
+
+/** Resolves a name to its addresses of one family (the system resolver by default). */
+export type ResolveAll = (name: string, family: 4 | 6 | undefined) => Promise<{ address: string; family: 4 | 6 }[]>;
+
+export const systemResolveAll: ResolveAll = async (name, family) => {
+  const { lookup } = await import('node:dns/promises');
+  const all = await lookup(name, { family: family ?? 0, all: true, verbatim: true });
+  return all.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+};
+
+/**
+ * The config's hosts as ICMP target specs: an address as it is, a name resolved to its first
+ * address of the group's `network` (smokeping_prober's behaviour). Throws with the host's name
+ * when it does not resolve, so a reload with a bad name keeps the running config.
+ */
+export async function icmpTargetSpecs(config: MonitorConfig, resolve: ResolveAll): Promise<IcmpTargetSpec[]> {
+  const specs: IcmpTargetSpec[] = [];
+  for (const group of config.targets) {
+    for (const host of group.hosts) specs.push(await specOf(host, group, resolve));
+  }
+  return specs;
+}
+
+async function specOf(host: string, group: TargetGroup, resolve: ResolveAll): Promise<IcmpTargetSpec> {
+  const wanted = group.network === 'ip4' ? 4 : group.network === 'ip6' ? 6 : undefined;
+  const literal = addressFamily(host);
+  let address: string;
+  let family: 4 | 6;
+  if (literal) {
+    if (wanted !== undefined && literal !== wanted)
+      throw new Error(`${host} is an IPv${literal} address, but its network is ${group.network}`);
+    address = host;
+    family = literal;
+  } else {
+    let found: { address: string; family: 4 | 6 }[];
+    try {
+      found = await resolve(host, wanted);
+    } catch (err) {
+      throw new Error(`${host}: name resolution failed (${(err as { code?: string }).code ?? String(err)})`);
+    }
+    const first = found[0];
+    if (!first) throw new Error(`${host}: no address`);
+    ({ address, family } = first);
+  }
+  return {
+    host,
+    address,
+    family,
+    intervalMs: group.intervalMs,
+    count: group.count,
+    timeoutMs: group.timeoutMs,
+    size: group.size,
+    ...(group.ttl !== undefined && { ttl: group.ttl }),
+  };
+}
