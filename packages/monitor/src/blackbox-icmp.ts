@@ -102,9 +102,10 @@ export async function probeIcmp(
   const mean = answered.length === 0 ? 0 : answered.reduce((a, b) => a + b, 0) / answered.length;
   w.family('probe_icmp_duration_seconds', 'gauge', 'Duration of icmp request by phase');
   w.sample('probe_icmp_duration_seconds', labelPairs({ phase: 'resolve' }), chosen.lookupSeconds);
+  // As blackbox: every phase is written (rtt 0 without a reply), the hop limit only with one.
   w.sample('probe_icmp_duration_seconds', labelPairs({ phase: 'rtt' }), mean);
   w.sample('probe_icmp_duration_seconds', labelPairs({ phase: 'setup' }), result.setupSeconds);
-  if (result.hopLimit !== undefined) {
+  if (result.hopLimit !== undefined && answered.length > 0) {
     w.family('probe_icmp_reply_hop_limit', 'gauge', 'Replied packet hop limit (TTL for ipv4)');
     w.sample('probe_icmp_reply_hop_limit', '', result.hopLimit);
   }
