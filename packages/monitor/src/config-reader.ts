@@ -21,8 +21,8 @@ export class YamlReader {
     const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
     const error = doc.errors[0];
     if (error) {
-      const pos = error.linePos?.[0];
-      const where = pos ? `${pos.line}:${pos.col}` : '1:1';
+      const pos = this.lines.linePos(error.pos[0]);
+      const where = `${Math.max(1, pos.line)}:${pos.col}`;
       throw new ConfigError(`${file}:${where}: ${error.message.split('\n')[0]}`);
     }
     this.root = doc.contents as Node | null;
