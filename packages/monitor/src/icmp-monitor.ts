@@ -11,7 +11,8 @@ import type { IpFamily, ProbeSocket, ReceivedPacket } from '@netdiag/probe-socke
 import { type DueSend, IcmpEngine } from './icmp-engine.js';
 import type { IcmpSockets } from './icmp-sockets.js';
 import type { IcmpTarget, IcmpTargetSpec, ReplyVerdict } from './icmp-target.js';
-import { COOKIE_BYTES, makePayload, payloadSlot } from './payload.js';
+import { type EchoReplyView, readEchoReply } from './echo-reply.js';
+import { COOKIE_BYTES, makePayload } from './payload.js';
 
 /** What one `echo()` (a /probe request) saw. */
 export interface EchoResult {
@@ -71,6 +72,8 @@ export class IcmpMonitor {
   private lastWake = Number.NEGATIVE_INFINITY;
   private stopped = false;
   private readonly batch: DueSend[] = [];
+  private readonly view: EchoReplyView = { identifier: 0, sequence: 0, slot: 0, ttl: -1 };
+  private packetsRead = 0;
   private readonly echoes = new Map<number, EchoSession>();
   private nextEcho = 0;
 
@@ -205,15 +208,14 @@ export class IcmpMonitor {
     this.timer = undefined;
     this.wakeAt = Number.POSITIVE_INFINITY;
     if (this.stopped) return;
-    let now = this.now();
+    const now = this.now();
     this.lastWake = now;
     if (this.engine.timeoutDue(now)) {
-      // Replies already queued are read before any request is declared lost.
-      this.sockets.v4?.drain();
-      this.sockets.v6?.drain();
-      now = this.now();
+      // `now` was taken before reading: every reply in time for a deadline up to `now` is in
+      // the kernel's queue by then, and read here, before its request could be called lost.
+      this.drainAll();
+      this.engine.expire(now);
     }
-    if (this.engine.timeoutDue(now)) this.engine.expire(now);
     const batch = this.engine.due(now, this.batch);
     for (const send of batch) this.send(send);
     batch.length = 0;
@@ -243,12 +245,25 @@ export class IcmpMonitor {
   }
 
   private onPacket(family: IpFamily, packet: ReceivedPacket): void {
+    this.packetsRead++;
+    const receivedAt = Number(packet.receivedAt - this.origin);
+    const v = this.view;
+    if (readEchoReply(family, packet.data, family === 4 && packet.includesIpHeader !== false, this.cookie, v)) {
+      if (v.identifier !== this.sockets.identifier(family)) return;
+      const ttl = v.ttl >= 0 ? v.ttl : packet.hopLimit;
+      if (v.slot >= ECHO_SLOTS) return this.echoReply(v.slot, packet.from, v.sequence, receivedAt, ttl);
+      const verdict = this.engine.reply(v.slot, packet.from, v.sequence, receivedAt, ttl);
+      if (this.events.onReply && verdict !== 'unmatched') {
+        const target = this.engine.targetAt(v.slot)!;
+        this.events.onReply(target, verdict, target.lastRtt);
+      }
+      return;
+    }
+    // Not one of our echo replies: an ICMP error about one of our requests, or someone else's.
     let message: ReturnType<typeof icmpv4.decode>['value'];
-    let ttl: number | undefined = packet.hopLimit;
     try {
       if (family === 4 && packet.includesIpHeader !== false) {
         const ip = ipv4.decode(packet.data);
-        ttl = ip.value.ttl;
         message = icmpv4.decode(packet.data, ip.bytesRead).value;
       } else {
         message = (family === 4 ? icmpv4 : icmpv6).decode(packet.data).value;
@@ -257,26 +272,28 @@ export class IcmpMonitor {
       if (err instanceof DecodeError) return; // untrusted bytes: a malformed packet is dropped
       throw err;
     }
-    const receivedAt = Number(packet.receivedAt - this.origin);
-    if (message.kind === 'echo-reply') {
-      if (message.identifier !== this.sockets.identifier(family)) return;
-      const slot = payloadSlot(message.payload, this.cookie);
-      if (slot === undefined) return;
-      if (slot >= ECHO_SLOTS) return this.echoReply(slot, packet.from, message.sequence, receivedAt, ttl);
-      const verdict = this.engine.reply(slot, packet.from, message.sequence, receivedAt, ttl);
-      if (this.events.onReply && verdict !== 'unmatched') {
-        const target = this.engine.targetAt(slot)!;
-        this.events.onReply(target, verdict, target.lastRtt);
-      }
-    } else if (isIcmpError(message)) {
-      try {
-        const quoted = decodeQuotedProbe(family, message.original);
-        const t = quoted.transport;
-        if (t.protocol !== 'icmp' || t.identifier !== this.sockets.identifier(family)) return;
-        this.engine.icmpError(quoted.destination, t.sequence);
-      } catch (err) {
-        if (!(err instanceof DecodeError)) throw err;
-      }
+    if (!isIcmpError(message)) return;
+    try {
+      const quoted = decodeQuotedProbe(family, message.original);
+      const t = quoted.transport;
+      if (t.protocol !== 'icmp' || t.identifier !== this.sockets.identifier(family)) return;
+      this.engine.icmpError(quoted.destination, t.sequence);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+    }
+  }
+
+  /**
+   * Reads every reply the kernel holds before losses are declared: a reply that arrived in time
+   * but waits unread (the event loop was busy) must not be counted lost. Each drain() reads at
+   * most one batch (512) per socket: go on while batches come back full.
+   */
+  private drainAll(): void {
+    for (let round = 0; round < 256; round++) {
+      const before = this.packetsRead;
+      this.sockets.v4?.drain();
+      this.sockets.v6?.drain();
+      if (this.packetsRead - before < 512) return;
     }
   }
 }

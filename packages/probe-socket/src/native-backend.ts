@@ -2,6 +2,7 @@
 // privilege, datagram sockets: ICMP ones (where net.ipv4.ping_group_range admits the user) and
 // UDP ones (anyone), both reading ICMP errors from their error queue.
 import {
+  constants,
   type ErrorQueueEntry,
   encodeSockaddr,
   type NativeSocket,
@@ -30,6 +31,28 @@ function protocolNumber(spec: SocketSpec): number {
 
 function inetAddress(family: IpFamily, address: string, port = 0): SocketAddress {
   return family === 6 ? { family: 'inet6', address, port } : { family: 'inet', address, port };
+}
+
+/** Linux's SO_RCVBUFFORCE (33 on x86, arm and the other architectures Node runs on). */
+const SO_RCVBUFFORCE = 33;
+
+/**
+ * The kernel receive buffer: forced past rmem_max where the process has CAP_NET_ADMIN, else as
+ * far as rmem_max lets SO_RCVBUF go. A smaller buffer than asked is not an error: the socket works,
+ * it only drops sooner under a burst.
+ */
+function setReceiveBuffer(socket: NativeSocket, bytes: number): void {
+  const c = constants();
+  const level = c.SOL_SOCKET!;
+  try {
+    socket.setOption(level, SO_RCVBUFFORCE, bytes);
+  } catch {
+    try {
+      socket.setOption(level, c.SO_RCVBUF!, bytes);
+    } catch {
+      // keep the kernel's default
+    }
+  }
 }
 
 /** The native error's syscall, in the names ProbeSocketError knows. */
@@ -84,6 +107,8 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
     }
     throw e;
   }
+  if (spec.protocol !== 'udp-datagram' && spec.receiveBufferBytes !== undefined)
+    setReceiveBuffer(socket, spec.receiveBufferBytes);
   let bound: number | undefined;
   if (kind === 'dgram') {
     // The bound "port" of an ICMP datagram socket is the echo identifier the kernel writes into
@@ -148,7 +173,8 @@ function adapt(
           );
         }
         // Probers send to few destinations many times; the socket encodes each address object once.
-        if (destinations.size >= 4096) destinations.clear();
+        // 65,536: a monitoring agent sends to every one of 10,000 targets each second.
+        if (destinations.size >= 65_536) destinations.clear();
         destinations.set(to, address);
       }
       // TTL travels as a control message with this datagram alone: no sticky option to race on.

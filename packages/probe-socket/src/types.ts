@@ -23,6 +23,12 @@ export type SocketSpec =
        * `ProbeSocket.boundIdentifier`. Others ignore it.
        */
       readonly identifier?: number;
+      /**
+       * Kernel receive buffer (SO_RCVBUF) in bytes, for sockets that many replies reach at once
+       * (one socket for thousands of targets): past net.core.rmem_max where the process may
+       * (SO_RCVBUFFORCE, CAP_NET_ADMIN), else as far as rmem_max allows. Default: the kernel's.
+       */
+      readonly receiveBufferBytes?: number;
     }
   | {
       readonly family: IpFamily;
