@@ -24,14 +24,25 @@ engine.setTargets(specs, 0);
 for (let now = 0; now < 60_000 * MS; now += 10 * MS) {
   for (const d of engine.due(now)) {
     d.target.restamp(d.seq, now);
-    engine.reply(d.target.slot, d.target.spec.address, d.seq & 0xffff, now + 0.05 * MS + (d.seq % 7) * 0.01 * MS, 64);
+    engine.reply(
+      d.target.slot,
+      d.target.spec.address,
+      d.seq & 0xffff,
+      now + 0.05 * MS + (d.seq % 7) * 0.01 * MS,
+      64,
+    );
   }
 }
 
 // The same series in prom-client, filled from the engine.
 const registry = new client.Registry();
 const labelNames = ['host', 'ip'] as const;
-const requests = new client.Counter({ name: 'smokeping_requests_total', help: 'Number of ping requests sent', labelNames, registers: [registry] });
+const requests = new client.Counter({
+  name: 'smokeping_requests_total',
+  help: 'Number of ping requests sent',
+  labelNames,
+  registers: [registry],
+});
 const duration = new client.Histogram({
   name: 'smokeping_response_duration_seconds',
   help: 'A histogram of latencies for ping responses.',
@@ -39,10 +50,19 @@ const duration = new client.Histogram({
   buckets: [...engine.targets][0]!.rtt.bounds.slice(),
   registers: [registry],
 });
-const ttl = new client.Gauge({ name: 'smokeping_response_ttl', help: 'The last response Time To Live (TTL).', labelNames, registers: [registry] });
-const counters = ['smokeping_response_duplicates_total', 'netdiag_monitor_late_responses_total', 'netdiag_monitor_timeouts_total', 'netdiag_monitor_send_errors_total', 'netdiag_monitor_icmp_errors_total'].map(
-  (name) => new client.Counter({ name, help: name, labelNames, registers: [registry] }),
-);
+const ttl = new client.Gauge({
+  name: 'smokeping_response_ttl',
+  help: 'The last response Time To Live (TTL).',
+  labelNames,
+  registers: [registry],
+});
+const counters = [
+  'smokeping_response_duplicates_total',
+  'netdiag_monitor_late_responses_total',
+  'netdiag_monitor_timeouts_total',
+  'netdiag_monitor_send_errors_total',
+  'netdiag_monitor_icmp_errors_total',
+].map((name) => new client.Counter({ name, help: name, labelNames, registers: [registry] }));
 for (const t of engine.targets) {
   const labels = { host: t.spec.host, ip: t.spec.address };
   requests.inc(labels, t.sent);
@@ -69,7 +89,9 @@ async function time(name: string, scrape: () => string | Promise<string>) {
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
-  console.log(`${name.padEnd(12)} ${median.toFixed(1).padStart(7)} ms per scrape  ${(size / 1e6).toFixed(1)} MB`);
+  console.log(
+    `${name.padEnd(12)} ${median.toFixed(1).padStart(7)} ms per scrape  ${(size / 1e6).toFixed(1)} MB`,
+  );
   return median;
 }
 

@@ -14,7 +14,6 @@
 //   the same target's echo pairs captured by tcpdump on the client's interface with the
 //   kernel's nanosecond timestamps (64 targets, 15 s of the run); the p50 and p99 over targets;
 // - /metrics scrape time: curl's total time for the text format, median of 3 at the end.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

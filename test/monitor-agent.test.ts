@@ -23,7 +23,11 @@ describe.skipIf(!root)('netdiag monitor: reload and bad input (needs root)', () 
       stringify({
         targets: [{ hosts, interval: '200ms', timeout: '150ms' }],
         modules: {
-          icmp_burst: { prober: 'icmp', timeout: '3s', icmp: { preferred_ip_protocol: 'ip4', packets: 50, packet_interval: '10ms' } },
+          icmp_burst: {
+            prober: 'icmp',
+            timeout: '3s',
+            icmp: { preferred_ip_protocol: 'ip4', packets: 50, packet_interval: '10ms' },
+          },
           icmp_slow: { prober: 'icmp', timeout: '2s', icmp: { preferred_ip_protocol: 'ip4' } },
         },
         probe: { allow: [`${addr('lossy')}/32`, addr('reject')], max_concurrent: 1 },
@@ -63,7 +67,10 @@ describe.skipIf(!root)('netdiag monitor: reload and bad input (needs root)', () 
     const after = await requests();
     expect([...after.keys()].sort()).toEqual([addr('t3'), addr('delayed')].sort());
     expect(after.get(addr('t3'))).toBeGreaterThanOrEqual(before);
-    await until(async () => ((await requests()).get(addr('t3')) ?? 0) > after.get(addr('t3'))! + 2, 't3 counting on');
+    await until(
+      async () => ((await requests()).get(addr('t3')) ?? 0) > after.get(addr('t3'))! + 2,
+      't3 counting on',
+    );
     expect(agent!.output()).toMatch(/config reloaded: 1 added, 1 removed, 1 kept/);
   });
 
@@ -80,12 +87,32 @@ describe.skipIf(!root)('netdiag monitor: reload and bad input (needs root)', () 
   });
 
   const broken: [string, string, RegExp][] = [
-    ['a count of the wrong type', 'targets:\n  - hosts: [192.0.2.1]\n    count: many\n', /monitor\.yml:3:12: count must be a whole number/],
-    ['an interval that is no duration', 'targets:\n  - hosts: [192.0.2.1]\n    interval: 5\n', /monitor\.yml:3:15: interval: '5' is not a duration/],
-    ['an unknown field', 'targets:\n  - hosts: [192.0.2.1]\n    intervall: 1s\n', /monitor\.yml:3:5: a targets entry: unknown field 'intervall'/],
-    ['hosts that are not a list', 'targets:\n  - hosts: 192.0.2.1\n', /monitor\.yml:2:12: hosts must be a list/],
+    [
+      'a count of the wrong type',
+      'targets:\n  - hosts: [192.0.2.1]\n    count: many\n',
+      /monitor\.yml:3:12: count must be a whole number/,
+    ],
+    [
+      'an interval that is no duration',
+      'targets:\n  - hosts: [192.0.2.1]\n    interval: 5\n',
+      /monitor\.yml:3:15: interval: '5' is not a duration/,
+    ],
+    [
+      'an unknown field',
+      'targets:\n  - hosts: [192.0.2.1]\n    intervall: 1s\n',
+      /monitor\.yml:3:5: a targets entry: unknown field 'intervall'/,
+    ],
+    [
+      'hosts that are not a list',
+      'targets:\n  - hosts: 192.0.2.1\n',
+      /monitor\.yml:2:12: hosts must be a list/,
+    ],
     ['broken YAML', 'targets:\n  - hosts: [192.0.2.1\n', /monitor\.yml:\d+:\d+: /],
-    ['an unknown prober', 'modules:\n  x:\n    prober: http\n', /monitor\.yml:3:13: module x: prober 'http' is not served/],
+    [
+      'an unknown prober',
+      'modules:\n  x:\n    prober: http\n',
+      /monitor\.yml:3:13: module x: prober 'http' is not served/,
+    ],
   ];
   for (const [what, text, error] of broken)
     it(`a config with ${what} changes nothing and says where`, async () => {
@@ -100,8 +127,14 @@ describe.skipIf(!root)('netdiag monitor: reload and bad input (needs root)', () 
       expect(samples(await metrics(), 'netdiag_monitor_config_last_reload_successful')[0]?.value).toBe(0);
       // and the same file by SIGHUP: a line on stderr, the agent runs on
       process.kill(agent!.pid, 'SIGHUP');
-      await until(async () => /reload failed, running config kept: .*monitor\.yml:\d+:\d+/.test(agent!.output()), 'the SIGHUP line');
-      await until(async () => ((await requests()).get(addr('t3')) ?? 0) > after.get(addr('t3'))!, 't3 counting on');
+      await until(
+        async () => /reload failed, running config kept: .*monitor\.yml:\d+:\d+/.test(agent!.output()),
+        'the SIGHUP line',
+      );
+      await until(
+        async () => ((await requests()).get(addr('t3')) ?? 0) > after.get(addr('t3'))!,
+        't3 counting on',
+      );
     });
 
   it('/probe with several packets reports the loss among them', async () => {
@@ -131,7 +164,9 @@ describe.skipIf(!root)('netdiag monitor: reload and bad input (needs root)', () 
     const denied = await get(`module=icmp&target=${addr('far')}`);
     expect(denied.status).toBe(403);
     expect(denied.body).toContain('--probe-any');
-    const badTimeout = await get(`module=icmp_slow&target=${addr('t3')}`, { 'X-Prometheus-Scrape-Timeout-Seconds': 'soon' });
+    const badTimeout = await get(`module=icmp_slow&target=${addr('t3')}`, {
+      'X-Prometheus-Scrape-Timeout-Seconds': 'soon',
+    });
     expect(badTimeout.status).toBe(400);
     const huge = await get(`module=icmp&target=${'a'.repeat(20_000)}`);
     expect(huge.status).toBe(431);
@@ -158,7 +193,8 @@ describe.skipIf(!root)('netdiag monitor: reload and bad input (needs root)', () 
   it('start-up failures are one line and exit 2: a bad config, --check-config, a port in use', async () => {
     const bad = join(dir, 'bad.yml');
     writeFileSync(bad, 'targets:\n  - hosts: [192.0.2.1]\n    size: -5\n');
-    const run = (...args: string[]) => lab.exec('client', netdiagArgv('monitor', ...args), { timeoutMs: 20_000 });
+    const run = (...args: string[]) =>
+      lab.exec('client', netdiagArgv('monitor', ...args), { timeoutMs: 20_000 });
     const started = await run('--config', bad, '--listen', '127.0.0.1:19375');
     expect(started.code).toBe(2);
     expect(started.stderr).toBe(`netdiag: monitor: ${bad}:3:11: size must be 16 to 65507, not -5\n`);

@@ -28,7 +28,13 @@ function shape(e: Exposition): string[] {
   const out: string[] = [];
   for (const [name, list] of e) {
     if (name.startsWith('netdiag_')) continue; // what netdiag adds: several packets, loss
-    for (const s of list) out.push(`${name}{${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).sort().join(',')}}`);
+    for (const s of list)
+      out.push(
+        `${name}{${Object.entries(s.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .sort()
+          .join(',')}}`,
+      );
   }
   return out.sort();
 }
@@ -50,11 +56,20 @@ describe.skipIf(!root)('/probe beside prometheus-blackbox-exporter (needs root)'
     const modules = {
       modules: {
         icmp4: { prober: 'icmp', timeout: '2s', icmp: { preferred_ip_protocol: 'ip4' } },
-        icmp6: { prober: 'icmp', timeout: '2s', icmp: { preferred_ip_protocol: 'ip6', ip_protocol_fallback: false } },
+        icmp6: {
+          prober: 'icmp',
+          timeout: '2s',
+          icmp: { preferred_ip_protocol: 'ip6', ip_protocol_fallback: false },
+        },
         dns_a: {
           prober: 'dns',
           timeout: '2s',
-          dns: { query_name: 'www.netdiag.test', query_type: 'A', preferred_ip_protocol: 'ip4', transport_protocol: 'udp' },
+          dns: {
+            query_name: 'www.netdiag.test',
+            query_type: 'A',
+            preferred_ip_protocol: 'ip4',
+            transport_protocol: 'udp',
+          },
         },
         dns_soa: {
           prober: 'dns',
@@ -74,7 +89,13 @@ describe.skipIf(!root)('/probe beside prometheus-blackbox-exporter (needs root)'
       `--config.file=${join(dir, 'blackbox.yml')}`,
       `--web.listen-address=${BLACKBOX}`,
     ]);
-    agent = startAgent(lab, 'client', ['--config', join(dir, 'blackbox.yml'), '--listen', AGENT, '--probe-any']);
+    agent = startAgent(lab, 'client', [
+      '--config',
+      join(dir, 'blackbox.yml'),
+      '--listen',
+      AGENT,
+      '--probe-any',
+    ]);
     await waitReady(lab, 'client', `http://${BLACKBOX}/-/healthy`, blackbox);
     await waitReady(lab, 'client', `http://${AGENT}/-/healthy`, agent);
   });
@@ -104,7 +125,12 @@ describe.skipIf(!root)('/probe beside prometheus-blackbox-exporter (needs root)'
       const target = lab.addr('t3', family);
       const { ours, theirs } = await both(`module=${module}&target=${encodeURIComponent(target)}`);
       expect(shape(ours)).toEqual(shape(theirs));
-      for (const name of ['probe_success', 'probe_ip_protocol', 'probe_ip_addr_hash', 'probe_icmp_reply_hop_limit'])
+      for (const name of [
+        'probe_success',
+        'probe_ip_protocol',
+        'probe_ip_addr_hash',
+        'probe_icmp_reply_hop_limit',
+      ])
         expect(value(ours, name), name).toBe(value(theirs, name));
       expect(value(ours, 'probe_success')).toBe(1);
       expect(value(ours, 'probe_icmp_reply_hop_limit')).toBe(61);

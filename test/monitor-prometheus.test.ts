@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { useLab } from './lab/index.js';
 import { repoRoot } from './support/cli.js';
-import { type Daemon, httpIn, samples, sleep, startAgent, startDaemon, waitReady } from './support/monitor.js';
+import {
+  type Daemon,
+  httpIn,
+  samples,
+  sleep,
+  startAgent,
+  startDaemon,
+  waitReady,
+} from './support/monitor.js';
 
 const root = process.getuid?.() === 0;
 const AGENT = '127.0.0.1:19374';
@@ -147,7 +155,9 @@ describe.skipIf(!root)('netdiag monitor under a real Prometheus (needs root)', (
   });
 
   it('the agent exports its own scheduling delay, small when it is not overloaded', async () => {
-    const p99 = await one('histogram_quantile(0.99, rate(netdiag_monitor_scheduling_delay_seconds_bucket[15s]))');
+    const p99 = await one(
+      'histogram_quantile(0.99, rate(netdiag_monitor_scheduling_delay_seconds_bucket[15s]))',
+    );
     expect(p99).toBeGreaterThan(0);
     expect(p99).toBeLessThan(0.1);
     expect(await one('process_resident_memory_bytes{job="netdiag-monitor"}')).toBeGreaterThan(0);

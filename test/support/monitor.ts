@@ -74,7 +74,8 @@ export async function httpIn(
 export async function waitReady(lab: Lab, host: string, url: string, daemon: Daemon): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (daemon.child.exitCode !== null) throw new Error(`exited (${daemon.child.exitCode}):\n${daemon.output()}`);
+    if (daemon.child.exitCode !== null)
+      throw new Error(`exited (${daemon.child.exitCode}):\n${daemon.output()}`);
     const r = await httpIn(lab, host, url).catch(() => ({ status: 0, body: '' }));
     if (r.status === 200) return;
     if (Date.now() > deadline) throw new Error(`not ready at ${url}:\n${daemon.output()}`);

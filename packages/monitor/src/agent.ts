@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { type ConfigError, defaultConfig, DEFAULT_GROUP, type MonitorConfig, parseConfig } from './config.js';
-import { ExpositionWriter, type ExpositionFormat } from './exposition.js';
+import { type ConfigError, DEFAULT_GROUP, defaultConfig, type MonitorConfig, parseConfig } from './config.js';
+import { type ExpositionFormat, ExpositionWriter } from './exposition.js';
 import { writeIcmpMetrics } from './icmp-metrics.js';
 import { IcmpMonitor, type IcmpMonitorEvents } from './icmp-monitor.js';
 import { type IcmpSockets, openIcmpSockets } from './icmp-sockets.js';

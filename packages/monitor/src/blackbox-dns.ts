@@ -53,17 +53,29 @@ export async function probeDns(
     response = undefined;
   }
   const m = response?.message;
-  w.family('probe_dns_additional_rrs', 'gauge', 'Returns number of entries in the additional resource record list');
+  w.family(
+    'probe_dns_additional_rrs',
+    'gauge',
+    'Returns number of entries in the additional resource record list',
+  );
   w.sample('probe_dns_additional_rrs', '', m?.additionals.length ?? 0);
   w.family('probe_dns_answer_rrs', 'gauge', 'Returns number of entries in the answer resource record list');
   w.sample('probe_dns_answer_rrs', '', m?.answers.length ?? 0);
-  w.family('probe_dns_authority_rrs', 'gauge', 'Returns number of entries in the authority resource record list');
+  w.family(
+    'probe_dns_authority_rrs',
+    'gauge',
+    'Returns number of entries in the authority resource record list',
+  );
   w.sample('probe_dns_authority_rrs', '', m?.authorities.length ?? 0);
   w.family('probe_dns_duration_seconds', 'gauge', 'Duration of DNS request by phase');
   w.sample('probe_dns_duration_seconds', labelPairs({ phase: 'connect' }), 0);
   w.sample('probe_dns_duration_seconds', labelPairs({ phase: 'request' }), (response?.rttMs ?? 0) / 1000);
   w.sample('probe_dns_duration_seconds', labelPairs({ phase: 'resolve' }), chosen.lookupSeconds);
-  w.family('probe_dns_query_succeeded', 'gauge', 'Displays whether or not the query was executed successfully');
+  w.family(
+    'probe_dns_query_succeeded',
+    'gauge',
+    'Displays whether or not the query was executed successfully',
+  );
   w.sample('probe_dns_query_succeeded', '', m ? 1 : 0);
   for (const r of m?.answers ?? []) {
     if (r.type !== 'SOA') continue;

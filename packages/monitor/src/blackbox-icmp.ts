@@ -54,9 +54,17 @@ export function ipAddrHash(address: string): number {
 
 /** Writes the metrics of blackbox's chooseProtocol (every prober that resolves has them). */
 export function writeChosen(w: ExpositionWriter, chosen: Chosen): void {
-  w.family('probe_dns_lookup_time_seconds', 'gauge', 'Returns the time taken for probe dns lookup in seconds');
+  w.family(
+    'probe_dns_lookup_time_seconds',
+    'gauge',
+    'Returns the time taken for probe dns lookup in seconds',
+  );
   w.sample('probe_dns_lookup_time_seconds', '', chosen.lookupSeconds);
-  w.family('probe_ip_addr_hash', 'gauge', "Specifies the hash of IP address. It's useful to detect if the IP address changes.");
+  w.family(
+    'probe_ip_addr_hash',
+    'gauge',
+    "Specifies the hash of IP address. It's useful to detect if the IP address changes.",
+  );
   w.sample('probe_ip_addr_hash', '', ipAddrHash(chosen.address));
   w.family('probe_ip_protocol', 'gauge', 'Specifies whether probe ip protocol is IP4 or IP6');
   w.sample('probe_ip_protocol', '', chosen.family);
@@ -109,11 +117,15 @@ export async function probeIcmp(
     w.family('probe_icmp_reply_hop_limit', 'gauge', 'Replied packet hop limit (TTL for ipv4)');
     w.sample('probe_icmp_reply_hop_limit', '', result.hopLimit);
   }
-  w.family('netdiag_probe_icmp_requests', 'gauge', 'Echo requests this probe sent (the module\'s packets).');
+  w.family('netdiag_probe_icmp_requests', 'gauge', "Echo requests this probe sent (the module's packets).");
   w.sample('netdiag_probe_icmp_requests', '', result.sent);
   w.family('netdiag_probe_icmp_replies', 'gauge', 'Echo replies this probe received in time.');
   w.sample('netdiag_probe_icmp_replies', '', result.received);
-  w.family('netdiag_probe_icmp_loss_ratio', 'gauge', 'Share of this probe\'s requests without a reply (0 to 1).');
+  w.family(
+    'netdiag_probe_icmp_loss_ratio',
+    'gauge',
+    "Share of this probe's requests without a reply (0 to 1).",
+  );
   w.sample('netdiag_probe_icmp_loss_ratio', '', result.sent === 0 ? 1 : 1 - result.received / result.sent);
   return result.received > 0;
 }

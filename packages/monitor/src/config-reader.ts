@@ -89,7 +89,8 @@ export class YamlReader {
 
   oneOf<T extends string>(node: Node | null | undefined, what: string, values: readonly T[]): T {
     const text = this.string(node, what);
-    if (!values.includes(text as T)) this.fail(node, `${what} must be one of ${values.join(', ')}, not '${text}'`);
+    if (!values.includes(text as T))
+      this.fail(node, `${what} must be one of ${values.join(', ')}, not '${text}'`);
     return text as T;
   }
 }

@@ -20,11 +20,28 @@ describe('parseConfig', () => {
       ].join('\n'),
     );
     expect(c.targets).toEqual([
-      { hosts: ['192.0.2.1', '2001:db8::1'], network: 'ip6', intervalMs: 500, count: 2, timeoutMs: 500, size: 100 },
+      {
+        hosts: ['192.0.2.1', '2001:db8::1'],
+        network: 'ip6',
+        intervalMs: 500,
+        count: 2,
+        timeoutMs: 500,
+        size: 100,
+      },
     ]);
     expect(c.modules.get('icmp')).toEqual(DEFAULT_ICMP_MODULE);
-    expect(c.modules.get('ping4')).toMatchObject({ prober: 'icmp', timeoutMs: 3000, preferredFamily: 4, packets: 5 });
-    expect(c.modules.get('soa')).toMatchObject({ prober: 'dns', queryType: 'SOA', transport: 'udp', validRcodes: ['NOERROR'] });
+    expect(c.modules.get('ping4')).toMatchObject({
+      prober: 'icmp',
+      timeoutMs: 3000,
+      preferredFamily: 4,
+      packets: 5,
+    });
+    expect(c.modules.get('soa')).toMatchObject({
+      prober: 'dns',
+      queryType: 'SOA',
+      transport: 'udp',
+      validRcodes: ['NOERROR'],
+    });
     expect(c.probeAllow.map((p) => p.text)).toEqual(['198.18.0.0/15', '2001:db8::/32']);
     expect(c.maxConcurrentProbes).toBe(4);
   });
@@ -36,12 +53,18 @@ describe('parseConfig', () => {
   const errors: [string, string][] = [
     ['targets: 5\n', 'f.yml:1:10: targets must be a list'],
     ['targets:\n  - hosts: [192.0.2.1]\n    count: 0\n', 'f.yml:3:12: count must be 1 to 1000, not 0'],
-    ['targets:\n  - hosts: [192.0.2.1]\n    interval: 1 s\n', "f.yml:3:15: interval: '1 s' is not a duration (like 500ms, 1s, 1m)"],
+    [
+      'targets:\n  - hosts: [192.0.2.1]\n    interval: 1 s\n',
+      "f.yml:3:15: interval: '1 s' is not a duration (like 500ms, 1s, 1m)",
+    ],
     ['targets:\n  - interval: 1s\n', "f.yml:2:5: a targets entry needs 'hosts'"],
     ['targets:\n  - hosts: [192.0.2.1]\n    size: 8\n', 'f.yml:3:11: size must be 16 to 65507, not 8'],
     ['bogus: 1\n', "f.yml:1:1: the config: unknown field 'bogus' (known: targets, modules, probe)"],
-    ['probe: { allow: [not-a-prefix] }\n', "f.yml:1:18: probe.allow: 'not-a-prefix' is not an address or prefix"],
-    ['modules:\n  m: { prober: dns }\n', 'f.yml:2:6: module m: a dns prober needs \'dns\' with query_name'],
+    [
+      'probe: { allow: [not-a-prefix] }\n',
+      "f.yml:1:18: probe.allow: 'not-a-prefix' is not an address or prefix",
+    ],
+    ['modules:\n  m: { prober: dns }\n', "f.yml:2:6: module m: a dns prober needs 'dns' with query_name"],
     ['a: [1\n', 'f.yml:2:1: '],
     ['targets: []\ntargets: []\n', 'f.yml:2:1: '],
   ];
@@ -78,6 +101,7 @@ describe('parseDuration', () => {
     expect(parseDuration('250ms')).toBe(250);
     expect(parseDuration('1h')).toBe(3_600_000);
     expect(parseDuration('0')).toBe(0);
-    for (const bad of ['', '1', 's', '1.5s', '1s ', '-1s', '1x']) expect(parseDuration(bad), bad).toBeUndefined();
+    for (const bad of ['', '1', 's', '1.5s', '1s ', '-1s', '1x'])
+      expect(parseDuration(bad), bad).toBeUndefined();
   });
 });

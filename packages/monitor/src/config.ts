@@ -1,6 +1,6 @@
 import type { Node } from 'yaml';
 import { ConfigError, YamlReader } from './config-reader.js';
-import { parsePrefix, type Prefix } from './prefix.js';
+import { type Prefix, parsePrefix } from './prefix.js';
 
 /** smokeping_prober's `network`: which addresses of a name to probe. */
 export type Network = 'ip' | 'ip4' | 'ip6';
@@ -130,7 +130,8 @@ export function parseConfig(text: string, file = 'config'): MonitorConfig {
         if (!prefix) y.fail(n, `probe.allow: '${y.string(n, '')}' is not an address or prefix`);
         return prefix;
       });
-    if (p.has('max_concurrent')) maxConcurrentProbes = y.int(p.get('max_concurrent'), 'probe.max_concurrent', 1, 10_000);
+    if (p.has('max_concurrent'))
+      maxConcurrentProbes = y.int(p.get('max_concurrent'), 'probe.max_concurrent', 1, 10_000);
   }
   return { targets, modules, probeAllow, maxConcurrentProbes };
 }
@@ -145,8 +146,12 @@ function group(y: YamlReader, node: Node): TargetGroup {
   });
   if (g.has('protocol') && y.oneOf(g.get('protocol'), 'protocol', ['icmp'] as const) !== 'icmp')
     y.fail(g.get('protocol'), 'only icmp');
-  const intervalMs = g.has('interval') ? y.duration(g.get('interval'), 'interval', 1) : DEFAULT_GROUP.intervalMs;
-  const timeoutMs = g.has('timeout') ? y.duration(g.get('timeout'), 'timeout', 1) : Math.min(intervalMs, 10_000);
+  const intervalMs = g.has('interval')
+    ? y.duration(g.get('interval'), 'interval', 1)
+    : DEFAULT_GROUP.intervalMs;
+  const timeoutMs = g.has('timeout')
+    ? y.duration(g.get('timeout'), 'timeout', 1)
+    : Math.min(intervalMs, 10_000);
   const ttl = g.has('ttl') ? y.int(g.get('ttl'), 'ttl', 1, 255) : undefined;
   return {
     hosts,
@@ -178,10 +183,14 @@ function module(y: YamlReader, name: string, node: Node): Module {
       prober: 'icmp',
       timeoutMs,
       preferredFamily: o.has('preferred_ip_protocol') ? family(y, o.get('preferred_ip_protocol')) : 6,
-      fallback: o.has('ip_protocol_fallback') ? y.bool(o.get('ip_protocol_fallback'), 'ip_protocol_fallback') : true,
+      fallback: o.has('ip_protocol_fallback')
+        ? y.bool(o.get('ip_protocol_fallback'), 'ip_protocol_fallback')
+        : true,
       payloadSize: o.has('payload_size') ? y.int(o.get('payload_size'), 'payload_size', 16, 65_507) : 0,
       packets: o.has('packets') ? y.int(o.get('packets'), 'packets', 1, 1000) : 1,
-      packetIntervalMs: o.has('packet_interval') ? y.duration(o.get('packet_interval'), 'packet_interval', 1) : 100,
+      packetIntervalMs: o.has('packet_interval')
+        ? y.duration(o.get('packet_interval'), 'packet_interval', 1)
+        : 100,
       ...(ttl !== undefined && { ttl }),
     };
   }
@@ -192,13 +201,17 @@ function module(y: YamlReader, name: string, node: Node): Module {
     prober: 'dns',
     timeoutMs,
     preferredFamily: o.has('preferred_ip_protocol') ? family(y, o.get('preferred_ip_protocol')) : 6,
-    fallback: o.has('ip_protocol_fallback') ? y.bool(o.get('ip_protocol_fallback'), 'ip_protocol_fallback') : true,
+    fallback: o.has('ip_protocol_fallback')
+      ? y.bool(o.get('ip_protocol_fallback'), 'ip_protocol_fallback')
+      : true,
     queryName: y.string(o.get('query_name'), 'query_name'),
     queryType: o.has('query_type') ? y.string(o.get('query_type'), 'query_type').toUpperCase() : 'ANY',
     transport: o.has('transport_protocol')
       ? y.oneOf(o.get('transport_protocol'), 'transport_protocol', ['udp', 'tcp'] as const)
       : 'udp',
-    recursionDesired: o.has('recursion_desired') ? y.bool(o.get('recursion_desired'), 'recursion_desired') : true,
+    recursionDesired: o.has('recursion_desired')
+      ? y.bool(o.get('recursion_desired'), 'recursion_desired')
+      : true,
     validRcodes: o.has('valid_rcodes')
       ? y.seq(o.get('valid_rcodes'), 'valid_rcodes').map((n) => y.string(n, 'an rcode').toUpperCase())
       : ['NOERROR'],

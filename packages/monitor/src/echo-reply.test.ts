@@ -18,7 +18,13 @@ describe('readEchoReply', () => {
         fc.integer({ min: 12, max: 200 }),
         fc.integer({ min: 1, max: 255 }),
         (family, identifier, sequence, slot, size, ttl) => {
-          const message = { kind: 'echo-reply', code: 0, identifier, sequence, payload: makePayload(size, cookie, slot) } as const;
+          const message = {
+            kind: 'echo-reply',
+            code: 0,
+            identifier,
+            sequence,
+            payload: makePayload(size, cookie, slot),
+          } as const;
           const icmp = family === 4 ? icmpv4.encode(message) : icmpv6.encode(message);
           const v = view();
           expect(readEchoReply(family, icmp, false, cookie, v)).toBe(true);
@@ -49,9 +55,21 @@ describe('readEchoReply', () => {
   });
 
   it('refuses requests, other cookies and short packets, and never throws on random bytes', () => {
-    const request = icmpv4.encode({ kind: 'echo-request', code: 0, identifier: 1, sequence: 1, payload: makePayload(56, cookie, 1) });
+    const request = icmpv4.encode({
+      kind: 'echo-request',
+      code: 0,
+      identifier: 1,
+      sequence: 1,
+      payload: makePayload(56, cookie, 1),
+    });
     expect(readEchoReply(4, request, false, cookie, view())).toBe(false);
-    const other = icmpv4.encode({ kind: 'echo-reply', code: 0, identifier: 1, sequence: 1, payload: makePayload(56, new Uint8Array(8), 1) });
+    const other = icmpv4.encode({
+      kind: 'echo-reply',
+      code: 0,
+      identifier: 1,
+      sequence: 1,
+      payload: makePayload(56, new Uint8Array(8), 1),
+    });
     expect(readEchoReply(4, other, false, cookie, view())).toBe(false);
     expect(readEchoReply(6, new Uint8Array(10), false, cookie, view())).toBe(false);
     fc.assert(

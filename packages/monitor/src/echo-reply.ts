@@ -34,7 +34,8 @@ export function readEchoReply(
     if (at < 20) return false;
     out.ttl = data[8]!;
   }
-  if (data.length < at + 8 + PAYLOAD_HEADER || data[at] !== ECHO_REPLY[family] || data[at + 1] !== 0) return false;
+  if (data.length < at + 8 + PAYLOAD_HEADER || data[at] !== ECHO_REPLY[family] || data[at + 1] !== 0)
+    return false;
   const payload = at + 8;
   for (let i = 0; i < COOKIE_BYTES; i++) if (data[payload + i] !== cookie[i]) return false;
   out.identifier = (data[at + 4]! << 8) | data[at + 5]!;

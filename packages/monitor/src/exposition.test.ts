@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SMOKEPING_BUCKETS } from './buckets.js';
-import { escapeLabelValue, ExpositionWriter, goFloat, labelPairs, negotiateFormat } from './exposition.js';
+import { ExpositionWriter, escapeLabelValue, goFloat, labelPairs, negotiateFormat } from './exposition.js';
 import { Histogram } from './histogram.js';
 
 describe('exposition', () => {

@@ -29,7 +29,9 @@ export type MetricType = 'counter' | 'gauge' | 'histogram' | 'info';
 
 /** A label value with `\`, `"` and newlines escaped, as both formats want. */
 export function escapeLabelValue(value: string): string {
-  return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
+  return /[\\"\n]/.test(value)
+    ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+    : value;
 }
 
 /** `a="x",b="y"` (no braces) from label pairs, escaped. */
@@ -78,7 +80,8 @@ export class ExpositionWriter {
   family(name: string, type: MetricType, help: string): void {
     let family = name;
     let shownType: string = type;
-    if (this.format === 'openmetrics' && type === 'counter' && name.endsWith('_total')) family = name.slice(0, -6);
+    if (this.format === 'openmetrics' && type === 'counter' && name.endsWith('_total'))
+      family = name.slice(0, -6);
     if (this.format === 'text' && type === 'info') shownType = 'gauge';
     const escaped = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
     this.parts.push(`# HELP ${family} ${escaped}\n# TYPE ${family} ${shownType}\n`);

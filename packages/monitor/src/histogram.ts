@@ -27,7 +27,10 @@ export class Histogram {
   cumulative(): number[] {
     const out: number[] = [];
     let running = 0;
-    for (const c of this.counts) out.push((running += c));
+    for (const c of this.counts) {
+      running += c;
+      out.push(running);
+    }
     return out;
   }
 }

@@ -16,7 +16,13 @@ const spec = (address: string, extra: Partial<IcmpTargetSpec> = {}): IcmpTargetS
 const many = (n: number) => Array.from({ length: n }, (_, i) => spec(`198.18.${i >> 8}.${i & 0xff}`));
 
 /** Runs the engine from `from` to `to` in steps, sending what is due at each step. */
-function run(engine: IcmpEngine, from: number, to: number, step: number, onSend?: (t: number, s: unknown) => void) {
+function run(
+  engine: IcmpEngine,
+  from: number,
+  to: number,
+  step: number,
+  onSend?: (t: number, s: unknown) => void,
+) {
   const sends: { at: number; address: string; seq: number; slot: number }[] = [];
   for (let now = from; now <= to; now += step) {
     engine.expire(now);
@@ -164,7 +170,8 @@ describe('IcmpEngine accounting', () => {
     let responses = 0;
     run(engine, 0, 70_000 * MS, MS, (now, d) => {
       const { seq } = d as { seq: number };
-      if (engine.reply(target.slot, '192.0.2.1', seq & 0xffff, now + 0.1 * MS, 64) === 'response') responses++;
+      if (engine.reply(target.slot, '192.0.2.1', seq & 0xffff, now + 0.1 * MS, 64) === 'response')
+        responses++;
     });
     expect(target.sent).toBe(70_001);
     expect(responses).toBe(70_001);

@@ -55,7 +55,10 @@ export class IcmpEngine {
    * their place in the schedule; new ones are spread over their period by their position in the
    * list; removed ones stop (their pending events are dropped as they come up).
    */
-  setTargets(specs: readonly IcmpTargetSpec[], now: number): { added: number; removed: number; kept: number } {
+  setTargets(
+    specs: readonly IcmpTargetSpec[],
+    now: number,
+  ): { added: number; removed: number; kept: number } {
     const next = new Map<string, IcmpTarget>();
     let added = 0;
     let kept = 0;

@@ -20,12 +20,21 @@ function labelsOf(t: IcmpTarget): string {
  */
 export function writeIcmpMetrics(w: ExpositionWriter, engine: IcmpEngine): void {
   const targets = [...engine.targets];
-  const perTarget = (name: string, type: 'counter' | 'gauge', help: string, value: (t: IcmpTarget) => number) => {
+  const perTarget = (
+    name: string,
+    type: 'counter' | 'gauge',
+    help: string,
+    value: (t: IcmpTarget) => number,
+  ) => {
     w.family(name, type, help);
     for (const t of targets) w.sample(name, labelsOf(t), value(t));
   };
   perTarget('smokeping_requests_total', 'counter', 'Number of ping requests sent', (t) => t.sent);
-  w.family('smokeping_response_duration_seconds', 'histogram', 'A histogram of latencies for ping responses.');
+  w.family(
+    'smokeping_response_duration_seconds',
+    'histogram',
+    'A histogram of latencies for ping responses.',
+  );
   for (const t of targets) w.histogram('smokeping_response_duration_seconds', labelsOf(t), t.rtt);
   w.family('smokeping_response_ttl', 'gauge', 'The last response Time To Live (TTL).');
   for (const t of targets) if (t.lastTtl >= 0) w.sample('smokeping_response_ttl', labelsOf(t), t.lastTtl);

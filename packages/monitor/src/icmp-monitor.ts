@@ -8,10 +8,10 @@ import {
   randomBytes,
 } from '@netdiag/icmp';
 import type { IpFamily, ProbeSocket, ReceivedPacket } from '@netdiag/probe-socket';
+import { type EchoReplyView, readEchoReply } from './echo-reply.js';
 import { type DueSend, IcmpEngine } from './icmp-engine.js';
 import type { IcmpSockets } from './icmp-sockets.js';
 import type { IcmpTarget, IcmpTargetSpec, ReplyVerdict } from './icmp-target.js';
-import { type EchoReplyView, readEchoReply } from './echo-reply.js';
 import { COOKIE_BYTES, makePayload } from './payload.js';
 
 /** What one `echo()` (a /probe request) saw. */
@@ -124,7 +124,8 @@ export class IcmpMonitor {
    */
   echo(address: string, family: IpFamily, options: EchoOptions): Promise<EchoResult> {
     const socket = this.socketFor(family);
-    if (!socket) return Promise.reject(new Error(`no IPv${family} ICMP socket: ${this.sockets.failures[family]}`));
+    if (!socket)
+      return Promise.reject(new Error(`no IPv${family} ICMP socket: ${this.sockets.failures[family]}`));
     const slot = ECHO_SLOTS + (this.nextEcho++ % ECHO_SLOTS);
     const session: EchoSession = { address, sentAt: [], rtts: [], received: 0 };
     this.echoes.set(slot, session);
@@ -173,7 +174,13 @@ export class IcmpMonitor {
     });
   }
 
-  private echoReply(slot: number, from: string, wire: number, receivedAt: number, ttl: number | undefined): void {
+  private echoReply(
+    slot: number,
+    from: string,
+    wire: number,
+    receivedAt: number,
+    ttl: number | undefined,
+  ): void {
     const session = this.echoes.get(slot);
     if (!session || session.address !== from) return;
     const sentAt = session.sentAt[wire];
@@ -248,10 +255,15 @@ export class IcmpMonitor {
     this.packetsRead++;
     const receivedAt = Number(packet.receivedAt - this.origin);
     const v = this.view;
-    if (readEchoReply(family, packet.data, family === 4 && packet.includesIpHeader !== false, this.cookie, v)) {
+    if (
+      readEchoReply(family, packet.data, family === 4 && packet.includesIpHeader !== false, this.cookie, v)
+    ) {
       if (v.identifier !== this.sockets.identifier(family)) return;
       const ttl = v.ttl >= 0 ? v.ttl : packet.hopLimit;
-      if (v.slot >= ECHO_SLOTS) return this.echoReply(v.slot, packet.from, v.sequence, receivedAt, ttl);
+      if (v.slot >= ECHO_SLOTS) {
+        this.echoReply(v.slot, packet.from, v.sequence, receivedAt, ttl);
+        return;
+      }
       const verdict = this.engine.reply(v.slot, packet.from, v.sequence, receivedAt, ttl);
       if (this.events.onReply && verdict !== 'unmatched') {
         const target = this.engine.targetAt(v.slot)!;

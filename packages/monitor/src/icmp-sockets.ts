@@ -34,7 +34,12 @@ export function openIcmpSockets(open: SocketOpener = (spec) => openProbeSocket(s
   const sockets: Partial<Record<IpFamily, ProbeSocket>> = {};
   for (const family of [4, 6] as const) {
     try {
-      sockets[family] = open({ family, protocol: 'icmp', identifier: wanted, receiveBufferBytes: RECEIVE_BUFFER });
+      sockets[family] = open({
+        family,
+        protocol: 'icmp',
+        identifier: wanted,
+        receiveBufferBytes: RECEIVE_BUFFER,
+      });
     } catch (err) {
       failures[family] = err instanceof Error ? err.message : String(err);
       firstError ??= err;

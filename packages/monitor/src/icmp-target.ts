@@ -21,9 +21,16 @@ export interface IcmpTargetSpec {
 
 /** What identifies a target across reloads: a target whose spec is unchanged keeps its counters. */
 export function targetKey(spec: IcmpTargetSpec): string {
-  return [spec.host, spec.address, spec.family, spec.intervalMs, spec.count, spec.timeoutMs, spec.size, spec.ttl ?? ''].join(
-    '|',
-  );
+  return [
+    spec.host,
+    spec.address,
+    spec.family,
+    spec.intervalMs,
+    spec.count,
+    spec.timeoutMs,
+    spec.size,
+    spec.ttl ?? '',
+  ].join('|');
 }
 
 /**
@@ -32,7 +39,7 @@ export function targetKey(spec: IcmpTargetSpec): string {
  */
 export const RING = 64;
 
-export const enum ProbeState {
+export enum ProbeState {
   Empty = 0,
   InFlight = 1,
   Answered = 2,

@@ -1,7 +1,7 @@
 // The engine and its pure parts.
-export { type AgentOptions, Agent, type ReloadResult } from './agent.js';
-export { chooseAddress, ipAddrHash, type Lookup } from './blackbox-icmp.js';
+export { Agent, type AgentOptions, type ReloadResult } from './agent.js';
 export { splitTarget } from './blackbox-dns.js';
+export { chooseAddress, ipAddrHash, type Lookup } from './blackbox-icmp.js';
 export { DELAY_BUCKETS, SMOKEPING_BUCKETS } from './buckets.js';
 export {
   ConfigError,
@@ -19,8 +19,8 @@ export {
 export { parseDuration } from './duration.js';
 export {
   CONTENT_TYPES,
-  ExpositionWriter,
   type ExpositionFormat,
+  ExpositionWriter,
   escapeLabelValue,
   goFloat,
   labelPairs,
@@ -31,10 +31,15 @@ export { type DueSend, IcmpEngine } from './icmp-engine.js';
 export { writeIcmpMetrics } from './icmp-metrics.js';
 export { type EchoOptions, type EchoResult, IcmpMonitor, type IcmpMonitorEvents } from './icmp-monitor.js';
 export { type IcmpSockets, openIcmpSockets, type SocketOpener } from './icmp-sockets.js';
-export { IcmpTarget, type IcmpTargetSpec, RING, type ReplyVerdict, targetKey } from './icmp-target.js';
-export { type IntervalSummary, IntervalReporter, type TargetInterval, worseFirst } from './interval-summary.js';
+export { IcmpTarget, type IcmpTargetSpec, type ReplyVerdict, RING, targetKey } from './icmp-target.js';
+export {
+  IntervalReporter,
+  type IntervalSummary,
+  type TargetInterval,
+  worseFirst,
+} from './interval-summary.js';
 export { makePayload, payloadSlot } from './payload.js';
-export { parsePrefix, type Prefix, prefixContains } from './prefix.js';
-export { type ProbeRequest, type ProbeResponse, ProbeHandler } from './probe-handler.js';
+export { type Prefix, parsePrefix, prefixContains } from './prefix.js';
+export { ProbeHandler, type ProbeRequest, type ProbeResponse } from './probe-handler.js';
 export { type ListenAddress, parseListen, type ServerOptions, startServer } from './server.js';
 export { icmpTargetSpecs, type ResolveAll, systemResolveAll } from './targets.js';

@@ -60,7 +60,15 @@ export class IntervalReporter {
     let rttSum = 0;
     const rows: TargetInterval[] = [];
     for (const t of this.engine.targets) {
-      const m = this.marks.get(t) ?? { sent: 0, responses: 0, timeouts: 0, late: 0, duplicates: 0, errors: 0, rttSum: 0 };
+      const m = this.marks.get(t) ?? {
+        sent: 0,
+        responses: 0,
+        timeouts: 0,
+        late: 0,
+        duplicates: 0,
+        errors: 0,
+        rttSum: 0,
+      };
       const d = {
         sent: t.sent - m.sent,
         responses: t.responses - m.responses,
@@ -101,7 +109,8 @@ export class IntervalReporter {
     }
     rows.sort(worseFirst);
     const delay = this.engine.schedulingDelay;
-    const delayMean = delay.count > this.delayCount ? (delay.sum - this.delaySum) / (delay.count - this.delayCount) : 0;
+    const delayMean =
+      delay.count > this.delayCount ? (delay.sum - this.delaySum) / (delay.count - this.delayCount) : 0;
     this.delaySum = delay.sum;
     this.delayCount = delay.count;
     return {

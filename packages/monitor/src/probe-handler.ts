@@ -1,8 +1,8 @@
 import type { Agent } from './agent.js';
+import { probeDns } from './blackbox-dns.js';
 import type { Lookup } from './blackbox-icmp.js';
 import { probeIcmp } from './blackbox-icmp.js';
-import { probeDns } from './blackbox-dns.js';
-import { ExpositionWriter, type ExpositionFormat } from './exposition.js';
+import { type ExpositionFormat, ExpositionWriter } from './exposition.js';
 import { prefixContains } from './prefix.js';
 
 /** blackbox_exporter's default `--timeout-offset`: the probe ends this long before the scrape does. */
@@ -73,7 +73,10 @@ export class ProbeHandler {
     const moduleSeconds = module.timeoutMs / 1000;
     const timeoutMs = 1000 * ((moduleSeconds < max && moduleSeconds > 0) || max < 0 ? moduleSeconds : max);
     if (this.running >= config.maxConcurrentProbes)
-      return { status: 503, body: `Too many probes at once (probe.max_concurrent is ${config.maxConcurrentProbes})\n` };
+      return {
+        status: 503,
+        body: `Too many probes at once (probe.max_concurrent is ${config.maxConcurrentProbes})\n`,
+      };
 
     this.running++;
     const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));

@@ -43,7 +43,8 @@ export function startServer(agent: Agent, listen: ListenAddress, options: Server
   const probes = new ProbeHandler(agent, { probeAny: options.probeAny, lookup: options.lookup });
   const server = createServer({ maxHeaderSize: 16_384 }, (req, res) => {
     route(agent, probes, options, req, res).catch((err: unknown) => {
-      if (!res.headersSent) reply(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (!res.headersSent)
+        reply(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}\n`);
       else res.destroy();
     });
   });
@@ -51,7 +52,8 @@ export function startServer(agent: Agent, listen: ListenAddress, options: Server
   server.requestTimeout = 130_000;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${status}\n`);
   });
   return new Promise((resolve, reject) => {
@@ -100,7 +102,11 @@ async function route(
       const result = await agent.reload();
       options.onReload?.(result);
       return result.ok
-        ? reply(res, 200, `config reloaded: ${result.added} added, ${result.removed} removed, ${result.kept} kept\n`)
+        ? reply(
+            res,
+            200,
+            `config reloaded: ${result.added} added, ${result.removed} removed, ${result.kept} kept\n`,
+          )
         : reply(res, 500, `failed to reload config: ${result.error}\n`);
     }
     case '/-/healthy':

@@ -3,7 +3,10 @@ import type { MonitorConfig, TargetGroup } from './config.js';
 import type { IcmpTargetSpec } from './icmp-target.js';
 
 /** Resolves a name to its addresses of one family (the system resolver by default). */
-export type ResolveAll = (name: string, family: 4 | 6 | undefined) => Promise<{ address: string; family: 4 | 6 }[]>;
+export type ResolveAll = (
+  name: string,
+  family: 4 | 6 | undefined,
+) => Promise<{ address: string; family: 4 | 6 }[]>;
 
 export const systemResolveAll: ResolveAll = async (name, family) => {
   const { lookup } = await import('node:dns/promises');

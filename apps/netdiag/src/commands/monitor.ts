@@ -1,15 +1,15 @@
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import {
   Agent,
   ConfigError,
   IntervalReporter,
   type ListenAddress,
-  type ReloadResult,
   parseConfig,
   parseListen,
+  type ReloadResult,
   startServer,
 } from '@netdiag/monitor';
-import { readFile } from 'node:fs/promises';
 import { parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
@@ -62,13 +62,23 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   try {
     agent = await Agent.start({ ...(v.config !== undefined && { configFile: v.config }), hosts });
   } catch (err) {
-    throw new CliError(`monitor: ${err instanceof Error ? err.message : String(err)}`, ExitCode.Error, { cause: err });
+    throw new CliError(`monitor: ${err instanceof Error ? err.message : String(err)}`, ExitCode.Error, {
+      cause: err,
+    });
   }
   const json = v.json === true;
   const say = (line: string) => io.stderr.write(`netdiag: monitor: ${line}\n`);
   const reported = (result: ReloadResult) => {
-    if (json) io.stdout.write(`${JSON.stringify({ schema: 'netdiag.monitor/1', type: 'reload', time: new Date().toISOString(), ...result })}\n`);
-    else say(result.ok ? `config reloaded: ${result.added} added, ${result.removed} removed, ${result.kept} kept` : `reload failed, running config kept: ${result.error}`);
+    if (json)
+      io.stdout.write(
+        `${JSON.stringify({ schema: 'netdiag.monitor/1', type: 'reload', time: new Date().toISOString(), ...result })}\n`,
+      );
+    else
+      say(
+        result.ok
+          ? `config reloaded: ${result.added} added, ${result.removed} removed, ${result.kept} kept`
+          : `reload failed, running config kept: ${result.error}`,
+      );
   };
   let server: Server;
   try {
@@ -80,7 +90,14 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   } catch (err) {
     agent.close();
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'address in use' : code === 'EADDRNOTAVAIL' ? 'no such local address' : code === 'EACCES' ? 'permission denied' : String(err);
+    const why =
+      code === 'EADDRINUSE'
+        ? 'address in use'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no such local address'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(err);
     throw new CliError(`monitor: cannot listen on ${show(listen)}: ${why}`, ExitCode.Error, { cause: err });
   }
   const onHangup = () => {
@@ -122,7 +139,9 @@ async function checkConfig(file: string | undefined, io: CommandIo): Promise<num
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CliError(`monitor: ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new CliError(
+      `monitor: ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   try {
     const config = parseConfig(text, file);
