@@ -55,3 +55,16 @@ describe('exposition', () => {
     expect(negotiateFormat('application/openmetrics-text;q=0')).toBe('text');
   });
 });
+
+describe('Histogram.quantile', () => {
+  it('interpolates within the bucket as histogram_quantile does', () => {
+    const h = new Histogram([1, 2, 4]);
+    expect(h.quantile(0.5)).toBeNaN();
+    for (const v of [0.5, 1.5, 1.5, 3]) h.observe(v);
+    expect(h.quantile(0.25)).toBe(1); // rank 1: all of bucket [0,1]
+    expect(h.quantile(0.5)).toBe(1.5); // rank 2: half of (1,2]
+    expect(h.quantile(1)).toBe(4);
+    h.observe(100);
+    expect(h.quantile(1)).toBe(4); // in +Inf: the highest bound
+  });
+});

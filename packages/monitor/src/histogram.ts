@@ -33,4 +33,24 @@ export class Histogram {
     }
     return out;
   }
+
+  /**
+   * The q-quantile as Prometheus's histogram_quantile estimates it: linear within the bucket
+   * that holds it, from 0 for the first; NaN without observations; the highest bound when it
+   * falls in +Inf.
+   */
+  quantile(q: number): number {
+    if (this.count === 0) return Number.NaN;
+    const rank = q * this.count;
+    let below = 0;
+    for (let i = 0; i < this.bounds.length; i++) {
+      const inBucket = this.counts[i]!;
+      if (below + inBucket >= rank && inBucket > 0) {
+        const lower = i === 0 ? 0 : this.bounds[i - 1]!;
+        return lower + ((this.bounds[i]! - lower) * (rank - below)) / inBucket;
+      }
+      below += inBucket;
+    }
+    return this.bounds[this.bounds.length - 1] ?? Number.NaN;
+  }
 }

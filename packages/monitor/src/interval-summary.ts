@@ -14,6 +14,9 @@ export interface TargetInterval {
   readonly loss: number;
   /** Mean RTT of this interval's responses, seconds; NaN without any. */
   readonly rttMean: number;
+  /** Median and 90th percentile of every response so far (from the histogram), seconds. */
+  readonly rttP50: number;
+  readonly rttP90: number;
 }
 
 /** Every target's change since the previous `take()`, and the totals: the CLI's lines and NDJSON. */
@@ -50,7 +53,8 @@ export class IntervalReporter {
 
   constructor(private readonly engine: IcmpEngine) {}
 
-  take(worst = 10): IntervalSummary {
+  /** `worst`: how many rows to return; `withPercentiles`: estimate p50/p90 for each (a live view). */
+  take(worst = 10, withPercentiles = false): IntervalSummary {
     let sent = 0;
     let responses = 0;
     let lost = 0;
@@ -105,6 +109,8 @@ export class IntervalReporter {
         duplicates: d.duplicates,
         loss: decided === 0 ? Number.NaN : d.lost / decided,
         rttMean: d.responses === 0 ? Number.NaN : d.rttSum / d.responses,
+        rttP50: withPercentiles ? t.rtt.quantile(0.5) : Number.NaN,
+        rttP90: withPercentiles ? t.rtt.quantile(0.9) : Number.NaN,
       });
     }
     rows.sort(worseFirst);

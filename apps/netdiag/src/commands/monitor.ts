@@ -13,7 +13,9 @@ import {
 import { parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
+import { MonitorBoard } from '../monitor/monitor-board.js';
 import { intervalJson, intervalLine } from '../monitor/monitor-format.js';
+import { LiveFeed } from '../views/live-feed.js';
 
 export const help = `usage: netdiag monitor [options] [TARGET...]
 
@@ -112,18 +114,32 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
 
   const reporter = new IntervalReporter(agent.monitor.engine);
   const live = wantsLiveView(io, json);
+  // Probing has started before the view loads (Ink and React take a while).
+  const board = new MonitorBoard();
+  const feed = new LiveFeed(() => board.snapshot());
+  const view = live
+    ? import('../views/monitor-live.js').then((m) =>
+        m.mountMonitorLive(feed, io.stdout as NodeJS.WriteStream),
+      )
+    : undefined;
+  view?.catch(() => {});
   const timer = setInterval(() => {
-    const summary = reporter.take();
     const now = new Date();
-    if (json) io.stdout.write(`${intervalJson(summary, now)}\n`);
-    else if (!live) io.stdout.write(`${intervalLine(summary, now)}\n`);
-    else io.stdout.write(`${intervalLine(summary, now)}\n`);
+    if (live) {
+      board.apply(reporter.take(Number.POSITIVE_INFINITY, true));
+      feed.changed();
+      return;
+    }
+    const summary = reporter.take();
+    io.stdout.write(`${json ? intervalJson(summary, now) : intervalLine(summary, now)}\n`);
   }, 1000);
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) return resolve();
     io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   clearInterval(timer);
+  const unmount = await view?.catch(() => undefined);
+  await unmount?.();
   process.off('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
