@@ -6,7 +6,9 @@ import { IcmpMonitor, type IcmpMonitorEvents } from './icmp-monitor.js';
 import { type IcmpSockets, openIcmpSockets } from './icmp-sockets.js';
 import type { IcmpTargetSpec } from './icmp-target.js';
 import { writeProcessMetrics } from './process-metrics.js';
-import { icmpTargetSpecs, type ResolveAll, systemResolveAll } from './targets.js';
+import { icmpTargetSpecs, type ResolveAll, systemResolveAll, traceTargetSpecs } from './targets.js';
+import { writeTraceMetrics } from './trace-metrics.js';
+import { TraceTarget, type TraceTargetSpec, traceKey } from './trace-monitor.js';
 
 export interface AgentOptions {
   /** YAML config (see README); re-read on reload. */
@@ -33,6 +35,7 @@ export class Agent {
   private lastReloadOk = true;
   private lastReloadAt = Date.now() / 1000;
   private reloading: Promise<ReloadResult> | undefined;
+  private traceTargets = new Map<string, TraceTarget>();
 
   private constructor(
     readonly monitor: IcmpMonitor,
@@ -55,7 +58,37 @@ export class Agent {
       if (!options.sockets) sockets.close();
       throw err;
     }
-    return new Agent(monitor, sockets, options, config, specs);
+    const agent = new Agent(monitor, sockets, options, config, specs);
+    agent.setTraces(await traceTargetSpecs(config, options.resolve ?? systemResolveAll));
+    return agent;
+  }
+
+  /** The running continuous traces. */
+  get traces(): IterableIterator<TraceTarget> {
+    return this.traceTargets.values();
+  }
+
+  /** Starts traces not running yet, stops those gone; unchanged ones keep their counters. */
+  private setTraces(specs: readonly TraceTargetSpec[]): { added: number; removed: number; kept: number } {
+    const next = new Map<string, TraceTarget>();
+    let added = 0;
+    let kept = 0;
+    for (const spec of specs) {
+      const key = traceKey(spec);
+      if (next.has(key)) continue;
+      const old = this.traceTargets.get(key);
+      if (old) kept++;
+      else added++;
+      next.set(key, old ?? new TraceTarget(spec, this.sockets));
+    }
+    let removed = 0;
+    for (const [key, t] of this.traceTargets)
+      if (!next.has(key)) {
+        t.stop();
+        removed++;
+      }
+    this.traceTargets = next;
+    return { added, removed, kept };
   }
 
   get config(): MonitorConfig {
@@ -82,7 +115,14 @@ export class Agent {
     try {
       const config = await loadConfig(this.options.configFile);
       const specs = await allSpecs(config, this.options);
-      const result = this.monitor.setTargets(specs);
+      const traceSpecs = await traceTargetSpecs(config, this.options.resolve ?? systemResolveAll);
+      const icmp = this.monitor.setTargets(specs);
+      const traces = this.setTraces(traceSpecs);
+      const result = {
+        added: icmp.added + traces.added,
+        removed: icmp.removed + traces.removed,
+        kept: icmp.kept + traces.kept,
+      };
       this.current = config;
       this.specs = specs;
       this.lastReloadOk = true;
@@ -98,6 +138,7 @@ export class Agent {
   metrics(format: ExpositionFormat): string {
     const w = new ExpositionWriter(format);
     writeIcmpMetrics(w, this.monitor.engine);
+    writeTraceMetrics(w, [...this.traceTargets.values()]);
     w.family(
       'netdiag_monitor_config_last_reload_successful',
       'gauge',
@@ -117,6 +158,7 @@ export class Agent {
   }
 
   close(): void {
+    for (const t of this.traceTargets.values()) t.stop();
     this.monitor.stop();
     if (!this.options.sockets) this.sockets.close();
   }

@@ -59,7 +59,7 @@ describe('parseConfig', () => {
     ],
     ['targets:\n  - interval: 1s\n', "f.yml:2:5: a targets entry needs 'hosts'"],
     ['targets:\n  - hosts: [192.0.2.1]\n    size: 8\n', 'f.yml:3:11: size must be 16 to 65507, not 8'],
-    ['bogus: 1\n', "f.yml:1:1: the config: unknown field 'bogus' (known: targets, modules, probe)"],
+    ['bogus: 1\n', "f.yml:1:1: the config: unknown field 'bogus' (known: targets, traces, modules, probe)"],
     [
       'probe: { allow: [not-a-prefix] }\n',
       "f.yml:1:18: probe.allow: 'not-a-prefix' is not an address or prefix",

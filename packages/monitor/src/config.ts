@@ -49,8 +49,18 @@ export interface DnsModule {
 
 export type Module = IcmpModule | DnsModule;
 
+/** Continuous traces (mtr rounds): per-hop loss and RTT, and path changes. */
+export interface TraceGroup {
+  readonly hosts: readonly string[];
+  readonly network: Network;
+  /** Milliseconds between rounds. */
+  readonly intervalMs: number;
+  readonly maxHops: number;
+}
+
 export interface MonitorConfig {
   readonly targets: readonly TargetGroup[];
+  readonly traces: readonly TraceGroup[];
   readonly modules: ReadonlyMap<string, Module>;
   /** What `/probe` may target besides the configured hosts. */
   readonly probeAllow: readonly Prefix[];
@@ -82,13 +92,15 @@ export const DEFAULT_MAX_CONCURRENT_PROBES = 64;
 export function defaultConfig(): MonitorConfig {
   return {
     targets: [],
+    traces: [],
     modules: new Map([['icmp', DEFAULT_ICMP_MODULE]]),
     probeAllow: [],
     maxConcurrentProbes: DEFAULT_MAX_CONCURRENT_PROBES,
   };
 }
 
-const TOP = ['targets', 'modules', 'probe'] as const;
+const TOP = ['targets', 'traces', 'modules', 'probe'] as const;
+const TRACE = ['hosts', 'network', 'interval', 'max_hops'] as const;
 const GROUP = ['hosts', 'network', 'protocol', 'interval', 'count', 'timeout', 'size', 'ttl'] as const;
 const MODULE = ['prober', 'timeout', 'icmp', 'dns'] as const;
 const ICMP = [
@@ -116,6 +128,7 @@ export function parseConfig(text: string, file = 'config'): MonitorConfig {
   if (y.root === null) return defaultConfig();
   const top = y.map(y.root, 'the config', TOP);
   const targets = top.has('targets') ? y.seq(top.get('targets'), 'targets').map((n) => group(y, n)) : [];
+  const traces = top.has('traces') ? y.seq(top.get('traces'), 'traces').map((n) => traceGroup(y, n)) : [];
   const modules = new Map<string, Module>([['icmp', DEFAULT_ICMP_MODULE]]);
   if (top.has('modules')) {
     for (const [name, node] of y.map(top.get('modules'), 'modules')) modules.set(name, module(y, name, node));
@@ -133,17 +146,31 @@ export function parseConfig(text: string, file = 'config'): MonitorConfig {
     if (p.has('max_concurrent'))
       maxConcurrentProbes = y.int(p.get('max_concurrent'), 'probe.max_concurrent', 1, 10_000);
   }
-  return { targets, modules, probeAllow, maxConcurrentProbes };
+  return { targets, traces, modules, probeAllow, maxConcurrentProbes };
 }
 
-function group(y: YamlReader, node: Node): TargetGroup {
-  const g = y.map(node, 'a targets entry', GROUP);
-  if (!g.has('hosts')) y.fail(node, "a targets entry needs 'hosts'");
-  const hosts = y.seq(g.get('hosts'), 'hosts').map((n) => {
+function hostList(y: YamlReader, g: Map<string, Node>, node: Node, what: string): string[] {
+  if (!g.has('hosts')) y.fail(node, `${what} needs 'hosts'`);
+  return y.seq(g.get('hosts'), 'hosts').map((n) => {
     const h = y.string(n, 'a host').trim();
     if (h === '' || /[\s\x00-\x1f]/.test(h)) y.fail(n, `'${h}' is not a host name or address`);
     return h;
   });
+}
+
+function traceGroup(y: YamlReader, node: Node): TraceGroup {
+  const g = y.map(node, 'a traces entry', TRACE);
+  return {
+    hosts: hostList(y, g, node, 'a traces entry'),
+    network: g.has('network') ? y.oneOf(g.get('network'), 'network', ['ip', 'ip4', 'ip6'] as const) : 'ip',
+    intervalMs: g.has('interval') ? y.duration(g.get('interval'), 'interval', 100) : 1000,
+    maxHops: g.has('max_hops') ? y.int(g.get('max_hops'), 'max_hops', 1, 64) : 30,
+  };
+}
+
+function group(y: YamlReader, node: Node): TargetGroup {
+  const g = y.map(node, 'a targets entry', GROUP);
+  const hosts = hostList(y, g, node, 'a targets entry');
   if (g.has('protocol') && y.oneOf(g.get('protocol'), 'protocol', ['icmp'] as const) !== 'icmp')
     y.fail(g.get('protocol'), 'only icmp');
   const intervalMs = g.has('interval')

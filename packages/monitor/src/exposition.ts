@@ -25,7 +25,7 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
   return 'text';
 }
 
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'info';
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'info';
 
 /** A label value with `\`, `"` and newlines escaped, as both formats want. */
 export function escapeLabelValue(value: string): string {

@@ -1,6 +1,7 @@
 import { addressFamily } from '@netdiag/icmp';
-import type { MonitorConfig, TargetGroup } from './config.js';
+import type { MonitorConfig, Network, TargetGroup } from './config.js';
 import type { IcmpTargetSpec } from './icmp-target.js';
+import type { TraceTargetSpec } from './trace-monitor.js';
 
 /** Resolves a name to its addresses of one family (the system resolver by default). */
 export type ResolveAll = (
@@ -27,14 +28,44 @@ export async function icmpTargetSpecs(config: MonitorConfig, resolve: ResolveAll
   return specs;
 }
 
+/** The config's traces as trace specs, names resolved as for `targets`. */
+export async function traceTargetSpecs(config: MonitorConfig, resolve: ResolveAll): Promise<TraceTargetSpec[]> {
+  const specs: TraceTargetSpec[] = [];
+  for (const group of config.traces) {
+    for (const host of group.hosts) {
+      const { address, family } = await addressOf(host, group.network, resolve);
+      specs.push({ host, address, family, intervalMs: group.intervalMs, maxHops: group.maxHops });
+    }
+  }
+  return specs;
+}
+
 async function specOf(host: string, group: TargetGroup, resolve: ResolveAll): Promise<IcmpTargetSpec> {
-  const wanted = group.network === 'ip4' ? 4 : group.network === 'ip6' ? 6 : undefined;
+  const { address, family } = await addressOf(host, group.network, resolve);
+  return {
+    host,
+    address,
+    family,
+    intervalMs: group.intervalMs,
+    count: group.count,
+    timeoutMs: group.timeoutMs,
+    size: group.size,
+    ...(group.ttl !== undefined && { ttl: group.ttl }),
+  };
+}
+
+async function addressOf(
+  host: string,
+  network: Network,
+  resolve: ResolveAll,
+): Promise<{ address: string; family: 4 | 6 }> {
+  const wanted = network === 'ip4' ? 4 : network === 'ip6' ? 6 : undefined;
   const literal = addressFamily(host);
   let address: string;
   let family: 4 | 6;
   if (literal) {
     if (wanted !== undefined && literal !== wanted)
-      throw new Error(`${host} is an IPv${literal} address, but its network is ${group.network}`);
+      throw new Error(`${host} is an IPv${literal} address, but its network is ${network}`);
     address = host;
     family = literal;
   } else {
@@ -48,14 +79,5 @@ async function specOf(host: string, group: TargetGroup, resolve: ResolveAll): Pr
     if (!first) throw new Error(`${host}: no address`);
     ({ address, family } = first);
   }
-  return {
-    host,
-    address,
-    family,
-    intervalMs: group.intervalMs,
-    count: group.count,
-    timeoutMs: group.timeoutMs,
-    size: group.size,
-    ...(group.ttl !== undefined && { ttl: group.ttl }),
-  };
+  return { address, family };
 }
