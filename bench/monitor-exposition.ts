@@ -78,7 +78,7 @@ for (const t of engine.targets) {
   void seen;
 }
 
-async function time(name: string, scrape: () => string | Promise<string>) {
+async function time(name: string, scrape: () => { length: number } | Promise<{ length: number }>) {
   const times: number[] = [];
   let size = 0;
   for (let i = 0; i < rounds; i++) {

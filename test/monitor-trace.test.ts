@@ -39,7 +39,9 @@ describe.skipIf(!root)('netdiag monitor continuous traces (needs root)', () => {
         expect(r.code, r.stderr).toBe(0);
       };
       await pin('top');
-      const before = tracerouteHops((await lab.exec('client', ['traceroute', '-n', '-I', '-q', '1', target])).stdout);
+      const before = tracerouteHops(
+        (await lab.exec('client', ['traceroute', '-n', '-I', '-q', '1', target])).stdout,
+      );
       expect(before[1]).toBe(via('top'));
 
       const file = join(dir, 'monitor.yml');
@@ -48,14 +50,18 @@ describe.skipIf(!root)('netdiag monitor continuous traces (needs root)', () => {
       await waitReady(lab, 'client', `http://${AGENT}/-/healthy`, agent);
       const metrics = async () => (await httpIn(lab, 'client', `http://${AGENT}/metrics`)).body;
       const value = async (name: string, labels: Record<string, string> = {}) =>
-        samples(await metrics(), name).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+        samples(await metrics(), name).find((s) =>
+          Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+        )?.value;
 
       await sleep(2500); // past the warm-up rounds, on the top path
       expect(await value('netdiag_monitor_trace_path_changes_total')).toBe(0);
       expect(await value('netdiag_monitor_trace_hops')).toBe(before.length);
 
       await pin('bottom');
-      const after = tracerouteHops((await lab.exec('client', ['traceroute', '-n', '-I', '-q', '1', target])).stdout);
+      const after = tracerouteHops(
+        (await lab.exec('client', ['traceroute', '-n', '-I', '-q', '1', target])).stdout,
+      );
       expect(after[1]).toBe(via('bottom'));
       await sleep(2500);
       expect(await value('netdiag_monitor_trace_path_changes_total')).toBe(1);

@@ -134,8 +134,13 @@ export class Agent {
     }
   }
 
-  /** The whole `/metrics` body in the format asked for. */
+  /** The whole `/metrics` body as text (see `metricsBody`). */
   metrics(format: ExpositionFormat): string {
+    return this.metricsBody(format).toString('utf8');
+  }
+
+  /** The whole `/metrics` body in the format asked for, as the bytes served. */
+  metricsBody(format: ExpositionFormat): Buffer {
     const w = new ExpositionWriter(format);
     writeIcmpMetrics(w, this.monitor.engine);
     writeTraceMetrics(w, [...this.traceTargets.values()]);

@@ -23,7 +23,7 @@ describe('exposition', () => {
     const w = new ExpositionWriter('text');
     w.family('x_seconds', 'histogram', 'X.');
     w.histogram('x_seconds', 'a="1"', h);
-    expect(w.finish()).toBe(
+    expect(w.finish().toString()).toBe(
       [
         '# HELP x_seconds X.',
         '# TYPE x_seconds histogram',
@@ -41,7 +41,7 @@ describe('exposition', () => {
     const w = new ExpositionWriter('openmetrics');
     w.family('reqs_total', 'counter', 'Requests.');
     w.sample('reqs_total', '', 3);
-    expect(w.finish()).toBe('# HELP reqs Requests.\n# TYPE reqs counter\nreqs_total 3\n# EOF\n');
+    expect(w.finish().toString()).toBe('# HELP reqs Requests.\n# TYPE reqs counter\nreqs_total 3\n# EOF\n');
   });
 
   it('negotiates by Accept as Prometheus sends it', () => {

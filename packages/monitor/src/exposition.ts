@@ -66,10 +66,32 @@ export function sampleValue(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
 }
 
-/** Accumulates one exposition; `finish()` returns the body. */
+/** Names and fixed text, encoded once per process: a scrape copies bytes, it does not build strings. */
+const encoded = new Map<string, Buffer>();
+function bytes(text: string): Buffer {
+  let b = encoded.get(text);
+  if (!b) {
+    b = Buffer.from(text, 'utf8');
+    if (encoded.size < 4096) encoded.set(text, b);
+  }
+  return b;
+}
+
+const NEWLINE = 10;
+const SPACE = 32;
+const OPEN = 123; // {
+const CLOSE = 125; // }
+const COMMA = 44;
+
+/**
+ * Accumulates one exposition in a growing buffer; `finish()` returns the body. Label sets may be
+ * passed pre-encoded (`Uint8Array`, as `a="x",b="y"`), which is what keeps a scrape of 10,000
+ * targets (300,000 lines) fast: every line is three copies and a number.
+ */
 export class ExpositionWriter {
-  private readonly parts: string[] = [];
-  private readonly leCache = new Map<readonly number[], string[]>();
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private at = 0;
+  private readonly leCache = new Map<readonly number[], [Buffer, Buffer][]>();
 
   constructor(readonly format: ExpositionFormat) {}
 
@@ -84,47 +106,105 @@ export class ExpositionWriter {
       family = name.slice(0, -6);
     if (this.format === 'text' && type === 'info') shownType = 'gauge';
     const escaped = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-    this.parts.push(`# HELP ${family} ${escaped}\n# TYPE ${family} ${shownType}\n`);
+    this.put(bytes(`# HELP ${family} ${escaped}\n# TYPE ${family} ${shownType}\n`));
   }
 
-  /** One sample; `labels` is `a="x",b="y"` or empty. */
-  sample(name: string, labels: string, value: number): void {
-    this.parts.push(
-      labels === '' ? `${name} ${sampleValue(value)}\n` : `${name}{${labels}} ${sampleValue(value)}\n`,
-    );
+  /** One sample; `labels` is `a="x",b="y"` (text or pre-encoded) or empty. */
+  sample(name: string, labels: string | Uint8Array, value: number): void {
+    this.put(bytes(name));
+    const l = typeof labels === 'string' ? (labels === '' ? undefined : Buffer.from(labels)) : labels;
+    if (l && l.length > 0) {
+      this.byte(OPEN);
+      this.put(l);
+      this.byte(CLOSE);
+    }
+    this.byte(SPACE);
+    this.number(value);
+    this.byte(NEWLINE);
   }
 
   /** A histogram's buckets (cumulative), sum and count under `name`. */
-  histogram(name: string, labels: string, h: Histogram): void {
+  histogram(name: string, labels: string | Uint8Array, h: Histogram): void {
+    const l = typeof labels === 'string' ? Buffer.from(labels) : labels;
     const les = this.les(h.bounds);
-    const prefix = labels === '' ? `${name}_bucket{` : `${name}_bucket{${labels},`;
-    let out = '';
+    const bucket = bytes(`${name}_bucket{`);
     let running = 0;
-    for (let i = 0; i < les.length; i++) {
-      running += h.counts[i]!;
-      out += `${prefix}le="${les[i]}"} ${running}\n`;
+    for (let i = 0; i <= les.length; i++) {
+      running = i < les.length ? running + h.counts[i]! : h.count;
+      const [withLabels, alone] = les[i] ?? this.inf();
+      this.put(bucket);
+      if (l.length > 0) {
+        this.put(l);
+        this.put(withLabels);
+      } else this.put(alone);
+      this.number(running);
+      this.byte(NEWLINE);
     }
-    out += `${prefix}le="+Inf"} ${h.count}\n`;
-    const brace = labels === '' ? '' : `{${labels}}`;
-    out += `${name}_sum${brace} ${sampleValue(h.sum)}\n${name}_count${brace} ${h.count}\n`;
-    this.parts.push(out);
+    this.sample(`${name}_sum`, l, h.sum);
+    this.sample(`${name}_count`, l, h.count);
   }
 
-  finish(): string {
-    if (this.format === 'openmetrics') this.parts.push('# EOF\n');
-    return this.parts.join('');
+  finish(): Buffer {
+    if (this.format === 'openmetrics') this.put(bytes('# EOF\n'));
+    return this.buf.subarray(0, this.at);
   }
 
-  private les(bounds: readonly number[]): string[] {
+  private les(bounds: readonly number[]): [Buffer, Buffer][] {
     let les = this.leCache.get(bounds);
     if (!les) {
       // OpenMetrics wants a float's canonical form: an integral bound is written `1.0`.
       les = bounds.map((b) => {
-        const s = goFloat(b);
-        return this.format === 'openmetrics' && /^-?\d+$/.test(s) ? `${s}.0` : s;
+        const g = goFloat(b);
+        const s = this.format === 'openmetrics' && /^-?\d+$/.test(g) ? `${g}.0` : g;
+        return [bytes(`,le="${s}"} `), bytes(`le="${s}"} `)];
       });
       this.leCache.set(bounds, les);
     }
     return les;
+  }
+
+  private inf(): [Buffer, Buffer] {
+    return [bytes(',le="+Inf"} '), bytes('le="+Inf"} ')];
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(next, 0, 0, this.at);
+    this.buf = next;
+  }
+
+  private put(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+
+  private byte(b: number): void {
+    this.room(1);
+    this.buf[this.at++] = b;
+  }
+
+  private number(v: number): void {
+    if (Number.isInteger(v) && v >= 0 && v < 1e15) {
+      // Counts, the bulk of every scrape: digits written in place.
+      this.room(16);
+      if (v === 0) {
+        this.buf[this.at++] = 48;
+        return;
+      }
+      let digits = 0;
+      for (let x = v; x >= 1; x = Math.floor(x / 10)) digits++;
+      let x = v;
+      for (let i = digits - 1; i >= 0; i--) {
+        this.buf[this.at + i] = 48 + (x % 10);
+        x = Math.floor(x / 10);
+      }
+      this.at += digits;
+      return;
+    }
+    const text = sampleValue(v);
+    this.room(text.length);
+    this.at += this.buf.write(text, this.at, 'latin1');
   }
 }

@@ -3,11 +3,11 @@ import type { IcmpEngine } from './icmp-engine.js';
 import type { IcmpTarget } from './icmp-target.js';
 
 /** `host="…",ip="…"` per target, made once: the scrape of 10,000 targets reuses them. */
-const labelCache = new WeakMap<IcmpTarget, string>();
-function labelsOf(t: IcmpTarget): string {
+const labelCache = new WeakMap<IcmpTarget, Buffer>();
+function labelsOf(t: IcmpTarget): Buffer {
   let labels = labelCache.get(t);
   if (labels === undefined) {
-    labels = labelPairs({ host: t.spec.host, ip: t.spec.address });
+    labels = Buffer.from(labelPairs({ host: t.spec.host, ip: t.spec.address }));
     labelCache.set(t, labels);
   }
   return labels;

@@ -39,11 +39,11 @@ export {
   type TargetInterval,
   worseFirst,
 } from './interval-summary.js';
+export { type HopCounters, KNOWN_ROUNDS, PathTracker, WARMUP_ROUNDS } from './path-tracker.js';
 export { makePayload, payloadSlot } from './payload.js';
 export { type Prefix, parsePrefix, prefixContains } from './prefix.js';
 export { ProbeHandler, type ProbeRequest, type ProbeResponse } from './probe-handler.js';
 export { type ListenAddress, parseListen, type ServerOptions, startServer } from './server.js';
-export { type HopCounters, KNOWN_ROUNDS, PathTracker, WARMUP_ROUNDS } from './path-tracker.js';
 export { icmpTargetSpecs, type ResolveAll, systemResolveAll, traceTargetSpecs } from './targets.js';
 export { writeTraceMetrics } from './trace-metrics.js';
 export { TraceTarget, type TraceTargetSpec, traceKey } from './trace-monitor.js';

@@ -4,7 +4,15 @@ import { KNOWN_ROUNDS, PathTracker, WARMUP_ROUNDS } from './path-tracker.js';
 /** Feeds rounds of a path: each round a list of responders by hop (null: no answer). */
 function feed(t: PathTracker, rounds: (string | null)[][], from = 0) {
   rounds.forEach((hops, r) =>
-    hops.forEach((responder, i) => t.probe(from + r, i + 1, responder, responder ? 0.001 * (i + 1) : null, i === hops.length - 1 && responder !== null)),
+    hops.forEach((responder, i) =>
+      t.probe(
+        from + r,
+        i + 1,
+        responder,
+        responder ? 0.001 * (i + 1) : null,
+        i === hops.length - 1 && responder !== null,
+      ),
+    ),
   );
 }
 
@@ -51,7 +59,10 @@ describe('PathTracker', () => {
 
   it('keeps its memory bounded against a flapping path', () => {
     const t = new PathTracker(4);
-    feed(t, Array.from({ length: 500 }, (_, r) => [`n${r}`, 'x', 'y', 'z', 'beyond']));
+    feed(
+      t,
+      Array.from({ length: 500 }, (_, r) => [`n${r}`, 'x', 'y', 'z', 'beyond']),
+    );
     expect(t.hops).toHaveLength(4);
     expect(t.hops[0]!.seen.size).toBeLessThanOrEqual(16);
     expect(t.pathChanges).toBe(500 - WARMUP_ROUNDS);

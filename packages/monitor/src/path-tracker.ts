@@ -36,7 +36,13 @@ export class PathTracker {
   constructor(readonly maxHops: number) {}
 
   /** One probe's outcome: `responder` null when it timed out. */
-  probe(round: number, ttl: number, responder: string | null, rttSeconds: number | null, reached: boolean): void {
+  probe(
+    round: number,
+    ttl: number,
+    responder: string | null,
+    rttSeconds: number | null,
+    reached: boolean,
+  ): void {
     if (ttl < 1 || ttl > this.maxHops) return;
     if (round !== this.round) this.startRound(round);
     const hop = this.hop(ttl);

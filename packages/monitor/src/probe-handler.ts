@@ -18,7 +18,7 @@ export interface ProbeRequest {
 
 export interface ProbeResponse {
   readonly status: number;
-  readonly body: string;
+  readonly body: string | Uint8Array;
   /** Set when the body is an exposition (the status is 200). */
   readonly format?: ExpositionFormat;
 }

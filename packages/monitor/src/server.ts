@@ -81,7 +81,7 @@ async function route(
     case '/metrics': {
       if (!read) return notAllowed(res, 'GET');
       const format = negotiateFormat(req.headers.accept);
-      return reply(res, 200, agent.metrics(format), CONTENT_TYPES[format]);
+      return reply(res, 200, agent.metricsBody(format), CONTENT_TYPES[format]);
     }
     case '/probe': {
       if (!read) return notAllowed(res, 'GET');
@@ -118,7 +118,12 @@ async function route(
   }
 }
 
-function reply(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+function reply(
+  res: ServerResponse,
+  status: number,
+  body: string | Uint8Array,
+  type = 'text/plain; charset=utf-8',
+): void {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }

@@ -29,7 +29,10 @@ export async function icmpTargetSpecs(config: MonitorConfig, resolve: ResolveAll
 }
 
 /** The config's traces as trace specs, names resolved as for `targets`. */
-export async function traceTargetSpecs(config: MonitorConfig, resolve: ResolveAll): Promise<TraceTargetSpec[]> {
+export async function traceTargetSpecs(
+  config: MonitorConfig,
+  resolve: ResolveAll,
+): Promise<TraceTargetSpec[]> {
   const specs: TraceTargetSpec[] = [];
   for (const group of config.traces) {
     for (const host of group.hosts) {

@@ -21,8 +21,11 @@ export function writeTraceMetrics(w: ExpositionWriter, traces: readonly TraceTar
       t.path.hops.forEach((hop, h) => write(name, `${labels[i]},hop="${h + 1}"`, hop));
     });
   };
-  perHop('netdiag_monitor_trace_hop_requests_total', 'counter', 'Trace probes sent at this hop (TTL).', (n, l, h) =>
-    w.sample(n, l, h.requests),
+  perHop(
+    'netdiag_monitor_trace_hop_requests_total',
+    'counter',
+    'Trace probes sent at this hop (TTL).',
+    (n, l, h) => w.sample(n, l, h.requests),
   );
   perHop(
     'netdiag_monitor_trace_hop_responses_total',
@@ -34,14 +37,21 @@ export function writeTraceMetrics(w: ExpositionWriter, traces: readonly TraceTar
     w.sample(`${n}_sum`, l, h.rttSum);
     w.sample(`${n}_count`, l, h.responses);
   });
-  w.family('netdiag_monitor_trace_hops', 'gauge', 'Hops to the destination in the last round that reached it.');
+  w.family(
+    'netdiag_monitor_trace_hops',
+    'gauge',
+    'Hops to the destination in the last round that reached it.',
+  );
   traces.forEach((t, i) => {
-    if (t.path.destinationHops > 0) w.sample('netdiag_monitor_trace_hops', labels[i]!, t.path.destinationHops);
+    if (t.path.destinationHops > 0)
+      w.sample('netdiag_monitor_trace_hops', labels[i]!, t.path.destinationHops);
   });
   w.family(
     'netdiag_monitor_trace_path_changes_total',
     'counter',
     'Rounds in which a hop answered from a responder not seen there in the last 30 rounds (known ECMP siblings are no change).',
   );
-  traces.forEach((t, i) => w.sample('netdiag_monitor_trace_path_changes_total', labels[i]!, t.path.pathChanges));
+  traces.forEach((t, i) =>
+    w.sample('netdiag_monitor_trace_path_changes_total', labels[i]!, t.path.pathChanges),
+  );
 }
