@@ -8,10 +8,12 @@ const root = process.getuid?.() === 0;
 describe.skipIf(!root)('netdiag monitor output (needs root)', () => {
   const lab = useLab();
 
-  const run = async (args: string[], ms: number) => {
+  /** Runs the agent until `lines` lines of output came (start-up takes longer on a busy machine). */
+  const run = async (args: string[], lines: number) => {
     const agent = startAgent(lab, 'client', args);
     try {
-      await sleep(ms);
+      const deadline = Date.now() + 20_000;
+      while (agent.output().split('\n').length <= lines && Date.now() < deadline) await sleep(100);
     } finally {
       await agent.stop();
     }
@@ -67,7 +69,7 @@ describe.skipIf(!root)('netdiag monitor output (needs root)', () => {
   });
 
   it('piped: one summary line a second, after one line on stderr', async () => {
-    const { output, code } = await run(['--listen', '127.0.0.1:19374', lab.addr('t3', 4)], 2600);
+    const { output, code } = await run(['--listen', '127.0.0.1:19374', lab.addr('t3', 4)], 3);
     expect(code).toBe(0);
     const lines = output.trim().split('\n');
     expect(lines[0]).toBe('netdiag: monitor: listening on http://127.0.0.1:19374/metrics, 1 targets');
