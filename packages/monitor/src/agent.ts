@@ -36,6 +36,7 @@ export class Agent {
   private lastReloadAt = Date.now() / 1000;
   private reloading: Promise<ReloadResult> | undefined;
   private traceTargets = new Map<string, TraceTarget>();
+  private lastBodySize = 0;
 
   private constructor(
     readonly monitor: IcmpMonitor,
@@ -141,7 +142,7 @@ export class Agent {
 
   /** The whole `/metrics` body in the format asked for, as the bytes served. */
   metricsBody(format: ExpositionFormat): Buffer {
-    const w = new ExpositionWriter(format);
+    const w = new ExpositionWriter(format, this.lastBodySize);
     writeIcmpMetrics(w, this.monitor.engine);
     writeTraceMetrics(w, [...this.traceTargets.values()]);
     w.family(
@@ -159,7 +160,9 @@ export class Agent {
     w.family('netdiag_monitor_config_reloads_total', 'counter', 'Configuration reloads attempted.');
     w.sample('netdiag_monitor_config_reloads_total', '', this.reloads);
     writeProcessMetrics(w);
-    return w.finish();
+    const body = w.finish();
+    this.lastBodySize = body.length;
+    return body;
   }
 
   close(): void {
