@@ -81,7 +81,6 @@ const NEWLINE = 10;
 const SPACE = 32;
 const OPEN = 123; // {
 const CLOSE = 125; // }
-const COMMA = 44;
 
 /**
  * Accumulates one exposition in a growing buffer; `finish()` returns the body. Label sets may be

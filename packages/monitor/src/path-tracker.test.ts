@@ -3,17 +3,15 @@ import { KNOWN_ROUNDS, PathTracker, WARMUP_ROUNDS } from './path-tracker.js';
 
 /** Feeds rounds of a path: each round a list of responders by hop (null: no answer). */
 function feed(t: PathTracker, rounds: (string | null)[][], from = 0) {
-  rounds.forEach((hops, r) =>
-    hops.forEach((responder, i) =>
+  for (const [r, hops] of rounds.entries())
+    for (const [i, responder] of hops.entries())
       t.probe(
         from + r,
         i + 1,
         responder,
         responder ? 0.001 * (i + 1) : null,
         i === hops.length - 1 && responder !== null,
-      ),
-    ),
-  );
+      );
 }
 
 describe('PathTracker', () => {

@@ -17,9 +17,8 @@ export function writeTraceMetrics(w: ExpositionWriter, traces: readonly TraceTar
     write: (name: string, labels: string, hop: NonNullable<TraceTarget['path']['hops'][number]>) => void,
   ) => {
     w.family(name, type, help);
-    traces.forEach((t, i) => {
-      t.path.hops.forEach((hop, h) => write(name, `${labels[i]},hop="${h + 1}"`, hop));
-    });
+    for (const [i, t] of traces.entries())
+      for (const [h, hop] of t.path.hops.entries()) write(name, `${labels[i]},hop="${h + 1}"`, hop);
   };
   perHop(
     'netdiag_monitor_trace_hop_requests_total',
@@ -51,7 +50,6 @@ export function writeTraceMetrics(w: ExpositionWriter, traces: readonly TraceTar
     'counter',
     'Rounds in which a hop answered from a responder not seen there in the last 30 rounds (known ECMP siblings are no change).',
   );
-  traces.forEach((t, i) =>
-    w.sample('netdiag_monitor_trace_path_changes_total', labels[i]!, t.path.pathChanges),
-  );
+  for (const [i, t] of traces.entries())
+    w.sample('netdiag_monitor_trace_path_changes_total', labels[i]!, t.path.pathChanges);
 }
