@@ -4,10 +4,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createLab } from './lab/index.js';
-import { type Daemon, httpIn, samples, sleep, startAgent, waitReady } from './support/monitor.js';
+import {
+  type Daemon,
+  httpIn,
+  samples,
+  sleep,
+  startAgent,
+  startDaemon,
+  waitReady,
+} from './support/monitor.js';
 
 const root = process.getuid?.() === 0;
 const AGENT = '127.0.0.1:19374';
+const PROM = '127.0.0.1:19090';
 
 /** traceroute -n -I's hop addresses ('*' for none), as the path stands now. */
 function tracerouteHops(stdout: string): string[] {
@@ -31,6 +40,7 @@ describe.skipIf(!root)('netdiag monitor continuous traces (needs root)', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'netdiag-monitor-trace-'));
     let agent: Daemon | undefined;
+    let prometheus: Daemon | undefined;
     try {
       const target = lab.addr('target', 4);
       const via = (chain: 'top' | 'bottom') => lab.topology.chains[chain]!.hops[4][0]!;
@@ -48,6 +58,31 @@ describe.skipIf(!root)('netdiag monitor continuous traces (needs root)', () => {
       writeFileSync(file, stringify({ traces: [{ hosts: [target], interval: '200ms', max_hops: 8 }] }));
       agent = startAgent(lab, 'client', ['--config', file, '--listen', AGENT]);
       await waitReady(lab, 'client', `http://${AGENT}/-/healthy`, agent);
+      // Debian's Prometheus scrapes the agent every second: the change must show through it too.
+      writeFileSync(
+        join(dir, 'prometheus.yml'),
+        stringify({
+          global: { scrape_interval: '1s', scrape_timeout: '1s' },
+          scrape_configs: [{ job_name: 'netdiag-monitor', static_configs: [{ targets: [AGENT] }] }],
+        }),
+      );
+      prometheus = startDaemon(lab, 'client', [
+        'prometheus',
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=${PROM}`,
+      ]);
+      await waitReady(lab, 'client', `http://${PROM}/-/ready`, prometheus);
+      const promQuery = async (q: string) => {
+        const r = await httpIn(lab, 'client', `http://${PROM}/api/v1/query?query=${encodeURIComponent(q)}`);
+        const data = JSON.parse(r.body) as { data: { result: { value: [number, string] }[] } };
+        return data.data.result.map((x) => Number(x.value[1]));
+      };
+      // Prometheus applies its targets some seconds after start: wait for its first scrapes.
+      for (let i = 0; (await promQuery('netdiag_monitor_trace_path_changes_total')).length === 0; i++) {
+        if (i > 150) throw new Error(`Prometheus never scraped the agent:\n${prometheus.output()}`);
+        await sleep(200);
+      }
       const metrics = async () => (await httpIn(lab, 'client', `http://${AGENT}/metrics`)).body;
       const value = async (name: string, labels: Record<string, string> = {}) =>
         samples(await metrics(), name).find((s) =>
@@ -66,6 +101,13 @@ describe.skipIf(!root)('netdiag monitor continuous traces (needs root)', () => {
       await sleep(2500);
       expect(await value('netdiag_monitor_trace_path_changes_total')).toBe(1);
       expect(await value('netdiag_monitor_trace_hops')).toBe(after.length);
+      await sleep(2500); // scrapes after the change
+      expect(await promQuery(`netdiag_monitor_trace_path_changes_total{ip="${target}"}`), 'instant').toEqual([
+        1,
+      ]);
+      expect(
+        await promQuery(`changes(netdiag_monitor_trace_path_changes_total{ip="${target}"}[1m])`),
+      ).toEqual([1]);
 
       // Per hop: every hop answers every probe on this lossless path, labels bounded by max_hops.
       const body = await metrics();
@@ -81,6 +123,7 @@ describe.skipIf(!root)('netdiag monitor continuous traces (needs root)', () => {
       const check = await lab.exec('client', ['promtool', 'check', 'metrics'], { input: body });
       expect(check.code, check.stdout + check.stderr).toBe(0);
     } finally {
+      await prometheus?.stop();
       await agent?.stop();
       rmSync(dir, { recursive: true, force: true });
       await lab.destroy();
