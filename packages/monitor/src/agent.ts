@@ -1,12 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { type ConfigError, DEFAULT_GROUP, defaultConfig, type MonitorConfig, parseConfig } from './config.js';
+import { writeDnsMetrics } from './dns-metrics.js';
+import { DnsTarget, type DnsTargetSpec, dnsKey } from './dns-target.js';
 import { type ExpositionFormat, ExpositionWriter } from './exposition.js';
 import { writeIcmpMetrics } from './icmp-metrics.js';
 import { IcmpMonitor, type IcmpMonitorEvents } from './icmp-monitor.js';
 import { type IcmpSockets, openIcmpSockets } from './icmp-sockets.js';
 import type { IcmpTargetSpec } from './icmp-target.js';
 import { writeProcessMetrics } from './process-metrics.js';
-import { icmpTargetSpecs, type ResolveAll, systemResolveAll, traceTargetSpecs } from './targets.js';
+import {
+  dnsTargetSpecs,
+  icmpTargetSpecs,
+  type ResolveAll,
+  systemResolveAll,
+  traceTargetSpecs,
+} from './targets.js';
 import { writeTraceMetrics } from './trace-metrics.js';
 import { TraceTarget, type TraceTargetSpec, traceKey } from './trace-monitor.js';
 
@@ -36,6 +44,7 @@ export class Agent {
   private lastReloadAt = Date.now() / 1000;
   private reloading: Promise<ReloadResult> | undefined;
   private traceTargets = new Map<string, TraceTarget>();
+  private dnsTargets = new Map<string, DnsTarget>();
   private lastBodySize = 0;
 
   private constructor(
@@ -61,7 +70,31 @@ export class Agent {
     }
     const agent = new Agent(monitor, sockets, options, config, specs);
     agent.setTraces(await traceTargetSpecs(config, options.resolve ?? systemResolveAll));
+    agent.setDns(await dnsTargetSpecs(config, options.resolve ?? systemResolveAll));
     return agent;
+  }
+
+  /** Starts DNS targets not running yet, stops those gone; unchanged ones keep their counters. */
+  private setDns(specs: readonly DnsTargetSpec[]): { added: number; removed: number; kept: number } {
+    const next = new Map<string, DnsTarget>();
+    let added = 0;
+    let kept = 0;
+    for (const [index, spec] of specs.entries()) {
+      const key = dnsKey(spec);
+      if (next.has(key)) continue;
+      const old = this.dnsTargets.get(key);
+      if (old) kept++;
+      else added++;
+      next.set(key, old ?? new DnsTarget(spec, index / specs.length));
+    }
+    let removed = 0;
+    for (const [key, t] of this.dnsTargets)
+      if (!next.has(key)) {
+        t.stop();
+        removed++;
+      }
+    this.dnsTargets = next;
+    return { added, removed, kept };
   }
 
   /** The running continuous traces. */
@@ -117,12 +150,12 @@ export class Agent {
       const config = await loadConfig(this.options.configFile);
       const specs = await allSpecs(config, this.options);
       const traceSpecs = await traceTargetSpecs(config, this.options.resolve ?? systemResolveAll);
-      const icmp = this.monitor.setTargets(specs);
-      const traces = this.setTraces(traceSpecs);
+      const dnsSpecs = await dnsTargetSpecs(config, this.options.resolve ?? systemResolveAll);
+      const parts = [this.monitor.setTargets(specs), this.setTraces(traceSpecs), this.setDns(dnsSpecs)];
       const result = {
-        added: icmp.added + traces.added,
-        removed: icmp.removed + traces.removed,
-        kept: icmp.kept + traces.kept,
+        added: parts.reduce((n, p) => n + p.added, 0),
+        removed: parts.reduce((n, p) => n + p.removed, 0),
+        kept: parts.reduce((n, p) => n + p.kept, 0),
       };
       this.current = config;
       this.specs = specs;
@@ -145,6 +178,7 @@ export class Agent {
     const w = new ExpositionWriter(format, this.lastBodySize);
     writeIcmpMetrics(w, this.monitor.engine);
     writeTraceMetrics(w, [...this.traceTargets.values()]);
+    writeDnsMetrics(w, [...this.dnsTargets.values()]);
     w.family(
       'netdiag_monitor_config_last_reload_successful',
       'gauge',
@@ -167,6 +201,7 @@ export class Agent {
 
   close(): void {
     for (const t of this.traceTargets.values()) t.stop();
+    for (const t of this.dnsTargets.values()) t.stop();
     this.monitor.stop();
     if (!this.options.sockets) this.sockets.close();
   }

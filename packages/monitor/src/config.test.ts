@@ -46,6 +46,23 @@ describe('parseConfig', () => {
     expect(c.maxConcurrentProbes).toBe(4);
   });
 
+  it('reads dns entries with their defaults, and refuses a bad server', () => {
+    const c = parseConfig('dns:\n  - servers: [192.0.2.53, "[2001:db8::53]:5353"]\n    name: netdiag.test\n');
+    expect(c.dns).toEqual([
+      {
+        servers: ['192.0.2.53', '[2001:db8::53]:5353'],
+        name: 'netdiag.test',
+        type: 'A',
+        transport: 'udp',
+        intervalMs: 10_000,
+        timeoutMs: 5000,
+      },
+    ]);
+    expect(() => parseConfig('dns:\n  - servers: ["192.0.2.53:99999"]\n    name: x\n', 'f.yml')).toThrow(
+      /^f\.yml:2:16: '192\.0\.2\.53:99999' is not a server/,
+    );
+  });
+
   it('an empty file is the default config', () => {
     expect(parseConfig('').modules.has('icmp')).toBe(true);
   });
@@ -59,7 +76,10 @@ describe('parseConfig', () => {
     ],
     ['targets:\n  - interval: 1s\n', "f.yml:2:5: a targets entry needs 'hosts'"],
     ['targets:\n  - hosts: [192.0.2.1]\n    size: 8\n', 'f.yml:3:11: size must be 16 to 65507, not 8'],
-    ['bogus: 1\n', "f.yml:1:1: the config: unknown field 'bogus' (known: targets, traces, modules, probe)"],
+    [
+      'bogus: 1\n',
+      "f.yml:1:1: the config: unknown field 'bogus' (known: targets, traces, dns, modules, probe)",
+    ],
     [
       'probe: { allow: [not-a-prefix] }\n',
       "f.yml:1:18: probe.allow: 'not-a-prefix' is not an address or prefix",

@@ -1,4 +1,5 @@
 import type { Node } from 'yaml';
+import { splitTarget } from './blackbox-dns.js';
 import { ConfigError, YamlReader } from './config-reader.js';
 import { type Prefix, parsePrefix } from './prefix.js';
 
@@ -58,9 +59,20 @@ export interface TraceGroup {
   readonly maxHops: number;
 }
 
+/** Continuous DNS queries: one question asked of each server at an interval. */
+export interface DnsGroup {
+  readonly servers: readonly string[];
+  readonly name: string;
+  readonly type: string;
+  readonly transport: 'udp' | 'tcp' | 'tls';
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
 export interface MonitorConfig {
   readonly targets: readonly TargetGroup[];
   readonly traces: readonly TraceGroup[];
+  readonly dns: readonly DnsGroup[];
   readonly modules: ReadonlyMap<string, Module>;
   /** What `/probe` may target besides the configured hosts. */
   readonly probeAllow: readonly Prefix[];
@@ -93,13 +105,15 @@ export function defaultConfig(): MonitorConfig {
   return {
     targets: [],
     traces: [],
+    dns: [],
     modules: new Map([['icmp', DEFAULT_ICMP_MODULE]]),
     probeAllow: [],
     maxConcurrentProbes: DEFAULT_MAX_CONCURRENT_PROBES,
   };
 }
 
-const TOP = ['targets', 'traces', 'modules', 'probe'] as const;
+const TOP = ['targets', 'traces', 'dns', 'modules', 'probe'] as const;
+const DNS_GROUP = ['servers', 'name', 'type', 'transport', 'interval', 'timeout'] as const;
 const TRACE = ['hosts', 'network', 'interval', 'max_hops'] as const;
 const GROUP = ['hosts', 'network', 'protocol', 'interval', 'count', 'timeout', 'size', 'ttl'] as const;
 const MODULE = ['prober', 'timeout', 'icmp', 'dns'] as const;
@@ -129,6 +143,7 @@ export function parseConfig(text: string, file = 'config'): MonitorConfig {
   const top = y.map(y.root, 'the config', TOP);
   const targets = top.has('targets') ? y.seq(top.get('targets'), 'targets').map((n) => group(y, n)) : [];
   const traces = top.has('traces') ? y.seq(top.get('traces'), 'traces').map((n) => traceGroup(y, n)) : [];
+  const dns = top.has('dns') ? y.seq(top.get('dns'), 'dns').map((n) => dnsGroup(y, n)) : [];
   const modules = new Map<string, Module>([['icmp', DEFAULT_ICMP_MODULE]]);
   if (top.has('modules')) {
     for (const [name, node] of y.map(top.get('modules'), 'modules')) modules.set(name, module(y, name, node));
@@ -146,7 +161,7 @@ export function parseConfig(text: string, file = 'config'): MonitorConfig {
     if (p.has('max_concurrent'))
       maxConcurrentProbes = y.int(p.get('max_concurrent'), 'probe.max_concurrent', 1, 10_000);
   }
-  return { targets, traces, modules, probeAllow, maxConcurrentProbes };
+  return { targets, traces, dns, modules, probeAllow, maxConcurrentProbes };
 }
 
 function hostList(y: YamlReader, g: Map<string, Node>, node: Node, what: string): string[] {
@@ -156,6 +171,30 @@ function hostList(y: YamlReader, g: Map<string, Node>, node: Node, what: string)
     if (h === '' || /[\s\x00-\x1f]/.test(h)) y.fail(n, `'${h}' is not a host name or address`);
     return h;
   });
+}
+
+function dnsGroup(y: YamlReader, node: Node): DnsGroup {
+  const g = y.map(node, 'a dns entry', DNS_GROUP);
+  if (!g.has('servers')) y.fail(node, "a dns entry needs 'servers'");
+  if (!g.has('name')) y.fail(node, "a dns entry needs 'name'");
+  const servers = y.seq(g.get('servers'), 'servers').map((n) => {
+    const text = y.string(n, 'a server').trim();
+    if (!splitTarget(text)) y.fail(n, `'${text}' is not a server (ADDRESS, ADDRESS:PORT or [v6]:PORT)`);
+    return text;
+  });
+  const type = g.has('type') ? y.string(g.get('type'), 'type').toUpperCase() : 'A';
+  if (!/^[A-Z0-9]+$/.test(type)) y.fail(g.get('type'), `'${type}' is not a record type`);
+  const intervalMs = g.has('interval') ? y.duration(g.get('interval'), 'interval', 100) : 10_000;
+  return {
+    servers,
+    name: y.string(g.get('name'), 'name'),
+    type,
+    transport: g.has('transport')
+      ? y.oneOf(g.get('transport'), 'transport', ['udp', 'tcp', 'tls'] as const)
+      : 'udp',
+    intervalMs,
+    timeoutMs: g.has('timeout') ? y.duration(g.get('timeout'), 'timeout', 1) : Math.min(intervalMs, 5000),
+  };
 }
 
 function traceGroup(y: YamlReader, node: Node): TraceGroup {

@@ -7,6 +7,7 @@ export {
   ConfigError,
   DEFAULT_GROUP,
   DEFAULT_ICMP_MODULE,
+  type DnsGroup,
   type DnsModule,
   defaultConfig,
   type IcmpModule,
@@ -17,6 +18,8 @@ export {
   type TargetGroup,
   type TraceGroup,
 } from './config.js';
+export { writeDnsMetrics } from './dns-metrics.js';
+export { type DnsFailure, DnsTarget, type DnsTargetSpec, dnsKey } from './dns-target.js';
 export { parseDuration } from './duration.js';
 export {
   CONTENT_TYPES,
@@ -44,6 +47,12 @@ export { makePayload, payloadSlot } from './payload.js';
 export { type Prefix, parsePrefix, prefixContains } from './prefix.js';
 export { ProbeHandler, type ProbeRequest, type ProbeResponse } from './probe-handler.js';
 export { type ListenAddress, parseListen, type ServerOptions, startServer } from './server.js';
-export { icmpTargetSpecs, type ResolveAll, systemResolveAll, traceTargetSpecs } from './targets.js';
+export {
+  dnsTargetSpecs,
+  icmpTargetSpecs,
+  type ResolveAll,
+  systemResolveAll,
+  traceTargetSpecs,
+} from './targets.js';
 export { writeTraceMetrics } from './trace-metrics.js';
 export { TraceTarget, type TraceTargetSpec, traceKey } from './trace-monitor.js';

@@ -1,5 +1,7 @@
 import { addressFamily } from '@netdiag/icmp';
+import { splitTarget } from './blackbox-dns.js';
 import type { MonitorConfig, Network, TargetGroup } from './config.js';
+import type { DnsTargetSpec } from './dns-target.js';
 import type { IcmpTargetSpec } from './icmp-target.js';
 import type { TraceTargetSpec } from './trace-monitor.js';
 
@@ -38,6 +40,29 @@ export async function traceTargetSpecs(
     for (const host of group.hosts) {
       const { address, family } = await addressOf(host, group.network, resolve);
       specs.push({ host, address, family, intervalMs: group.intervalMs, maxHops: group.maxHops });
+    }
+  }
+  return specs;
+}
+
+/** The config's DNS targets, one per server, server names resolved as for `targets`. */
+export async function dnsTargetSpecs(config: MonitorConfig, resolve: ResolveAll): Promise<DnsTargetSpec[]> {
+  const specs: DnsTargetSpec[] = [];
+  for (const group of config.dns) {
+    for (const server of group.servers) {
+      const split = splitTarget(server);
+      if (!split) throw new Error(`${server}: not a server`);
+      const { address } = await addressOf(split.host, 'ip', resolve);
+      specs.push({
+        server,
+        address,
+        port: split.port,
+        name: group.name,
+        type: group.type,
+        transport: group.transport,
+        intervalMs: group.intervalMs,
+        timeoutMs: group.timeoutMs,
+      });
     }
   }
   return specs;
