@@ -59,7 +59,7 @@ describe('parseConfig', () => {
       },
     ]);
     expect(() => parseConfig('dns:\n  - servers: ["192.0.2.53:99999"]\n    name: x\n', 'f.yml')).toThrow(
-      /^f\.yml:2:16: '192\.0\.2\.53:99999' is not a server/,
+      /^f\.yml:2:15: '192\.0\.2\.53:99999' is not a server/,
     );
   });
 
