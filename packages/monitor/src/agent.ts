@@ -13,8 +13,11 @@ import {
   icmpTargetSpecs,
   type ResolveAll,
   systemResolveAll,
+  tcpTargetSpecs,
   traceTargetSpecs,
 } from './targets.js';
+import { writeTcpMetrics } from './tcp-metrics.js';
+import { TcpTarget, type TcpTargetSpec, tcpKey } from './tcp-target.js';
 import { writeTraceMetrics } from './trace-metrics.js';
 import { TraceTarget, type TraceTargetSpec, traceKey } from './trace-monitor.js';
 
@@ -45,6 +48,7 @@ export class Agent {
   private reloading: Promise<ReloadResult> | undefined;
   private traceTargets = new Map<string, TraceTarget>();
   private dnsTargets = new Map<string, DnsTarget>();
+  private tcpTargets = new Map<string, TcpTarget>();
   private lastBodySize = 0;
 
   private constructor(
@@ -71,6 +75,7 @@ export class Agent {
     const agent = new Agent(monitor, sockets, options, config, specs);
     agent.setTraces(await traceTargetSpecs(config, options.resolve ?? systemResolveAll));
     agent.setDns(await dnsTargetSpecs(config, options.resolve ?? systemResolveAll));
+    agent.setTcp(await tcpTargetSpecs(config, options.resolve ?? systemResolveAll));
     return agent;
   }
 
@@ -94,6 +99,29 @@ export class Agent {
         removed++;
       }
     this.dnsTargets = next;
+    return { added, removed, kept };
+  }
+
+  /** Starts TCP targets not running yet, stops those gone; unchanged ones keep their counters. */
+  private setTcp(specs: readonly TcpTargetSpec[]): { added: number; removed: number; kept: number } {
+    const next = new Map<string, TcpTarget>();
+    let added = 0;
+    let kept = 0;
+    for (const [index, spec] of specs.entries()) {
+      const key = tcpKey(spec);
+      if (next.has(key)) continue;
+      const old = this.tcpTargets.get(key);
+      if (old) kept++;
+      else added++;
+      next.set(key, old ?? new TcpTarget(spec, index / specs.length));
+    }
+    let removed = 0;
+    for (const [key, t] of this.tcpTargets)
+      if (!next.has(key)) {
+        t.stop();
+        removed++;
+      }
+    this.tcpTargets = next;
     return { added, removed, kept };
   }
 
@@ -151,7 +179,13 @@ export class Agent {
       const specs = await allSpecs(config, this.options);
       const traceSpecs = await traceTargetSpecs(config, this.options.resolve ?? systemResolveAll);
       const dnsSpecs = await dnsTargetSpecs(config, this.options.resolve ?? systemResolveAll);
-      const parts = [this.monitor.setTargets(specs), this.setTraces(traceSpecs), this.setDns(dnsSpecs)];
+      const tcpSpecs = await tcpTargetSpecs(config, this.options.resolve ?? systemResolveAll);
+      const parts = [
+        this.monitor.setTargets(specs),
+        this.setTraces(traceSpecs),
+        this.setDns(dnsSpecs),
+        this.setTcp(tcpSpecs),
+      ];
       const result = {
         added: parts.reduce((n, p) => n + p.added, 0),
         removed: parts.reduce((n, p) => n + p.removed, 0),
@@ -179,6 +213,7 @@ export class Agent {
     writeIcmpMetrics(w, this.monitor.engine);
     writeTraceMetrics(w, [...this.traceTargets.values()]);
     writeDnsMetrics(w, [...this.dnsTargets.values()]);
+    writeTcpMetrics(w, [...this.tcpTargets.values()]);
     w.family(
       'netdiag_monitor_config_last_reload_successful',
       'gauge',
@@ -202,6 +237,7 @@ export class Agent {
   close(): void {
     for (const t of this.traceTargets.values()) t.stop();
     for (const t of this.dnsTargets.values()) t.stop();
+    for (const t of this.tcpTargets.values()) t.stop();
     this.monitor.stop();
     if (!this.options.sockets) this.sockets.close();
   }

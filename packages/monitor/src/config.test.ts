@@ -78,7 +78,7 @@ describe('parseConfig', () => {
     ['targets:\n  - hosts: [192.0.2.1]\n    size: 8\n', 'f.yml:3:11: size must be 16 to 65507, not 8'],
     [
       'bogus: 1\n',
-      "f.yml:1:1: the config: unknown field 'bogus' (known: targets, traces, dns, modules, probe)",
+      "f.yml:1:1: the config: unknown field 'bogus' (known: targets, traces, dns, tcp, modules, probe)",
     ],
     [
       'probe: { allow: [not-a-prefix] }\n',

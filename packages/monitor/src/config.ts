@@ -1,4 +1,4 @@
-import type { Node } from 'yaml';
+import { isScalar, type Node } from 'yaml';
 import { splitTarget } from './blackbox-dns.js';
 import { ConfigError, YamlReader } from './config-reader.js';
 import { type Prefix, parsePrefix } from './prefix.js';
@@ -69,10 +69,24 @@ export interface DnsGroup {
   readonly timeoutMs: number;
 }
 
+/** Continuous TCP connects, optionally with a TLS handshake. */
+export interface TcpGroup {
+  /** `ADDRESS:PORT` or `[v6]:PORT` (or `NAME:PORT`). */
+  readonly targets: readonly string[];
+  readonly tls?: {
+    readonly serverName?: string;
+    readonly caFile?: string;
+    readonly insecureSkipVerify: boolean;
+  };
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
 export interface MonitorConfig {
   readonly targets: readonly TargetGroup[];
   readonly traces: readonly TraceGroup[];
   readonly dns: readonly DnsGroup[];
+  readonly tcp: readonly TcpGroup[];
   readonly modules: ReadonlyMap<string, Module>;
   /** What `/probe` may target besides the configured hosts. */
   readonly probeAllow: readonly Prefix[];
@@ -106,13 +120,16 @@ export function defaultConfig(): MonitorConfig {
     targets: [],
     traces: [],
     dns: [],
+    tcp: [],
     modules: new Map([['icmp', DEFAULT_ICMP_MODULE]]),
     probeAllow: [],
     maxConcurrentProbes: DEFAULT_MAX_CONCURRENT_PROBES,
   };
 }
 
-const TOP = ['targets', 'traces', 'dns', 'modules', 'probe'] as const;
+const TOP = ['targets', 'traces', 'dns', 'tcp', 'modules', 'probe'] as const;
+const TCP_GROUP = ['targets', 'tls', 'interval', 'timeout'] as const;
+const TLS = ['server_name', 'ca_file', 'insecure_skip_verify'] as const;
 const DNS_GROUP = ['servers', 'name', 'type', 'transport', 'interval', 'timeout'] as const;
 const TRACE = ['hosts', 'network', 'interval', 'max_hops'] as const;
 const GROUP = ['hosts', 'network', 'protocol', 'interval', 'count', 'timeout', 'size', 'ttl'] as const;
@@ -144,6 +161,7 @@ export function parseConfig(text: string, file = 'config'): MonitorConfig {
   const targets = top.has('targets') ? y.seq(top.get('targets'), 'targets').map((n) => group(y, n)) : [];
   const traces = top.has('traces') ? y.seq(top.get('traces'), 'traces').map((n) => traceGroup(y, n)) : [];
   const dns = top.has('dns') ? y.seq(top.get('dns'), 'dns').map((n) => dnsGroup(y, n)) : [];
+  const tcp = top.has('tcp') ? y.seq(top.get('tcp'), 'tcp').map((n) => tcpGroup(y, n)) : [];
   const modules = new Map<string, Module>([['icmp', DEFAULT_ICMP_MODULE]]);
   if (top.has('modules')) {
     for (const [name, node] of y.map(top.get('modules'), 'modules')) modules.set(name, module(y, name, node));
@@ -161,7 +179,7 @@ export function parseConfig(text: string, file = 'config'): MonitorConfig {
     if (p.has('max_concurrent'))
       maxConcurrentProbes = y.int(p.get('max_concurrent'), 'probe.max_concurrent', 1, 10_000);
   }
-  return { targets, traces, dns, modules, probeAllow, maxConcurrentProbes };
+  return { targets, traces, dns, tcp, modules, probeAllow, maxConcurrentProbes };
 }
 
 function hostList(y: YamlReader, g: Map<string, Node>, node: Node, what: string): string[] {
@@ -171,6 +189,42 @@ function hostList(y: YamlReader, g: Map<string, Node>, node: Node, what: string)
     if (h === '' || /[\s\x00-\x1f]/.test(h)) y.fail(n, `'${h}' is not a host name or address`);
     return h;
   });
+}
+
+function tcpGroup(y: YamlReader, node: Node): TcpGroup {
+  const g = y.map(node, 'a tcp entry', TCP_GROUP);
+  if (!g.has('targets')) y.fail(node, "a tcp entry needs 'targets'");
+  const targets = y.seq(g.get('targets'), 'targets').map((n) => {
+    const text = y.string(n, 'a target').trim();
+    if (!/:\d{1,5}$/.test(text) || !splitTarget(text))
+      y.fail(n, `'${text}' is not ADDRESS:PORT or [v6]:PORT`);
+    return text;
+  });
+  let tls: TcpGroup['tls'];
+  const t = g.get('tls');
+  if (t !== undefined) {
+    if (isScalar(t) && typeof t.value === 'boolean') {
+      if (t.value) tls = { insecureSkipVerify: false };
+    } else {
+      const o = y.map(t, 'tls', TLS);
+      const serverName = o.has('server_name') ? y.string(o.get('server_name'), 'server_name') : undefined;
+      const caFile = o.has('ca_file') ? y.string(o.get('ca_file'), 'ca_file') : undefined;
+      tls = {
+        insecureSkipVerify: o.has('insecure_skip_verify')
+          ? y.bool(o.get('insecure_skip_verify'), 'insecure_skip_verify')
+          : false,
+        ...(serverName !== undefined && { serverName }),
+        ...(caFile !== undefined && { caFile }),
+      };
+    }
+  }
+  const intervalMs = g.has('interval') ? y.duration(g.get('interval'), 'interval', 100) : 10_000;
+  return {
+    targets,
+    intervalMs,
+    timeoutMs: g.has('timeout') ? y.duration(g.get('timeout'), 'timeout', 1) : Math.min(intervalMs, 5000),
+    ...(tls !== undefined && { tls }),
+  };
 }
 
 function dnsGroup(y: YamlReader, node: Node): DnsGroup {

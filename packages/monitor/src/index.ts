@@ -16,6 +16,7 @@ export {
   type Network,
   parseConfig,
   type TargetGroup,
+  type TcpGroup,
   type TraceGroup,
 } from './config.js';
 export { writeDnsMetrics } from './dns-metrics.js';
@@ -54,5 +55,7 @@ export {
   systemResolveAll,
   traceTargetSpecs,
 } from './targets.js';
+export { writeTcpMetrics } from './tcp-metrics.js';
+export { type TcpFailure, TcpTarget, type TcpTargetSpec, tcpKey } from './tcp-target.js';
 export { writeTraceMetrics } from './trace-metrics.js';
 export { TraceTarget, type TraceTargetSpec, traceKey } from './trace-monitor.js';

@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { addressFamily } from '@netdiag/icmp';
 import { splitTarget } from './blackbox-dns.js';
 import type { MonitorConfig, Network, TargetGroup } from './config.js';
 import type { DnsTargetSpec } from './dns-target.js';
 import type { IcmpTargetSpec } from './icmp-target.js';
+import type { TcpTargetSpec } from './tcp-target.js';
 import type { TraceTargetSpec } from './trace-monitor.js';
 
 /** Resolves a name to its addresses of one family (the system resolver by default). */
@@ -27,7 +29,27 @@ export async function icmpTargetSpecs(config: MonitorConfig, resolve: ResolveAll
   for (const group of config.targets) {
     for (const host of group.hosts) specs.push(await specOf(host, group, resolve));
   }
-  return specs;
+  return unique(specs, (s) => `host="${s.host}", ip="${s.address}"`);
+}
+
+/**
+ * Two targets with the same labels would be two series Prometheus cannot tell apart (it
+ * rejects the scrape): the same target twice with the same settings is probed once, with
+ * different settings it is an error.
+ */
+function unique<T>(specs: T[], labels: (s: T) => string): T[] {
+  const seen = new Map<string, string>();
+  const out: T[] = [];
+  for (const s of specs) {
+    const key = labels(s);
+    const whole = JSON.stringify(s);
+    const before = seen.get(key);
+    if (before === undefined) {
+      seen.set(key, whole);
+      out.push(s);
+    } else if (before !== whole) throw new Error(`${key} is configured twice, with different settings`);
+  }
+  return out;
 }
 
 /** The config's traces as trace specs, names resolved as for `targets`. */
@@ -42,7 +64,7 @@ export async function traceTargetSpecs(
       specs.push({ host, address, family, intervalMs: group.intervalMs, maxHops: group.maxHops });
     }
   }
-  return specs;
+  return unique(specs, (s) => `trace host="${s.host}", ip="${s.address}"`);
 }
 
 /** The config's DNS targets, one per server, server names resolved as for `targets`. */
@@ -65,7 +87,53 @@ export async function dnsTargetSpecs(config: MonitorConfig, resolve: ResolveAll)
       });
     }
   }
-  return specs;
+  return unique(
+    specs,
+    (s) => `dns server="${s.server}", name="${s.name}", type="${s.type}", transport="${s.transport}"`,
+  );
+}
+
+/** The config's TCP targets; a TLS CA file is read now, so a missing one fails the (re)load. */
+export async function tcpTargetSpecs(config: MonitorConfig, resolve: ResolveAll): Promise<TcpTargetSpec[]> {
+  const specs: TcpTargetSpec[] = [];
+  for (const group of config.tcp) {
+    let tls: TcpTargetSpec['tls'];
+    if (group.tls) {
+      let ca: string | undefined;
+      if (group.tls.caFile !== undefined) {
+        try {
+          ca = await readFile(group.tls.caFile, 'utf8');
+        } catch (err) {
+          throw new Error(
+            `${group.tls.caFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+          );
+        }
+      }
+      tls = {
+        insecureSkipVerify: group.tls.insecureSkipVerify,
+        ...(group.tls.serverName !== undefined && { serverName: group.tls.serverName }),
+        ...(ca !== undefined && { ca }),
+      };
+    }
+    for (const target of group.targets) {
+      const split = splitTarget(target);
+      if (!split) throw new Error(`${target}: not ADDRESS:PORT`);
+      const { address } = await addressOf(split.host, 'ip', resolve);
+      specs.push({
+        target,
+        address,
+        port: split.port,
+        intervalMs: group.intervalMs,
+        timeoutMs: group.timeoutMs,
+        ...(tls !== undefined && { tls }),
+      });
+    }
+  }
+  return unique(
+    specs,
+    (s) =>
+      `tcp target="${s.target}", tls="${s.tls ? 'true' : 'false'}", server_name="${s.tls?.serverName ?? ''}"`,
+  );
 }
 
 async function specOf(host: string, group: TargetGroup, resolve: ResolveAll): Promise<IcmpTargetSpec> {
