@@ -1,0 +1,458 @@
+import { decodeArpPacket, formatMac } from '@netdiag/arp';
+import { decodeMessage } from '@netdiag/dns-client';
+import { formatIpv4, formatIpv6, ipv4, ipv6 } from '@netdiag/icmp';
+import { LinkType } from '../pcap/link-type.js';
+import { hexColons, u16, u32 } from './bytes.js';
+import type {
+  ArpLayer,
+  DecodedPacket,
+  IcmpLayer,
+  Ipv4Option,
+  Ipv6Extension,
+  Layer,
+  TcpOption,
+  VlanTag,
+} from './layers.js';
+
+export interface DecodeOptions {
+  /** Decode DNS messages into `message` (for --json); the line printer reads the bytes itself. */
+  readonly dnsMessages?: boolean;
+}
+
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_ARP = 0x0806;
+export const ETHERTYPE_IPV6 = 0x86dd;
+const VLAN_TPIDS = new Set([0x8100, 0x88a8, 0x9100]);
+
+/** The dissection state one packet threads through its layers. */
+class Dissection {
+  readonly layers: Layer[] = [];
+  truncated: string | undefined;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly options: DecodeOptions,
+  ) {}
+}
+
+/**
+ * Decodes one frame of the given link type into its layers. Pure, and it never throws: what
+ * runs past the captured bytes ends the layers and is named in `truncated`.
+ */
+export function decode(data: Uint8Array, linkType: number, options: DecodeOptions = {}): DecodedPacket {
+  const d = new Dissection(data, options);
+  try {
+    decodeLink(d, linkType);
+  } catch (err) {
+    // A codec we reuse threw on bytes our own checks let through: treat it as truncation there.
+    d.truncated ??= err instanceof Error && 'layer' in err ? String((err as { layer: unknown }).layer) : 'packet';
+  }
+  return d.truncated === undefined
+    ? { linkType, layers: d.layers }
+    : { linkType, layers: d.layers, truncated: d.truncated };
+}
+
+function decodeLink(d: Dissection, linkType: number): void {
+  const b = d.bytes;
+  switch (linkType) {
+    case LinkType.ETHERNET: {
+      if (b.length < 14) {
+        d.truncated = 'ether';
+        return;
+      }
+      const firstType = u16(b, 12);
+      let at = 14;
+      let type = firstType;
+      const vlans: VlanTag[] = [];
+      while (VLAN_TPIDS.has(type)) {
+        if (b.length < at + 4) {
+          d.layers.push(ether(b, firstType, type, vlans, at));
+          d.truncated = 'vlan';
+          return;
+        }
+        const tci = u16(b, at);
+        vlans.push({ tpid: type, priority: tci >> 13, dei: (tci & 0x1000) !== 0, id: tci & 0x0fff });
+        type = u16(b, at + 2);
+        at += 4;
+      }
+      d.layers.push(ether(b, firstType, type, vlans, at));
+      return decodeEtherType(d, type, at);
+    }
+    case LinkType.LINUX_SLL: {
+      if (b.length < 16) {
+        d.truncated = 'sll';
+        return;
+      }
+      const addressLength = Math.min(u16(b, 4), 8);
+      const etherType = u16(b, 14);
+      d.layers.push({
+        protocol: 'sll',
+        offset: 0,
+        headerLength: 16,
+        packetType: u16(b, 0),
+        hardwareType: u16(b, 2),
+        address: b.slice(6, 6 + addressLength),
+        etherType,
+      });
+      return decodeEtherType(d, etherType, 16);
+    }
+    case LinkType.LINUX_SLL2: {
+      if (b.length < 20) {
+        d.truncated = 'sll2';
+        return;
+      }
+      const etherType = u16(b, 0);
+      const addressLength = Math.min(b[11]!, 8);
+      d.layers.push({
+        protocol: 'sll2',
+        offset: 0,
+        headerLength: 20,
+        etherType,
+        interfaceIndex: u32(b, 4),
+        hardwareType: u16(b, 8),
+        packetType: b[10]!,
+        address: b.slice(12, 12 + addressLength),
+      });
+      return decodeEtherType(d, etherType, 20);
+    }
+    case LinkType.RAW:
+    case 12:
+    case 14: {
+      const version = b.length ? b[0]! >> 4 : 0;
+      if (version === 4) return decodeIpv4(d, 0);
+      if (version === 6) return decodeIpv6(d, 0);
+      if (!b.length) d.truncated = 'raw';
+      return;
+    }
+    case LinkType.IPV4:
+      return decodeIpv4(d, 0);
+    case LinkType.IPV6:
+      return decodeIpv6(d, 0);
+    default:
+      return;
+  }
+}
+
+function ether(b: Uint8Array, firstType: number, etherType: number, vlans: VlanTag[], end: number): Layer {
+  return {
+    protocol: 'ethernet',
+    offset: 0,
+    headerLength: end,
+    destination: formatMac(b, 0),
+    source: formatMac(b, 6),
+    firstType,
+    etherType,
+    vlans,
+  };
+}
+
+function decodeEtherType(d: Dissection, type: number, at: number): void {
+  if (type === ETHERTYPE_IPV4) return decodeIpv4(d, at);
+  if (type === ETHERTYPE_IPV6) return decodeIpv6(d, at);
+  if (type === ETHERTYPE_ARP) return decodeArp(d, at);
+}
+
+function decodeArp(d: Dissection, at: number): void {
+  const b = d.bytes;
+  if (b.length - at < 8) {
+    d.truncated = 'arp';
+    return;
+  }
+  const hardwareType = u16(b, at);
+  const protocolType = u16(b, at + 2);
+  const hardwareLength = b[at + 4]!;
+  const protocolLength = b[at + 5]!;
+  const operation = u16(b, at + 6);
+  const headerLength = 8 + 2 * (hardwareLength + protocolLength);
+  if (b.length - at < headerLength) {
+    d.truncated = 'arp';
+    return;
+  }
+  // Ethernet/IPv4, the ARP everyone meets: the arp package's codec; anything else as hex.
+  const common = decodeArpPacket(b, at);
+  const layer: ArpLayer = common.ok
+    ? {
+        protocol: 'arp',
+        offset: at,
+        headerLength,
+        hardwareType,
+        protocolType,
+        hardwareLength,
+        protocolLength,
+        operation,
+        senderHardware: common.value.senderMac,
+        senderProtocol: common.value.senderIp,
+        targetHardware: common.value.targetMac,
+        targetProtocol: common.value.targetIp,
+      }
+    : {
+        protocol: 'arp',
+        offset: at,
+        headerLength,
+        hardwareType,
+        protocolType,
+        hardwareLength,
+        protocolLength,
+        operation,
+        senderHardware: hexColons(b, at + 8, hardwareLength),
+        senderProtocol: protocolText(b, at + 8 + hardwareLength, protocolLength, protocolType),
+        targetHardware: hexColons(b, at + 8 + hardwareLength + protocolLength, hardwareLength),
+        targetProtocol: protocolText(b, at + 8 + 2 * hardwareLength + protocolLength, protocolLength, protocolType),
+      };
+  d.layers.push(layer);
+}
+
+function protocolText(b: Uint8Array, at: number, length: number, type: number): string {
+  return type === ETHERTYPE_IPV4 && length === 4 ? formatIpv4(b, at) : hexColons(b, at, length);
+}
+
+function decodeIpv4(d: Dissection, at: number, quoted = false): void {
+  const b = d.bytes;
+  if (b.length - at < 20 || b[at]! >> 4 !== 4 || (b[at]! & 0x0f) < 5 || b.length - at < (b[at]! & 0x0f) * 4) {
+    d.truncated = 'ip';
+    return;
+  }
+  const header = ipv4.decode(b, at).value;
+  const options: Ipv4Option[] = [];
+  for (let o = at + 20; o < at + header.headerLength; ) {
+    const type = b[o]!;
+    if (type === 0 || type === 1) {
+      options.push({ type, data: new Uint8Array(0) });
+      o += 1;
+      if (type === 0) break;
+      continue;
+    }
+    const len = b[o + 1] ?? 0;
+    if (len < 2 || o + len > at + header.headerLength) {
+      options.push({ type, data: b.slice(o + 1, at + header.headerLength) });
+      break;
+    }
+    options.push({ type, data: b.slice(o + 2, o + len) });
+    o += len;
+  }
+  const payloadLength = Math.max(0, header.totalLength - header.headerLength);
+  d.layers.push({ protocol: 'ipv4', offset: at, headerLength: header.headerLength, header, options, payloadLength });
+  if (header.fragmentOffset !== 0) return;
+  const end = quoted ? b.length : Math.min(b.length, at + Math.max(header.totalLength, header.headerLength));
+  decodeTransport(d, header.protocol, at + header.headerLength, end, payloadLength, 4, quoted);
+}
+
+const IPV6_EXTENSIONS = new Set([0, 43, 44, 60, 51, 135, 139, 140]);
+
+function decodeIpv6(d: Dissection, at: number, quoted = false): void {
+  const b = d.bytes;
+  if (b.length - at < 40 || b[at]! >> 4 !== 6) {
+    d.truncated = 'ip6';
+    return;
+  }
+  const header = ipv6.decode(b, at).value;
+  const extensions: Ipv6Extension[] = [];
+  let next = header.nextHeader;
+  let o = at + 40;
+  let fragmented = false;
+  while (IPV6_EXTENSIONS.has(next)) {
+    if (b.length - o < 8) {
+      d.layers.push({
+        protocol: 'ipv6',
+        offset: at,
+        headerLength: o - at,
+        header,
+        extensions,
+        nextHeader: next,
+        payloadLength: 0,
+      });
+      d.truncated = 'ip6';
+      return;
+    }
+    const nextHeader = b[o]!;
+    const length = next === 44 ? 8 : next === 51 ? (b[o + 1]! + 2) * 4 : (b[o + 1]! + 1) * 8;
+    if (next === 44) {
+      const fo = u16(b, o + 2);
+      const fragment = { offset: fo & 0xfff8, more: (fo & 1) === 1, identification: u32(b, o + 4) };
+      extensions.push({ type: next, offset: o, length, nextHeader, fragment });
+      if (fragment.offset !== 0) fragmented = true;
+    } else extensions.push({ type: next, offset: o, length, nextHeader });
+    o += length;
+    next = nextHeader;
+  }
+  const payloadLength = Math.max(0, header.payloadLength - (o - at - 40));
+  d.layers.push({ protocol: 'ipv6', offset: at, headerLength: o - at, header, extensions, nextHeader: next, payloadLength });
+  if (o > b.length) {
+    d.truncated = 'ip6';
+    return;
+  }
+  if (fragmented) return;
+  const end = quoted ? b.length : Math.min(b.length, at + 40 + header.payloadLength);
+  decodeTransport(d, next, o, end, payloadLength, 6, quoted);
+}
+
+function decodeTransport(
+  d: Dissection,
+  protocol: number,
+  at: number,
+  end: number,
+  length: number,
+  family: 4 | 6,
+  quoted: boolean,
+): void {
+  const b = d.bytes;
+  if (protocol === 17) {
+    if (end - at < 8) {
+      if (!quoted || end - at < 4) d.truncated = 'udp';
+      if (quoted && end - at >= 4)
+        d.layers.push({ protocol: 'udp', offset: at, headerLength: 8, sourcePort: u16(b, at), destinationPort: u16(b, at + 2), length: 0, checksum: 0 });
+      return;
+    }
+    const udpLength = u16(b, at + 4);
+    const sourcePort = u16(b, at);
+    const destinationPort = u16(b, at + 2);
+    d.layers.push({ protocol: 'udp', offset: at, headerLength: 8, sourcePort, destinationPort, length: udpLength, checksum: u16(b, at + 6) });
+    if (!quoted && (sourcePort === 53 || destinationPort === 53) && udpLength > 8)
+      decodeDns(d, 'udp', at + 8, Math.min(end, at + udpLength));
+    return;
+  }
+  if (protocol === 6) {
+    if (end - at < 20) {
+      if (quoted && end - at >= 8)
+        d.layers.push(tcpHeader(b, at, 20, [], 0, u32(b, at + 4), 0, 0, 0, 0));
+      else d.truncated = 'tcp';
+      return;
+    }
+    const dataOffset = (b[at + 12]! >> 4) * 4;
+    const flags = ((b[at + 12]! & 0x01) << 8) | b[at + 13]!;
+    if (dataOffset < 20 || end - at < dataOffset) {
+      d.layers.push(
+        tcpHeader(b, at, Math.max(20, dataOffset), [], length - dataOffset, u32(b, at + 4), u32(b, at + 8), flags, u16(b, at + 14), u16(b, at + 16)),
+      );
+      d.truncated = 'tcp';
+      return;
+    }
+    const options = tcpOptions(b, at + 20, at + dataOffset);
+    const payloadLength = Math.max(0, length - dataOffset);
+    d.layers.push(
+      tcpHeader(b, at, dataOffset, options, payloadLength, u32(b, at + 4), u32(b, at + 8), flags, u16(b, at + 14), u16(b, at + 16)),
+    );
+    if (!quoted && (u16(b, at) === 53 || u16(b, at + 2) === 53) && payloadLength > 0)
+      decodeDns(d, 'tcp', at + dataOffset, Math.min(end, at + dataOffset + payloadLength));
+    return;
+  }
+  if (protocol === 1 && family === 4) return decodeIcmp(d, at, end, length, 'icmp', quoted);
+  if (protocol === 58) return decodeIcmp(d, at, end, length, 'icmpv6', quoted);
+}
+
+function tcpHeader(
+  b: Uint8Array,
+  at: number,
+  headerLength: number,
+  options: TcpOption[],
+  payloadLength: number,
+  sequence: number,
+  acknowledgment: number,
+  flags: number,
+  window: number,
+  checksum: number,
+): Layer {
+  return {
+    protocol: 'tcp',
+    offset: at,
+    headerLength,
+    sourcePort: u16(b, at),
+    destinationPort: u16(b, at + 2),
+    sequence,
+    acknowledgment,
+    flags,
+    window,
+    checksum,
+    urgent: b.length >= at + 20 ? u16(b, at + 18) : 0,
+    options,
+    payloadLength,
+  };
+}
+
+function tcpOptions(b: Uint8Array, at: number, end: number): TcpOption[] {
+  const out: TcpOption[] = [];
+  let o = at;
+  while (o < end) {
+    const kind = b[o]!;
+    if (kind === 0) {
+      out.push({ kind: 'eol' });
+      o++;
+      continue;
+    }
+    if (kind === 1) {
+      out.push({ kind: 'nop' });
+      o++;
+      continue;
+    }
+    const len = o + 1 < end ? b[o + 1]! : 0;
+    if (len < 2 || o + len > end) {
+      out.push({ kind: 'bad', type: kind, length: len });
+      break;
+    }
+    const v = o + 2;
+    if (kind === 2 && len === 4) out.push({ kind: 'mss', value: u16(b, v) });
+    else if (kind === 3 && len === 3) out.push({ kind: 'wscale', value: b[v]! });
+    else if (kind === 4 && len === 2) out.push({ kind: 'sackOK' });
+    else if (kind === 8 && len === 10) out.push({ kind: 'timestamp', value: u32(b, v), echo: u32(b, v + 4) });
+    else if (kind === 5 && (len - 2) % 8 === 0) {
+      const blocks: [number, number][] = [];
+      for (let s = v; s < o + len; s += 8) blocks.push([u32(b, s), u32(b, s + 4)]);
+      out.push({ kind: 'sack', blocks });
+    } else out.push({ kind: 'other', type: kind, data: b.slice(v, o + len) });
+    o += len;
+  }
+  return out;
+}
+
+/** ICMPv4 types whose body quotes the offending datagram. */
+const ICMP4_ERRORS = new Set([3, 4, 5, 11, 12]);
+const ICMP4_QUERIES = new Set([0, 8, 13, 14, 15, 16, 17, 18]);
+
+function decodeIcmp(d: Dissection, at: number, end: number, length: number, protocol: 'icmp' | 'icmpv6', quoted: boolean): void {
+  const b = d.bytes;
+  if (end - at < 4) {
+    d.truncated = protocol;
+    return;
+  }
+  const type = b[at]!;
+  const code = b[at + 1]!;
+  const checksum = u16(b, at + 2);
+  const v6 = protocol === 'icmpv6';
+  const base = { protocol, offset: at, headerLength: 8, type, code, checksum, length } as const;
+  const isQuery = v6 ? type === 128 || type === 129 : ICMP4_QUERIES.has(type);
+  const isError = v6 ? type >= 1 && type <= 4 : ICMP4_ERRORS.has(type);
+  if (isQuery) {
+    if (end - at < 8) {
+      d.layers.push(base);
+      if (!quoted) d.truncated = protocol;
+      return;
+    }
+    d.layers.push({ ...base, identifier: u16(b, at + 4), sequence: u16(b, at + 6) });
+    return;
+  }
+  if (isError && !quoted && end - at >= 8) {
+    const inner = new Dissection(b.subarray(0, end), d.options);
+    if (v6) decodeIpv6(inner, at + 8, true);
+    else decodeIpv4(inner, at + 8, true);
+    d.layers.push({ ...base, quoted: inner.layers });
+    return;
+  }
+  if (v6 && (type === 135 || type === 136 || type === 137) && end - at >= 24) {
+    d.layers.push({ ...base, headerLength: type === 137 ? 40 : 24, target: formatIpv6(b, at + 8) });
+    return;
+  }
+  d.layers.push(base);
+}
+
+function decodeDns(d: Dissection, transport: 'udp' | 'tcp', at: number, end: number): void {
+  if (!d.options.dnsMessages) {
+    d.layers.push({ protocol: 'dns', offset: at, headerLength: end - at, transport });
+    return;
+  }
+  const body = transport === 'tcp' ? d.bytes.subarray(at + 2, end) : d.bytes.subarray(at, end);
+  try {
+    const message = decodeMessage(body);
+    d.layers.push({ protocol: 'dns', offset: at, headerLength: end - at, transport, message });
+  } catch (err) {
+    d.layers.push({ protocol: 'dns', offset: at, headerLength: end - at, transport, error: (err as Error).message });
+  }
+}
