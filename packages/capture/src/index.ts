@@ -1,2 +1,30 @@
 // The public face of @netdiag/capture: capture, decoding, tcpdump's lines, pcap and pcapng files.
-export {};
+
+export {
+  type BpfInstruction,
+  type BpfProgram,
+  decodeProgram,
+  encodeProgram,
+  runBpf,
+} from './filter/bpf.js';
+export { errorToken, tokenize } from './filter/error-position.js';
+export {
+  type CompiledFilter,
+  type CompileFilterOptions,
+  compileFilter,
+  DEFAULT_SNAPLEN,
+  FilterError,
+  pcapCompiler,
+} from './filter/filter.js';
+export { kernelProgram } from './filter/kernel-program.js';
+export {
+  type Capture,
+  type CaptureOpened,
+  type CaptureOptions,
+  type CaptureStats,
+  capture,
+  type Direction,
+  formatStats,
+  type LivePacket,
+} from './live/capture.js';
+export { defaultInterface, interfaceNames, listInterfaces } from './live/default-interface.js';
