@@ -28,3 +28,12 @@ export {
   type LivePacket,
 } from './live/capture.js';
 export { defaultInterface, interfaceNames, listInterfaces } from './live/default-interface.js';
+export { isDecodedLinkType, LinkType, linkTypeName } from './pcap/link-type.js';
+export type { CapturedPacket } from './pcap/packet.js';
+export {
+  type CaptureFileInfo,
+  CaptureFileError,
+  captureFormat,
+  readCapture,
+} from './pcap/read.js';
+export { CaptureFileWriter, type CaptureWriterOptions } from './pcap/write.js';

@@ -1,0 +1,138 @@
+// What netdiag capture writes per packet: tcpdump's lines (through @netdiag/capture's printer),
+// NDJSON, and the one-line errors. Also the file header tcpdump names before reading.
+import type { CapturedPacket } from '@netdiag/capture';
+import { CliError, ExitCode } from '../cli-error.js';
+import { printable } from '../printable.js';
+import type { CaptureArgs } from './capture-args.js';
+
+/** Where packets go: lines, JSON or a file. */
+export interface PacketSink {
+  packet(p: CapturedPacket): void;
+  flush(): void;
+  close(): void;
+}
+
+interface TextOut {
+  add(text: string): void;
+  flush(): void;
+}
+
+/** The printer @netdiag/capture exports (its print/ side): tcpdump's lines, stateful. */
+interface PacketPrinterLike {
+  print(packet: CapturedPacket): void;
+  take(): string;
+}
+type PrinterClass = new (options: Record<string, unknown>, linkType: number) => PacketPrinterLike;
+
+/** The options of tcpdump's flags, as @netdiag/capture's PrintOptions names them. */
+export function printOptions(o: CaptureArgs, interfaceName?: (ifindex: number) => string | undefined) {
+  return {
+    numeric: o.numeric,
+    link: o.link,
+    verbose: o.verbose,
+    quiet: o.quiet,
+    number: o.number,
+    timestamp: o.timestamp,
+    ...(o.hex !== undefined ? { hex: o.hex } : {}),
+    ascii: o.ascii,
+    nanos: false,
+    ...(interfaceName ? { interfaceName } : {}),
+  };
+}
+
+export async function makePrinter(o: CaptureArgs, out: TextOut, linkType: number): Promise<PacketSink> {
+  const capture = (await import('@netdiag/capture')) as unknown as Record<string, unknown>;
+  const names = (capture.interfaceNames as (() => (i: number) => string | undefined) | undefined)?.();
+  const Printer = capture.PacketPrinter as PrinterClass | undefined;
+  if (Printer === undefined) {
+    // The line printer is not in this build of @netdiag/capture: say so once, and print the
+    // time stamp and length of each packet rather than nothing.
+    out.add('netdiag: capture: this build has no line printer; time stamps and lengths only\n');
+    return {
+      packet: (p) =>
+        out.add(
+          `${p.seconds}.${String(Math.floor(p.nanos / 1000)).padStart(6, '0')} length ${p.originalLength}\n`,
+        ),
+      flush: () => out.flush(),
+      close: () => out.flush(),
+    };
+  }
+  const printer = new Printer(printOptions(o, names), linkType);
+  return {
+    packet(p) {
+      printer.print(p);
+      out.add(printer.take());
+    },
+    flush: () => out.flush(),
+    close: () => out.flush(),
+  };
+}
+
+export async function makeJson(out: TextOut, linkType: number): Promise<PacketSink> {
+  const capture = (await import('@netdiag/capture')) as unknown as Record<string, unknown>;
+  const decode = capture.decode as ((data: Uint8Array, linkType: number) => unknown) | undefined;
+  const packetJson = capture.packetJson as ((p: CapturedPacket, d: unknown) => unknown) | undefined;
+  return {
+    packet(p) {
+      const event =
+        decode && packetJson
+          ? packetJson(p, decode(p.data, p.linkType ?? linkType))
+          : {
+              schema: 'netdiag.capture/1',
+              type: 'packet',
+              time: `${p.seconds}.${String(p.nanos).padStart(9, '0')}`,
+              length: p.originalLength,
+              caplen: p.data.length,
+              linkType: p.linkType,
+            };
+      out.add(`${JSON.stringify(event)}\n`);
+    },
+    flush: () => out.flush(),
+    close: () => out.flush(),
+  };
+}
+
+/** The link type and snap length a pcap or pcapng file declares first (tcpdump's "reading from"). */
+export function fileHeader(bytes: Uint8Array): { linkType: number; snaplen: number } | undefined {
+  if (bytes.length < 24) return undefined;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = v.getUint32(0, true);
+  if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d || magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) {
+    const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+    return { snaplen: v.getUint32(16, le), linkType: v.getUint32(20, le) & 0x0fffffff };
+  }
+  if (magic !== 0x0a0d0d0a) return undefined;
+  const le = v.getUint32(8, true) === 0x1a2b3c4d;
+  for (let at = 0; at + 12 <= bytes.length; ) {
+    const type = v.getUint32(at, le);
+    const length = v.getUint32(at + 4, le);
+    if (type === 1 && at + 16 <= bytes.length)
+      return { linkType: v.getUint16(at + 8, le), snaplen: v.getUint32(at + 12, le) || 262144 };
+    if (length < 12 || length % 4 !== 0) return undefined;
+    at += length;
+  }
+  return undefined;
+}
+
+/** Any failure of a capture as one line: filter, privilege, interface, file. */
+export async function captureFailure(err: unknown): Promise<unknown> {
+  if (err instanceof CliError) return err;
+  const [capture, sockets] = await Promise.all([import('@netdiag/capture'), import('@netdiag/probe-socket')]);
+  if (err instanceof capture.FilterError)
+    return new CliError(`capture: ${err.message}`, ExitCode.Error, { cause: err });
+  if (err instanceof sockets.ProbeSocketError)
+    return new CliError(`capture: ${err.message}`, ExitCode.Error, { cause: err });
+  if (err instanceof capture.CaptureFileError)
+    return new CliError(`capture: ${printable(err.message)}`, ExitCode.Error, { cause: err });
+  return err;
+}
+
+/** tcpdump's closing counts, as it prints them on stderr. */
+export function statsText(stats: { captured: number; received: number; dropped: number }): string {
+  const plural = (n: number) => (n === 1 ? '' : 's');
+  return (
+    `${stats.captured} packet${plural(stats.captured)} captured\n` +
+    `${stats.received} packet${plural(stats.received)} received by filter\n` +
+    `${stats.dropped} packet${plural(stats.dropped)} dropped by kernel\n`
+  );
+}

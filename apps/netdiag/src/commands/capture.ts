@@ -1,0 +1,257 @@
+// netdiag capture: tcpdump's capture, files and lines. Live packets come from @netdiag/capture's
+// capture() (probe-socket's TPACKET_V3 ring, the filter in the kernel); -r reads a file and
+// filters it here with the same program; -w writes pcap (ns) or pcapng; -d prints the program.
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { CapturedPacket, CompiledFilter, LivePacket } from '@netdiag/capture';
+import { CliError, ExitCode } from '../cli-error.js';
+import { type CommandIo, wantsLiveView } from '../io.js';
+import { printable } from '../printable.js';
+import { type CaptureArgs, help, parseCaptureArgs } from './capture-args.js';
+import {
+  captureFailure,
+  fileHeader,
+  makeJson,
+  makePrinter,
+  type PacketSink,
+  statsText,
+} from './capture-output.js';
+
+export { help };
+
+/** Where -w goes: a file (or stdout for '-'), written in large chunks. */
+class FileSink {
+  readonly #fd: number;
+  readonly #path: string;
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+
+  constructor(path: string) {
+    this.#path = path;
+    try {
+      this.#fd = path === '-' ? 1 : openSync(path, 'w');
+    } catch (err) {
+      throw new CliError(
+        `capture: cannot write ${printable(path)}: ${(err as Error).message}`,
+        ExitCode.Error,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  write(bytes: Uint8Array): void {
+    this.#chunks.push(bytes);
+    this.#size += bytes.length;
+    if (this.#size >= 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.#size === 0) return;
+    const all = Buffer.concat(this.#chunks, this.#size);
+    this.#chunks = [];
+    this.#size = 0;
+    try {
+      for (let done = 0; done < all.length; ) done += writeSync(this.#fd, all, done, all.length - done);
+    } catch (err) {
+      throw new CliError(
+        `capture: cannot write ${printable(this.#path)}: ${(err as Error).message}`,
+        ExitCode.Error,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  close(): void {
+    this.flush();
+    if (this.#fd !== 1) closeSync(this.#fd);
+  }
+}
+
+/** Output text gathered per batch of packets and written once the batch is done. */
+function batchedWriter(write: (text: string) => void): { add(text: string): void; flush(): void } {
+  let pending: string[] = [];
+  let size = 0;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    size = 0;
+    write(text);
+  };
+  return {
+    add(text) {
+      if (text.length === 0) return;
+      pending.push(text);
+      size += text.length;
+      if (size >= 1 << 16) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}
+
+async function sinkFor(o: CaptureArgs, io: CommandIo, linkType: number, snaplen: number, name?: string) {
+  const capture = await import('@netdiag/capture');
+  if (o.write !== undefined) {
+    const file = new FileSink(o.write);
+    const writer = new capture.CaptureFileWriter({
+      format: o.pcapng ? 'pcapng' : 'pcap',
+      linkType,
+      snaplen,
+      nanos: true,
+      ...(name !== undefined && name !== 'any' ? { interfaceName: name } : {}),
+    });
+    file.write(writer.header());
+    const sink: PacketSink = {
+      packet: (p) => file.write(writer.packet(p)),
+      flush: () => file.flush(),
+      close: () => file.close(),
+    };
+    return sink;
+  }
+  const out = batchedWriter((t) => io.stdout.write(t));
+  return o.json ? makeJson(out, linkType) : makePrinter(o, out, linkType);
+}
+
+/** -r FILE: every packet of the file the filter accepts, printed or written. */
+async function readFile(o: CaptureArgs, io: CommandIo): Promise<number> {
+  const capture = await import('@netdiag/capture');
+  const path = o.read!;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path === '-' ? 0 : path);
+  } catch (err) {
+    throw new CliError(`capture: cannot read ${printable(path)}: ${(err as Error).message}`, ExitCode.Error, {
+      cause: err,
+    });
+  }
+  const header = fileHeader(bytes);
+  if (header === undefined) throw new CliError(`capture: ${printable(path)}: not a pcap or pcapng file`);
+  const filters = new Map<number, CompiledFilter>();
+  const filterFor = async (linkType: number) => {
+    let f = filters.get(linkType);
+    if (f === undefined) {
+      f = await capture.compileFilter(o.expression, { linkType, snaplen: header.snaplen });
+      filters.set(linkType, f);
+    }
+    return f;
+  };
+  if (o.expression !== '' || o.dump) await filterFor(header.linkType);
+  if (o.dump) {
+    io.stdout.write(`${(await filterFor(header.linkType)).image().join('\n')}\n`);
+    return ExitCode.Ok;
+  }
+  if (o.write === undefined && !o.json)
+    io.stderr.write(
+      `reading from file ${printable(path)}, link-type ${capture.linkTypeName(header.linkType)}, snapshot length ${header.snaplen}\n`,
+    );
+  const sink = await sinkFor(o, io, header.linkType, header.snaplen);
+  let n = 0;
+  try {
+    const packets = capture.readCapture(bytes);
+    for (;;) {
+      let r: IteratorResult<CapturedPacket>;
+      try {
+        r = packets.next();
+      } catch (err) {
+        if (err instanceof capture.CaptureFileError) {
+          sink.flush();
+          io.stderr.write(`netdiag: capture: ${printable(path)}: ${err.message}\n`);
+          return ExitCode.Error;
+        }
+        throw err;
+      }
+      if (r.done) break;
+      const p = r.value;
+      if (o.expression !== '') {
+        const f = filters.get(p.linkType) ?? (await filterFor(p.linkType));
+        if (!f.matches(p.data, p.originalLength)) continue;
+      }
+      sink.packet(p);
+      if (o.count !== undefined && ++n >= o.count) break;
+      if (io.signal.aborted) break;
+    }
+  } finally {
+    sink.close();
+  }
+  return ExitCode.Ok;
+}
+
+/** Live capture: lines, a file, or the live view on a terminal. */
+async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
+  const capture = await import('@netdiag/capture');
+  if (o.dump) {
+    // The program for the interface's link type, compiled without opening it (no privilege needed).
+    const { captureInterface } = await import('@netdiag/probe-socket');
+    const where = captureInterface(o.interface ?? capture.defaultInterface(capture.listInterfaces()));
+    const filter = await capture.compileFilter(o.expression, {
+      linkType: where.linkType,
+      snaplen: o.snaplen,
+    });
+    io.stdout.write(`${filter.image().join('\n')}\n`);
+    return ExitCode.Ok;
+  }
+  // Aborted by Ctrl-C (io.signal) or by the live view's q.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  io.signal.addEventListener('abort', onAbort, { once: true });
+  const run = capture.capture({
+    ...(o.interface !== undefined ? { interface: o.interface } : {}),
+    filter: o.expression,
+    snaplen: o.snaplen,
+    promiscuous: o.promiscuous,
+    direction: o.direction,
+    ...(o.count !== undefined ? { count: o.count } : {}),
+    ...(o.bufferBytes !== undefined ? { bufferBytes: o.bufferBytes } : {}),
+    signal: stop.signal,
+  });
+  let opened: Awaited<typeof run.opened>;
+  try {
+    opened = await run.opened;
+  } catch (err) {
+    throw await captureFailure(err);
+  }
+  if (o.write === undefined && wantsLiveView(io, o.json)) {
+    const { runCaptureLive } = await import('../views/capture-live.js');
+    return runCaptureLive(o, io, run, opened, stop);
+  }
+  if (!o.json) {
+    if (o.write === undefined && o.verbose === 0)
+      io.stderr.write('netdiag: verbose output suppressed, use -v[v]... for full protocol decode\n');
+    io.stderr.write(
+      `listening on ${printable(opened.interface)}, link-type ${capture.linkTypeName(opened.linkType)}, snapshot length ${opened.snaplen} bytes\n`,
+    );
+  }
+  const sink = await sinkFor(o, io, opened.linkType, opened.snaplen, opened.interface);
+  try {
+    for await (const p of run as AsyncIterable<LivePacket>) sink.packet(p);
+  } catch (err) {
+    throw await captureFailure(err);
+  } finally {
+    sink.close();
+  }
+  if (io.signal.aborted) io.stderr.write('\n');
+  io.stderr.write(statsText(run.stats()));
+  return ExitCode.Ok;
+}
+
+export async function run(args: string[], io: CommandIo): Promise<number> {
+  const o = parseCaptureArgs(args);
+  if (o.help) {
+    io.stdout.write(`${help}\n`);
+    return ExitCode.Ok;
+  }
+  try {
+    return o.read !== undefined ? await readFile(o, io) : await live(o, io);
+  } catch (err) {
+    throw await captureFailure(err);
+  }
+}
