@@ -31,8 +31,8 @@ export { defaultInterface, interfaceNames, listInterfaces } from './live/default
 export { isDecodedLinkType, LinkType, linkTypeName } from './pcap/link-type.js';
 export type { CapturedPacket } from './pcap/packet.js';
 export {
-  type CaptureFileInfo,
   CaptureFileError,
+  type CaptureFileInfo,
   captureFormat,
   readCapture,
 } from './pcap/read.js';
