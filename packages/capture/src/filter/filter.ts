@@ -2,7 +2,7 @@
 // language tcpdump users type), kept as classic BPF for the kernel and for the interpreter.
 import { FilterCompileError, loadPcapCompiler, type PcapCompiler } from '@netdiag/probe-socket';
 import { type BpfProgram, decodeProgram, runBpf } from './bpf.js';
-import { errorToken } from './error-position.js';
+import { errorToken, tokenize } from './error-position.js';
 
 export const DEFAULT_SNAPLEN = 262_144;
 
@@ -107,19 +107,23 @@ function filterError(
   settings: { linkType: number; snaplen: number; optimize: boolean; netmask: number },
   reason: string,
 ): FilterError {
-  // Messages that quote the culprit ("unknown host 'x'", "illegal token: ..."): point at it.
-  const quoted = /'([^']+)'/.exec(reason)?.[1] ?? /: (\S+)$/.exec(reason)?.[1];
-  if (quoted !== undefined && !/syntax error/.test(reason)) {
-    const at = expression.indexOf(quoted);
-    if (at >= 0) return new FilterError(reason, expression, at, quoted);
+  // Messages that name the culprit ("unknown host 'x'", "illegal port number 99999 > 65535"):
+  // point at the first token of the expression the message quotes (the longest, if several).
+  if (!/syntax error/.test(reason)) {
+    const named = tokenize(expression)
+      .filter((t) => t.text.length > 1 && reason.includes(t.text))
+      .sort((a, b) => b.text.length - a.text.length)[0];
+    if (named !== undefined) return new FilterError(reason, expression, named.offset, named.text);
   }
   if (!/syntax error/.test(reason)) return new FilterError(reason, expression, undefined, undefined);
+  // Parses, that is: compiles, or fails for a reason other than syntax ("expression rejects all
+  // packets", an unknown port name): such a prefix can still be completed.
   const compiles = (e: string) => {
     try {
       pcap.compile(e, settings);
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      return !(err instanceof FilterCompileError) || !/syntax error|parse/.test(err.message);
     }
   };
   const token = errorToken(expression, compiles);
