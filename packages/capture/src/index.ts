@@ -37,3 +37,24 @@ export {
   readCapture,
 } from './pcap/read.js';
 export { CaptureFileWriter, type CaptureWriterOptions } from './pcap/write.js';
+export { type DecodeOptions, decode } from './decode/decode.js';
+export type {
+  ArpLayer,
+  DecodedPacket,
+  DnsLayer,
+  EthernetLayer,
+  IcmpLayer,
+  Ipv4Layer,
+  Ipv4Option,
+  Ipv6Extension,
+  Ipv6Layer,
+  Layer,
+  SllLayer,
+  TcpLayer,
+  TcpOption,
+  UdpLayer,
+  VlanTag,
+} from './decode/layers.js';
+export type { PrintOptions } from './print/options.js';
+export { type PrintFileResult, printFile } from './print/print-file.js';
+export { PacketPrinter } from './print/printer.js';
