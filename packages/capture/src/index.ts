@@ -1,10 +1,29 @@
 // The public face of @netdiag/capture: capture, decoding, tcpdump's lines, pcap and pcapng files.
 
+export { type DecodeOptions, decode } from './decode/decode.js';
+export type {
+  ArpLayer,
+  DecodedPacket,
+  DnsLayer,
+  EthernetLayer,
+  IcmpLayer,
+  Ipv4Layer,
+  Ipv4Option,
+  Ipv6Extension,
+  Ipv6Layer,
+  Layer,
+  SllLayer,
+  TcpLayer,
+  TcpOption,
+  UdpLayer,
+  VlanTag,
+} from './decode/layers.js';
 export {
   type BpfInstruction,
   type BpfProgram,
   decodeProgram,
   encodeProgram,
+  jumpsBackward,
   runBpf,
 } from './filter/bpf.js';
 export { errorToken, tokenize } from './filter/error-position.js';
@@ -37,24 +56,6 @@ export {
   readCapture,
 } from './pcap/read.js';
 export { CaptureFileWriter, type CaptureWriterOptions } from './pcap/write.js';
-export { type DecodeOptions, decode } from './decode/decode.js';
-export type {
-  ArpLayer,
-  DecodedPacket,
-  DnsLayer,
-  EthernetLayer,
-  IcmpLayer,
-  Ipv4Layer,
-  Ipv4Option,
-  Ipv6Extension,
-  Ipv6Layer,
-  Layer,
-  SllLayer,
-  TcpLayer,
-  TcpOption,
-  UdpLayer,
-  VlanTag,
-} from './decode/layers.js';
 export type { PrintOptions } from './print/options.js';
 export { type PrintFileResult, printFile } from './print/print-file.js';
 export { PacketPrinter } from './print/printer.js';

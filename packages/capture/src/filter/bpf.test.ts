@@ -24,6 +24,7 @@ const EXPRESSIONS = [
   'len >= 60 and ip[8] < 64',
   'tcp[((tcp[12:1] & 0xf0) >> 2):4] = 0x47455420',
   'ip proto 47 or ip6 proto 47',
+  'ip6 protochain 17',
 ];
 
 const ethernetIpv4 = fc

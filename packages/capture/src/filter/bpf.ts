@@ -153,8 +153,8 @@ export function runBpf(program: readonly BpfInstruction[], packet: Uint8Array, w
         if (k > 15) return 0;
         mem[k] = x;
         break;
-      case 0x05: // ja
-        pc += k;
+      case 0x05: // ja: sign-extended, as libpcap's bpf_filter does ("ip6 protochain" jumps back)
+        pc += k | 0;
         break;
       case 0x15: // jeq #k
         pc += a === k ? insn.jt : insn.jf;
@@ -260,4 +260,9 @@ export function runBpf(program: readonly BpfInstruction[], packet: Uint8Array, w
     }
     pc++;
   }
+}
+
+/** Whether the kernel would refuse the program: it takes no backward jump ("ip6 protochain"). */
+export function jumpsBackward(program: readonly BpfInstruction[]): boolean {
+  return program.some((insn) => insn.code === 0x05 && (insn.k | 0) < 0);
 }

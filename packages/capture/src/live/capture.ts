@@ -3,6 +3,7 @@
 // glue: the filter compiled for the interface's link type, the frames queued for the consumer,
 // the kernel's counts at the end.
 import { type CaptureSocket, captureInterface, openCaptureSocket } from '@netdiag/probe-socket';
+import { jumpsBackward } from '../filter/bpf.js';
 import { type CompiledFilter, compileFilter, DEFAULT_SNAPLEN } from '../filter/filter.js';
 import { kernelProgram } from '../filter/kernel-program.js';
 import type { CapturedPacket } from '../pcap/packet.js';
@@ -96,7 +97,13 @@ export function capture(options: CaptureOptions = {}): Capture {
       kernel = kernelProgram(filter.program.instructions, where.linkType, where.cooked);
       // The kernel strips 802.1Q tags before the filter sees the frame (the ring puts them
       // back afterwards), so a program that looks for them must run here, on the frame as saved.
-      if (kernel === undefined || /\b(vlan|mpls|pppoes|pppoed|geneve)\b/.test(options.filter)) {
+      // The kernel refuses backward jumps (libpcap's "ip6 protochain"): libpcap filters those in
+      // userland too.
+      if (
+        kernel === undefined ||
+        jumpsBackward(filter.program.instructions) ||
+        /\b(vlan|mpls|pppoes|pppoed|geneve)\b/.test(options.filter)
+      ) {
         kernel = undefined;
         userland = filter;
       }
