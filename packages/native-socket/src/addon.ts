@@ -36,7 +36,7 @@ export interface Addon {
   readonly constants: Readonly<Record<string, number>>;
   readonly PacketRing: new (options: PacketRingOptions, onBatch: PacketRingBatchListener) => AddonPacketRing;
   readonly pcapCompile: (
-    linkType: number,
+    linkTypeOrSavefile: number | string,
     snaplen: number,
     expression: string,
     optimize: boolean,

@@ -30,6 +30,7 @@ export {
   pcapFilter,
   pcapImage,
   pcapVersion,
+  SavefileOpenError,
 } from './pcap-filter.js';
 export {
   AddressFamily,

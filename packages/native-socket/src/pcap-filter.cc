@@ -30,6 +30,7 @@ using pcap_t = struct pcap;
 
 struct Libpcap {
   pcap_t* (*open_dead)(int, int) = nullptr;
+  pcap_t* (*open_offline)(const char*, char*) = nullptr;
   int (*compile)(pcap_t*, BpfProgram*, const char*, int, uint32_t) = nullptr;
   char* (*geterr)(pcap_t*) = nullptr;
   void (*freecode)(BpfProgram*) = nullptr;
@@ -56,6 +57,7 @@ const Libpcap& Load() {
       return l;
     }
     l.open_dead = reinterpret_cast<decltype(l.open_dead)>(dlsym(h, "pcap_open_dead"));
+    l.open_offline = reinterpret_cast<decltype(l.open_offline)>(dlsym(h, "pcap_open_offline"));
     l.compile = reinterpret_cast<decltype(l.compile)>(dlsym(h, "pcap_compile"));
     l.geterr = reinterpret_cast<decltype(l.geterr)>(dlsym(h, "pcap_geterr"));
     l.freecode = reinterpret_cast<decltype(l.freecode)>(dlsym(h, "pcap_freecode"));
@@ -93,22 +95,37 @@ std::pair<const uint8_t*, size_t> Bytes(const Napi::Value& v) {
   throw Napi::TypeError::New(v.Env(), "expected a Buffer or Uint8Array");
 }
 
-// pcapCompile(linkType, snaplen, expression, optimize, netmask) -> Buffer of struct bpf_insn.
-// Throws an Error with libpcap's message (code EFILTER) when the expression does not compile.
+// pcapCompile(linkType | savefilePath, snaplen, expression, optimize, netmask) -> Buffer of struct
+// bpf_insn. With a path the program is compiled as `tcpdump -r FILE` compiles it (the file's link
+// type and snap length, and the rules for savefiles: no inbound/outbound on Ethernet, ...).
+// Throws an Error with libpcap's message (code EFILTER) when the expression does not compile, or
+// (code EOPEN) when libpcap cannot open the file.
 Napi::Value Compile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 5 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsString() || !info[4].IsNumber()) {
-    throw Napi::TypeError::New(env, "pcapCompile(linkType, snaplen, expression, optimize, netmask)");
+  if (info.Length() < 5 || !(info[0].IsNumber() || info[0].IsString()) || !info[1].IsNumber() || !info[2].IsString() ||
+      !info[4].IsNumber()) {
+    throw Napi::TypeError::New(env, "pcapCompile(linkType | path, snaplen, expression, optimize, netmask)");
   }
   const Libpcap& l = Require(env);
-  int linkType = info[0].As<Napi::Number>().Int32Value();
   int snaplen = info[1].As<Napi::Number>().Int32Value();
   std::string expression = info[2].As<Napi::String>().Utf8Value();
   int optimize = info[3].ToBoolean().Value() ? 1 : 0;
   uint32_t netmask = info[4].As<Napi::Number>().Uint32Value();
   std::lock_guard<std::mutex> lock(compileMutex);
-  pcap_t* p = l.open_dead(linkType, snaplen);
-  if (!p) throw Napi::Error::New(env, "pcap_open_dead failed");
+  pcap_t* p = nullptr;
+  if (info[0].IsString()) {
+    if (!l.open_offline) throw Napi::Error::New(env, "libpcap lacks pcap_open_offline");
+    char errbuf[256 + 1] = {0};
+    p = l.open_offline(info[0].As<Napi::String>().Utf8Value().c_str(), errbuf);
+    if (!p) {
+      Napi::Error e = Napi::Error::New(env, errbuf);
+      e.Set("code", Napi::String::New(env, "EOPEN"));
+      throw e;
+    }
+  } else {
+    p = l.open_dead(info[0].As<Napi::Number>().Int32Value(), snaplen);
+    if (!p) throw Napi::Error::New(env, "pcap_open_dead failed");
+  }
   BpfProgram prog{0, nullptr};
   if (l.compile(p, &prog, expression.c_str(), optimize, netmask) < 0) {
     std::string message = l.geterr(p);

@@ -7,6 +7,11 @@ export class FilterSyntaxError extends Error {
   override readonly name = 'FilterSyntaxError';
 }
 
+/** libpcap could not open the capture file to compile for (its message). */
+export class SavefileOpenError extends Error {
+  override readonly name = 'SavefileOpenError';
+}
+
 /** libpcap itself is missing (the addon loads, but libpcap.so.0.8 does not). */
 export class LibpcapUnavailableError extends Error {
   override readonly name = 'LibpcapUnavailableError';
@@ -16,6 +21,7 @@ function rethrow(err: unknown): never {
   const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'EFILTER') throw new FilterSyntaxError(message);
+  if (code === 'EOPEN') throw new SavefileOpenError(message);
   if (code === 'ENOLIBPCAP') throw new LibpcapUnavailableError(message);
   throw err;
 }
@@ -23,6 +29,11 @@ function rethrow(err: unknown): never {
 export interface CompileOptions {
   /** A DLT_/LINKTYPE_ value: 1 Ethernet, 113 LINUX_SLL, 276 LINUX_SLL2, 101 RAW, ... */
   readonly linkType: number;
+  /**
+   * A capture file to compile for, as `tcpdump -r FILE` does (libpcap opens it: its link type, and
+   * the rules for files, e.g. no inbound/outbound on Ethernet). linkType is then ignored.
+   */
+  readonly savefile?: string;
   readonly snaplen: number;
   /** libpcap's optimiser, on unless tcpdump's -O. Default true. */
   readonly optimize?: boolean;
@@ -38,7 +49,7 @@ export interface CompileOptions {
 export function pcapCompile(expression: string, options: CompileOptions): Buffer {
   try {
     return addon().pcapCompile(
-      options.linkType,
+      options.savefile ?? options.linkType,
       options.snaplen,
       expression,
       options.optimize ?? true,

@@ -7,7 +7,7 @@ export interface PcapCompiler {
   /** struct bpf_insn bytes; throws FilterSyntaxError (its message is libpcap's). */
   compile(
     expression: string,
-    options: { linkType: number; snaplen: number; optimize?: boolean; netmask?: number },
+    options: { linkType: number; snaplen: number; optimize?: boolean; netmask?: number; savefile?: string },
   ): Uint8Array;
   /** tcpdump -d's lines. */
   image(program: Uint8Array): string[];
@@ -32,17 +32,23 @@ export async function loadPcapCompiler(): Promise<PcapCompiler> {
       cause: err,
     });
   }
-  return {
+  const compiler: PcapCompiler = {
     version,
     compile(expression, options) {
       try {
         return native.pcapCompile(expression, options);
       } catch (err) {
         if (err instanceof native.FilterSyntaxError) throw new FilterCompileError(err.message);
+        // A file libpcap cannot open (stdin, a pcapng it cannot read): compile for the link type.
+        if (err instanceof native.SavefileOpenError && options.savefile !== undefined) {
+          const { savefile: _, ...dead } = options;
+          return compiler.compile(expression, dead);
+        }
         throw err;
       }
     },
     image: (program) => native.pcapImage(program),
     run: (program, packet, wireLength) => native.pcapFilter(program, packet, wireLength),
   };
+  return compiler;
 }

@@ -139,7 +139,12 @@ async function readFile(o: CaptureArgs, io: CommandIo): Promise<number> {
   const filterFor = async (linkType: number) => {
     let f = filters.get(linkType);
     if (f === undefined) {
-      f = await capture.compileFilter(o.expression, { linkType, snaplen: header.snaplen });
+      f = await capture.compileFilter(o.expression, {
+        linkType,
+        snaplen: header.snaplen,
+        // As tcpdump -r compiles: for the file itself (its rules differ from a live capture's).
+        ...(linkType === header.linkType && path !== '-' ? { savefile: path } : {}),
+      });
       filters.set(linkType, f);
     }
     return f;

@@ -45,6 +45,8 @@ export interface CompileFilterOptions {
   /** libpcap's optimiser (tcpdump -O turns it off). Default true. */
   readonly optimize?: boolean;
   readonly netmask?: number;
+  /** The capture file the packets come from: compiled as `tcpdump -r FILE EXPR` compiles. */
+  readonly savefile?: string;
 }
 
 let compiler: Promise<PcapCompiler> | undefined;
@@ -81,6 +83,7 @@ export function compileWith(
     snaplen,
     optimize: options.optimize ?? true,
     netmask: options.netmask ?? 0,
+    ...(options.savefile !== undefined ? { savefile: options.savefile } : {}),
   };
   let bytes: Uint8Array;
   try {
@@ -104,7 +107,7 @@ export function compileWith(
 function filterError(
   pcap: PcapCompiler,
   expression: string,
-  settings: { linkType: number; snaplen: number; optimize: boolean; netmask: number },
+  settings: { linkType: number; snaplen: number; optimize: boolean; netmask: number; savefile?: string },
   reason: string,
 ): FilterError {
   // Messages that name the culprit ("unknown host 'x'", "illegal port number 99999 > 65535"):

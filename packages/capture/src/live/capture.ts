@@ -167,10 +167,18 @@ export function capture(options: CaptureOptions = {}): Capture {
     notify();
   };
   const onAbort = () => {
-    // What the kernel has already handed over is still delivered, as tcpdump does on ^C.
+    // Everything captured before the abort is delivered: what the kernel has handed over now,
+    // and, once the block being filled times out and is handed over too, the rest (tcpdump
+    // loses that last block, up to a second of packets).
     socket?.drain();
-    aborted = true;
-    notify();
+    setTimeout(
+      () => {
+        socket?.drain();
+        aborted = true;
+        notify();
+      },
+      (options.blockTimeoutMs ?? 50) + 20,
+    );
   };
   let aborted = false;
   options.signal?.addEventListener('abort', onAbort, { once: true });
