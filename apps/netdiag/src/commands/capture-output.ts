@@ -17,13 +17,6 @@ interface TextOut {
   flush(): void;
 }
 
-/** The printer @netdiag/capture exports (its print/ side): tcpdump's lines, stateful. */
-interface PacketPrinterLike {
-  print(packet: CapturedPacket): void;
-  take(): string;
-}
-type PrinterClass = new (options: Record<string, unknown>, linkType: number) => PacketPrinterLike;
-
 /** The options of tcpdump's flags, as @netdiag/capture's PrintOptions names them. */
 export function printOptions(o: CaptureArgs, interfaceName?: (ifindex: number) => string | undefined) {
   return {
@@ -40,24 +33,9 @@ export function printOptions(o: CaptureArgs, interfaceName?: (ifindex: number) =
   };
 }
 
-export async function makePrinter(o: CaptureArgs, out: TextOut, linkType: number): Promise<PacketSink> {
-  const capture = (await import('@netdiag/capture')) as unknown as Record<string, unknown>;
-  const names = (capture.interfaceNames as (() => (i: number) => string | undefined) | undefined)?.();
-  const Printer = capture.PacketPrinter as PrinterClass | undefined;
-  if (Printer === undefined) {
-    // The line printer is not in this build of @netdiag/capture: say so once, and print the
-    // time stamp and length of each packet rather than nothing.
-    out.add('netdiag: capture: this build has no line printer; time stamps and lengths only\n');
-    return {
-      packet: (p) =>
-        out.add(
-          `${p.seconds}.${String(Math.floor(p.nanos / 1000)).padStart(6, '0')} length ${p.originalLength}\n`,
-        ),
-      flush: () => out.flush(),
-      close: () => out.flush(),
-    };
-  }
-  const printer = new Printer(printOptions(o, names), linkType);
+export async function makePrinter(o: CaptureArgs, out: TextOut): Promise<PacketSink> {
+  const capture = await import('@netdiag/capture');
+  const printer = new capture.PacketPrinter(printOptions(o, capture.interfaceNames()));
   return {
     packet(p) {
       printer.print(p);
@@ -69,22 +47,24 @@ export async function makePrinter(o: CaptureArgs, out: TextOut, linkType: number
 }
 
 export async function makeJson(out: TextOut, linkType: number): Promise<PacketSink> {
-  const capture = (await import('@netdiag/capture')) as unknown as Record<string, unknown>;
-  const decode = capture.decode as ((data: Uint8Array, linkType: number) => unknown) | undefined;
-  const packetJson = capture.packetJson as ((p: CapturedPacket, d: unknown) => unknown) | undefined;
+  const capture = await import('@netdiag/capture');
+  const decode = capture.decode;
+  // The netdiag.capture/1 event, from @netdiag/capture once it exports it.
+  const packetJson = (capture as unknown as Record<string, unknown>).packetJson as
+    | ((p: CapturedPacket, d: unknown) => unknown)
+    | undefined;
   return {
     packet(p) {
-      const event =
-        decode && packetJson
-          ? packetJson(p, decode(p.data, p.linkType ?? linkType))
-          : {
-              schema: 'netdiag.capture/1',
-              type: 'packet',
-              time: `${p.seconds}.${String(p.nanos).padStart(9, '0')}`,
-              length: p.originalLength,
-              caplen: p.data.length,
-              linkType: p.linkType,
-            };
+      const event = packetJson
+        ? packetJson(p, decode(p.data, p.linkType ?? linkType))
+        : {
+            schema: 'netdiag.capture/1',
+            type: 'packet',
+            time: `${p.seconds}.${String(p.nanos).padStart(9, '0')}`,
+            length: p.originalLength,
+            caplen: p.data.length,
+            linkType: p.linkType,
+          };
       out.add(`${JSON.stringify(event)}\n`);
     },
     flush: () => out.flush(),

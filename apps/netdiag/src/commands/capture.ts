@@ -18,6 +18,12 @@ import {
 
 export { help };
 
+/** "no such file or directory" from Node's "ENOENT: no such file or directory, open '...'". */
+function fsReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return /^E[A-Z]+: ([^,]+)/.exec(message)?.[1] ?? message;
+}
+
 /** Where -w goes: a file (or stdout for '-'), written in large chunks. */
 class FileSink {
   readonly #fd: number;
@@ -118,7 +124,7 @@ async function sinkFor(o: CaptureArgs, io: CommandIo, linkType: number, snaplen:
     return sink;
   }
   const out = batchedWriter((t) => io.stdout.write(t));
-  return o.json ? makeJson(out, linkType) : makePrinter(o, out, linkType);
+  return o.json ? makeJson(out, linkType) : makePrinter(o, out);
 }
 
 /** -r FILE: every packet of the file the filter accepts, printed or written. */
@@ -129,7 +135,7 @@ async function readFile(o: CaptureArgs, io: CommandIo): Promise<number> {
   try {
     bytes = readFileSync(path === '-' ? 0 : path);
   } catch (err) {
-    throw new CliError(`capture: cannot read ${printable(path)}: ${(err as Error).message}`, ExitCode.Error, {
+    throw new CliError(`capture: cannot read ${printable(path)}: ${fsReason(err)}`, ExitCode.Error, {
       cause: err,
     });
   }
@@ -154,10 +160,14 @@ async function readFile(o: CaptureArgs, io: CommandIo): Promise<number> {
     io.stdout.write(`${(await filterFor(header.linkType)).image().join('\n')}\n`);
     return ExitCode.Ok;
   }
-  if (o.write === undefined && !o.json)
+  if (o.write === undefined && !o.json) {
     io.stderr.write(
       `reading from file ${printable(path)}, link-type ${capture.linkTypeName(header.linkType)}, snapshot length ${header.snaplen}\n`,
     );
+    // SLL2 names interfaces by index, and this machine's indexes are not the capturing one's.
+    if (header.linkType === capture.LinkType.LINUX_SLL2)
+      io.stderr.write('Warning: interface names might be incorrect\n');
+  }
   const sink = await sinkFor(o, io, header.linkType, header.snaplen);
   let n = 0;
   try {
@@ -228,6 +238,14 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
     const { runCaptureLive } = await import('../views/capture-live.js');
     return runCaptureLive(o, io, run, opened, stop);
   }
+  // The file first: one that cannot be written ends the run before it announces anything.
+  let sink: PacketSink;
+  try {
+    sink = await sinkFor(o, io, opened.linkType, opened.snaplen, opened.interface);
+  } catch (err) {
+    run.close();
+    throw err;
+  }
   if (!o.json) {
     if (o.write === undefined && o.verbose === 0)
       io.stderr.write('netdiag: verbose output suppressed, use -v[v]... for full protocol decode\n');
@@ -235,7 +253,6 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
       `listening on ${printable(opened.interface)}, link-type ${capture.linkTypeName(opened.linkType)}, snapshot length ${opened.snaplen} bytes\n`,
     );
   }
-  const sink = await sinkFor(o, io, opened.linkType, opened.snaplen, opened.interface);
   try {
     for await (const p of run as AsyncIterable<LivePacket>) sink.packet(p);
   } catch (err) {
@@ -243,7 +260,8 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
   } finally {
     sink.close();
   }
-  if (io.signal.aborted) io.stderr.write('\n');
+  // Interrupted, tcpdump ends the line it may have been printing: one newline on stdout.
+  if (io.signal.aborted && o.write === undefined && !o.json) io.stdout.write('\n');
   io.stderr.write(statsText(run.stats()));
   return ExitCode.Ok;
 }

@@ -157,15 +157,19 @@ export async function runCaptureLive(
   opened: CaptureOpened,
   stop: AbortController,
 ): Promise<number> {
-  const capture = (await import('@netdiag/capture')) as unknown as Record<string, unknown>;
-  const decode = capture.decode as ((d: Uint8Array, lt: number) => { layers: Layerish[] }) | undefined;
+  const { decode } = await import('@netdiag/capture');
   const tally = new CaptureTally();
   let text = '';
-  const printer = await makePrinter(o, { add: (t) => (text += t), flush() {} }, opened.linkType);
+  const printer = await makePrinter(o, {
+    add: (t) => {
+      text += t;
+    },
+    flush() {},
+  });
   const feed = (async () => {
     for await (const p of run as AsyncIterable<LivePacket>) {
       printer.packet(p);
-      tally.add(p, summarize(decode?.(p.data, p.linkType).layers), printable(text).replace(/\\x0a/g, '\n'));
+      tally.add(p, summarize(decode(p.data, p.linkType).layers as readonly Layerish[]), text);
       text = '';
     }
   })();

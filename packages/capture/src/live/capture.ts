@@ -63,6 +63,8 @@ export interface Capture extends AsyncIterable<LivePacket> {
   readonly opened: Promise<CaptureOpened>;
   /** Counts so far; final once iteration has ended. */
   stats(): CaptureStats;
+  /** Ends the capture now (the socket closes; an iteration in progress ends). */
+  close(): void;
 }
 
 /**
@@ -202,7 +204,7 @@ export function capture(options: CaptureOptions = {}): Capture {
         }
         if (options.count !== undefined && captured >= options.count) return;
         if (failure !== undefined) throw failure;
-        if (aborted) return;
+        if (aborted || ended) return;
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
@@ -219,6 +221,10 @@ export function capture(options: CaptureOptions = {}): Capture {
       if (final) return final;
       const s = socket?.stats();
       return { captured, received: s?.received ?? 0, dropped: s?.dropped ?? 0 };
+    },
+    close: () => {
+      opened.then(finish, () => {});
+      if (socket) finish();
     },
     [Symbol.asyncIterator]: () => packets(),
   };
