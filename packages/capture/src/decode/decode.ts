@@ -10,6 +10,7 @@ import type {
   Ipv4Option,
   Ipv6Extension,
   Layer,
+  TcpLayer,
   TcpOption,
   VlanTag,
 } from './layers.js';
@@ -44,7 +45,8 @@ export function decode(data: Uint8Array, linkType: number, options: DecodeOption
     decodeLink(d, linkType);
   } catch (err) {
     // A codec we reuse threw on bytes our own checks let through: treat it as truncation there.
-    d.truncated ??= err instanceof Error && 'layer' in err ? String((err as { layer: unknown }).layer) : 'packet';
+    d.truncated ??=
+      err instanceof Error && 'layer' in err ? String((err as { layer: unknown }).layer) : 'packet';
   }
   return d.truncated === undefined
     ? { linkType, layers: d.layers }
@@ -196,7 +198,12 @@ function decodeArp(d: Dissection, at: number): void {
         senderHardware: hexColons(b, at + 8, hardwareLength),
         senderProtocol: protocolText(b, at + 8 + hardwareLength, protocolLength, protocolType),
         targetHardware: hexColons(b, at + 8 + hardwareLength + protocolLength, hardwareLength),
-        targetProtocol: protocolText(b, at + 8 + 2 * hardwareLength + protocolLength, protocolLength, protocolType),
+        targetProtocol: protocolText(
+          b,
+          at + 8 + 2 * hardwareLength + protocolLength,
+          protocolLength,
+          protocolType,
+        ),
       };
   d.layers.push(layer);
 }
@@ -230,13 +237,29 @@ function decodeIpv4(d: Dissection, at: number, quoted = false): void {
     o += len;
   }
   const payloadLength = Math.max(0, header.totalLength - header.headerLength);
-  d.layers.push({ protocol: 'ipv4', offset: at, headerLength: header.headerLength, header, options, payloadLength });
+  d.layers.push({
+    protocol: 'ipv4',
+    offset: at,
+    headerLength: header.headerLength,
+    header,
+    options,
+    payloadLength,
+  });
   if (header.fragmentOffset !== 0) return;
   const end = quoted ? b.length : Math.min(b.length, at + Math.max(header.totalLength, header.headerLength));
   decodeTransport(d, header.protocol, at + header.headerLength, end, payloadLength, 4, quoted);
 }
 
 const IPV6_EXTENSIONS = new Set([0, 43, 44, 60, 51, 135, 139, 140]);
+/** tcpdump's protocol names in truncation marks. */
+const EXTENSION_NAMES: Record<number, string> = {
+  0: 'hbhopt',
+  60: 'dstopt',
+  43: 'rthdr',
+  44: 'frag',
+  51: 'ah',
+  135: 'mobility',
+};
 
 function decodeIpv6(d: Dissection, at: number, quoted = false): void {
   const b = d.bytes;
@@ -250,7 +273,10 @@ function decodeIpv6(d: Dissection, at: number, quoted = false): void {
   let o = at + 40;
   let fragmented = false;
   while (IPV6_EXTENSIONS.has(next)) {
-    if (b.length - o < 8) {
+    if (
+      b.length - o < 8 ||
+      (next !== 44 && b.length - o < (next === 51 ? (b[o + 1]! + 2) * 4 : (b[o + 1]! + 1) * 8))
+    ) {
       d.layers.push({
         protocol: 'ipv6',
         offset: at,
@@ -260,7 +286,7 @@ function decodeIpv6(d: Dissection, at: number, quoted = false): void {
         nextHeader: next,
         payloadLength: 0,
       });
-      d.truncated = 'ip6';
+      d.truncated = EXTENSION_NAMES[next] ?? 'ip6';
       return;
     }
     const nextHeader = b[o]!;
@@ -275,7 +301,15 @@ function decodeIpv6(d: Dissection, at: number, quoted = false): void {
     next = nextHeader;
   }
   const payloadLength = Math.max(0, header.payloadLength - (o - at - 40));
-  d.layers.push({ protocol: 'ipv6', offset: at, headerLength: o - at, header, extensions, nextHeader: next, payloadLength });
+  d.layers.push({
+    protocol: 'ipv6',
+    offset: at,
+    headerLength: o - at,
+    header,
+    extensions,
+    nextHeader: next,
+    payloadLength,
+  });
   if (o > b.length) {
     d.truncated = 'ip6';
     return;
@@ -297,39 +331,91 @@ function decodeTransport(
   const b = d.bytes;
   if (protocol === 17) {
     if (end - at < 8) {
-      if (!quoted || end - at < 4) d.truncated = 'udp';
-      if (quoted && end - at >= 4)
-        d.layers.push({ protocol: 'udp', offset: at, headerLength: 8, sourcePort: u16(b, at), destinationPort: u16(b, at + 2), length: 0, checksum: 0 });
+      // Ports but no length: the layer says so with length -1 (tcpdump prints the ports, then [|udp]).
+      if (!quoted) d.truncated = 'udp';
+      if (end - at >= 4)
+        d.layers.push({
+          protocol: 'udp',
+          offset: at,
+          headerLength: 8,
+          sourcePort: u16(b, at),
+          destinationPort: u16(b, at + 2),
+          length: -1,
+          checksum: 0,
+        });
       return;
     }
     const udpLength = u16(b, at + 4);
     const sourcePort = u16(b, at);
     const destinationPort = u16(b, at + 2);
-    d.layers.push({ protocol: 'udp', offset: at, headerLength: 8, sourcePort, destinationPort, length: udpLength, checksum: u16(b, at + 6) });
+    d.layers.push({
+      protocol: 'udp',
+      offset: at,
+      headerLength: 8,
+      sourcePort,
+      destinationPort,
+      length: udpLength,
+      checksum: u16(b, at + 6),
+    });
     if (!quoted && (sourcePort === 53 || destinationPort === 53) && udpLength > 8)
       decodeDns(d, 'udp', at + 8, Math.min(end, at + udpLength));
     return;
   }
   if (protocol === 6) {
     if (end - at < 20) {
-      if (quoted && end - at >= 8)
-        d.layers.push(tcpHeader(b, at, 20, [], 0, u32(b, at + 4), 0, 0, 0, 0));
-      else d.truncated = 'tcp';
+      // Ports (and a quoted sequence number) without the rest: tcpdump prints the ports, then [|tcp].
+      if (end - at >= 4)
+        d.layers.push({
+          ...tcpHeader(b, at, 20, [], 0, end - at >= 8 ? u32(b, at + 4) : 0, 0, 0, 0, 0),
+          partial: 'ports',
+        } as TcpLayer);
+      if (!quoted || end - at < 8) d.truncated = 'tcp';
       return;
     }
     const dataOffset = (b[at + 12]! >> 4) * 4;
     const flags = ((b[at + 12]! & 0x01) << 8) | b[at + 13]!;
-    if (dataOffset < 20 || end - at < dataOffset) {
-      d.layers.push(
-        tcpHeader(b, at, Math.max(20, dataOffset), [], length - dataOffset, u32(b, at + 4), u32(b, at + 8), flags, u16(b, at + 14), u16(b, at + 16)),
-      );
-      d.truncated = 'tcp';
+    const seq = u32(b, at + 4);
+    const ack = u32(b, at + 8);
+    if (dataOffset < 20) {
+      d.layers.push(tcpHeader(b, at, dataOffset, [], 0, seq, ack, flags, u16(b, at + 14), u16(b, at + 16)));
+      return;
+    }
+    if (end - at < dataOffset) {
+      // The options run past the captured bytes: those captured, then where they were cut.
+      const options = tcpOptions(b, at + 20, end, true);
+      d.layers.push({
+        ...tcpHeader(
+          b,
+          at,
+          dataOffset,
+          options,
+          Math.max(0, length - dataOffset),
+          seq,
+          ack,
+          flags,
+          u16(b, at + 14),
+          u16(b, at + 16),
+        ),
+        partial: 'options',
+      } as TcpLayer);
+      if (!quoted) d.truncated = 'tcp';
       return;
     }
     const options = tcpOptions(b, at + 20, at + dataOffset);
     const payloadLength = Math.max(0, length - dataOffset);
     d.layers.push(
-      tcpHeader(b, at, dataOffset, options, payloadLength, u32(b, at + 4), u32(b, at + 8), flags, u16(b, at + 14), u16(b, at + 16)),
+      tcpHeader(
+        b,
+        at,
+        dataOffset,
+        options,
+        payloadLength,
+        u32(b, at + 4),
+        u32(b, at + 8),
+        flags,
+        u16(b, at + 14),
+        u16(b, at + 16),
+      ),
     );
     if (!quoted && (u16(b, at) === 53 || u16(b, at + 2) === 53) && payloadLength > 0)
       decodeDns(d, 'tcp', at + dataOffset, Math.min(end, at + dataOffset + payloadLength));
@@ -368,7 +454,7 @@ function tcpHeader(
   };
 }
 
-function tcpOptions(b: Uint8Array, at: number, end: number): TcpOption[] {
+function tcpOptions(b: Uint8Array, at: number, end: number, cut = false): TcpOption[] {
   const out: TcpOption[] = [];
   let o = at;
   while (o < end) {
@@ -384,6 +470,10 @@ function tcpOptions(b: Uint8Array, at: number, end: number): TcpOption[] {
       continue;
     }
     const len = o + 1 < end ? b[o + 1]! : 0;
+    if (cut && (o + 1 >= end || o + len > end)) {
+      out.push({ kind: 'cut', type: kind, named: o + 1 < end });
+      break;
+    }
     if (len < 2 || o + len > end) {
       out.push({ kind: 'bad', type: kind, length: len });
       break;
@@ -400,6 +490,7 @@ function tcpOptions(b: Uint8Array, at: number, end: number): TcpOption[] {
     } else out.push({ kind: 'other', type: kind, data: b.slice(v, o + len) });
     o += len;
   }
+  if (cut && out[out.length - 1]?.kind !== 'cut') out.push({ kind: 'cut', type: 0, named: false });
   return out;
 }
 
@@ -407,10 +498,17 @@ function tcpOptions(b: Uint8Array, at: number, end: number): TcpOption[] {
 const ICMP4_ERRORS = new Set([3, 4, 5, 11, 12]);
 const ICMP4_QUERIES = new Set([0, 8, 13, 14, 15, 16, 17, 18]);
 
-function decodeIcmp(d: Dissection, at: number, end: number, length: number, protocol: 'icmp' | 'icmpv6', quoted: boolean): void {
+function decodeIcmp(
+  d: Dissection,
+  at: number,
+  end: number,
+  length: number,
+  protocol: 'icmp' | 'icmpv6',
+  quoted: boolean,
+): void {
   const b = d.bytes;
   if (end - at < 4) {
-    d.truncated = protocol;
+    d.truncated = protocol === 'icmp' ? 'icmp' : 'icmp6';
     return;
   }
   const type = b[at]!;
@@ -423,7 +521,7 @@ function decodeIcmp(d: Dissection, at: number, end: number, length: number, prot
   if (isQuery) {
     if (end - at < 8) {
       d.layers.push(base);
-      if (!quoted) d.truncated = protocol;
+      if (!quoted) d.truncated = protocol === 'icmp' ? 'icmp' : 'icmp6';
       return;
     }
     d.layers.push({ ...base, identifier: u16(b, at + 4), sequence: u16(b, at + 6) });
@@ -453,6 +551,12 @@ function decodeDns(d: Dissection, transport: 'udp' | 'tcp', at: number, end: num
     const message = decodeMessage(body);
     d.layers.push({ protocol: 'dns', offset: at, headerLength: end - at, transport, message });
   } catch (err) {
-    d.layers.push({ protocol: 'dns', offset: at, headerLength: end - at, transport, error: (err as Error).message });
+    d.layers.push({
+      protocol: 'dns',
+      offset: at,
+      headerLength: end - at,
+      transport,
+      error: (err as Error).message,
+    });
   }
 }

@@ -129,7 +129,9 @@ export type TcpOption =
   | { readonly kind: 'sack'; readonly blocks: readonly (readonly [number, number])[] }
   | { readonly kind: 'timestamp'; readonly value: number; readonly echo: number }
   | { readonly kind: 'other'; readonly type: number; readonly data: Uint8Array }
-  | { readonly kind: 'bad'; readonly type: number; readonly length: number };
+  | { readonly kind: 'bad'; readonly type: number; readonly length: number }
+  /** The capture ended inside this option; `named` when its length byte was captured. */
+  | { readonly kind: 'cut'; readonly type: number; readonly named: boolean };
 
 export interface TcpLayer extends At {
   readonly protocol: 'tcp';
@@ -145,6 +147,8 @@ export interface TcpLayer extends At {
   readonly options: readonly TcpOption[];
   /** Payload bytes the IP header announces. */
   readonly payloadLength: number;
+  /** The capture ended inside the header: after the ports, or inside the options. */
+  readonly partial?: 'ports' | 'options';
 }
 
 export interface DnsLayer extends At {

@@ -28,7 +28,12 @@ const NAMES: Record<number, readonly [string, string]> = {
 
 export function isDecodedLinkType(linkType: number): linkType is DecodedLinkType {
   return (
-    linkType === 1 || linkType === 101 || linkType === 113 || linkType === 228 || linkType === 229 || linkType === 276
+    linkType === 1 ||
+    linkType === 101 ||
+    linkType === 113 ||
+    linkType === 228 ||
+    linkType === 229 ||
+    linkType === 276
   );
 }
 

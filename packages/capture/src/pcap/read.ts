@@ -69,7 +69,12 @@ function* readPcap(bytes: Uint8Array): Generator<CapturedPacket, CaptureFileInfo
   const snaplen = view.getUint32(16, little);
   // The upper bits of the link-type field carry FCS information (pcap-savefile(5)).
   const linkType = view.getUint32(20, little) & 0x03ffffff;
-  const info: CaptureFileInfo = { format: 'pcap', bigEndian: !little, nanos, interfaces: [{ linkType, snaplen }] };
+  const info: CaptureFileInfo = {
+    format: 'pcap',
+    bigEndian: !little,
+    nanos,
+    interfaces: [{ linkType, snaplen }],
+  };
   const scale = nanos ? 1 : 1000;
   let at = 24;
   const end = bytes.length;

@@ -110,7 +110,16 @@ class DnsWalk {
     if (this.verbose) {
       this.out += ' ';
       p = this.name(p);
-    } else p = this.skipName(p);
+      if (p + 10 > this.end) return this.end;
+    } else {
+      // tcpdump's ns_rprint: a name or fixed part past the captured bytes ends the section quietly.
+      try {
+        p = this.skipName(p);
+      } catch {
+        return this.end;
+      }
+      if (p + 10 > this.end) return this.end;
+    }
     this.need(p, 10);
     const type = u16(this.b, p);
     const klass = u16(this.b, p + 2);
@@ -236,7 +245,14 @@ export function relativeTime(secs: number): string {
  * message starts (the 2-byte length prefix over TCP), `length` the transport's payload length,
  * `end` the end of the captured bytes.
  */
-export function dnsText(b: Uint8Array, at: number, end: number, length: number, overTcp: boolean, verbose: number): string {
+export function dnsText(
+  b: Uint8Array,
+  at: number,
+  end: number,
+  length: number,
+  overTcp: boolean,
+  verbose: number,
+): string {
   let prefix = '';
   let start = at;
   let len = length;
@@ -290,19 +306,25 @@ export function dnsText(b: Uint8Array, at: number, end: number, length: number, 
         if (p < end && ns) {
           w.out += ' ns:';
           p = w.record(p);
-          while (p < end && --ns) {
+          ns--;
+          while (p < end && ns) {
             w.out += ',';
             p = w.record(p);
+            ns--;
           }
         }
+        if (ns) throw TRUNCATED;
         if (p < end && ar) {
           w.out += ' ar:';
           p = w.record(p);
-          while (p < end && --ar) {
+          ar--;
+          while (p < end && ar) {
             w.out += ',';
             p = w.record(p);
+            ar--;
           }
         }
+        if (ar) throw TRUNCATED;
       }
     } else {
       w.out += `${id}${DNS_OPCODE[opcode]}${flags & 0x100 ? '+' : ''}${flags & 0x10 ? '%' : ''}`;
@@ -323,30 +345,39 @@ export function dnsText(b: Uint8Array, at: number, end: number, length: number, 
       }
       if (q) throw TRUNCATED;
       if (verbose > 1) {
-        if (an) {
+        if (p < end && an) {
           w.out += ' an:';
           p = w.record(p);
-          while (p < end && --an) {
+          an--;
+          while (p < end && an) {
             w.out += ',';
             p = w.record(p);
+            an--;
           }
         }
-        if (ns) {
+        if (an) throw TRUNCATED;
+        if (p < end && ns) {
           w.out += ' ns:';
           p = w.record(p);
-          while (p < end && --ns) {
+          ns--;
+          while (p < end && ns) {
             w.out += ',';
             p = w.record(p);
+            ns--;
           }
         }
-        if (ar) {
+        if (ns) throw TRUNCATED;
+        if (p < end && ar) {
           w.out += ' ar:';
           p = w.record(p);
-          while (p < end && --ar) {
+          ar--;
+          while (p < end && ar) {
             w.out += ',';
             p = w.record(p);
+            ar--;
           }
         }
+        if (ar) throw TRUNCATED;
       }
     }
     w.out += ` (${len})`;

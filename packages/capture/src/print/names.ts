@@ -1,24 +1,24 @@
 /** tcpdump's names for numbers (its tok2str tables), for the protocols netdiag prints. */
 
 export const ETHERTYPE: Record<number, string> = {
-  0x0800: 'IPv4',
-  0x0806: 'ARP',
-  0x86dd: 'IPv6',
-  0x8100: '802.1Q',
-  0x88a8: '802.1Q-QinQ',
-  0x9100: '802.1Q-9100',
-  0x8035: 'Reverse ARP',
-  0x88cc: 'LLDP',
-  0x8847: 'MPLS unicast',
-  0x8848: 'MPLS multicast',
-  0x888e: 'EAPOL',
-  0x8863: 'PPPoE D',
-  0x8864: 'PPPoE S',
-  0x88e5: 'MACsec',
-  0x88f7: 'PTP',
-  0x0842: 'Wake-on-LAN',
-  0x22f0: 'AVTP',
-  0x9000: 'Loopback',
+  2048: 'IPv4',
+  2054: 'ARP',
+  34525: 'IPv6',
+  33024: '802.1Q',
+  34984: '802.1Q-QinQ',
+  37120: '802.1Q-9100',
+  32821: 'Reverse ARP',
+  35020: 'LLDP',
+  34887: 'MPLS unicast',
+  34888: 'MPLS multicast',
+  34958: 'EAPOL',
+  34915: 'PPPoE D',
+  34916: 'PPPoE S',
+  35045: 'MACsec',
+  35063: 'PTP',
+  2114: 'Wake-on-LAN',
+  8944: 'AVTP',
+  36864: 'Loopback',
 };
 
 export const IPPROTO: Record<number, string> = {
@@ -127,7 +127,14 @@ export const ND_OPTION: Record<number, string> = {
   31: 'dnssl',
 };
 
-export const MLD2_RECORD: Record<number, string> = { 1: 'is_in', 2: 'is_ex', 3: 'to_in', 4: 'to_ex', 5: 'allow', 6: 'block' };
+export const MLD2_RECORD: Record<number, string> = {
+  1: 'is_in',
+  2: 'is_ex',
+  3: 'to_in',
+  4: 'to_ex',
+  5: 'allow',
+  6: 'block',
+};
 
 /** ICMPv4 destination unreachable codes (tcpdump's unreach2str), `%s` the quoted destination. */
 export const ICMP_UNREACH: Record<number, string> = {

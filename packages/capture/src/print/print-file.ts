@@ -1,5 +1,5 @@
-import { CaptureFileError, type CaptureFileInfo, readCapture } from '../pcap/read.js';
 import type { CapturedPacket } from '../pcap/packet.js';
+import { CaptureFileError, type CaptureFileInfo, readCapture } from '../pcap/read.js';
 import type { PrintOptions } from './options.js';
 import { PacketPrinter } from './printer.js';
 

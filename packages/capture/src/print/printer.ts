@@ -31,6 +31,20 @@ import {
 import type { PrintOptions } from './options.js';
 import { TimestampFormat } from './time.js';
 
+/** Truncation marks after which tcpdump dumps the whole frame, not from the end of the link header. */
+const DUMP_WHOLE = new Set([
+  'arp',
+  'icmp',
+  'hbhopt',
+  'dstopt',
+  'icmp6',
+  'ether',
+  'vlan',
+  'sll',
+  'sll2',
+  'netdiag',
+]);
+
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 
 /** tcpdump's in_cksum_shouldbe: what the checksum field should have held. */
@@ -74,6 +88,8 @@ export class PacketPrinter {
   private readonly link: boolean;
   private readonly quiet: boolean;
   private readonly tcp = new Map<string, TcpSequences>();
+  /** Set by a printer that stopped where tcpdump longjmps: the dump is then of the whole frame. */
+  private wholeDump = false;
 
   constructor(readonly options: PrintOptions = {}) {
     this.time = new TimestampFormat(options);
@@ -113,10 +129,18 @@ export class PacketPrinter {
       body = '[|netdiag]';
     }
     s += body;
+    // A packet cut short is dumped whole: tcpdump cannot tell how far its printer got.
+    // Which marks come from tcpdump's longjmp (whole dump) and which from an explicit check
+    // (dump after the link header) was read off tcpdump's output for each.
+    const mark = /\[\|(\w+)\]/.exec(body)?.[1];
+    if ((mark !== undefined && DUMP_WHOLE.has(mark)) || this.wholeDump) headerLength = 0;
+    this.wholeDump = false;
     const b = packet.data;
     const hex = this.options.hex;
-    if (hex === 'X' || hex === 'XX') s += hexAsciiDump(b, hex === 'XX' ? 0 : Math.min(headerLength, b.length), b.length);
-    else if (hex === 'x' || hex === 'xx') s += hexDump(b, hex === 'xx' ? 0 : Math.min(headerLength, b.length), b.length);
+    if (hex === 'X' || hex === 'XX')
+      s += hexAsciiDump(b, hex === 'XX' ? 0 : Math.min(headerLength, b.length), b.length);
+    else if (hex === 'x' || hex === 'xx')
+      s += hexDump(b, hex === 'xx' ? 0 : Math.min(headerLength, b.length), b.length);
     else if (this.options.ascii) s += asciiDump(b, Math.min(headerLength, b.length), b.length);
     return s;
   }
@@ -143,13 +167,20 @@ export class PacketPrinter {
       case 14:
       case 228:
       case 229:
-        return [this.network(layers, 0, b, wire, d.truncated), 0];
+        // tcpdump's raw_if_print: with -e, an "ip: " where a link header would be.
+        return [(this.link ? 'ip: ' : '') + this.network(layers, 0, b, wire, d.truncated), 0];
       default:
         return [`unsupported link type ${packet.linkType}`, 0];
     }
   }
 
-  private ethernet(e: EthernetLayer, layers: readonly Layer[], b: Uint8Array, wire: number, truncated?: string): string {
+  private ethernet(
+    e: EthernetLayer,
+    layers: readonly Layer[],
+    b: Uint8Array,
+    wire: number,
+    truncated?: string,
+  ): string {
     let s = '';
     if (this.link) {
       s += `${e.source} > ${e.destination}, `;
@@ -164,7 +195,7 @@ export class PacketPrinter {
     if (truncated === 'vlan') return `${s} [|vlan]`;
     const next = layers[1];
     if (!next) {
-      if (truncated) return `${s}[|${truncated}]`;
+      if (truncated) return s + this.network(layers, 1, b, wire - e.headerLength, truncated);
       if (e.etherType <= 1500) return `${s}802.3, length ${e.etherType}`;
       // A type netdiag does not decode: tcpdump prints the addresses and type, then the bytes.
       if (!this.link) s += `${e.source} > ${e.destination}, ${this.etherType(e.etherType)}, length ${wire}: `;
@@ -179,7 +210,13 @@ export class PacketPrinter {
     return `ethertype ${name ?? 'Unknown'} (0x${hex4(type)})`;
   }
 
-  private sll(l: SllLayer, layers: readonly Layer[], b: Uint8Array, wire: number, truncated?: string): string {
+  private sll(
+    l: SllLayer,
+    layers: readonly Layer[],
+    b: Uint8Array,
+    wire: number,
+    truncated?: string,
+  ): string {
     let s = '';
     const type = SLL_PACKET_TYPE[l.packetType] ?? '?';
     if (l.protocol === 'sll2') {
@@ -195,7 +232,10 @@ export class PacketPrinter {
       if (l.address.length === 6) s += `${macText(l.address)} `;
       if (!this.quiet) s += `${this.sllType(l.etherType)}, length ${wire}: `;
     }
-    if (!layers[1]) return truncated ? `${s}[|${truncated}]` : s + hexAsciiDump(b, l.headerLength, b.length);
+    if (!layers[1])
+      return truncated
+        ? s + this.network(layers, 1, b, wire - l.headerLength, truncated)
+        : s + hexAsciiDump(b, l.headerLength, b.length);
     return s + this.network(layers, 1, b, wire - l.headerLength, truncated);
   }
 
@@ -207,9 +247,18 @@ export class PacketPrinter {
   }
 
   /** Network layer and up, from `layers[i]`. `length` is the bytes on the wire from here. */
-  private network(layers: readonly Layer[], i: number, b: Uint8Array, length: number, truncated?: string): string {
+  private network(
+    layers: readonly Layer[],
+    i: number,
+    b: Uint8Array,
+    length: number,
+    truncated?: string,
+  ): string {
     const l = layers[i];
-    if (!l) return truncated ? `[|${truncated}]` : '';
+    if (!l) {
+      if (truncated === 'ip') return `${this.link ? '' : 'IP '} [|ip]`;
+      return truncated ? ` [|${truncated}]` : '';
+    }
     if (l.protocol === 'arp') return this.arp(l, length);
     if (l.protocol === 'ipv4') return this.ipv4(l, layers, i, b, length, truncated);
     if (l.protocol === 'ipv6') return this.ipv6(l, layers, i, b, truncated);
@@ -243,7 +292,14 @@ export class PacketPrinter {
     return `${s}, length ${Math.max(0, length)}`;
   }
 
-  private ipv4(ip: Ipv4Layer, layers: readonly Layer[], i: number, b: Uint8Array, wire: number, truncated?: string): string {
+  private ipv4(
+    ip: Ipv4Layer,
+    layers: readonly Layer[],
+    i: number,
+    b: Uint8Array,
+    wire: number,
+    truncated?: string,
+  ): string {
     const h = ip.header;
     let s = this.link ? '' : 'IP ';
     if (this.verbose) {
@@ -259,7 +315,8 @@ export class PacketPrinter {
       s += `, ttl ${h.ttl}, id ${h.identification}, offset ${h.fragmentOffset}, flags [${flags.length ? flags.join(', ') : 'none'}], proto ${IPPROTO[h.protocol] ?? 'unknown'} (${h.protocol}), length ${h.totalLength}`;
       if (ip.options.length) s += `, options (${ip.options.map(ipOptionText).join(',')})`;
       const sum = verify(b, ip.offset, ip.offset + h.headerLength, 0);
-      if (sum !== 0) s += `, bad cksum ${h.checksum.toString(16)} (->${shouldBe(h.checksum, sum).toString(16)})!`;
+      if (sum !== 0)
+        s += `, bad cksum ${h.checksum.toString(16)} (->${shouldBe(h.checksum, sum).toString(16)})!`;
       s += ')\n    ';
     }
     if (h.totalLength > wire && wire >= 0) s += `truncated-ip - ${h.totalLength - wire} bytes missing! `;
@@ -269,13 +326,22 @@ export class PacketPrinter {
     const p = h.protocol;
     if (p !== 6 && p !== 17) s += `${h.source} > ${h.destination}: `;
     if (!next) {
-      if (truncated) return `${s}[|${truncated}]`;
+      // The transport header is cut short: tcpdump names the addresses alone, then the mark.
+      if (truncated === 'udp' || truncated === 'tcp')
+        return `${s}${h.source} > ${h.destination}: ${truncated === 'udp' ? ' ' : ''}[|${truncated}]`;
+      if (truncated) return `${s} [|${truncated}]`;
       return `${s} ip-proto-${p} ${ip.payloadLength}`;
     }
     return s + this.transport(next, layers, i + 1, b, ctx, h.source, h.destination, truncated);
   }
 
-  private ipv6(ip: Ipv6Layer, layers: readonly Layer[], i: number, b: Uint8Array, truncated?: string): string {
+  private ipv6(
+    ip: Ipv6Layer,
+    layers: readonly Layer[],
+    i: number,
+    b: Uint8Array,
+    truncated?: string,
+  ): string {
     const h = ip.header;
     let s = this.link ? '' : 'IP6 ';
     if (this.verbose) {
@@ -300,11 +366,13 @@ export class PacketPrinter {
         s += `srcrt (len=${b[x.offset + 1]}, type=${b[x.offset + 2]}, segleft=${b[x.offset + 3]}) `;
       }
     }
-    if (truncated === 'ip6' && layers.length === i + 1) return `${s}[|ip6]`;
+    if (truncated === 'ip6' && layers.length === i + 1) return `${s} [|ip6]`;
     const next = layers[i + 1];
     const ctx: IpContext = { version: 6, layer: ip, fragmented: false };
     if (!next) {
-      if (truncated) return `${s}[|${truncated}]`;
+      if (truncated === 'udp' || truncated === 'tcp')
+        return `${s}${h.source} > ${h.destination}: ${truncated === 'udp' ? ' ' : ''}[|${truncated}]`;
+      if (truncated) return `${s} [|${truncated}]`;
       return `${s}ip-proto-${ip.nextHeader} ${ip.payloadLength}`;
     }
     return s + this.transport(next, layers, i + 1, b, ctx, h.source, h.destination, truncated);
@@ -341,8 +409,16 @@ export class PacketPrinter {
       : pseudoHeaderSum(b.subarray(at + 8, at + 24), b.subarray(at + 24, at + 40), protocol, length);
   }
 
-  private udp(u: UdpLayer, next: Layer | undefined, b: Uint8Array, ip: IpContext, src: string, dst: string): string {
+  private udp(
+    u: UdpLayer,
+    next: Layer | undefined,
+    b: Uint8Array,
+    ip: IpContext,
+    src: string,
+    dst: string,
+  ): string {
     let s = `${src}.${u.sourcePort} > ${dst}.${u.destinationPort}: `;
+    if (u.length < 0) return `${s} [|udp]`;
     const payload = u.length - 8;
     if (u.length < 8) return `${s}[bad udp length ${u.length} < 8]`;
     if (this.verbose && !ip.fragmented && (ip.version === 6 || this.verbose > 1)) {
@@ -360,8 +436,16 @@ export class PacketPrinter {
     return `${s}UDP, length ${payload}`;
   }
 
-  private tcpText(t: TcpLayer, b: Uint8Array, ip: IpContext, src: string, dst: string, truncated?: string): string {
+  private tcpText(
+    t: TcpLayer,
+    b: Uint8Array,
+    ip: IpContext,
+    src: string,
+    dst: string,
+    truncated?: string,
+  ): string {
     let s = `${src}.${t.sourcePort} > ${dst}.${t.destinationPort}: `;
+    if (t.partial === 'ports') return `${s} [|tcp]`;
     const length = t.payloadLength + t.headerLength;
     if (this.quiet) return `${s}tcp ${t.payloadLength}`;
     let seq = t.sequence;
@@ -370,8 +454,14 @@ export class PacketPrinter {
     let rev = false;
     if (!this.options.absoluteTcpSequence && t.flags & 0x10) {
       // tcpdump keys a conversation by its lower endpoint first, so both directions share it.
-      const a = b.subarray(ip.version === 4 ? ip.layer.offset + 12 : ip.layer.offset + 8, ip.version === 4 ? ip.layer.offset + 16 : ip.layer.offset + 24);
-      const z = b.subarray(ip.version === 4 ? ip.layer.offset + 16 : ip.layer.offset + 24, ip.version === 4 ? ip.layer.offset + 20 : ip.layer.offset + 40);
+      const a = b.subarray(
+        ip.version === 4 ? ip.layer.offset + 12 : ip.layer.offset + 8,
+        ip.version === 4 ? ip.layer.offset + 16 : ip.layer.offset + 24,
+      );
+      const z = b.subarray(
+        ip.version === 4 ? ip.layer.offset + 16 : ip.layer.offset + 24,
+        ip.version === 4 ? ip.layer.offset + 20 : ip.layer.offset + 40,
+      );
       const cmp = compareBytes(a, z);
       rev = cmp > 0 || (cmp === 0 && t.sourcePort > t.destinationPort);
       const key = rev
@@ -392,10 +482,7 @@ export class PacketPrinter {
       }
     }
     s += `Flags [${tcpFlags(t.flags)}]`;
-    if (t.headerLength < 20 || truncated === 'tcp') {
-      if (t.headerLength < 20) return `${s} [bad hdr length ${t.headerLength} - too short, < 20]`;
-      return `${s} [|tcp]`;
-    }
+    if (t.headerLength < 20) return `${s} [bad hdr length ${t.headerLength} - too short, < 20]`;
     if (this.verbose && !ip.fragmented && t.offset + length <= b.length) {
       const sum = verify(b, t.offset, t.offset + length, this.pseudo(ip, b, 6, length));
       s += `, cksum 0x${hex4(t.checksum)}`;
@@ -433,15 +520,20 @@ export class PacketPrinter {
             break;
           case 'sack': {
             const off = base ? (rev ? base.seq : base.ack) : 0;
-            parts.push(`sack ${o.blocks.length} ${o.blocks.map(([x, y]) => `{${(x - off) >>> 0}:${(y - off) >>> 0}}`).join('')}`);
+            parts.push(
+              `sack ${o.blocks.length} ${o.blocks.map(([x, y]) => `{${(x - off) >>> 0}:${(y - off) >>> 0}}`).join('')}`,
+            );
             break;
           }
           case 'other':
             parts.push(`unknown-${o.type} 0x${Array.from(o.data, (x) => HEX2[x]).join('')}`);
             break;
           case 'bad':
-            parts.push(`${o.type === 2 || o.type === 3 || o.type === 8 ? ['mss', 'wscale', 'TS'][[2, 3, 8].indexOf(o.type)] : `unknown-${o.type}`} [bad opt]`);
+            parts.push(`${TCP_OPTION[o.type] ?? `unknown-${o.type}`} [bad opt]`);
             break;
+          case 'cut':
+            // tcpdump names the option it was reading when the bytes ran out, then its mark.
+            return `${s}, options [${parts.join(',')}${parts.length ? ',' : ''}${o.named ? (TCP_OPTION[o.type] ?? `unknown-${o.type}`) : ''} [|tcp]${o.named ? '>' : ''}`;
         }
       }
       s += `, options [${parts.join(',')}]`;
@@ -458,14 +550,21 @@ export class PacketPrinter {
     const q = c.quoted;
     const qip = q?.[0];
     const qdst = qip?.protocol === 'ipv4' ? qip.header.destination : undefined;
+    // An error whose quoted IP header was not captured: tcpdump's check of it ends the line.
+    if ((c.type === 3 || c.type === 4 || c.type === 5 || c.type === 11 || c.type === 12) && !qip)
+      return ' [|icmp]';
     switch (c.type) {
       case 0:
       case 8:
-        if (c.identifier === undefined) return `ICMP echo ${c.type === 0 ? 'reply' : 'request'} [|icmp]`;
+        // tcpdump composes the ICMP text before printing it: cut short, only the mark shows.
+        if (c.identifier === undefined) {
+          this.wholeDump = true;
+          return ' [|icmp]';
+        }
         s = `echo ${c.type === 0 ? 'reply' : 'request'}, id ${c.identifier}, seq ${c.sequence}`;
         break;
       case 3: {
-        if (!qip || qip.protocol !== 'ipv4') return 'ICMP [|icmp]';
+        if (!qip || qip.protocol !== 'ipv4') return ' [|icmp]';
         if (c.code === 3) {
           const t = q?.[1];
           if (t && (t.protocol === 'udp' || t.protocol === 'tcp'))
@@ -479,7 +578,12 @@ export class PacketPrinter {
         break;
       }
       case 11:
-        s = c.code === 0 ? 'time exceeded in-transit' : c.code === 1 ? 'ip reassembly time exceeded' : `time exceeded-#${c.code}`;
+        s =
+          c.code === 0
+            ? 'time exceeded in-transit'
+            : c.code === 1
+              ? 'ip reassembly time exceeded'
+              : `time exceeded-#${c.code}`;
         break;
       case 4:
         s = `source quench`;
@@ -500,7 +604,8 @@ export class PacketPrinter {
     s = `ICMP ${s}, length ${c.length}`;
     if (this.verbose && !ip.fragmented && c.offset + c.length <= b.length) {
       const sum = verify(b, c.offset, c.offset + c.length, 0);
-      if (sum !== 0) s += ` (wrong icmp cksum ${c.checksum.toString(16)} (->${shouldBe(c.checksum, sum).toString(16)})!)`;
+      if (sum !== 0)
+        s += ` (wrong icmp cksum ${c.checksum.toString(16)} (->${shouldBe(c.checksum, sum).toString(16)})!)`;
     }
     if (this.verbose && q && q.length) {
       s += '\n\t';
@@ -520,7 +625,10 @@ export class PacketPrinter {
     let s = '';
     if (this.verbose && c.offset + c.length <= b.length) {
       const sum = verify(b, c.offset, c.offset + c.length, this.pseudo(ip, b, 58, c.length));
-      s += sum !== 0 ? `[bad icmp6 cksum 0x${hex4(c.checksum)} -> 0x${hex4(shouldBe(c.checksum, sum))}!] ` : '[icmp6 sum ok] ';
+      s +=
+        sum !== 0
+          ? `[bad icmp6 cksum 0x${hex4(c.checksum)} -> 0x${hex4(shouldBe(c.checksum, sum))}!] `
+          : '[icmp6 sum ok] ';
     }
     s += `ICMP6, ${ICMP6_TYPE[c.type] ?? `unknown icmp6 type (${c.type})`}`;
     const nd = c.type >= 133 && c.type <= 137;
@@ -534,9 +642,11 @@ export class PacketPrinter {
         if (!qip) return `${s} [|icmp6]`;
         if (c.code === 4) {
           const t = c.quoted?.[1];
-          if (t && (t.protocol === 'udp' || t.protocol === 'tcp')) s += `, ${qdst} ${t.protocol} port ${t.destinationPort}`;
+          if (t && (t.protocol === 'udp' || t.protocol === 'tcp'))
+            s += `, ${qdst} ${t.protocol} port ${t.destinationPort}`;
           else if (qip.protocol === 'ipv6') s += `, ${qdst} protocol ${qip.nextHeader} port unreachable`;
-        } else if (c.code === 2) s += ` ${qdst}, source address ${qip.protocol === 'ipv6' ? qip.header.source : ''}`;
+        } else if (c.code === 2)
+          s += ` ${qdst}, source address ${qip.protocol === 'ipv6' ? qip.header.source : ''}`;
         else s += ` ${qdst}`;
         break;
       }
@@ -548,7 +658,14 @@ export class PacketPrinter {
         s += c.code === 0 ? ` for ${qdst}` : c.code === 1 ? ' (reassembly)' : `, unknown code (${c.code})`;
         break;
       case 4:
-        s += c.code === 0 ? `, erroneous - octet ${u32(b, c.offset + 4)}` : c.code === 1 ? `, next header - octet ${u32(b, c.offset + 4)}` : c.code === 2 ? `, option - octet ${u32(b, c.offset + 4)}` : `, code-#${c.code}`;
+        s +=
+          c.code === 0
+            ? `, erroneous - octet ${u32(b, c.offset + 4)}`
+            : c.code === 1
+              ? `, next header - octet ${u32(b, c.offset + 4)}`
+              : c.code === 2
+                ? `, option - octet ${u32(b, c.offset + 4)}`
+                : `, code-#${c.code}`;
         break;
       case 128:
       case 129:
@@ -607,10 +724,29 @@ export class PacketPrinter {
         break;
     }
     if (!this.verbose) s += `, length ${c.length}`;
-    if (truncated === 'icmpv6') s += ' [|icmp6]';
+    if (truncated === 'icmp6') s += ' [|icmp6]';
     return s;
   }
 }
+
+const TCP_OPTION: Record<number, string> = {
+  2: 'mss',
+  3: 'wscale',
+  4: 'sackOK',
+  5: 'sack',
+  6: 'echo',
+  7: 'echoreply',
+  8: 'TS',
+  11: 'cc',
+  12: 'ccnew',
+  13: 'ccecho',
+  19: 'md5',
+  28: 'uto',
+  29: 'tcp-ao',
+  30: 'mptcp',
+  34: 'tfo',
+  254: 'exp',
+};
 
 function macText(a: Uint8Array): string {
   return `${HEX2[a[0]!]}:${HEX2[a[1]!]}:${HEX2[a[2]!]}:${HEX2[a[3]!]}:${HEX2[a[4]!]}:${HEX2[a[5]!]}`;
@@ -682,7 +818,7 @@ function ndOptions(b: Uint8Array, start: number, end: number, verbose: number): 
   for (let p = start; p + 2 <= end; ) {
     const type = b[p]!;
     const len = b[p + 1]!;
-    if (len === 0) return `${s}[|icmp6]`;
+    if (len === 0) return `${s} [|icmp6]`;
     if (p + len * 8 > end) return `${s} [|icmp6]`;
     s += `\n\t  ${ND_OPTION[type] ?? 'unknown'} option (${type}), length ${len * 8} (${len}): `;
     if (type === 1 || type === 2) {
