@@ -59,3 +59,4 @@ export { CaptureFileWriter, type CaptureWriterOptions } from './pcap/write.js';
 export type { PrintOptions } from './print/options.js';
 export { type PrintFileResult, printFile } from './print/print-file.js';
 export { PacketPrinter } from './print/printer.js';
+export { layerJson, packetJson } from './decode/json.js';

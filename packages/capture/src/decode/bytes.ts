@@ -15,3 +15,11 @@ export function hexColons(b: Uint8Array, at: number, length: number): string {
   for (let i = 0; i < length; i++) s += i === 0 ? HEX2[b[at + i]!] : `:${HEX2[b[at + i]!]}`;
   return s;
 }
+
+/**
+ * `aa:bb:cc:dd:ee:ff` by table lookup. @netdiag/arp's formatMac builds each byte with
+ * toString(16) and padStart; two MACs a frame at 200,000 frames made that 4% of `-r`'s time.
+ */
+export function macText(b: Uint8Array, at: number): string {
+  return `${HEX2[b[at]!]}:${HEX2[b[at + 1]!]}:${HEX2[b[at + 2]!]}:${HEX2[b[at + 3]!]}:${HEX2[b[at + 4]!]}:${HEX2[b[at + 5]!]}`;
+}

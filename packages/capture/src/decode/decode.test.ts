@@ -5,6 +5,7 @@ import { mutated } from '../../../../test/support/arbitraries.js';
 import type { PrintOptions } from '../print/options.js';
 import { PacketPrinter } from '../print/printer.js';
 import { decode } from './decode.js';
+import { packetJson } from './json.js';
 
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const ethernet = ETHERNET_FRAMES.map(hex);
@@ -96,5 +97,30 @@ describe('decode and format: random and mutated frames', () => {
     expect(cut.layers.map((l) => l.protocol)).toEqual(['ethernet', 'ipv4', 'tcp']);
     expect(cut.truncated).toBe('tcp');
     expect(decode(syn.subarray(0, 10), 1)).toEqual({ linkType: 1, layers: [], truncated: 'ether' });
+  });
+});
+
+describe('packetJson: the netdiag.capture/1 packet event', () => {
+  it('names the schema, keeps ns timestamps as text and turns bytes into hex', () => {
+    const dnsFrame = ethernet.find((f) => decode(f, 1).layers.some((l) => l.protocol === 'dns'))!;
+    const event = packetJson(
+      { seconds: 1_700_000_000, nanos: 5, originalLength: dnsFrame.length, data: dnsFrame, linkType: 1 },
+      decode(dnsFrame, 1),
+      3,
+    );
+    expect(event).toMatchObject({
+      schema: 'netdiag.capture/1',
+      type: 'packet',
+      number: 3,
+      time: '1700000000.000000005',
+      length: dnsFrame.length,
+      caplen: dnsFrame.length,
+      linkType: 1,
+    });
+    const layers = event.layers as { protocol: string }[];
+    expect(layers.map((l) => l.protocol)).toEqual(['ethernet', 'ipv4', 'udp', 'dns']);
+    expect(layers[3]).toHaveProperty('questions');
+    // Round-trips through JSON unchanged: no typed arrays, no bigints, no undefined.
+    expect(JSON.parse(JSON.stringify(event))).toEqual(event);
   });
 });

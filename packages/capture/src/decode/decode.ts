@@ -1,8 +1,8 @@
-import { decodeArpPacket, formatMac } from '@netdiag/arp';
+import { decodeArpPacket } from '@netdiag/arp';
 import { decodeMessage } from '@netdiag/dns-client';
 import { formatIpv4, formatIpv6, ipv4, ipv6 } from '@netdiag/icmp';
 import { LinkType } from '../pcap/link-type.js';
-import { hexColons, u16, u32 } from './bytes.js';
+import { hexColons, macText, u16, u32 } from './bytes.js';
 import type {
   ArpLayer,
   DecodedPacket,
@@ -16,7 +16,7 @@ import type {
 } from './layers.js';
 
 export interface DecodeOptions {
-  /** Decode DNS messages into `message` (for --json); the line printer reads the bytes itself. */
+  /** Decode DNS messages into `message` (default true; the line printer reads the bytes itself and turns it off). */
   readonly dnsMessages?: boolean;
 }
 
@@ -139,8 +139,8 @@ function ether(b: Uint8Array, firstType: number, etherType: number, vlans: VlanT
     protocol: 'ethernet',
     offset: 0,
     headerLength: end,
-    destination: formatMac(b, 0),
-    source: formatMac(b, 6),
+    destination: macText(b, 0),
+    source: macText(b, 6),
     firstType,
     etherType,
     vlans,
@@ -524,7 +524,18 @@ function decodeIcmp(
       if (!quoted) d.truncated = protocol === 'icmp' ? 'icmp' : 'icmp6';
       return;
     }
-    d.layers.push({ ...base, identifier: u16(b, at + 4), sequence: u16(b, at + 6) });
+    // Written out rather than spread from `base`: echo is most of a ping flood, and spreads are slow.
+    d.layers.push({
+      protocol,
+      offset: at,
+      headerLength: 8,
+      type,
+      code,
+      checksum,
+      length,
+      identifier: u16(b, at + 4),
+      sequence: u16(b, at + 6),
+    });
     return;
   }
   if (isError && !quoted && end - at >= 8) {
@@ -542,7 +553,7 @@ function decodeIcmp(
 }
 
 function decodeDns(d: Dissection, transport: 'udp' | 'tcp', at: number, end: number): void {
-  if (!d.options.dnsMessages) {
+  if (d.options.dnsMessages === false) {
     d.layers.push({ protocol: 'dns', offset: at, headerLength: end - at, transport });
     return;
   }

@@ -1,5 +1,5 @@
 import { formatIpv6, onesComplementSum, pseudoHeaderSum } from '@netdiag/icmp';
-import { HEX2, u16, u32 } from '../decode/bytes.js';
+import { HEX2, macText, u16, u32 } from '../decode/bytes.js';
 import { decode } from '../decode/decode.js';
 import type {
   ArpLayer,
@@ -44,6 +44,9 @@ const DUMP_WHOLE = new Set([
   'sll2',
   'netdiag',
 ]);
+
+/** The printer walks DNS bytes itself (it must print what a cut message holds): no message objects. */
+const LINES_ONLY = { dnsMessages: false } as const;
 
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 
@@ -116,7 +119,10 @@ export class PacketPrinter {
   }
 
   /** The packet's text without the final newline. Never throws. */
-  format(packet: CapturedPacket, decoded: DecodedPacket = decode(packet.data, packet.linkType)): string {
+  format(
+    packet: CapturedPacket,
+    decoded: DecodedPacket = decode(packet.data, packet.linkType, LINES_ONLY),
+  ): string {
     this.count++;
     let s = this.options.number ? `${String(this.count).padStart(5)}  ` : '';
     s += this.time.format(packet.seconds, packet.nanos);
@@ -132,7 +138,7 @@ export class PacketPrinter {
     // A packet cut short is dumped whole: tcpdump cannot tell how far its printer got.
     // Which marks come from tcpdump's longjmp (whole dump) and which from an explicit check
     // (dump after the link header) was read off tcpdump's output for each.
-    const mark = /\[\|(\w+)\]/.exec(body)?.[1];
+    const mark = body.includes('[|') ? /\[\|(\w+)\]/.exec(body)?.[1] : undefined;
     if ((mark !== undefined && DUMP_WHOLE.has(mark)) || this.wholeDump) headerLength = 0;
     this.wholeDump = false;
     const b = packet.data;
@@ -224,12 +230,12 @@ export class PacketPrinter {
       s += `${name.padEnd(5)} ${type.padEnd(3)} `;
       if (this.link) {
         s += `ifindex ${l.interfaceIndex} `;
-        if (l.address.length === 6) s += `${macText(l.address)} `;
+        if (l.address.length === 6) s += `${macText(l.address, 0)} `;
         if (!this.quiet) s += `${this.sllType(l.etherType)}, length ${wire}: `;
       }
     } else if (this.link) {
       s += `${type.padStart(3)} `;
-      if (l.address.length === 6) s += `${macText(l.address)} `;
+      if (l.address.length === 6) s += `${macText(l.address, 0)} `;
       if (!this.quiet) s += `${this.sllType(l.etherType)}, length ${wire}: `;
     }
     if (!layers[1])
@@ -747,10 +753,6 @@ const TCP_OPTION: Record<number, string> = {
   34: 'tfo',
   254: 'exp',
 };
-
-function macText(a: Uint8Array): string {
-  return `${HEX2[a[0]!]}:${HEX2[a[1]!]}:${HEX2[a[2]!]}:${HEX2[a[3]!]}:${HEX2[a[4]!]}:${HEX2[a[5]!]}`;
-}
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
