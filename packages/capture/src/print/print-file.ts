@@ -11,8 +11,8 @@ export interface PrintFileResult {
   readonly error?: CaptureFileError;
 }
 
-/** Flush the printer's buffer to `write` about every 64 KiB: one write per many lines. */
-const FLUSH_AT = 1 << 16;
+/** Flush the printer's buffer to `write` about every 256 KiB: one write per thousands of lines. */
+const FLUSH_AT = 1 << 18;
 
 /**
  * `-r`: prints every packet of a pcap or pcapng file as tcpdump does, through `write` in large

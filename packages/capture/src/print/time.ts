@@ -4,8 +4,9 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
 }
 
+/** Zero-padded fraction digits by arithmetic rather than padStart: it runs once a packet. */
 function fraction(nanos: number, nano: boolean): string {
-  return nano ? String(nanos).padStart(9, '0') : String(Math.floor(nanos / 1000)).padStart(6, '0');
+  return nano ? `${1e9 + nanos}`.slice(1) : `${1e6 + Math.floor(nanos / 1000)}`.slice(1);
 }
 
 const defaultOffset = (seconds: number): number => -new Date(seconds * 1000).getTimezoneOffset() * 60;
