@@ -7,7 +7,6 @@ import type {
   ArpLayer,
   DecodedPacket,
   EthernetLayer,
-  IcmpLayer,
   Ipv4Option,
   Ipv6Extension,
   Layer,
@@ -78,7 +77,8 @@ function decodeLink(d: Dissection, linkType: number): void {
         at += 4;
       }
       d.layers.push(ether(b, firstType, type, vlans, at));
-      return decodeEtherType(d, type, at);
+      decodeEtherType(d, type, at);
+      return;
     }
     case LinkType.LINUX_SLL: {
       if (b.length < 16) {
@@ -96,7 +96,8 @@ function decodeLink(d: Dissection, linkType: number): void {
         address: b.slice(6, 6 + addressLength),
         etherType,
       });
-      return decodeEtherType(d, etherType, 16);
+      decodeEtherType(d, etherType, 16);
+      return;
     }
     case LinkType.LINUX_SLL2: {
       if (b.length < 20) {
@@ -115,21 +116,30 @@ function decodeLink(d: Dissection, linkType: number): void {
         packetType: b[10]!,
         address: b.slice(12, 12 + addressLength),
       });
-      return decodeEtherType(d, etherType, 20);
+      decodeEtherType(d, etherType, 20);
+      return;
     }
     case LinkType.RAW:
     case 12:
     case 14: {
       const version = b.length ? b[0]! >> 4 : 0;
-      if (version === 4) return decodeIpv4(d, 0);
-      if (version === 6) return decodeIpv6(d, 0);
+      if (version === 4) {
+        decodeIpv4(d, 0);
+        return;
+      }
+      if (version === 6) {
+        decodeIpv6(d, 0);
+        return;
+      }
       if (!b.length) d.truncated = 'raw';
       return;
     }
     case LinkType.IPV4:
-      return decodeIpv4(d, 0);
+      decodeIpv4(d, 0);
+      return;
     case LinkType.IPV6:
-      return decodeIpv6(d, 0);
+      decodeIpv6(d, 0);
+      return;
     default:
       return;
   }
@@ -172,9 +182,18 @@ function ether(b: Uint8Array, firstType: number, etherType: number, vlans: VlanT
 }
 
 function decodeEtherType(d: Dissection, type: number, at: number): void {
-  if (type === ETHERTYPE_IPV4) return decodeIpv4(d, at);
-  if (type === ETHERTYPE_IPV6) return decodeIpv6(d, at);
-  if (type === ETHERTYPE_ARP) return decodeArp(d, at);
+  if (type === ETHERTYPE_IPV4) {
+    decodeIpv4(d, at);
+    return;
+  }
+  if (type === ETHERTYPE_IPV6) {
+    decodeIpv6(d, at);
+    return;
+  }
+  if (type === ETHERTYPE_ARP) {
+    decodeArp(d, at);
+    return;
+  }
 }
 
 function decodeArp(d: Dissection, at: number): void {
@@ -445,8 +464,14 @@ function decodeTransport(
       decodeDns(d, 'tcp', at + dataOffset, Math.min(end, at + dataOffset + payloadLength));
     return;
   }
-  if (protocol === 1 && family === 4) return decodeIcmp(d, at, end, length, 'icmp', quoted);
-  if (protocol === 58) return decodeIcmp(d, at, end, length, 'icmpv6', quoted);
+  if (protocol === 1 && family === 4) {
+    decodeIcmp(d, at, end, length, 'icmp', quoted);
+    return;
+  }
+  if (protocol === 58) {
+    decodeIcmp(d, at, end, length, 'icmpv6', quoted);
+    return;
+  }
 }
 
 function tcpHeader(

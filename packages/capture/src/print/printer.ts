@@ -159,7 +159,7 @@ export class PacketPrinter {
     const wire = packet.originalLength;
     switch (packet.linkType) {
       case 1: {
-        if (!first || first.protocol !== 'ethernet') return [' [|ether]', b.length];
+        if (first?.protocol !== 'ethernet') return [' [|ether]', b.length];
         return [this.ethernet(first, layers, b, wire, d.truncated), first.headerLength];
       }
       case 113:
@@ -398,7 +398,7 @@ export class PacketPrinter {
       case 'udp':
         return this.udp(l, layers[i + 1], b, ip, source, destination);
       case 'tcp':
-        return this.tcpText(l, b, ip, source, destination, truncated);
+        return this.tcpText(l, b, ip, source, destination);
       case 'icmp':
         return this.icmp(l, b, ip, truncated);
       case 'icmpv6':
@@ -442,14 +442,7 @@ export class PacketPrinter {
     return `${s}UDP, length ${payload}`;
   }
 
-  private tcpText(
-    t: TcpLayer,
-    b: Uint8Array,
-    ip: IpContext,
-    src: string,
-    dst: string,
-    truncated?: string,
-  ): string {
+  private tcpText(t: TcpLayer, b: Uint8Array, ip: IpContext, src: string, dst: string): string {
     let s = `${src}.${t.sourcePort} > ${dst}.${t.destinationPort}: `;
     if (t.partial === 'ports') return `${s} [|tcp]`;
     const length = t.payloadLength + t.headerLength;
@@ -570,7 +563,7 @@ export class PacketPrinter {
         s = `echo ${c.type === 0 ? 'reply' : 'request'}, id ${c.identifier}, seq ${c.sequence}`;
         break;
       case 3: {
-        if (!qip || qip.protocol !== 'ipv4') return ' [|icmp]';
+        if (qip?.protocol !== 'ipv4') return ' [|icmp]';
         if (c.code === 3) {
           const t = q?.[1];
           if (t && (t.protocol === 'udp' || t.protocol === 'tcp'))
@@ -613,14 +606,12 @@ export class PacketPrinter {
       if (sum !== 0)
         s += ` (wrong icmp cksum ${c.checksum.toString(16)} (->${shouldBe(c.checksum, sum).toString(16)})!)`;
     }
-    if (this.verbose && q && q.length) {
+    if (this.verbose && q?.length) {
       s += '\n\t';
       const inner = q[0]!;
       if (inner.protocol === 'ipv4') {
         const innerLength = b.length - inner.offset;
-        const saved = this.tcp;
         s += this.ipv4(inner, q, 0, b, Math.max(innerLength, inner.header.totalLength), undefined);
-        void saved;
       }
     }
     if (truncated === 'icmp') s += ' [|icmp]';
