@@ -36,13 +36,25 @@ export function printOptions(o: CaptureArgs, interfaceName?: (ifindex: number) =
 export async function makePrinter(o: CaptureArgs, out: TextOut): Promise<PacketSink> {
   const capture = await import('@netdiag/capture');
   const printer = new capture.PacketPrinter(printOptions(o, capture.interfaceNames()));
+  // Lines go out in pieces of 64 KiB, and whatever is left once the current batch of packets
+  // has been printed (a live capture's lines appear as they come; a file's in few writes).
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (printer.pending) out.add(printer.take());
+    out.flush();
+  };
   return {
     packet(p) {
       printer.print(p);
-      out.add(printer.take());
+      if (printer.pending > 1 << 16) out.add(printer.take());
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
     },
-    flush: () => out.flush(),
-    close: () => out.flush(),
+    flush,
+    close: flush,
   };
 }
 

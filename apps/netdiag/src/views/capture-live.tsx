@@ -169,6 +169,7 @@ export async function runCaptureLive(
   const feed = (async () => {
     for await (const p of run as AsyncIterable<LivePacket>) {
       printer.packet(p);
+      printer.flush();
       tally.add(p, summarize(decode(p.data, p.linkType).layers as readonly Layerish[]), text);
       text = '';
     }
