@@ -138,6 +138,8 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
       'ICMP echo request',
       'flags [+]', // IPv4 fragments (ping -s 3000)
       'ip-proto-1',
+      'options (NOP,RR 192.0.2.1,', // ping -R: IPv4 options
+      'frag (0x', // IPv6 fragments (ping -6 -s 3000)
       'ICMP time exceeded in-transit',
       'udp port 33435 unreachable',
       'ICMP6, neighbor solicitation',

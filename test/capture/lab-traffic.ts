@@ -67,6 +67,8 @@ export async function makeLabCaptures(): Promise<LabCaptures> {
       await run('a', ['ping', '-c', '2', '-i', '0.2', b4]);
       await run('a', ['ping', '-c', '1', '-s', '3000', b4]);
       await run('a', ['ping', '-6', '-c', '2', '-i', '0.2', b6]);
+      await run('a', ['ping', '-6', '-c', '1', '-s', '3000', b6]); // IPv6 fragments
+      await run('a', ['ping', '-R', '-c', '1', b4]); // IPv4 options (record route)
       await run('a', ['traceroute', '-n', '-q', '1', '-w', '1', b4]);
       await run('a', ['traceroute', '-n', '-q', '1', '-w', '1', b6]);
       for (const [name, type] of [

@@ -257,28 +257,30 @@ function protocolText(b: Uint8Array, at: number, length: number, type: number): 
 
 function decodeIpv4(d: Dissection, at: number, quoted = false): void {
   const b = d.bytes;
-  if (b.length - at < 20 || b[at]! >> 4 !== 4 || (b[at]! & 0x0f) < 5 || b.length - at < (b[at]! & 0x0f) * 4) {
+  if (b.length - at < 20 || b[at]! >> 4 !== 4 || (b[at]! & 0x0f) < 5) {
+    d.truncated = 'ip';
+    return;
+  }
+  const headerLength = (b[at]! & 0x0f) * 4;
+  if (b.length - at < headerLength) {
+    // The fixed header arrived, its options did not: decode those 20 bytes alone.
+    const fixed = b.slice(at, at + 20);
+    fixed[0] = 0x45;
+    const header = { ...ipv4.decode(fixed, 0).value, headerLength };
+    d.layers.push({
+      protocol: 'ipv4',
+      offset: at,
+      headerLength,
+      header,
+      options: ipv4Options(b, at + 20, b.length, true),
+      payloadLength: 0,
+      partial: true,
+    });
     d.truncated = 'ip';
     return;
   }
   const header = ipv4.decode(b, at).value;
-  const options: Ipv4Option[] = [];
-  for (let o = at + 20; o < at + header.headerLength; ) {
-    const type = b[o]!;
-    if (type === 0 || type === 1) {
-      options.push({ type, data: new Uint8Array(0) });
-      o += 1;
-      if (type === 0) break;
-      continue;
-    }
-    const len = b[o + 1] ?? 0;
-    if (len < 2 || o + len > at + header.headerLength) {
-      options.push({ type, data: b.slice(o + 1, at + header.headerLength) });
-      break;
-    }
-    options.push({ type, data: b.slice(o + 2, o + len) });
-    o += len;
-  }
+  const options = ipv4Options(b, at + 20, at + header.headerLength, false);
   const payloadLength = Math.max(0, header.totalLength - header.headerLength);
   d.layers.push({
     protocol: 'ipv4',
@@ -299,10 +301,36 @@ const EXTENSION_NAMES: Record<number, string> = {
   0: 'hbhopt',
   60: 'dstopt',
   43: 'rthdr',
-  44: 'frag',
+  44: 'frag6',
   51: 'ah',
   135: 'mobility',
 };
+
+/** IPv4 options between `start` and `end`; `cut`: the capture ended there, inside the header. */
+function ipv4Options(b: Uint8Array, start: number, end: number, cut: boolean): Ipv4Option[] {
+  const options: Ipv4Option[] = [];
+  for (let o = start; o < end; ) {
+    const type = b[o]!;
+    if (type === 0 || type === 1) {
+      options.push({ type, data: new Uint8Array(0) });
+      o += 1;
+      if (type === 0) break;
+      continue;
+    }
+    const len = b[o + 1] ?? 0;
+    if (cut && (o + 1 >= end || o + len > end)) {
+      options.push({ type, data: b.slice(o + 2, end), cut: true });
+      break;
+    }
+    if (len < 2 || o + len > end) {
+      options.push({ type, data: b.slice(o + 1, end) });
+      break;
+    }
+    options.push({ type, data: b.slice(o + 2, o + len) });
+    o += len;
+  }
+  return options;
+}
 
 function decodeIpv6(d: Dissection, at: number, quoted = false): void {
   const b = d.bytes;
@@ -316,6 +344,28 @@ function decodeIpv6(d: Dissection, at: number, quoted = false): void {
   let o = at + 40;
   let fragmented = false;
   while (IPV6_EXTENSIONS.has(next)) {
+    if (next === 44 && b.length - o >= 4 && b.length - o < 8) {
+      // Offset and M flag without the identification: what tcpdump needs for its short form.
+      const fo = u16(b, o + 2);
+      extensions.push({
+        type: 44,
+        offset: o,
+        length: 8,
+        nextHeader: b[o]!,
+        fragment: { offset: fo & 0xfff8, more: (fo & 1) === 1, identification: -1 },
+      });
+      d.layers.push({
+        protocol: 'ipv6',
+        offset: at,
+        headerLength: o + 8 - at,
+        header,
+        extensions,
+        nextHeader: b[o]!,
+        payloadLength: 0,
+      });
+      d.truncated = 'frag6';
+      return;
+    }
     if (
       b.length - o < 8 ||
       (next !== 44 && b.length - o < (next === 51 ? (b[o + 1]! + 2) * 4 : (b[o + 1]! + 1) * 8))

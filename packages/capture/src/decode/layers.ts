@@ -66,6 +66,8 @@ export interface Ipv4Option {
   readonly type: number;
   /** The option's bytes after type and length. */
   readonly data: Uint8Array;
+  /** The capture ended inside this option. */
+  readonly cut?: boolean;
 }
 
 export interface Ipv4Layer extends At {
@@ -74,6 +76,8 @@ export interface Ipv4Layer extends At {
   readonly options: readonly Ipv4Option[];
   /** Bytes of payload the header announces (total length − header length). */
   readonly payloadLength: number;
+  /** The capture ended inside the options: only the fixed header was decoded. */
+  readonly partial?: boolean;
 }
 
 export interface Ipv6Extension {
@@ -82,7 +86,7 @@ export interface Ipv6Extension {
   readonly offset: number;
   readonly length: number;
   readonly nextHeader: number;
-  /** Fragment header fields. */
+  /** Fragment header fields (`identification` −1 when the capture ended before it). */
   readonly fragment?: { readonly offset: number; readonly more: boolean; readonly identification: number };
 }
 

@@ -319,12 +319,22 @@ export class PacketPrinter {
       if (h.dontFragment) flags.push('DF');
       if (b[ip.offset + 6]! & 0x80) flags.push('rsvd');
       s += `, ttl ${h.ttl}, id ${h.identification}, offset ${h.fragmentOffset}, flags [${flags.length ? flags.join(', ') : 'none'}], proto ${IPPROTO[h.protocol] ?? 'unknown'} (${h.protocol}), length ${h.totalLength}`;
+      if (ip.partial) {
+        // tcpdump reads the options it has, names the one the capture cut, then the addresses.
+        if (!ip.options.length) return `${s}, options ( [|ip]`;
+        const list = ip.options.map((o) =>
+          o.cut ? `${IP_OPTION[o.type] ?? `unknown ${o.type}`} [truncated-option]` : ipOptionText(o),
+        );
+        return `${s}, options (${list.join(',')}))\n    ${h.source} > ${h.destination}:  [|ip]`;
+      }
       if (ip.options.length) s += `, options (${ip.options.map(ipOptionText).join(',')})`;
       const sum = verify(b, ip.offset, ip.offset + h.headerLength, 0);
       if (sum !== 0)
         s += `, bad cksum ${h.checksum.toString(16)} (->${shouldBe(h.checksum, sum).toString(16)})!`;
       s += ')\n    ';
     }
+    if (ip.partial)
+      return `${s}${h.source} > ${h.destination}:  [remaining caplen(${b.length - ip.offset}) < header length(${h.headerLength})] [|ip]`;
     if (h.totalLength > wire && wire >= 0) s += `truncated-ip - ${h.totalLength - wire} bytes missing! `;
     if (h.fragmentOffset !== 0) return `${s}${h.source} > ${h.destination}: ip-proto-${h.protocol}`;
     const ctx: IpContext = { version: 4, layer: ip, fragmented: h.moreFragments };
@@ -363,6 +373,10 @@ export class PacketPrinter {
         if (this.verbose) s += `${ipv6OptionsText(b, x.offset + 2, x.offset + x.length)} `;
       } else if (x.type === 44 && x.fragment) {
         const len = 40 + h.payloadLength - (x.offset - ip.offset) - 8;
+        if (x.fragment.identification < 0) {
+          if (this.verbose) return `${s} [|frag6]`;
+          return `${s}frag (${x.fragment.offset}|${len})${x.fragment.offset === 0 ? ' ' : ''}`;
+        }
         s += this.verbose
           ? `frag (0x${x.fragment.identification.toString(16).padStart(8, '0')}:${x.fragment.offset}|${len})`
           : `frag (${x.fragment.offset}|${len})`;
@@ -374,7 +388,8 @@ export class PacketPrinter {
     }
     if (truncated === 'ip6' && layers.length === i + 1) return `${s} [|ip6]`;
     const next = layers[i + 1];
-    const ctx: IpContext = { version: 6, layer: ip, fragmented: false };
+    // A fragment's upper layer is incomplete: tcpdump checks no checksum of it.
+    const ctx: IpContext = { version: 6, layer: ip, fragmented: ip.extensions.some((x) => x.type === 44) };
     if (!next) {
       if (truncated === 'udp' || truncated === 'tcp')
         return `${s}${h.source} > ${h.destination}: ${truncated === 'udp' ? ' ' : ''}[|${truncated}]`;
@@ -620,7 +635,7 @@ export class PacketPrinter {
 
   private icmp6(c: IcmpLayer, b: Uint8Array, ip: IpContext, truncated?: string): string {
     let s = '';
-    if (this.verbose && c.offset + c.length <= b.length) {
+    if (this.verbose && !ip.fragmented && c.offset + c.length <= b.length) {
       const sum = verify(b, c.offset, c.offset + c.length, this.pseudo(ip, b, 58, c.length));
       s +=
         sum !== 0
@@ -765,26 +780,41 @@ function tcpFlags(f: number): string {
   return s || 'none';
 }
 
+/** tcpdump's ip_optprint for one option: its name, and the addresses of a route option. */
 function ipOptionText(o: { type: number; data: Uint8Array }): string {
-  switch (o.type) {
-    case 0:
-      return 'EOL';
-    case 1:
-      return 'NOP';
-    case 148:
-      return `RA value ${o.data.length >= 2 ? u16(o.data, 0) : 0}`;
-    case 7:
-      return 'RR';
-    case 68:
-      return 'TS';
-    case 131:
-      return 'LSRR';
-    case 137:
-      return 'SSRR';
-    default:
-      return `unknown (${o.type}) len ${o.data.length + 2}`;
+  const name = IP_OPTION[o.type] ?? `unknown ${o.type}`;
+  const length = o.data.length + 2;
+  if (o.type === 7 || o.type === 131 || o.type === 137) {
+    if (length < 3) return `${name} [bad length ${length}]`;
+    let s = name;
+    if ((length + 1) & 3) s += ` [bad length ${length}]`;
+    const pointer = (o.data[0] ?? 0) - 1;
+    if (pointer < 3 || (pointer + 1) & 3 || pointer > length + 1) s += ` [bad ptr ${o.data[0]}]`;
+    for (let at = 3; at < length; at += 4) {
+      if (at - 2 + 4 > o.data.length) return `${s} [|ip]`;
+      s += ` ${o.data[at - 2]}.${o.data[at - 1]}.${o.data[at]}.${o.data[at + 1]}`;
+      if (pointer > at) s += ',';
+    }
+    return s;
   }
+  if (o.type === 148 && length >= 4) {
+    const value = u16(o.data, 0);
+    return value !== 0 ? `${name} value ${value}` : name;
+  }
+  return name;
 }
+
+const IP_OPTION: Record<number, string> = {
+  0: 'EOL',
+  1: 'NOP',
+  68: 'timestamp',
+  130: 'security',
+  7: 'RR',
+  137: 'SSRR',
+  131: 'LSRR',
+  148: 'RA',
+  82: 'traceroute',
+};
 
 function ipv6OptionsText(b: Uint8Array, start: number, end: number): string {
   let s = '';
