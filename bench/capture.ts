@@ -1,4 +1,6 @@
 // Benchmark: `netdiag capture` beside tcpdump.
+// 0. The receive path: the same flood into a TPACKET_V3 ring (batches per block) and into a packet
+//    socket read with recvmsg (one callback per frame): frames handed to JavaScript, drops, CPU.
 // 1. Live: a `ping -f` flood of 100,000 echo requests (200,000 packets on the wire, both ways)
 //    across a veth pair between two namespaces, captured with -w /dev/null on the sender's end:
 //    netdiag alone, tcpdump alone, then both at once; the kernel's counts (captured, received by
@@ -91,6 +93,44 @@ function flood(): number {
     stdio: 'ignore',
   });
   return performance.now() - t0;
+}
+
+/** One receive path of bench/lib/capture-receiver.ts under one flood. */
+async function receivePath(path: 'ring' | 'recvmsg'): Promise<void> {
+  const helper = `${root}bench/lib/capture-receiver.ts`;
+  const [file, ...args] = inNs(a, [process.execPath, '--import', 'tsx', helper, path]);
+  const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (err.includes('listening on')) resolve();
+    });
+    child.once('exit', () => reject(new Error(`receiver ${path} exited: ${err}`)));
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  const ms = flood();
+  await new Promise((r) => setTimeout(r, 500));
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await exited;
+  const r = JSON.parse(out) as { received: number; dropped: number; cpuMs: number };
+  console.log(
+    `${path.padEnd(10)} ${String(r.received).padStart(9)} ${String(r.dropped).padStart(8)} ${r.cpuMs.toFixed(0).padStart(8)} ${((r.cpuMs * 1000) / Math.max(1, r.received)).toFixed(2).padStart(10)} ${(ms / 1000).toFixed(2).padStart(8)}`,
+  );
+}
+
+console.log(`\nreceive path: ping -f -c ${requests} across a veth (${2 * requests} packets) into JavaScript`);
+console.log(
+  `${'path'.padEnd(10)} ${'frames'.padStart(9)} ${'dropped'.padStart(8)} ${'cpu ms'.padStart(8)} ${'µs/frame'.padStart(10)} ${'flood s'.padStart(8)}`,
+);
+for (let i = 0; i < Math.max(1, Math.min(runs, 3)); i++) {
+  await receivePath('ring');
+  await receivePath('recvmsg');
 }
 
 const NETDIAG = [process.execPath, cli, 'capture', '-i', 'v0', '-w', '/dev/null'];
