@@ -58,30 +58,52 @@ export async function makePrinter(o: CaptureArgs, out: TextOut): Promise<PacketS
   };
 }
 
-export async function makeJson(out: TextOut, linkType: number): Promise<PacketSink> {
+/** What the `start` event of netdiag.capture/1 says about the source. */
+export interface JsonStart {
+  readonly source: 'interface' | 'file';
+  readonly name: string;
+  readonly linkType: number;
+  readonly snaplen: number;
+  readonly filter: string;
+}
+
+/** NDJSON (netdiag.capture/1, docs/json.md): a `start`, one `packet` per packet, an `end`. */
+export async function makeJson(out: TextOut, start: JsonStart): Promise<JsonSink> {
   const capture = await import('@netdiag/capture');
-  const decode = capture.decode;
-  // The netdiag.capture/1 event, from @netdiag/capture once it exports it.
-  const packetJson = (capture as unknown as Record<string, unknown>).packetJson as
-    | ((p: CapturedPacket, d: unknown) => unknown)
-    | undefined;
+  const line = (event: unknown) => out.add(`${JSON.stringify(event)}\n`);
+  line({
+    schema: 'netdiag.capture/1',
+    type: 'start',
+    time: new Date().toISOString(),
+    source: start.source,
+    [start.source === 'interface' ? 'interface' : 'file']: start.name,
+    linkType: start.linkType,
+    linkTypeName: capture.linkTypeName(start.linkType),
+    snaplen: start.snaplen,
+    filter: start.filter === '' ? null : start.filter,
+  });
+  let number = 0;
   return {
-    packet(p) {
-      const event = packetJson
-        ? packetJson(p, decode(p.data, p.linkType ?? linkType))
-        : {
-            schema: 'netdiag.capture/1',
-            type: 'packet',
-            time: `${p.seconds}.${String(p.nanos).padStart(9, '0')}`,
-            length: p.originalLength,
-            caplen: p.data.length,
-            linkType: p.linkType,
-          };
-      out.add(`${JSON.stringify(event)}\n`);
-    },
+    packet: (p) => line(capture.packetJson(p, capture.decode(p.data, p.linkType), ++number)),
     flush: () => out.flush(),
     close: () => out.flush(),
+    end(counts) {
+      line({
+        schema: 'netdiag.capture/1',
+        type: 'end',
+        time: new Date().toISOString(),
+        captured: counts.captured,
+        receivedByFilter: counts.received,
+        droppedByKernel: counts.dropped,
+      });
+      out.flush();
+    },
   };
+}
+
+/** The JSON sink also ends the stream with tcpdump's counts. */
+export interface JsonSink extends PacketSink {
+  end(counts: { captured: number; received: number | null; dropped: number | null }): void;
 }
 
 /** The link type and snap length a pcap or pcapng file declares first (tcpdump's "reading from"). */

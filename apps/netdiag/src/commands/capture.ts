@@ -10,6 +10,7 @@ import { type CaptureArgs, help, parseCaptureArgs } from './capture-args.js';
 import {
   captureFailure,
   fileHeader,
+  type JsonSink,
   makeJson,
   makePrinter,
   type PacketSink,
@@ -104,7 +105,14 @@ function batchedWriter(write: (text: string) => void): { add(text: string): void
   };
 }
 
-async function sinkFor(o: CaptureArgs, io: CommandIo, linkType: number, snaplen: number, name?: string) {
+async function sinkFor(
+  o: CaptureArgs,
+  io: CommandIo,
+  linkType: number,
+  snaplen: number,
+  name: string,
+  source: 'interface' | 'file',
+): Promise<PacketSink | JsonSink> {
   const capture = await import('@netdiag/capture');
   if (o.write !== undefined) {
     const file = new FileSink(o.write);
@@ -113,7 +121,7 @@ async function sinkFor(o: CaptureArgs, io: CommandIo, linkType: number, snaplen:
       linkType,
       snaplen,
       nanos: true,
-      ...(name !== undefined && name !== 'any' ? { interfaceName: name } : {}),
+      ...(source === 'interface' && name !== 'any' ? { interfaceName: name } : {}),
     });
     file.write(writer.header());
     const sink: PacketSink = {
@@ -124,7 +132,9 @@ async function sinkFor(o: CaptureArgs, io: CommandIo, linkType: number, snaplen:
     return sink;
   }
   const out = batchedWriter((t) => io.stdout.write(t));
-  return o.json ? makeJson(out, linkType) : makePrinter(o, out);
+  return o.json
+    ? makeJson(out, { source, name, linkType, snaplen, filter: o.expression })
+    : makePrinter(o, out);
 }
 
 /** -r FILE: every packet of the file the filter accepts, printed or written. */
@@ -168,7 +178,7 @@ async function readFile(o: CaptureArgs, io: CommandIo): Promise<number> {
     if (header.linkType === capture.LinkType.LINUX_SLL2)
       io.stderr.write('Warning: interface names might be incorrect\n');
   }
-  const sink = await sinkFor(o, io, header.linkType, header.snaplen);
+  const sink = await sinkFor(o, io, header.linkType, header.snaplen, path, 'file');
   let n = 0;
   try {
     const packets = capture.readCapture(bytes);
@@ -191,9 +201,11 @@ async function readFile(o: CaptureArgs, io: CommandIo): Promise<number> {
         if (!f.matches(p.data, p.originalLength)) continue;
       }
       sink.packet(p);
-      if (o.count !== undefined && ++n >= o.count) break;
+      n++;
+      if (o.count !== undefined && n >= o.count) break;
       if (io.signal.aborted) break;
     }
+    if ('end' in sink) sink.end({ captured: n, received: null, dropped: null });
   } finally {
     sink.close();
   }
@@ -239,9 +251,9 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
     return runCaptureLive(o, io, run, opened, stop);
   }
   // The file first: one that cannot be written ends the run before it announces anything.
-  let sink: PacketSink;
+  let sink: PacketSink | JsonSink;
   try {
-    sink = await sinkFor(o, io, opened.linkType, opened.snaplen, opened.interface);
+    sink = await sinkFor(o, io, opened.linkType, opened.snaplen, opened.interface, 'interface');
   } catch (err) {
     run.close();
     throw err;
@@ -260,6 +272,7 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
   } finally {
     sink.close();
   }
+  if ('end' in sink) sink.end(run.stats());
   // Interrupted, tcpdump ends the line it may have been printing: one newline on stdout.
   if (io.signal.aborted && o.write === undefined && !o.json) io.stdout.write('\n');
   io.stderr.write(statsText(run.stats()));

@@ -84,7 +84,7 @@ export function summarize(layers: readonly Layerish[] | undefined): PacketSummar
   return { talker, protocol: top };
 }
 
-function CaptureView({
+export function CaptureView({
   tally,
   opened,
   version,
