@@ -176,6 +176,7 @@ class Ethernet implements EthernetLayer {
 }
 
 const NO_TAGS: readonly VlanTag[] = [];
+const NO_OPTIONS: readonly Ipv4Option[] = [];
 
 function ether(b: Uint8Array, firstType: number, etherType: number, vlans: VlanTag[], end: number): Layer {
   return new Ethernet(b, end, firstType, etherType, vlans.length ? vlans : NO_TAGS);
@@ -307,7 +308,8 @@ const EXTENSION_NAMES: Record<number, string> = {
 };
 
 /** IPv4 options between `start` and `end`; `cut`: the capture ended there, inside the header. */
-function ipv4Options(b: Uint8Array, start: number, end: number, cut: boolean): Ipv4Option[] {
+function ipv4Options(b: Uint8Array, start: number, end: number, cut: boolean): readonly Ipv4Option[] {
+  if (start >= end) return NO_OPTIONS;
   const options: Ipv4Option[] = [];
   for (let o = start; o < end; ) {
     const type = b[o]!;

@@ -1,77 +1,87 @@
 import { HEX2 } from '../decode/bytes.js';
 
-/** The printable-ASCII column of -X: bytes 0x21 to 0x7e as themselves, anything else a dot. */
-const GRAPH: readonly string[] = Array.from({ length: 256 }, (_, i) =>
-  i >= 0x21 && i <= 0x7e ? String.fromCharCode(i) : '.',
-);
-/** " hhhh" for every pair of bytes: one lookup per 16-bit word. */
-const WORD: string[] = [];
-function word(a: number, b: number): string {
-  const i = (a << 8) | b;
-  let s = WORD[i];
-  if (s === undefined) {
-    s = ` ${HEX2[a]}${HEX2[b]}`;
-    WORD[i] = s;
-  }
-  return s;
+/**
+ * Hex dumps are written as bytes into one scratch buffer and decoded once (latin1) per packet:
+ * no string is built byte by byte, and each hex digit pair is a table lookup.
+ */
+let scratch = Buffer.allocUnsafe(1 << 16);
+function room(n: number): Buffer {
+  if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, scratch.length * 2));
+  return scratch;
 }
-const OFFSET: string[] = [];
-function offsetText(o: number, ident = '\n\t'): string {
-  if (ident !== '\n\t') return `${ident}0x${o.toString(16).padStart(4, '0')}: `;
-  let s = OFFSET[o >> 4];
-  if (s === undefined) {
-    s = `\n\t0x${o.toString(16).padStart(4, '0')}: `;
-    if (o < 0x100000) OFFSET[o >> 4] = s;
+
+/** Character codes of each byte's two lowercase hex digits: HI[b], LO[b]. */
+const HI = Uint8Array.from({ length: 256 }, (_, i) => HEX2[i]!.charCodeAt(0));
+const LO = Uint8Array.from({ length: 256 }, (_, i) => HEX2[i]!.charCodeAt(1));
+/** The printable-ASCII column of -X: bytes 0x21 to 0x7e as themselves, anything else a dot. */
+const GRAPH = Uint8Array.from({ length: 256 }, (_, i) => (i >= 0x21 && i <= 0x7e ? i : 0x2e));
+const SPACE = 0x20;
+
+/** Writes `ident` + `0x%04x: ` at `at`; returns where it ends. */
+function writeOffset(out: Buffer, at: number, ident: string, offset: number): number {
+  let p = at;
+  for (let k = 0; k < ident.length; k++) out[p++] = ident.charCodeAt(k);
+  out[p++] = 0x30; // 0
+  out[p++] = 0x78; // x
+  const digits = offset > 0xffff ? offset.toString(16) : undefined;
+  if (digits) for (let k = 0; k < digits.length; k++) out[p++] = digits.charCodeAt(k);
+  else {
+    out[p++] = HI[offset >> 8]!;
+    out[p++] = LO[offset >> 8]!;
+    out[p++] = HI[offset & 0xff]!;
+    out[p++] = LO[offset & 0xff]!;
   }
-  return s;
+  out[p++] = 0x3a; // :
+  out[p++] = SPACE;
+  return p;
 }
 
 /** tcpdump -x: `\n\t0x0000:  4500 0054 ...`, eight words a line. */
 export function hexDump(b: Uint8Array, start: number, end: number, ident = '\n\t'): string {
-  let out = '';
-  let line = '';
-  let o = 0;
-  let i = start;
-  for (; i + 1 < end; i += 2) {
-    if ((o & 15) === 0) {
-      out += line;
-      line = offsetText(o, ident);
+  const n = Math.max(0, end - start);
+  const out = room(((n >> 4) + 1) * (ident.length + 14 + 40));
+  let p = 0;
+  for (let o = 0; o < n; o += 2) {
+    if ((o & 15) === 0) p = writeOffset(out, p, ident, o);
+    const x = b[start + o]!;
+    out[p++] = SPACE;
+    out[p++] = HI[x]!;
+    out[p++] = LO[x]!;
+    if (o + 1 < n) {
+      const y = b[start + o + 1]!;
+      out[p++] = HI[y]!;
+      out[p++] = LO[y]!;
     }
-    line += word(b[i]!, b[i + 1]!);
-    o += 2;
   }
-  if (i < end) {
-    if ((o & 15) === 0) {
-      out += line;
-      line = offsetText(o, ident);
-    }
-    line += ` ${HEX2[b[i]!]}`;
-  }
-  return out + line;
+  return out.toString('latin1', 0, p);
 }
-
-const PAD = ' '.repeat(41);
 
 /** tcpdump -X: hex padded to 40 columns, two spaces, then the ASCII column. */
 export function hexAsciiDump(b: Uint8Array, start: number, end: number): string {
-  let out = '';
-  let o = 0;
-  for (let i = start; i < end; i += 16, o += 16) {
-    const stop = Math.min(end, i + 16);
-    let hex = '';
-    let text = '';
-    let j = i;
-    for (; j + 1 < stop; j += 2) {
-      hex += word(b[j]!, b[j + 1]!);
-      text += GRAPH[b[j]!]! + GRAPH[b[j + 1]!]!;
+  const n = Math.max(0, end - start);
+  const out = room(((n >> 4) + 1) * 80);
+  let p = 0;
+  for (let o = 0; o < n; o += 16) {
+    p = writeOffset(out, p, '\n\t', o);
+    const stop = Math.min(n, o + 16);
+    const hexStart = p;
+    for (let k = o; k < stop; k += 2) {
+      const x = b[start + k]!;
+      out[p++] = SPACE;
+      out[p++] = HI[x]!;
+      out[p++] = LO[x]!;
+      if (k + 1 < stop) {
+        const y = b[start + k + 1]!;
+        out[p++] = HI[y]!;
+        out[p++] = LO[y]!;
+      }
     }
-    if (j < stop) {
-      hex += ` ${HEX2[b[j]!]}`;
-      text += GRAPH[b[j]!]!;
-    }
-    out += `${offsetText(o)}${hex.length < 40 ? hex + PAD.slice(0, 40 - hex.length) : hex}  ${text}`;
+    while (p - hexStart < 40) out[p++] = SPACE;
+    out[p++] = SPACE;
+    out[p++] = SPACE;
+    for (let k = o; k < stop; k++) out[p++] = GRAPH[b[start + k]!]!;
   }
-  return out;
+  return out.toString('latin1', 0, p);
 }
 
 /** tcpdump -A: a newline, then the bytes, with unprintable ones as dots and CRs before LF dropped. */

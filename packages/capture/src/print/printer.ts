@@ -91,6 +91,8 @@ export class PacketPrinter {
   private readonly link: boolean;
   private readonly quiet: boolean;
   private readonly tcp = new Map<string, TcpSequences>();
+  /** The link header's length in the packet being printed: where -x and -X start. */
+  private linkHeaderLength = 0;
   /** Set by a printer that stopped where tcpdump longjmps: the dump is then of the whole frame. */
   private wholeDump = false;
 
@@ -129,7 +131,8 @@ export class PacketPrinter {
     let body: string;
     let headerLength = 0;
     try {
-      [body, headerLength] = this.body(packet, decoded);
+      body = this.body(packet, decoded);
+      headerLength = this.linkHeaderLength;
     } catch {
       // A printer bug must not end a capture: say where, as tcpdump says [|proto].
       body = '[|netdiag]';
@@ -152,21 +155,29 @@ export class PacketPrinter {
   }
 
   /** The line after the timestamp, and the link header's length (where -x and -X start). */
-  private body(packet: CapturedPacket, d: DecodedPacket): [string, number] {
+  private body(packet: CapturedPacket, d: DecodedPacket): string {
+    this.linkHeaderLength = 0;
     const layers = d.layers;
     const first = layers[0];
     const b = packet.data;
     const wire = packet.originalLength;
     switch (packet.linkType) {
       case 1: {
-        if (first?.protocol !== 'ethernet') return [' [|ether]', b.length];
-        return [this.ethernet(first, layers, b, wire, d.truncated), first.headerLength];
+        if (first?.protocol !== 'ethernet') {
+          this.linkHeaderLength = b.length;
+          return ' [|ether]';
+        }
+        this.linkHeaderLength = first.headerLength;
+        return this.ethernet(first, layers, b, wire, d.truncated);
       }
       case 113:
       case 276: {
-        if (!first || (first.protocol !== 'sll' && first.protocol !== 'sll2'))
-          return [` [|${packet.linkType === 113 ? 'sll' : 'sll2'}]`, b.length];
-        return [this.sll(first as SllLayer, layers, b, wire, d.truncated), first.headerLength];
+        if (!first || (first.protocol !== 'sll' && first.protocol !== 'sll2')) {
+          this.linkHeaderLength = b.length;
+          return ` [|${packet.linkType === 113 ? 'sll' : 'sll2'}]`;
+        }
+        this.linkHeaderLength = first.headerLength;
+        return this.sll(first as SllLayer, layers, b, wire, d.truncated);
       }
       case 101:
       case 12:
@@ -174,9 +185,9 @@ export class PacketPrinter {
       case 228:
       case 229:
         // tcpdump's raw_if_print: with -e, an "ip: " where a link header would be.
-        return [(this.link ? 'ip: ' : '') + this.network(layers, 0, b, wire, d.truncated), 0];
+        return (this.link ? 'ip: ' : '') + this.network(layers, 0, b, wire, d.truncated);
       default:
-        return [`unsupported link type ${packet.linkType}`, 0];
+        return `unsupported link type ${packet.linkType}`;
     }
   }
 
