@@ -157,6 +157,7 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
       ' SRV sip.netdiag.test.:5060 10 60',
       ' PTR www.netdiag.test.',
       ' NXDomain',
+      'IP6 (flowlabel', // and DNS over IPv6, UDP and TCP, below
       'Flags [S], cksum',
       'Flags [S.]',
       'Flags [F.]',

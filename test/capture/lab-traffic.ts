@@ -55,7 +55,12 @@ export async function makeLabCaptures(): Promise<LabCaptures> {
   try {
     const b4 = lab.addr('b', 4);
     const b6 = lab.addr('b', 6);
-    knot = await startKnot(standardZones(), { address: b4, port: 53, netns: lab.ns('b') });
+    knot = await startKnot(standardZones(), {
+      address: b4,
+      port: 53,
+      netns: lab.ns('b'),
+      also: [`${b6}@53`],
+    });
     const ethernet = join(dir, 'ethernet.pcap');
     const run = async (host: string, argv: string[]) => {
       const r = await lab.exec(host, argv, { timeoutMs: 20_000 });
@@ -87,6 +92,9 @@ export async function makeLabCaptures(): Promise<LabCaptures> {
       await run('a', ['dig', `@${b4}`, '-x', '192.0.2.10', '+tries=1', '+time=2']);
       await run('a', ['dig', `@${b4}`, 'www.netdiag.test', 'A', '+tcp', '+tries=1', '+time=2']);
       await run('a', ['dig', `@${b4}`, 'netdiag.test', 'SOA', '+tcp', '+nocookie', '+tries=1']);
+      // DNS over IPv6, UDP and TCP (TCP over IPv6: checksums with the IPv6 pseudo-header).
+      await run('a', ['dig', `@${b6}`, 'www.netdiag.test', 'AAAA', '+tries=1', '+time=2']);
+      await run('a', ['dig', `@${b6}`, 'netdiag.test', 'MX', '+tcp', '+tries=1', '+time=2']);
       // A TCP connection refused (RST), and a UDP datagram to a closed port (ICMP port unreachable).
       await run('a', ['bash', '-c', `exec 3<>/dev/tcp/${b4}/81 || true`]);
       await run('a', ['bash', '-c', `echo hi > /dev/udp/${b4}/9999; sleep 0.2`]);
