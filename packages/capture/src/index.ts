@@ -1,6 +1,7 @@
 // The public face of @netdiag/capture: capture, decoding, tcpdump's lines, pcap and pcapng files.
 
 export { type DecodeOptions, decode } from './decode/decode.js';
+export { layerJson, packetJson } from './decode/json.js';
 export type {
   ArpLayer,
   DecodedPacket,
@@ -52,6 +53,7 @@ export type { CapturedPacket } from './pcap/packet.js';
 export {
   CaptureFileError,
   type CaptureFileInfo,
+  CaptureStreamReader,
   captureFormat,
   readCapture,
 } from './pcap/read.js';
@@ -59,4 +61,3 @@ export { CaptureFileWriter, type CaptureWriterOptions } from './pcap/write.js';
 export type { PrintOptions } from './print/options.js';
 export { type PrintFileResult, printFile } from './print/print-file.js';
 export { PacketPrinter } from './print/printer.js';
-export { layerJson, packetJson } from './decode/json.js';

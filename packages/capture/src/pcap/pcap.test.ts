@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mutated } from '../../../../test/support/arbitraries.js';
 import type { CapturedPacket } from './packet.js';
-import { CaptureFileError, readCapture } from './read.js';
+import { CaptureFileError, CaptureStreamReader, readCapture } from './read.js';
 import { CaptureFileWriter } from './write.js';
 
 const packet = fc.record({
@@ -134,5 +134,46 @@ describe('pcap and pcapng: -w then -r', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('CaptureStreamReader: a file in chunks', () => {
+  it('gives the packets readCapture gives, however the file is cut into chunks', () => {
+    fc.assert(
+      fc.property(
+        fc.array(packet, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom('pcap', 'pcapng') as fc.Arbitrary<'pcap' | 'pcapng'>,
+        fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 40 }),
+        (ps, format, cuts) => {
+          const file = write(
+            ps.map((p) => ({ seconds: p.seconds, nanos: 0, originalLength: p.data.length, data: p.data })),
+            { linkType: 1, format },
+          );
+          const reader = new CaptureStreamReader();
+          const got: string[] = [];
+          let at = 0;
+          for (let i = 0; at < file.length; i++) {
+            const n = cuts[i % cuts.length]!;
+            for (const p of reader.push(file.subarray(at, at + n)))
+              got.push(Buffer.from(p.data).toString('hex'));
+            at += n;
+          }
+          reader.end();
+          expect(got).toEqual(readAll(file).packets.map((p) => Buffer.from(p.data).toString('hex')));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an input that ends inside a record: the error names the file offset', () => {
+    const file = write(
+      [1, 2].map((n) => ({ seconds: n, nanos: 0, originalLength: 10, data: new Uint8Array(10).fill(n) })),
+      { linkType: 1 },
+    );
+    const reader = new CaptureStreamReader();
+    expect(reader.push(file.subarray(0, 30))).toHaveLength(0);
+    expect(reader.push(file.subarray(30, file.length - 3))).toHaveLength(1);
+    expect(() => reader.end()).toThrow('truncated packet record (7 of 10 bytes) at offset 50');
   });
 });

@@ -7,6 +7,8 @@ export class CaptureFileError extends Error {
     message: string,
     /** Byte offset in the file where the damage starts. */
     readonly offset: number,
+    /** The bytes ran out inside a header or record (more data could complete it). */
+    readonly endOfData = false,
   ) {
     super(`${message} at offset ${offset}`);
   }
@@ -53,14 +55,14 @@ export function captureFormat(bytes: Uint8Array): 'pcap' | 'pcapng' | undefined 
 export function* readCapture(bytes: Uint8Array): Generator<CapturedPacket, CaptureFileInfo, undefined> {
   const format = captureFormat(bytes);
   if (format === undefined) {
-    if (bytes.length < 4) throw new CaptureFileError('file too short for a capture header', 0);
+    if (bytes.length < 4) throw new CaptureFileError('file too short for a capture header', 0, true);
     throw new CaptureFileError('not a pcap or pcapng file (unknown magic number)', 0);
   }
   return format === 'pcap' ? yield* readPcap(bytes) : yield* readPcapng(bytes);
 }
 
 function* readPcap(bytes: Uint8Array): Generator<CapturedPacket, CaptureFileInfo, undefined> {
-  if (bytes.length < 24) throw new CaptureFileError('truncated pcap file header', 0);
+  if (bytes.length < 24) throw new CaptureFileError('truncated pcap file header', 0, true);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magicBe = view.getUint32(0, false);
   const little = !(magicBe === PCAP_US || magicBe === PCAP_NS);
@@ -80,7 +82,7 @@ function* readPcap(bytes: Uint8Array): Generator<CapturedPacket, CaptureFileInfo
   const end = bytes.length;
   while (at < end) {
     if (end - at < 16)
-      throw new CaptureFileError(`truncated packet record header (${end - at} of 16 bytes)`, at);
+      throw new CaptureFileError(`truncated packet record header (${end - at} of 16 bytes)`, at, true);
     const seconds = view.getUint32(at, little);
     const fraction = view.getUint32(at + 4, little);
     const captured = view.getUint32(at + 8, little);
@@ -94,7 +96,7 @@ function* readPcap(bytes: Uint8Array): Generator<CapturedPacket, CaptureFileInfo
       );
     const dataAt = at + 16;
     if (end - dataAt < captured)
-      throw new CaptureFileError(`truncated packet record (${end - dataAt} of ${captured} bytes)`, at);
+      throw new CaptureFileError(`truncated packet record (${end - dataAt} of ${captured} bytes)`, at, true);
     at = dataAt + captured;
     yield {
       seconds,
@@ -116,10 +118,11 @@ function* readPcapng(bytes: Uint8Array): Generator<CapturedPacket, CaptureFileIn
   let units: bigint[] = [];
   let at = 0;
   while (at < end) {
-    if (end - at < 12) throw new CaptureFileError(`truncated block header (${end - at} of 12 bytes)`, at);
+    if (end - at < 12)
+      throw new CaptureFileError(`truncated block header (${end - at} of 12 bytes)`, at, true);
     const type = view.getUint32(at, little);
     if (type === PCAPNG_SHB) {
-      if (end - at < 28) throw new CaptureFileError('truncated section header block', at);
+      if (end - at < 28) throw new CaptureFileError('truncated section header block', at, true);
       const order = view.getUint32(at + 8, true);
       if (order === BYTE_ORDER) little = true;
       else if (view.getUint32(at + 8, false) === BYTE_ORDER) little = false;
@@ -130,7 +133,8 @@ function* readPcapng(bytes: Uint8Array): Generator<CapturedPacket, CaptureFileIn
     const length = view.getUint32(at + 4, little);
     if (length < 12 || length % 4 !== 0 || length > MAX_RECORD + 64)
       throw new CaptureFileError(`corrupt block (length ${length})`, at);
-    if (end - at < length) throw new CaptureFileError(`truncated block (${end - at} of ${length} bytes)`, at);
+    if (end - at < length)
+      throw new CaptureFileError(`truncated block (${end - at} of ${length} bytes)`, at, true);
     if (view.getUint32(at + length - 4, little) !== length)
       throw new CaptureFileError('corrupt block (trailing length differs)', at);
     if (!info) throw new CaptureFileError('pcapng file without a section header block', at);
@@ -193,4 +197,89 @@ function* readPcapng(bytes: Uint8Array): Generator<CapturedPacket, CaptureFileIn
   }
   if (!info) throw new CaptureFileError('pcapng file without a section header block', 0);
   return info;
+}
+
+/**
+ * Reads a capture file as it arrives (a pipe, `-r -`, a file read in chunks): `push` each chunk
+ * and take the packets it completed; `end` when the input ends. Damage throws a CaptureFileError
+ * with the file offset, as `readCapture` does; a record cut by the end of a chunk waits for the
+ * next. Packets' `data` are views into the reader's buffers: copy them to keep them past the next push.
+ */
+export class CaptureStreamReader {
+  /** Bytes not yet consumed, and their offset in the file. */
+  private pending: Uint8Array = new Uint8Array(0);
+  private base = 0;
+  /** What every later record needs to be read: pcap's file header, pcapng's section and interface blocks. */
+  private preamble: Uint8Array = new Uint8Array(0);
+  private format: 'pcap' | 'pcapng' | undefined;
+  info: CaptureFileInfo | undefined;
+
+  push(chunk: Uint8Array): CapturedPacket[] {
+    this.pending = this.pending.length ? concat(this.pending, chunk) : chunk;
+    return this.read(false);
+  }
+
+  /** The input ended: throws if it ended inside a header or record. */
+  end(): void {
+    this.read(true);
+  }
+
+  private read(final: boolean): CapturedPacket[] {
+    const head = this.preamble.length;
+    const bytes = head ? concat(this.preamble, this.pending) : this.pending;
+    const packets: CapturedPacket[] = [];
+    let consumed = bytes.length;
+    const reader = readCapture(bytes);
+    try {
+      for (;;) {
+        const next = reader.next();
+        if (next.done) {
+          this.info = next.value;
+          break;
+        }
+        packets.push(next.value);
+      }
+    } catch (err) {
+      if (!(err instanceof CaptureFileError)) throw err;
+      if (!err.endOfData || final) {
+        const offset = this.base + Math.max(0, err.offset - head);
+        throw new CaptureFileError(err.message.replace(/ at offset \d+$/, ''), offset, err.endOfData);
+      }
+      consumed = err.offset;
+    }
+    this.format ??= bytes.length >= 4 ? captureFormat(bytes) : undefined;
+    if (consumed > head) {
+      // Keep what later records depend on; drop the packets' bytes.
+      if (this.format === 'pcap' && head === 0) this.preamble = bytes.slice(0, 24);
+      else if (this.format === 'pcapng') {
+        const little =
+          new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true) === BYTE_ORDER;
+        this.preamble = concat(this.preamble, definitions(bytes, head, consumed, !little));
+      }
+      this.base += consumed - head;
+      this.pending = bytes.subarray(consumed);
+    }
+    return packets;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** The pcapng blocks between `start` and `end` that are not packets (section and interface blocks). */
+function definitions(bytes: Uint8Array, start: number, end: number, bigEndian = false): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const kept: Uint8Array[] = [];
+  for (let at = start; at + 12 <= end; ) {
+    const type = view.getUint32(at, !bigEndian);
+    const length = view.getUint32(at + 4, !bigEndian);
+    if (length < 12) break;
+    if (type !== 6 && type !== 2 && type !== 3) kept.push(bytes.subarray(at, at + length));
+    at += length;
+  }
+  return kept.reduce((a, b) => concat(a, b), new Uint8Array(0));
 }
