@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KnotServer, standardZones, startKnot } from './dns/knot.js';
 import { useLab } from './lab/index.js';
 import { exec } from './lab/run.js';
-import { netdiagArgv } from './support/cli.js';
+import { netdiagArgv, repoRoot } from './support/cli.js';
 
 const root = process.getuid?.() === 0;
 
@@ -196,6 +196,32 @@ describe.skipIf(!root)('netdiag capture, live in the lab', () => {
       );
       if (format === 'pcap') expect(readFileSync(again).equals(readFileSync(file))).toBe(true);
     }
+  });
+
+  it('leaves the ring to fill when the consumer falls behind: the kernel drops and counts', async () => {
+    const r = await lab.exec(
+      'client',
+      [process.execPath, '--import', 'tsx', `${repoRoot}test/capture-backpressure.ts`],
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as {
+      captured: number;
+      received: number;
+      dropped: number;
+      consumed: number;
+      rssMB: number;
+    };
+    // 150,000 echo requests and replies, each seen going out and coming in on lo.
+    expect(s.received).toBe(600_000);
+    // About 100,000 taken from the ring (the bound), the rest dropped by the kernel, counted.
+    expect(s.consumed).toBeGreaterThan(100_000);
+    expect(s.consumed).toBeLessThan(200_000);
+    expect(s.dropped).toBeGreaterThan(0);
+    expect(s.captured).toBe(s.consumed);
+    expect(s.rssMB).toBeLessThan(400);
   });
 
   it('says in one line what went wrong, exit 2', async () => {

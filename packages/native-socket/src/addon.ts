@@ -66,6 +66,8 @@ export type PacketRingBatchListener = (batch: Buffer | null, count: number, erro
 export interface AddonPacketRing {
   stats(): [received: number, dropped: number];
   drain(): void;
+  pause(): void;
+  resume(): void;
   close(): void;
   ref(): void;
   unref(): void;

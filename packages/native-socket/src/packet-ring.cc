@@ -56,6 +56,8 @@ class PacketRing : public Napi::ObjectWrap<PacketRing> {
                            InstanceMethod<&PacketRing::Drain>("drain"),
                            InstanceMethod<&PacketRing::Close>("close"),
                            InstanceMethod<&PacketRing::Ref>("ref"),
+                           InstanceMethod<&PacketRing::Pause>("pause"),
+                           InstanceMethod<&PacketRing::Resume>("resume"),
                            InstanceMethod<&PacketRing::Unref>("unref"),
                            InstanceAccessor<&PacketRing::Fd>("fd"),
                        });
@@ -392,6 +394,18 @@ class PacketRing : public Napi::ObjectWrap<PacketRing> {
       Release();
       Napi::ObjectWrap<PacketRing>::Unref();
     }
+    return info.Env().Undefined();
+  }
+
+  // pause(): stop reading the ring (the consumer is behind): the kernel keeps filling it, and
+  // drops, counted, what no longer fits, as it does for a slow tcpdump. resume() reads again.
+  Napi::Value Pause(const Napi::CallbackInfo& info) {
+    if (poll_) uv_poll_stop(poll_);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Resume(const Napi::CallbackInfo& info) {
+    if (poll_) uv_poll_start(poll_, UV_READABLE, &PacketRing::OnPoll);
     return info.Env().Undefined();
   }
 

@@ -92,6 +92,18 @@ export class PacketRing {
     if (!this.#closed) this.#handle.drain();
   }
 
+  /**
+   * Stops reading the ring while the consumer is behind: the kernel goes on filling it and drops
+   * (and counts) what no longer fits, rather than this process holding ever more frames.
+   */
+  pause(): void {
+    if (!this.#closed) this.#handle.pause();
+  }
+
+  resume(): void {
+    if (!this.#closed) this.#handle.resume();
+  }
+
   /** Counts since the ring opened (PACKET_STATISTICS, summed). */
   stats(): PacketRingStats {
     const [received, dropped] = this.#closed

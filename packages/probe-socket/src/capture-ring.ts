@@ -72,6 +72,9 @@ export interface CaptureSocket {
   onFrames(listener: (frames: CapturedFrame[]) => void): void;
   onError(listener: (err: ProbeSocketError) => void): void;
   drain(): void;
+  /** Stop / start reading the ring (backpressure: the kernel drops what no longer fits). */
+  pause(): void;
+  resume(): void;
   stats(): PacketRingStats;
   ref(): void;
   unref(): void;
@@ -106,6 +109,8 @@ export async function openCaptureSocket(spec: CaptureSocketSpec): Promise<Captur
     onFrames: (l) => ring.onFrames(l),
     onError: (l) => ring.onError((err) => l(captureError(err, spec.interface.name))),
     drain: () => ring.drain(),
+    pause: () => ring.pause(),
+    resume: () => ring.resume(),
     stats: () => ring.stats(),
     ref: () => ring.ref(),
     unref: () => ring.unref(),

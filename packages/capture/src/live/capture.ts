@@ -11,6 +11,11 @@ import { defaultInterface, listInterfaces } from './default-interface.js';
 
 export type Direction = 'inout' | 'in' | 'out';
 
+/** Packets (and their bytes) taken from the ring but not yet consumed, before the ring is left to fill. */
+const MAX_QUEUED = 100_000;
+const MAX_QUEUED_BYTES = 256 << 20;
+const EMPTY = { packets: [] as LivePacket[], bytes: 0 };
+
 export interface CaptureOptions {
   /** An interface name, or 'any'; default: tcpdump's choice (the first up, non-loopback one). */
   readonly interface?: string;
@@ -77,7 +82,10 @@ export function capture(options: CaptureOptions = {}): Capture {
   let socket: CaptureSocket | undefined;
   let captured = 0;
   let final: CaptureStats | undefined;
-  const queue: LivePacket[][] = [];
+  const queue: { packets: LivePacket[]; bytes: number }[] = [];
+  let queued = 0;
+  let queuedBytes = 0;
+  let paused = false;
   let head = 0;
   let failure: unknown;
   let ended = false;
@@ -125,7 +133,9 @@ export function capture(options: CaptureOptions = {}): Capture {
     s.onFrames((frames) => {
       if (ended) return;
       const batch: LivePacket[] = [];
+      let size = 0;
       for (const f of frames) {
+        size += f.data.length;
         if (userland !== undefined && !userland.matches(f.data, f.originalLength)) continue;
         batch.push({
           seconds: f.seconds,
@@ -138,7 +148,15 @@ export function capture(options: CaptureOptions = {}): Capture {
         });
       }
       if (batch.length > 0) {
-        queue.push(batch);
+        queue.push({ packets: batch, bytes: size });
+        queued += batch.length;
+        queuedBytes += size;
+        // The consumer is behind: leave the rest in the kernel's ring (which drops, counted, what
+        // no longer fits), as tcpdump's kernel does when tcpdump is slow; never hold without bound.
+        if ((queued > MAX_QUEUED || queuedBytes > MAX_QUEUED_BYTES) && !paused) {
+          paused = true;
+          s.pause();
+        }
         notify();
       }
     });
@@ -190,11 +208,17 @@ export function capture(options: CaptureOptions = {}): Capture {
       await opened;
       for (;;) {
         while (head < queue.length) {
-          const batch = queue[head]!;
-          queue[head++] = [];
+          const { packets: batch, bytes } = queue[head]!;
+          queue[head++] = EMPTY;
           if (head > 1024) {
             queue.splice(0, head);
             head = 0;
+          }
+          queued -= batch.length;
+          queuedBytes -= bytes;
+          if (paused && queued < MAX_QUEUED / 2 && queuedBytes < MAX_QUEUED_BYTES / 2 && socket && !ended) {
+            paused = false;
+            socket.resume();
           }
           for (const p of batch) {
             if (options.count !== undefined && captured >= options.count) return;
