@@ -13,12 +13,14 @@ import {
   writeFile,
 } from './capture/derive.js';
 import { type LabCaptures, makeLabCaptures } from './capture/lab-traffic.js';
+import { syntheticFrames } from './capture/synthetic.js';
 
 /**
  * `netdiag capture -r` against `tcpdump -r`, byte for byte, on files tcpdump wrote in a lab while
  * ping, traceroute, dig (UDP and TCP, every record type `netdiag lookup` shows) and a refused TCP
  * connection ran; and on files derived from them (802.1Q tags, raw IP, cooked headers, pcapng,
- * big-endian, cut to a snap length). Always -n: netdiag never resolves names (README).
+ * big-endian, cut to a snap length), and on frames built here for what the lab does not send
+ * (test/capture/synthetic.ts). Always -n: netdiag never resolves names (README).
  */
 
 /** tcpdump's flags as PrintOptions (what the CLI's parser gives the printer). */
@@ -115,6 +117,15 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
       'us.pcapng': writeFile(packets, { linkType: 1, format: 'pcapng' }),
       'ns.pcap': writeFile(packets, { linkType: 1, nanos: true }),
       'big-endian.pcap': byteSwappedPcap(eth),
+      'synthetic.pcap': writeFile(
+        syntheticFrames().map((data, i) => ({
+          seconds: 1_700_000_000,
+          nanos: i * 1000,
+          originalLength: data.length,
+          data,
+        })),
+        { linkType: 1 },
+      ),
     };
     for (const n of [20, 34, 40, 54, 60, 68, 80, 100, 120])
       derived[`snap${n}.pcap`] = writeFile(snapped(packets, n), { linkType: 1, snaplen: n });
@@ -170,7 +181,16 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
     expect(tcpdump(files.any!, ['-e'])).toContain(' ifindex ');
   });
 
-  for (const file of ['ethernet', 'any', 'vlan.pcap', 'raw.pcap', 'ipv4.pcap', 'ipv6.pcap', 'sll.pcap']) {
+  for (const file of [
+    'ethernet',
+    'any',
+    'vlan.pcap',
+    'raw.pcap',
+    'ipv4.pcap',
+    'ipv6.pcap',
+    'sll.pcap',
+    'synthetic.pcap',
+  ]) {
     for (const flags of FLAG_SETS) {
       it(`${file} ${flags.join(' ') || '(no flags)'}: the same bytes as tcpdump`, () => {
         expect(netdiag(files[file]!, flags)).toBe(tcpdump(files[file]!, flags));

@@ -40,7 +40,6 @@ export const IPPROTO: Record<number, string> = {
   51: 'AH',
   55: 'Mobile IP',
   58: 'ICMPv6',
-  60: 'DSTOPTS',
   62: 'Mobile IP (old)',
   88: 'EIGRP',
   89: 'OSPF',
@@ -104,14 +103,13 @@ export const ICMP6_TYPE: Record<number, string> = {
   153: 'multicast router termination',
 };
 
+/** tcpdump 4.99's table, its leading space in code 1 included. */
 export const ICMP6_UNREACH: Record<number, string> = {
   0: 'unreachable route',
-  1: 'unreachable prohibited',
+  1: ' unreachable prohibited',
   2: 'beyond scope',
   3: 'unreachable address',
   4: 'unreachable port',
-  5: 'source address failed policy',
-  6: 'reject route',
 };
 
 export const ND_OPTION: Record<number, string> = {

@@ -216,9 +216,14 @@ export class PacketPrinter {
       if (e.etherType <= 1500) return `${s}802.3, length ${e.etherType}`;
       // A type netdiag does not decode: tcpdump prints the addresses and type, then the bytes.
       if (!this.link) s += `${e.source} > ${e.destination}, ${this.etherType(e.etherType)}, length ${wire}: `;
-      return s + hexAsciiDump(b, e.headerLength, b.length);
+      return s + this.defaultPrint(b, e.headerLength);
     }
     return s + this.network(layers, 1, b, wire - e.headerLength, truncated);
+  }
+
+  /** tcpdump's default print of a payload it cannot decode: hex and ASCII, unless a dump follows anyway. */
+  private defaultPrint(b: Uint8Array, from: number): string {
+    return this.options.hex || this.quiet ? '' : hexAsciiDump(b, from, b.length);
   }
 
   private etherType(type: number): string {
@@ -252,7 +257,7 @@ export class PacketPrinter {
     if (!layers[1])
       return truncated
         ? s + this.network(layers, 1, b, wire - l.headerLength, truncated)
-        : s + hexAsciiDump(b, l.headerLength, b.length);
+        : s + this.defaultPrint(b, l.headerLength);
     return s + this.network(layers, 1, b, wire - l.headerLength, truncated);
   }
 
@@ -407,7 +412,9 @@ export class PacketPrinter {
       if (truncated) return `${s} [|${truncated}]`;
       return `${s}ip-proto-${ip.nextHeader} ${ip.payloadLength}`;
     }
-    return s + this.transport(next, layers, i + 1, b, ctx, h.source, h.destination, truncated);
+    // After extension headers tcpdump has printed the addresses already: the ports stand alone.
+    const portsOnly = h.nextHeader !== 6 && h.nextHeader !== 17;
+    return s + this.transport(next, layers, i + 1, b, ctx, h.source, h.destination, truncated, portsOnly);
   }
 
   private transport(
@@ -419,12 +426,13 @@ export class PacketPrinter {
     source: string,
     destination: string,
     truncated?: string,
+    portsOnly = false,
   ): string {
     switch (l.protocol) {
       case 'udp':
-        return this.udp(l, layers[i + 1], b, ip, source, destination);
+        return this.udp(l, layers[i + 1], b, ip, source, destination, portsOnly);
       case 'tcp':
-        return this.tcpText(l, b, ip, source, destination);
+        return this.tcpText(l, b, ip, source, destination, portsOnly);
       case 'icmp':
         return this.icmp(l, b, ip, truncated);
       case 'icmpv6':
@@ -448,11 +456,16 @@ export class PacketPrinter {
     ip: IpContext,
     src: string,
     dst: string,
+    portsOnly = false,
   ): string {
-    let s = `${src}.${u.sourcePort} > ${dst}.${u.destinationPort}: `;
+    let s = portsOnly
+      ? `${u.sourcePort} > ${u.destinationPort}: `
+      : `${src}.${u.sourcePort} > ${dst}.${u.destinationPort}: `;
     if (u.length < 0) return `${s} [|udp]`;
+    if (u.length < 8) return `${s}truncated-udplength ${u.length}`;
+    // tcpdump's udp_print: the datagram's length, unless the IP header announces less.
     const payload = u.length - 8;
-    if (u.length < 8) return `${s}[bad udp length ${u.length} < 8]`;
+    const announced = Math.min(payload, ip.layer.payloadLength - 8);
     if (this.verbose && !ip.fragmented && (ip.version === 6 || this.verbose > 1)) {
       if (ip.version === 4 && u.checksum === 0) s += '[no cksum] ';
       else if (u.offset + u.length <= b.length) {
@@ -464,12 +477,22 @@ export class PacketPrinter {
       }
     }
     if (!this.quiet && next?.protocol === 'dns')
-      return s + dnsText(b, u.offset + 8, b.length, payload, false, this.verbose);
+      return s + dnsText(b, u.offset + 8, b.length, announced, false, this.verbose);
+    if (payload > announced && !ip.fragmented) return `${s}UDP, bad length ${payload} > ${announced}`;
     return `${s}UDP, length ${payload}`;
   }
 
-  private tcpText(t: TcpLayer, b: Uint8Array, ip: IpContext, src: string, dst: string): string {
-    let s = `${src}.${t.sourcePort} > ${dst}.${t.destinationPort}: `;
+  private tcpText(
+    t: TcpLayer,
+    b: Uint8Array,
+    ip: IpContext,
+    src: string,
+    dst: string,
+    portsOnly = false,
+  ): string {
+    let s = portsOnly
+      ? `${t.sourcePort} > ${t.destinationPort}: `
+      : `${src}.${t.sourcePort} > ${dst}.${t.destinationPort}: `;
     if (t.partial === 'ports') return `${s} [|tcp]`;
     const length = t.payloadLength + t.headerLength;
     if (this.quiet) return `${s}tcp ${t.payloadLength}`;
@@ -494,7 +517,9 @@ export class PacketPrinter {
         : `${src}|${dst}|${t.sourcePort}|${t.destinationPort}`;
       const known = this.tcp.get(key);
       if (!known || t.flags & 0x02) {
-        this.tcp.set(key, rev ? { ack: seq, seq: (ack - 1) >>> 0 } : { seq, ack: (ack - 1) >>> 0 });
+        // A new conversation: its numbers print whole, and SACK blocks count from them.
+        base = rev ? { ack: seq, seq: (ack - 1) >>> 0 } : { seq, ack: (ack - 1) >>> 0 };
+        this.tcp.set(key, base);
       } else {
         base = known;
         if (rev) {
@@ -554,8 +579,8 @@ export class PacketPrinter {
             parts.push(`unknown-${o.type} 0x${Array.from(o.data, (x) => HEX2[x]).join('')}`);
             break;
           case 'bad':
-            parts.push(`${TCP_OPTION[o.type] ?? `unknown-${o.type}`} [bad opt]`);
-            break;
+            // tcpdump stops at an option whose length is wrong: the rest of the line is not printed.
+            return `${s}, options [${parts.length ? `${parts.join(',')},` : ''}[bad opt]]`;
           case 'cut':
             // tcpdump names the option it was reading when the bytes ran out, then its mark.
             return `${s}, options [${parts.join(',')}${parts.length ? ',' : ''}${o.named ? (TCP_OPTION[o.type] ?? `unknown-${o.type}`) : ''} [|tcp]${o.named ? '>' : ''}`;
@@ -661,7 +686,11 @@ export class PacketPrinter {
     const end = Math.min(b.length, c.offset + c.length);
     switch (c.type) {
       case 1: {
-        s += `, ${ICMP6_UNREACH[c.code] ?? `unknown unreach code (${c.code})`}`;
+        const reason = ICMP6_UNREACH[c.code];
+        // A code tcpdump does not know: it names it, then dumps the message, with no length.
+        if (reason === undefined)
+          return `${s}, unknown unreach code (${c.code})${this.verbose < 2 ? hexDump(b, c.offset, Math.min(b.length, c.offset + c.length)) : ''}`;
+        s += `, ${reason}`;
         if (!qip) return `${s} [|icmp6]`;
         if (c.code === 4) {
           const t = c.quoted?.[1];
@@ -717,6 +746,20 @@ export class PacketPrinter {
       case 133:
         if (this.verbose) s += ndOptions(b, c.offset + 8, end, this.verbose);
         break;
+      case 134: {
+        if (!this.verbose) break;
+        if (end - c.offset < 16) return `${s} [|icmp6]`;
+        const f = b[c.offset + 5]!;
+        const flags: string[] = [];
+        if (f & 0x80) flags.push('managed');
+        if (f & 0x40) flags.push('other stateful');
+        if (f & 0x20) flags.push('home agent');
+        if (f & 0x04) flags.push('proxy');
+        const pref = ['medium', 'high', 'reserved', 'low'][(f >> 3) & 3];
+        s += `\n\thop limit ${b[c.offset + 4]}, Flags [${flags.length ? flags.join(', ') : 'none'}], pref ${pref}, router lifetime ${u16(b, c.offset + 6)}s, reachable time ${u32(b, c.offset + 8)}ms, retrans timer ${u32(b, c.offset + 12)}ms`;
+        s += ndOptions(b, c.offset + 16, end, this.verbose);
+        break;
+      }
       case 137:
         if (!c.target) return `${s} [|icmp6]`;
         s += `, ${formatIpv6(b, c.offset + 24)} to ${c.target}`;
@@ -859,7 +902,7 @@ function ndOptions(b: Uint8Array, start: number, end: number, verbose: number): 
       let mac = '';
       for (let i = 0; i < len * 8 - 2; i++) mac += i === 0 ? HEX2[b[p + 2 + i]!] : `:${HEX2[b[p + 2 + i]!]}`;
       s += mac;
-    } else if (type === 5) s += `${u32(b, p + 4)}`;
+    } else if (type === 5) s += ` ${u32(b, p + 4)}`;
     else if (type === 3 && len === 4) {
       s += `${formatIpv6(b, p + 16)}/${b[p + 2]}, Flags [${prefixFlags(b[p + 3]!)}], valid time ${lifetime(u32(b, p + 4))}, pref. time ${lifetime(u32(b, p + 8))}`;
     }
