@@ -6,7 +6,9 @@ import { ping } from '@netdiag/icmp';
 
 const run = capture({ interface: 'lo', filter: 'icmp', count: 2, signal: AbortSignal.timeout(5000) });
 const opened = await run.opened; // the socket is open and filtering: now make some traffic
-console.log(`listening on ${opened.interface} (link type ${opened.linkType}), filter in the ${opened.filterIn}`);
+console.log(
+  `listening on ${opened.interface} (link type ${opened.linkType}), filter in the ${opened.filterIn}`,
+);
 const echo = ping('127.0.0.1', { count: 1, signal: AbortSignal.timeout(3000) });
 const printer = new PacketPrinter({ numeric: 1 });
 for await (const packet of run) {
