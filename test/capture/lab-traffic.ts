@@ -17,7 +17,13 @@ export interface LabCaptures {
   readonly dir: string;
 }
 
-async function withTcpdump(lab: Lab, host: string, args: string[], work: () => Promise<void>): Promise<void> {
+/** Runs `work` while tcpdump -w captures on `host` (started, listening, then ended by SIGINT). */
+export async function withTcpdump(
+  lab: Lab,
+  host: string,
+  args: string[],
+  work: () => Promise<void>,
+): Promise<void> {
   const child = lab.spawn(host, ['tcpdump', '-U', '--immediate-mode', '-n', ...args]);
   let err = '';
   await new Promise<void>((resolve, reject) => {

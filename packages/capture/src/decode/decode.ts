@@ -215,30 +215,14 @@ function decodeArp(d: Dissection, at: number): void {
   }
   // Ethernet/IPv4, the ARP everyone meets: the arp package's codec; anything else as hex.
   const common = decodeArpPacket(b, at);
-  const layer: ArpLayer = common.ok
+  const addresses = common.ok
     ? {
-        protocol: 'arp',
-        offset: at,
-        headerLength,
-        hardwareType,
-        protocolType,
-        hardwareLength,
-        protocolLength,
-        operation,
         senderHardware: common.value.senderMac,
         senderProtocol: common.value.senderIp,
         targetHardware: common.value.targetMac,
         targetProtocol: common.value.targetIp,
       }
     : {
-        protocol: 'arp',
-        offset: at,
-        headerLength,
-        hardwareType,
-        protocolType,
-        hardwareLength,
-        protocolLength,
-        operation,
         senderHardware: hexColons(b, at + 8, hardwareLength),
         senderProtocol: protocolText(b, at + 8 + hardwareLength, protocolLength, protocolType),
         targetHardware: hexColons(b, at + 8 + hardwareLength + protocolLength, hardwareLength),
@@ -249,6 +233,17 @@ function decodeArp(d: Dissection, at: number): void {
           protocolType,
         ),
       };
+  const layer: ArpLayer = {
+    protocol: 'arp',
+    offset: at,
+    headerLength,
+    hardwareType,
+    protocolType,
+    hardwareLength,
+    protocolLength,
+    operation,
+    ...addresses,
+  };
   d.layers.push(layer);
 }
 

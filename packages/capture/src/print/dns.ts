@@ -93,6 +93,27 @@ class DnsWalk {
     }
   }
 
+  /**
+   * `count` records as tcpdump prints a section: the label, the records comma-separated while the
+   * captured bytes last, and the truncation mark when some were not reached.
+   */
+  section(at: number, end: number, count: number, label: string): number {
+    let p = at;
+    let left = count;
+    if (left && (label === '' || p < end)) {
+      this.out += label;
+      p = this.record(p);
+      left--;
+      while (p < end && left) {
+        this.out += ',';
+        p = this.record(p);
+        left--;
+      }
+    }
+    if (left) throw TRUNCATED;
+    return p;
+  }
+
   question(at: number): number {
     const afterName = this.skipName(at);
     this.need(afterName, 4);
@@ -273,9 +294,9 @@ export function dnsText(
     const id = u16(b, start);
     const flags = u16(b, start + 2);
     const qd = u16(b, start + 4);
-    let an = u16(b, start + 6);
-    let ns = u16(b, start + 8);
-    let ar = u16(b, start + 10);
+    const an = u16(b, start + 6);
+    const ns = u16(b, start + 8);
+    const ar = u16(b, start + 10);
     const opcode = (flags >> 11) & 0xf;
     let p = start + 12;
     if (flags & 0x8000) {
@@ -292,39 +313,10 @@ export function dnsText(
         }
       }
       w.out += ` ${an}/${ns}/${ar}`;
-      if (an) {
-        p = w.record(p);
-        an--;
-        while (p < end && an) {
-          w.out += ',';
-          p = w.record(p);
-          an--;
-        }
-      }
-      if (an) throw TRUNCATED;
+      p = w.section(p, end, an, '');
       if (verbose > 1) {
-        if (p < end && ns) {
-          w.out += ' ns:';
-          p = w.record(p);
-          ns--;
-          while (p < end && ns) {
-            w.out += ',';
-            p = w.record(p);
-            ns--;
-          }
-        }
-        if (ns) throw TRUNCATED;
-        if (p < end && ar) {
-          w.out += ' ar:';
-          p = w.record(p);
-          ar--;
-          while (p < end && ar) {
-            w.out += ',';
-            p = w.record(p);
-            ar--;
-          }
-        }
-        if (ar) throw TRUNCATED;
+        p = w.section(p, end, ns, ' ns:');
+        p = w.section(p, end, ar, ' ar:');
       }
     } else {
       w.out += `${id}${DNS_OPCODE[opcode]}${flags & 0x100 ? '+' : ''}${flags & 0x10 ? '%' : ''}`;
@@ -345,39 +337,9 @@ export function dnsText(
       }
       if (q) throw TRUNCATED;
       if (verbose > 1) {
-        if (p < end && an) {
-          w.out += ' an:';
-          p = w.record(p);
-          an--;
-          while (p < end && an) {
-            w.out += ',';
-            p = w.record(p);
-            an--;
-          }
-        }
-        if (an) throw TRUNCATED;
-        if (p < end && ns) {
-          w.out += ' ns:';
-          p = w.record(p);
-          ns--;
-          while (p < end && ns) {
-            w.out += ',';
-            p = w.record(p);
-            ns--;
-          }
-        }
-        if (ns) throw TRUNCATED;
-        if (p < end && ar) {
-          w.out += ' ar:';
-          p = w.record(p);
-          ar--;
-          while (p < end && ar) {
-            w.out += ',';
-            p = w.record(p);
-            ar--;
-          }
-        }
-        if (ar) throw TRUNCATED;
+        p = w.section(p, end, an, ' an:');
+        p = w.section(p, end, ns, ' ns:');
+        p = w.section(p, end, ar, ' ar:');
       }
     }
     w.out += ` (${len})`;
