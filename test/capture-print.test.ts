@@ -129,6 +129,13 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
     };
     for (const n of [20, 34, 40, 54, 60, 68, 80, 100, 120])
       derived[`snap${n}.pcap`] = writeFile(snapped(packets, n), { linkType: 1, snaplen: n });
+    // pcapng as Wireshark's tools write it (section and interface options, statistics blocks).
+    const editcap = join(dir, 'editcap.pcapng');
+    const converted = spawnSync('editcap', ['-F', 'pcapng', captures.ethernet, editcap], {
+      encoding: 'utf8',
+    });
+    if (converted.status !== 0) throw new Error(`editcap: ${converted.stderr}`);
+    files['editcap.pcapng'] = editcap;
     files.ethernet = captures.ethernet;
     files.any = captures.any;
     for (const [name, bytes] of Object.entries(derived)) {
@@ -198,7 +205,7 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
     }
   }
 
-  for (const file of ['ns.pcapng', 'us.pcapng', 'ns.pcap', 'big-endian.pcap']) {
+  for (const file of ['ns.pcapng', 'us.pcapng', 'ns.pcap', 'big-endian.pcap', 'editcap.pcapng']) {
     for (const flags of [['-v'], ['-X', '-tt'], ['--nano', '-tt']]) {
       it(`${file} ${flags.join(' ')}: the same bytes as tcpdump`, () => {
         expect(netdiag(files[file]!, flags)).toBe(tcpdump(files[file]!, flags));
