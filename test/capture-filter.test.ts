@@ -134,7 +134,7 @@ describe.skipIf(!root)('filters: netdiag accepts exactly what tcpdump accepts', 
     expect(compared).toBeGreaterThan(refused * 5);
   });
 
-  it('netdiag capture -r FILE -w OUT EXPR writes what tcpdump writes', async () => {
+  it('netdiag capture -r FILE -w OUT EXPR writes what tcpdump writes; -d, -dd, -ddd print its program', async () => {
     const sample = expressions.filter((_, i) => i % 20 === 3).slice(0, 10);
     for (const expression of sample) {
       const file = files[0]!.path;
@@ -149,6 +149,12 @@ describe.skipIf(!root)('filters: netdiag accepts exactly what tcpdump accepts', 
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(packets(out).map((p) => p.key)).toEqual(t.keys);
+      // The program itself, as tcpdump -d, -dd and -ddd print it (and -O, unoptimised).
+      for (const flags of [['-d'], ['-dd'], ['-ddd'], ['-d', '-O']]) {
+        const ours = await exec([...netdiagArgv('capture', '-r', file, ...flags), expression]);
+        const theirs = await exec(['tcpdump', '-r', file, ...flags, expression]);
+        expect(ours.stdout).toBe(theirs.stdout);
+      }
       // Same bytes as tcpdump wrote, packet for packet.
       expect(packets(out).map((p) => Buffer.from(p.data).toString('hex'))).toEqual(
         packets(join(dir, 'theirs.pcap')).map((p) => Buffer.from(p.data).toString('hex')),

@@ -21,6 +21,8 @@ options:
   --pcapng        write pcapng instead
   -r FILE         read packets from a pcap or pcapng file instead of capturing
   -d              print the compiled filter program (as tcpdump -d) and exit
+  -dd, -ddd       the program as a C array, or as decimal numbers (as tcpdump)
+  -O              do not optimise the filter program
   -n, -nn         numeric addresses (netdiag never resolves names) and ports
   -e              link-level header on each line
   -v, -vv, -vvv   more detail
@@ -30,6 +32,9 @@ options:
   -x, -xx         hex dump (with the link header: -xx)
   -X, -XX         hex and ASCII dump (with the link header: -XX)
   -A              payload as ASCII
+  -S              absolute TCP sequence numbers
+  --nano          time stamps with nanoseconds
+  -l, -U          accepted for tcpdump's sake: lines and packets always leave per batch
   --json          NDJSON, one event per packet (schema netdiag.capture/1, docs/json.md)
   -h, --help      this help
 
@@ -57,6 +62,11 @@ const flags = {
   hex: { type: 'boolean', short: 'x', multiple: true },
   'hex-ascii': { type: 'boolean', short: 'X', multiple: true },
   ascii: { type: 'boolean', short: 'A' },
+  'absolute-tcp-sequence-numbers': { type: 'boolean', short: 'S' },
+  nano: { type: 'boolean' },
+  'no-optimize': { type: 'boolean', short: 'O' },
+  'line-buffered': { type: 'boolean', short: 'l' },
+  'packet-buffered': { type: 'boolean', short: 'U' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -73,7 +83,11 @@ export interface CaptureArgs {
   readonly write: string | undefined;
   readonly pcapng: boolean;
   readonly read: string | undefined;
-  readonly dump: boolean;
+  /** -d 1, -dd 2, -ddd 3; 0 none. */
+  readonly dump: 0 | 1 | 2 | 3;
+  readonly optimize: boolean;
+  readonly absoluteTcpSequence: boolean;
+  readonly nanos: boolean;
   readonly numeric: 0 | 1 | 2;
   readonly link: boolean;
   readonly verbose: 0 | 1 | 2 | 3;
@@ -115,7 +129,10 @@ export function parseCaptureArgs(args: string[]): CaptureArgs {
     write: v.write,
     pcapng: v.pcapng === true,
     read: v.read,
-    dump: count(v.dump) > 0,
+    dump: Math.min(3, count(v.dump)) as 0 | 1 | 2 | 3,
+    optimize: v['no-optimize'] !== true,
+    absoluteTcpSequence: v['absolute-tcp-sequence-numbers'] === true,
+    nanos: v.nano === true,
     numeric: Math.min(2, count(v.numeric)) as 0 | 1 | 2,
     link: v.link === true,
     verbose: Math.min(3, count(v.verbose)) as 0 | 1 | 2 | 3,

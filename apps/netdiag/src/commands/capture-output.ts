@@ -28,7 +28,8 @@ export function printOptions(o: CaptureArgs, interfaceName?: (ifindex: number) =
     timestamp: o.timestamp,
     ...(o.hex !== undefined ? { hex: o.hex } : {}),
     ascii: o.ascii,
-    nanos: false,
+    nanos: o.nanos,
+    absoluteTcpSequence: o.absoluteTcpSequence,
     ...(interfaceName ? { interfaceName } : {}),
   };
 }
@@ -149,4 +150,18 @@ export function statsText(stats: { captured: number; received: number; dropped: 
     `${stats.received} packet${plural(stats.received)} received by filter\n` +
     `${stats.dropped} packet${plural(stats.dropped)} dropped by kernel\n`
   );
+}
+
+/** tcpdump -d, -dd, -ddd: libpcap's bpf_dump formats of a program. */
+export function dumpProgram(
+  level: 1 | 2 | 3,
+  image: () => string[],
+  instructions: readonly { code: number; jt: number; jf: number; k: number }[],
+): string {
+  if (level === 1) return `${image().join('\n')}\n`;
+  if (level === 3)
+    return `${instructions.length}\n${instructions.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k}\n`).join('')}`;
+  return instructions
+    .map((i) => `{ 0x${i.code.toString(16)}, ${i.jt}, ${i.jf}, 0x${i.k.toString(16).padStart(8, '0')} },\n`)
+    .join('');
 }

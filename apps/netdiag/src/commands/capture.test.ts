@@ -35,6 +35,12 @@ describe('netdiag capture arguments', () => {
     expect(parseCaptureArgs(['-s', '0']).snaplen).toBe(262144);
     expect(parseCaptureArgs(['-p', '-Q', 'in']).promiscuous).toBe(false);
     expect(parseCaptureArgs(['-#', '-A', '-q']).number).toBe(true);
+    expect(parseCaptureArgs(['-ddd', '-O', '-S', '--nano', '-l', '-U'])).toMatchObject({
+      dump: 3,
+      optimize: false,
+      absoluteTcpSequence: true,
+      nanos: true,
+    });
   });
 
   it('refuses what cannot be done, in one line', () => {

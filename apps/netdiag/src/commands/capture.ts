@@ -9,6 +9,7 @@ import { printable } from '../printable.js';
 import { type CaptureArgs, help, parseCaptureArgs } from './capture-args.js';
 import {
   captureFailure,
+  dumpProgram,
   fileHeader,
   type JsonSink,
   makeJson,
@@ -156,6 +157,7 @@ async function readFile(o: CaptureArgs, io: CommandIo): Promise<number> {
     let f = filters.get(linkType);
     if (f === undefined) {
       f = await capture.compileFilter(o.expression, {
+        optimize: o.optimize,
         linkType,
         snaplen: header.snaplen,
         // As tcpdump -r compiles: for the file itself (its rules differ from a live capture's).
@@ -167,7 +169,8 @@ async function readFile(o: CaptureArgs, io: CommandIo): Promise<number> {
   };
   if (o.expression !== '' || o.dump) await filterFor(header.linkType);
   if (o.dump) {
-    io.stdout.write(`${(await filterFor(header.linkType)).image().join('\n')}\n`);
+    const f = await filterFor(header.linkType);
+    io.stdout.write(dumpProgram(o.dump, f.image, f.program.instructions));
     return ExitCode.Ok;
   }
   if (o.write === undefined && !o.json) {
@@ -220,10 +223,11 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
     const { captureInterface } = await import('@netdiag/probe-socket');
     const where = captureInterface(o.interface ?? capture.defaultInterface(capture.listInterfaces()));
     const filter = await capture.compileFilter(o.expression, {
+      optimize: o.optimize,
       linkType: where.linkType,
       snaplen: o.snaplen,
     });
-    io.stdout.write(`${filter.image().join('\n')}\n`);
+    io.stdout.write(dumpProgram(o.dump, filter.image, filter.program.instructions));
     return ExitCode.Ok;
   }
   // Aborted by Ctrl-C (io.signal) or by the live view's q.
@@ -233,6 +237,7 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
   const run = capture.capture({
     ...(o.interface !== undefined ? { interface: o.interface } : {}),
     filter: o.expression,
+    optimize: o.optimize,
     snaplen: o.snaplen,
     promiscuous: o.promiscuous,
     direction: o.direction,

@@ -21,6 +21,8 @@ export interface CaptureOptions {
   readonly interface?: string;
   /** A pcap-filter expression ("tcp port 443 and host 192.0.2.1"); default everything. */
   readonly filter?: string;
+  /** libpcap's optimiser for the filter (tcpdump -O turns it off). Default true. */
+  readonly optimize?: boolean;
   /** Bytes kept per packet, link header included; 0 or absent: 262144 (tcpdump's default). */
   readonly snaplen?: number;
   /** Put the interface in promiscuous mode (tcpdump's default; -p turns it off). Default true. */
@@ -103,7 +105,11 @@ export function capture(options: CaptureOptions = {}): Capture {
     let userland: CompiledFilter | undefined;
     let kernel: Uint8Array | undefined;
     if (options.filter !== undefined && options.filter.trim() !== '') {
-      filter = await compileFilter(options.filter, { linkType: where.linkType, snaplen });
+      filter = await compileFilter(options.filter, {
+        linkType: where.linkType,
+        snaplen,
+        ...(options.optimize === false ? { optimize: false } : {}),
+      });
       kernel = kernelProgram(filter.program.instructions, where.linkType, where.cooked);
       // The kernel strips 802.1Q tags before the filter sees the frame (the ring puts them
       // back afterwards), so a program that looks for them must run here, on the frame as saved.
