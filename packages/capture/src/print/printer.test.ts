@@ -84,3 +84,21 @@ describe('PacketPrinter: sessions', () => {
     expect(b).toMatch(/^ {4}2 {3}00:00:01\.750000 /);
   });
 });
+
+describe('PacketPrinter: memory on a long run', () => {
+  it('remembers at most 100,000 TCP conversations', () => {
+    const syn = frames.find((f) => {
+      const tcp = decode(f, 1).layers[2];
+      return tcp?.protocol === 'tcp' && tcp.flags === 0x12;
+    })!;
+    const p = new PacketPrinter({ utcOffset: () => 0 });
+    const f = Uint8Array.from(syn);
+    for (let i = 0; i < 100_050; i++) {
+      f[36] = (i >> 8) & 0xff; // the destination port: a new conversation each time
+      f[37] = i & 0xff;
+      f[29] = (i >> 16) & 0xff; // and the source address's last byte
+      p.format(packet(f));
+    }
+    expect((p as unknown as { tcp: Map<string, unknown> }).tcp.size).toBe(100_000);
+  });
+});

@@ -45,6 +45,9 @@ const DUMP_WHOLE = new Set([
   'netdiag',
 ]);
 
+/** TCP conversations remembered for relative sequence numbers. */
+const MAX_TCP_CONVERSATIONS = 100_000;
+
 /** The printer walks DNS bytes itself (it must print what a cut message holds): no message objects. */
 const LINES_ONLY = { dnsMessages: false } as const;
 
@@ -520,6 +523,9 @@ export class PacketPrinter {
         // A new conversation: its numbers print whole, and SACK blocks count from them.
         base = rev ? { ack: seq, seq: (ack - 1) >>> 0 } : { seq, ack: (ack - 1) >>> 0 };
         this.tcp.set(key, base);
+        // A long live capture must not grow without bound: forget the oldest conversation
+        // (tcpdump keeps them all; past this many, its relative numbers may differ from ours).
+        if (this.tcp.size > MAX_TCP_CONVERSATIONS) this.tcp.delete(this.tcp.keys().next().value!);
       } else {
         base = known;
         if (rev) {
