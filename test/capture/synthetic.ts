@@ -3,7 +3,7 @@ import { internetChecksum, pseudoHeaderSum } from '../../packages/icmp/src/index
 /**
  * Frames the lab does not send on its own (ICMP redirects and parameter problems, packet too big,
  * router advertisements, TCP SACK, URG and ECN, IPv4 ECN marks, UDP without a checksum, an
- * unknown EtherType; ports chosen where tcpdump has no dissector of its own), built here so that tcpdump -r and netdiag can be compared on them too.
+ * unknown EtherType, IPv6 addresses of every shape; ports chosen where tcpdump has no dissector of its own), built here so that tcpdump -r and netdiag can be compared on them too.
  */
 const MAC_A = [0x02, 0, 0, 0, 0, 0x0a];
 const MAC_B = [0x02, 0, 0, 0, 0, 0x0b];
@@ -213,5 +213,25 @@ export function syntheticFrames(): Uint8Array[] {
     ),
   ]);
   frames.push([...ether(0x88b5, [2, 7, 4, ...MAC_A, 4, 3, 5, 0x65, 0x30, 0, 0])]);
+  // IPv6 addresses of every shape tcpdump's addrtostr6 distinguishes (zero runs, ties, embedded
+  // IPv4), in packets with no next header: a fixed pseudo-random sequence.
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  for (let i = 0; i < 300; i++) {
+    const address = () => {
+      const a: number[] = [];
+      for (let k = 0; k < 8; k++) {
+        const r = random();
+        a.push(...u16(r < 0.5 ? 0 : r < 0.6 ? 0xffff : r < 0.7 ? 1 : Math.floor(random() * 65536)));
+      }
+      if (i % 10 === 0) a.splice(0, 12, ...new Array(10).fill(0), 0xff, 0xff); // ::ffff:a.b.c.d
+      if (i % 10 === 1) a.splice(0, 12, ...new Array(12).fill(0)); // ::a.b.c.d
+      return a;
+    };
+    frames.push([...ether(0x86dd, ipv6(59, [], { src: address(), dst: address() }))]);
+  }
   return frames.map((f) => Uint8Array.from(f));
 }

@@ -23,3 +23,45 @@ export function hexColons(b: Uint8Array, at: number, length: number): string {
 export function macText(b: Uint8Array, at: number): string {
   return `${HEX2[b[at]!]}:${HEX2[b[at + 1]!]}:${HEX2[b[at + 2]!]}:${HEX2[b[at + 3]!]}:${HEX2[b[at + 4]!]}:${HEX2[b[at + 5]!]}`;
 }
+
+/**
+ * IPv6 text as tcpdump prints it (its addrtostr6, BSD's inet_ntop6): the first longest run of two
+ * or more zero groups as `::`, and an embedded IPv4 address dotted (::a.b.c.d, ::ffff:a.b.c.d).
+ * @netdiag/icmp's formatIpv6 writes ipaddr.js's RFC 5952 text, which differs for embedded IPv4
+ * (`::ffff:0:35aa` for tcpdump's `::ffff:0.0.53.170`) and costs an object per address.
+ */
+export function ipv6Text(b: Uint8Array, at: number): string {
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (b[at + 2 * i] !== 0 || b[at + 2 * i + 1] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && b[at + 2 * j] === 0 && b[at + 2 * j + 1] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  if (bestLength < 2) bestStart = -1;
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (s !== '' && !s.endsWith(':')) s += ':';
+    if (
+      i === 6 &&
+      bestStart === 0 &&
+      (bestLength === 6 || (bestLength === 5 && b[at + 10] === 0xff && b[at + 11] === 0xff))
+    )
+      return `${s}${b[at + 12]}.${b[at + 13]}.${b[at + 14]}.${b[at + 15]}`;
+    s += ((b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!).toString(16);
+  }
+  return s;
+}

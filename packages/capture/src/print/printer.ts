@@ -1,5 +1,5 @@
-import { formatIpv6, onesComplementSum, pseudoHeaderSum } from '@netdiag/icmp';
-import { HEX2, macText, u16, u32 } from '../decode/bytes.js';
+import { onesComplementSum, pseudoHeaderSum } from '@netdiag/icmp';
+import { HEX2, ipv6Text, macText, u16, u32 } from '../decode/bytes.js';
 import { decode } from '../decode/decode.js';
 import type {
   ArpLayer,
@@ -413,7 +413,9 @@ export class PacketPrinter {
       if (truncated === 'udp' || truncated === 'tcp')
         return `${s}${h.source} > ${h.destination}: ${truncated === 'udp' ? ' ' : ''}[|${truncated}]`;
       if (truncated) return `${s} [|${truncated}]`;
-      return `${s}ip-proto-${ip.nextHeader} ${ip.payloadLength}`;
+      return ip.nextHeader === 59
+        ? `${s}no next header`
+        : `${s}ip-proto-${ip.nextHeader} ${ip.payloadLength}`;
     }
     // After extension headers tcpdump has printed the addresses already: the ports stand alone.
     const portsOnly = h.nextHeader !== 6 && h.nextHeader !== 17;
@@ -768,7 +770,7 @@ export class PacketPrinter {
       }
       case 137:
         if (!c.target) return `${s} [|icmp6]`;
-        s += `, ${formatIpv6(b, c.offset + 24)} to ${c.target}`;
+        s += `, ${ipv6Text(b, c.offset + 24)} to ${c.target}`;
         if (this.verbose) s += ndOptions(b, c.offset + 40, end, this.verbose);
         break;
       case 143: {
@@ -780,11 +782,11 @@ export class PacketPrinter {
           for (let r = 0; r < n; r++) {
             if (p + 20 > end) return `${s} [|icmp6]`;
             const sources = u16(b, p + 2);
-            s += ` [gaddr ${formatIpv6(b, p + 4)} ${MLD2_RECORD[b[p]!] ?? `[invalid]`}`;
+            s += ` [gaddr ${ipv6Text(b, p + 4)} ${MLD2_RECORD[b[p]!] ?? `[invalid]`}`;
             if (this.verbose === 1) s += `, ${sources} source(s)]`;
             else {
               s += ' {';
-              for (let k = 0; k < sources; k++) s += ` ${formatIpv6(b, p + 20 + 16 * k)}`;
+              for (let k = 0; k < sources; k++) s += ` ${ipv6Text(b, p + 20 + 16 * k)}`;
               s += ' }]';
             }
             p += 20 + 16 * sources + 4 * b[p + 1]!;
@@ -910,7 +912,7 @@ function ndOptions(b: Uint8Array, start: number, end: number, verbose: number): 
       s += mac;
     } else if (type === 5) s += ` ${u32(b, p + 4)}`;
     else if (type === 3 && len === 4) {
-      s += `${formatIpv6(b, p + 16)}/${b[p + 2]}, Flags [${prefixFlags(b[p + 3]!)}], valid time ${lifetime(u32(b, p + 4))}, pref. time ${lifetime(u32(b, p + 8))}`;
+      s += `${ipv6Text(b, p + 16)}/${b[p + 2]}, Flags [${prefixFlags(b[p + 3]!)}], valid time ${lifetime(u32(b, p + 4))}, pref. time ${lifetime(u32(b, p + 8))}`;
     }
     // -vv: each option's bytes after type and length too (tcpdump's print_unknown_data).
     if (verbose > 1) s += hexDump(b, p + 2, p + len * 8, '\n\t    ');
