@@ -138,6 +138,7 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
     files['editcap.pcapng'] = editcap;
     files.ethernet = captures.ethernet;
     files.any = captures.any;
+    files['any-sll'] = captures.anyV1;
     for (const [name, bytes] of Object.entries(derived)) {
       files[name] = join(dir, name);
       writeFileSync(files[name], bytes);
@@ -191,6 +192,7 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
   for (const file of [
     'ethernet',
     'any',
+    'any-sll',
     'vlan.pcap',
     'raw.pcap',
     'ipv4.pcap',

@@ -14,6 +14,8 @@ export interface LabCaptures {
   readonly ethernet: string;
   /** Linux cooked (SLL2, as `tcpdump -i any` writes). */
   readonly any: string;
+  /** Linux cooked v1 (SLL, `tcpdump -i any -y LINUX_SLL`). */
+  readonly anyV1: string;
   readonly dir: string;
 }
 
@@ -113,7 +115,13 @@ export async function makeLabCaptures(): Promise<LabCaptures> {
       await run('a', ['dig', `@${b4}`, 'www.netdiag.test', 'A', '+tries=1', '+time=2']);
       await run('a', ['ping', '-c', '1', '127.0.0.1']);
     });
-    return { ethernet, any, dir };
+    // Linux cooked v1, as tcpdump writes -i any when asked for it (-y LINUX_SLL).
+    const anyV1 = join(dir, 'any-sll.pcap');
+    await withTcpdump(lab, 'a', ['-i', 'any', '-y', 'LINUX_SLL', '-w', anyV1], async () => {
+      await run('a', ['ping', '-c', '1', b4]);
+      await run('a', ['dig', `@${b6}`, 'www.netdiag.test', 'AAAA', '+tries=1', '+time=2']);
+    });
+    return { ethernet, any, anyV1, dir };
   } finally {
     await knot?.stop();
     await lab.destroy();
