@@ -177,3 +177,29 @@ describe('CaptureStreamReader: a file in chunks', () => {
     expect(() => reader.end()).toThrow('truncated packet record (7 of 10 bytes) at offset 50');
   });
 });
+
+describe('CaptureFileWriter.packetInto: many records into one buffer', () => {
+  it('writes what packet() writes, back to back', () => {
+    fc.assert(
+      fc.property(
+        fc.array(packet, { maxLength: 10 }),
+        fc.constantFrom('pcap', 'pcapng') as fc.Arbitrary<'pcap' | 'pcapng'>,
+        (ps, format) => {
+          const w = new CaptureFileWriter({ linkType: 1, format, nanos: true });
+          const input = ps.map((p) => ({
+            seconds: p.seconds,
+            nanos: p.nanos,
+            originalLength: p.data.length,
+            data: p.data,
+          }));
+          const out = new Uint8Array(input.reduce((n, p) => n + w.packetLength(p), 0));
+          let at = 0;
+          for (const p of input) at = w.packetInto(p, out, at);
+          expect(at).toBe(out.length);
+          expect(Buffer.from(out).equals(Buffer.concat(input.map((p) => w.packet(p))))).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

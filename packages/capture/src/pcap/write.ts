@@ -78,18 +78,48 @@ export class CaptureFileWriter {
   }
 
   packet(packet: Pick<CapturedPacket, 'seconds' | 'nanos' | 'originalLength' | 'data'>): Uint8Array {
-    const data = packet.data;
-    const fraction = this.nanos ? packet.nanos : Math.floor(packet.nanos / 1000);
     if (this.format === 'pcap') {
-      const out = new Uint8Array(16 + data.length);
-      const v = new DataView(out.buffer);
-      v.setUint32(0, packet.seconds, true);
-      v.setUint32(4, fraction, true);
-      v.setUint32(8, data.length, true);
-      v.setUint32(12, packet.originalLength, true);
-      out.set(data, 16);
+      const out = new Uint8Array(16 + packet.data.length);
+      this.packetInto(packet, out, 0);
       return out;
     }
+    return this.pcapngPacket(packet);
+  }
+
+  /** Bytes `packetInto` writes for this packet. */
+  packetLength(packet: Pick<CapturedPacket, 'data'>): number {
+    return this.format === 'pcap' ? 16 + packet.data.length : 32 + pad4(packet.data.length);
+  }
+
+  /**
+   * Writes the packet's record into `out` at `at` and returns where it ends: many records into one
+   * buffer, one write, no allocation per packet (pcap; pcapng records are copied in).
+   */
+  packetInto(
+    packet: Pick<CapturedPacket, 'seconds' | 'nanos' | 'originalLength' | 'data'>,
+    out: Uint8Array,
+    at: number,
+  ): number {
+    const data = packet.data;
+    if (this.format !== 'pcap') {
+      const record = this.pcapngPacket(packet);
+      out.set(record, at);
+      return at + record.length;
+    }
+    const fraction = this.nanos ? packet.nanos : Math.floor(packet.nanos / 1000);
+    le32(out, at, packet.seconds);
+    le32(out, at + 4, fraction);
+    le32(out, at + 8, data.length);
+    le32(out, at + 12, packet.originalLength);
+    out.set(data, at + 16);
+    return at + 16 + data.length;
+  }
+
+  private pcapngPacket(
+    packet: Pick<CapturedPacket, 'seconds' | 'nanos' | 'originalLength' | 'data'>,
+  ): Uint8Array {
+    const data = packet.data;
+    const fraction = this.nanos ? packet.nanos : Math.floor(packet.nanos / 1000);
     const length = 32 + pad4(data.length);
     const out = new Uint8Array(length);
     const v = new DataView(out.buffer);
@@ -106,6 +136,13 @@ export class CaptureFileWriter {
     v.setUint32(length - 4, length, true);
     return out;
   }
+}
+
+function le32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v & 0xff;
+  out[at + 1] = (v >>> 8) & 0xff;
+  out[at + 2] = (v >>> 16) & 0xff;
+  out[at + 3] = (v >>> 24) & 0xff;
 }
 
 function pad4(n: number): number {
