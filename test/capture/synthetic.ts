@@ -212,6 +212,21 @@ export function syntheticFrames(): Uint8Array[] {
       pseudoHeaderSum(Uint8Array.from(V6_A), Uint8Array.from(V6_B), 17, 10),
     ),
   ]);
+  // A routing header (type 2, one address) before UDP; MLD query, report and done; an IPv6 AH-less ESP.
+  v6(43, [17, 2, 2, 1, 0, 0, 0, 0, ...V6_B, ...u16(40000), ...u16(9999), ...u16(10), 0, 0, 1, 2]);
+  v6(58, icmp6(130, 0, [...u16(10000), 0, 0, ...new Array(16).fill(0)], V6_LL, V6_ALL), {
+    src: V6_LL,
+    dst: V6_ALL,
+    hlim: 1,
+  });
+  v6(58, icmp6(130, 0, [...u16(10000), 0, 0, ...new Array(16).fill(0), 2, 125, 0, 0], V6_LL, V6_ALL), {
+    src: V6_LL,
+    dst: V6_ALL,
+    hlim: 1,
+  });
+  v6(58, icmp6(131, 0, [0, 0, 0, 0, ...V6_ALL], V6_LL, V6_ALL), { src: V6_LL, dst: V6_ALL, hlim: 1 });
+  v6(58, icmp6(132, 0, [0, 0, 0, 0, ...V6_ALL], V6_LL, V6_ALL), { src: V6_LL, dst: V6_ALL, hlim: 1 });
+  v6(50, [0, 0, 1, 0, 0, 0, 0, 1, 9, 9, 9, 9]);
   frames.push([...ether(0x88b5, [2, 7, 4, ...MAC_A, 4, 3, 5, 0x65, 0x30, 0, 0])]);
   // IPv6 addresses of every shape tcpdump's addrtostr6 distinguishes (zero runs, ties, embedded
   // IPv4), in packets with no next header: a fixed pseudo-random sequence.

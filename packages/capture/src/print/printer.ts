@@ -402,7 +402,16 @@ export class PacketPrinter {
         if (x.fragment.offset !== 0) return s;
         s += ' ';
       } else if (x.type === 43) {
-        s += `srcrt (len=${b[x.offset + 1]}, type=${b[x.offset + 2]}, segleft=${b[x.offset + 3]}) `;
+        const len = b[x.offset + 1]!;
+        const type = b[x.offset + 2]!;
+        s += `RT6 (len=${len}, type=${type}, segleft=${b[x.offset + 3]}`;
+        if (type === 0 || type === 2) {
+          // Type 0 and 2 carry addresses after 4 reserved bytes: tcpdump lists them, -v the reserved.
+          if (this.verbose) s += `, rsv=0x${u32(b, x.offset + 4).toString(16)}`;
+          for (let k = 0; k < len / 2 && x.offset + 8 + 16 * (k + 1) <= b.length; k++)
+            s += `, [${k}]${ipv6Text(b, x.offset + 8 + 16 * k)}`;
+        }
+        s += ') ';
       }
     }
     if (truncated === 'ip6' && layers.length === i + 1) return `${s} [|ip6]`;
@@ -413,9 +422,11 @@ export class PacketPrinter {
       if (truncated === 'udp' || truncated === 'tcp')
         return `${s}${h.source} > ${h.destination}: ${truncated === 'udp' ? ' ' : ''}[|${truncated}]`;
       if (truncated) return `${s} [|${truncated}]`;
-      return ip.nextHeader === 59
-        ? `${s}no next header`
-        : `${s}ip-proto-${ip.nextHeader} ${ip.payloadLength}`;
+      if (ip.nextHeader === 59) return `${s}no next header`;
+      const at = ip.offset + ip.headerLength;
+      if (ip.nextHeader === 50 && b.length - at >= 8)
+        return `${s}ESP(spi=0x${u32(b, at).toString(16).padStart(8, '0')},seq=0x${u32(b, at + 4).toString(16)}), length ${ip.payloadLength}`;
+      return `${s}ip-proto-${ip.nextHeader} ${ip.payloadLength}`;
     }
     // After extension headers tcpdump has printed the addresses already: the ports stand alone.
     const portsOnly = h.nextHeader !== 6 && h.nextHeader !== 17;
@@ -773,6 +784,35 @@ export class PacketPrinter {
         s += `, ${ipv6Text(b, c.offset + 24)} to ${c.target}`;
         if (this.verbose) s += ndOptions(b, c.offset + 40, end, this.verbose);
         break;
+      case 130:
+      case 131:
+      case 132: {
+        if (end - c.offset < 24) return `${s} [|icmp6]`;
+        const delay = u16(b, c.offset + 4);
+        if (c.type === 130 && c.length >= 28) {
+          // MLDv2 query.
+          const group = ipv6Text(b, c.offset + 8);
+          if (!this.verbose) s += ` v2 [gaddr ${group}]`;
+          else {
+            const mrd = delay < 0x8000 ? delay : ((delay & 0x0fff) | 0x1000) << (((delay >> 12) & 7) + 3);
+            const qqic = b[c.offset + 25]!;
+            const qqi = qqic < 128 ? qqic : ((qqic & 0x0f) | 0x10) << (((qqic >> 4) & 7) + 3);
+            s += ` v2 [max resp delay=${mrd}] [gaddr ${group} robustness=${b[c.offset + 24]! & 7} qqi=${qqi}`;
+            const sources = u16(b, c.offset + 26);
+            if (sources && this.verbose > 1) {
+              s += ' {';
+              for (let k = 0; k < sources && c.offset + 28 + 16 * (k + 1) <= end; k++)
+                s += ` ${ipv6Text(b, c.offset + 28 + 16 * k)}`;
+              s += ' }';
+            } else if (sources) s += ` ${sources} source(s)`;
+            s += ']';
+          }
+          break;
+        }
+        // MLDv1: tcpdump prints these right after the type's name, without a separator.
+        s += `max resp delay: ${delay} addr: ${ipv6Text(b, c.offset + 8)}`;
+        break;
+      }
       case 143: {
         if (end - c.offset < 8) return `${s} [|icmp6]`;
         const n = u16(b, c.offset + 6);
