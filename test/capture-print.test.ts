@@ -176,6 +176,10 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
       ' SRV sip.netdiag.test.:5060 10 60',
       ' PTR www.netdiag.test.',
       ' NXDomain',
+      'Type257? netdiag.test.', // CAA, HTTPS, SVCB, DS, DNSKEY: tcpdump 4.99 names some, numbers others
+      'DNSKEY? netdiag.test.',
+      'A? weird^Gname.netdiag.test.', // a control character in a name, escaped
+      'A? binM-Hary.netdiag.test.',
       'IP6 (flowlabel', // and DNS over IPv6, UDP and TCP, below
       'Flags [S], cksum',
       'Flags [S.]',

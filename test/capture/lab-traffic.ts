@@ -94,10 +94,23 @@ export async function makeLabCaptures(): Promise<LabCaptures> {
         ['txt.netdiag.test', 'TXT'],
         ['_sip._udp.netdiag.test', 'SRV'],
         ['nope.netdiag.test', 'A'],
+        // The rest of the record types `netdiag lookup` shows, and names and strings with bytes
+        // a terminal must not see raw (tcpdump escapes them; so must netdiag).
+        ['netdiag.test', 'CAA'],
+        ['netdiag.test', 'HTTPS'],
+        ['svc.netdiag.test', 'SVCB'],
+        ['sub.netdiag.test', 'DS'],
+        ['netdiag.test', 'DNSKEY'],
+        ['ctl.netdiag.test', 'TXT'],
+        ['weird\\007name.netdiag.test', 'A'],
+        ['dot\\.label.netdiag.test', 'A'],
+        ['bin\\200ary.netdiag.test', 'A'],
+        ['netdiag.test', 'ANY'],
       ] as const) {
         await run('a', ['dig', `@${b4}`, name, type, '+tries=1', '+time=2']);
       }
       await run('a', ['dig', `@${b4}`, '-x', '192.0.2.10', '+tries=1', '+time=2']);
+      await run('a', ['dig', `@${b4}`, 'netdiag.test', 'SOA', '+dnssec', '+nsid', '+tries=1', '+time=2']);
       await run('a', ['dig', `@${b4}`, 'www.netdiag.test', 'A', '+tcp', '+tries=1', '+time=2']);
       await run('a', ['dig', `@${b4}`, 'netdiag.test', 'SOA', '+tcp', '+nocookie', '+tries=1']);
       // DNS over IPv6, UDP and TCP (TCP over IPv6: checksums with the IPv6 pseudo-header).

@@ -227,6 +227,11 @@ export function syntheticFrames(): Uint8Array[] {
   v6(58, icmp6(131, 0, [0, 0, 0, 0, ...V6_ALL], V6_LL, V6_ALL), { src: V6_LL, dst: V6_ALL, hlim: 1 });
   v6(58, icmp6(132, 0, [0, 0, 0, 0, ...V6_ALL], V6_LL, V6_ALL), { src: V6_LL, dst: V6_ALL, hlim: 1 });
   v6(50, [0, 0, 1, 0, 0, 0, 0, 1, 9, 9, 9, 9]);
+  // A DNS query for every record type code 0 to 261 and a few above: tcpdump names some, numbers the rest.
+  for (const t of [...Array.from({ length: 262 }, (_, i) => i), 32768, 32769, 65535]) {
+    const q = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0, ...u16(t), 0, 1];
+    v4(17, [...u16(40000), ...u16(53), ...u16(8 + q.length), 0, 0, ...q]);
+  }
   frames.push([...ether(0x88b5, [2, 7, 4, ...MAC_A, 4, 3, 5, 0x65, 0x30, 0, 0])]);
   // IPv6 addresses of every shape tcpdump's addrtostr6 distinguishes (zero runs, ties, embedded
   // IPv4), in packets with no next header: a fixed pseudo-random sequence.
