@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrintOptions, printFile } from '../packages/capture/src/index.js';
+import {
+  decode,
+  type PrintOptions,
+  packetJson,
+  printFile,
+  readCapture,
+} from '../packages/capture/src/index.js';
 import {
   byteSwappedPcap,
   cookedV1,
@@ -230,6 +236,20 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
       });
     }
   }
+
+  it('--json: every packet of the lab files is one netdiag.capture/1 event with its layers', () => {
+    for (const file of ['ethernet', 'any', 'any-sll', 'synthetic.pcap']) {
+      let n = 0;
+      for (const p of readCapture(readFileSync(files[file]!))) {
+        const event = packetJson(p, decode(p.data, p.linkType), ++n);
+        const line = JSON.stringify(event);
+        expect(JSON.parse(line)).toEqual(event);
+        expect(event).toMatchObject({ schema: 'netdiag.capture/1', type: 'packet', number: n });
+        expect((event.layers as unknown[]).length).toBeGreaterThan(0);
+      }
+      expect(n).toBeGreaterThan(5);
+    }
+  });
 
   it('a file cut in the middle: the packets before the damage, then the offset', () => {
     const bytes = readFileSync(files.ethernet!);
