@@ -479,7 +479,38 @@ function decodeTransport(
     const seq = u32(b, at + 4);
     const ack = u32(b, at + 8);
     if (dataOffset < 20) {
-      d.layers.push(tcpHeader(b, at, dataOffset, [], 0, seq, ack, flags, u16(b, at + 14), u16(b, at + 16)));
+      d.layers.push(
+        tcpHeader(
+          b,
+          at,
+          dataOffset,
+          [],
+          Math.max(0, length - dataOffset),
+          seq,
+          ack,
+          flags,
+          u16(b, at + 14),
+          u16(b, at + 16),
+        ),
+      );
+      return;
+    }
+    if (dataOffset > length && !quoted) {
+      // A header longer than the segment the IP header announces: payloadLength says by how much.
+      d.layers.push(
+        tcpHeader(
+          b,
+          at,
+          dataOffset,
+          [],
+          length - dataOffset,
+          seq,
+          ack,
+          flags,
+          u16(b, at + 14),
+          u16(b, at + 16),
+        ),
+      );
       return;
     }
     if (end - at < dataOffset) {
@@ -568,9 +599,9 @@ function tcpOptions(b: Uint8Array, at: number, end: number, cut = false): TcpOpt
   while (o < end) {
     const kind = b[o]!;
     if (kind === 0) {
+      // End of option list: what follows is padding (tcpdump stops there too).
       out.push({ kind: 'eol' });
-      o++;
-      continue;
+      break;
     }
     if (kind === 1) {
       out.push({ kind: 'nop' });

@@ -149,7 +149,7 @@ export interface TcpLayer extends At {
   readonly checksum: number;
   readonly urgent: number;
   readonly options: readonly TcpOption[];
-  /** Payload bytes the IP header announces. */
+  /** Payload bytes the IP header announces (negative: the header is that much longer than the segment). */
   readonly payloadLength: number;
   /** The capture ended inside the header: after the ports, or inside the options. */
   readonly partial?: 'ports' | 'options';

@@ -114,6 +114,38 @@ class DnsWalk {
     return p;
   }
 
+  /** The OPT record's extended RCODE bits, found as tcpdump finds them (0 when absent or cut). */
+  extendedRcode(at: number, end: number, questions: number, records: number, additionals: number): number {
+    try {
+      let p = at;
+      for (let i = 0; i < questions; i++) {
+        p = this.skipName(p) + 4;
+        if (p >= end) return 0;
+      }
+      for (let i = 0; i < records; i++) {
+        p = this.skipName(p) + 8;
+        if (p + 2 > end) return 0;
+        p += u16(this.b, p) + 2;
+        if (p >= end) return 0;
+      }
+      for (let i = 0; i < additionals; i++) {
+        p = this.skipName(p);
+        if (p + 2 > end) return 0;
+        const type = u16(this.b, p);
+        p += 4;
+        if (p + 1 > end) return 0;
+        if (type === 41) return this.b[p]!;
+        p += 4;
+        if (p + 2 > end) return 0;
+        p += u16(this.b, p) + 2;
+        if (p >= end) return 0;
+      }
+    } catch {
+      // A name past the captured bytes: no extended RCODE, as in tcpdump.
+    }
+    return 0;
+  }
+
   question(at: number): number {
     const afterName = this.skipName(at);
     this.need(afterName, 4);
@@ -300,8 +332,8 @@ export function dnsText(
     const opcode = (flags >> 11) & 0xf;
     let p = start + 12;
     if (flags & 0x8000) {
-      const rcode = flags & 0xf;
-      w.out += `${id}${DNS_OPCODE[opcode]}${DNS_RCODE[rcode]}${flags & 0x400 ? '*' : ''}${flags & 0x80 ? '' : '-'}${flags & 0x200 ? '|' : ''}${flags & 0x20 ? '$' : ''}`;
+      const rcode = (flags & 0xf) | (w.extendedRcode(start + 12, end, qd, an + ns, ar) << 4);
+      w.out += `${id}${DNS_OPCODE[opcode]}${DNS_RCODE[rcode] ?? ` Resp${rcode & 0xfff}`}${flags & 0x400 ? '*' : ''}${flags & 0x80 ? '' : '-'}${flags & 0x200 ? '|' : ''}${flags & 0x20 ? '$' : ''}`;
       if (qd !== 1) w.out += ` [${qd}q]`;
       for (let i = 0; i < qd; i++) {
         if (i !== 0) w.out += ',';
@@ -321,6 +353,7 @@ export function dnsText(
     } else {
       w.out += `${id}${DNS_OPCODE[opcode]}${flags & 0x100 ? '+' : ''}${flags & 0x10 ? '%' : ''}`;
       if (flags & 0x6cf) w.out += ` [b2&3=0x${flags.toString(16)}]`;
+      if (qd !== 1) w.out += ` [${qd}q]`;
       if (opcode === 1) {
         if (an !== 1) w.out += ` [${an}a]`;
       } else if (an) w.out += ` [${an}a]`;

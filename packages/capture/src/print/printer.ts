@@ -281,6 +281,14 @@ export class PacketPrinter {
   ): string {
     const l = layers[i];
     if (!l) {
+      const prev = layers[i - 1];
+      const at = prev ? prev.offset + prev.headerLength : 0;
+      // A header that is there but wrong: tcpdump names the version it found.
+      if (truncated === 'ip' && at < b.length && b[at]! >> 4 !== 4) return `IP${b[at]! >> 4} (invalid)`;
+      if (truncated === 'ip' && at < b.length && (b[at]! & 0x0f) < 5)
+        return `${this.link ? '' : 'IP '}bad-hlen ${(b[at]! & 0x0f) * 4}`;
+      if (truncated === 'ip6' && at < b.length && b[at]! >> 4 !== 6)
+        return `${this.link ? '' : 'IP6 '}version error: ${b[at]! >> 4} != 6`;
       if (truncated === 'ip') return `${this.link ? '' : 'IP '} [|ip]`;
       return truncated ? ` [|${truncated}]` : '';
     }
@@ -292,6 +300,13 @@ export class PacketPrinter {
 
   private arp(a: ArpLayer, length: number): string {
     let s = this.link ? '' : 'ARP, ';
+    // Addresses tcpdump cannot read as IPv4 over a hardware address: the types and lengths only.
+    const odd =
+      (a.protocolType !== 0x0800 && a.protocolType !== 0x1000) ||
+      a.protocolLength !== 4 ||
+      a.hardwareLength === 0;
+    if (odd && !this.verbose)
+      return `${s}${ARP_HARDWARE[a.hardwareType] ?? `Unknown Hardware (${a.hardwareType})`} (len ${a.hardwareLength}), ${ETHERTYPE[a.protocolType] ?? `Unknown Protocol (0x${hex4(a.protocolType)})`} (len ${a.protocolLength}), length ${Math.max(0, length)}`;
     if (this.verbose) {
       s += `${ARP_HARDWARE[a.hardwareType] ?? `Unknown Hardware (${a.hardwareType})`} (len ${a.hardwareLength}), ${ETHERTYPE[a.protocolType] ?? `Unknown Protocol (0x${hex4(a.protocolType)})`} (len ${a.protocolLength}), `;
     }
@@ -327,6 +342,7 @@ export class PacketPrinter {
   ): string {
     const h = ip.header;
     let s = this.link ? '' : 'IP ';
+    if (h.totalLength < h.headerLength && !ip.partial) return `${s}bad-len ${h.totalLength}`;
     if (this.verbose) {
       s += `(tos 0x${h.tos.toString(16)}`;
       const ecn = h.tos & 3;
@@ -512,6 +528,11 @@ export class PacketPrinter {
     if (t.partial === 'ports') return `${s} [|tcp]`;
     const length = t.payloadLength + t.headerLength;
     if (this.quiet) return `${s}tcp ${t.payloadLength}`;
+    // tcpdump checks the header length before the flags.
+    if (t.payloadLength < 0)
+      return `${s}Flags [${tcpFlags(t.flags)}] [bad hdr length ${t.headerLength} - too long, > ${t.headerLength + t.payloadLength}]`;
+    if (t.headerLength < 20 && !t.partial)
+      return `${s} tcp ${t.payloadLength} [bad hdr length ${t.headerLength} - too short, < 20]`;
     let seq = t.sequence;
     let ack = t.acknowledgment;
     let base: TcpSequences | undefined;
@@ -595,11 +616,14 @@ export class PacketPrinter {
             break;
           }
           case 'other':
-            parts.push(`unknown-${o.type} 0x${Array.from(o.data, (x) => HEX2[x]).join('')}`);
+            parts.push(
+              `${TCP_OPTION[o.type] ?? `unknown-${o.type}`}${o.data.length ? ` 0x${Array.from(o.data, (x) => HEX2[x]).join('')}` : ''}`,
+            );
             break;
           case 'bad':
             // tcpdump stops at an option whose length is wrong: the rest of the line is not printed.
-            return `${s}, options [${parts.length ? `${parts.join(',')},` : ''}[bad opt]]`;
+            // tcpdump closes the list only when an option came before the bad one.
+            return `${s}, options [${parts.length ? `${parts.join(',')},[bad opt]]` : '[bad opt]'}`;
           case 'cut':
             // tcpdump names the option it was reading when the bytes ran out, then its mark.
             return `${s}, options [${parts.join(',')}${parts.length ? ',' : ''}${o.named ? (TCP_OPTION[o.type] ?? `unknown-${o.type}`) : ''} [|tcp]${o.named ? '>' : ''}`;
@@ -698,6 +722,7 @@ export class PacketPrinter {
           : '[icmp6 sum ok] ';
     }
     s += `ICMP6, ${ICMP6_TYPE[c.type] ?? `unknown icmp6 type (${c.type})`}`;
+    let unknown = false;
     const nd = c.type >= 133 && c.type <= 137;
     if (this.verbose && (nd || c.type === 145 || c.type === 147)) s += `, length ${c.length}`;
     const qip = c.quoted?.[0];
@@ -835,9 +860,12 @@ export class PacketPrinter {
         break;
       }
       default:
+        if (ICMP6_TYPE[c.type] === undefined) unknown = true;
         break;
     }
     if (!this.verbose) s += `, length ${c.length}`;
+    // A type tcpdump does not dissect: its bytes follow (print_unknown_data), except with -vv.
+    if (unknown && this.verbose < 2) s += hexDump(b, c.offset, Math.min(b.length, c.offset + c.length));
     if (truncated === 'icmp6') s += ' [|icmp6]';
     return s;
   }
