@@ -75,3 +75,28 @@ export function byteSwappedPcap(bytes: Uint8Array): Uint8Array {
   }
   return out;
 }
+
+/** `count` frames of `packets`, each with one to three bytes after the link header changed (a fixed sequence). */
+export function mutatedFrames(
+  packets: readonly CapturedPacket[],
+  count: number,
+  seed = 11,
+): CapturedPacket[] {
+  let state = seed;
+  const random = (n: number) => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state % n;
+  };
+  const out: CapturedPacket[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = packets[random(packets.length)]!;
+    const data = Uint8Array.from(p.data);
+    const flips = 1 + random(3);
+    for (let k = 0; k < flips; k++) {
+      const at = 14 + random(Math.max(1, data.length - 14));
+      if (at < data.length) data[at] = random(256);
+    }
+    out.push({ ...p, seconds: 1_700_000_000, nanos: i * 1000, data });
+  }
+  return out;
+}

@@ -353,7 +353,9 @@ export class PacketPrinter {
       if (h.moreFragments) flags.push('+');
       if (h.dontFragment) flags.push('DF');
       if (b[ip.offset + 6]! & 0x80) flags.push('rsvd');
-      s += `, ttl ${h.ttl}, id ${h.identification}, offset ${h.fragmentOffset}, flags [${flags.length ? flags.join(', ') : 'none'}], proto ${IPPROTO[h.protocol] ?? 'unknown'} (${h.protocol}), length ${h.totalLength}`;
+      // tcpdump leaves a zero TTL out.
+      if (h.ttl) s += `, ttl ${h.ttl}`;
+      s += `, id ${h.identification}, offset ${h.fragmentOffset}, flags [${flags.length ? flags.join(', ') : 'none'}], proto ${IPPROTO[h.protocol] ?? 'unknown'} (${h.protocol}), length ${h.totalLength}`;
       if (ip.partial) {
         // tcpdump reads the options it has, names the one the capture cut, then the addresses.
         if (!ip.options.length) return `${s}, options ( [|ip]`;
@@ -863,7 +865,7 @@ export class PacketPrinter {
         if (ICMP6_TYPE[c.type] === undefined) unknown = true;
         break;
     }
-    if (!this.verbose) s += `, length ${c.length}`;
+    if (!this.verbose || unknown) s += `, length ${c.length}`;
     // A type tcpdump does not dissect: its bytes follow (print_unknown_data), except with -vv.
     if (unknown && this.verbose < 2) s += hexDump(b, c.offset, Math.min(b.length, c.offset + c.length));
     if (truncated === 'icmp6') s += ' [|icmp6]';
