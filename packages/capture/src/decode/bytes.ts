@@ -11,6 +11,7 @@ export function u32(b: Uint8Array, at: number): number {
 
 /** Colon-separated hex of any length (link addresses that are not 6 bytes). */
 export function hexColons(b: Uint8Array, at: number, length: number): string {
+  if (length === 0) return '<empty>'; // as tcpdump's linkaddr_string says it
   let s = '';
   for (let i = 0; i < length; i++) s += i === 0 ? HEX2[b[at + i]!] : `:${HEX2[b[at + i]!]}`;
   return s;

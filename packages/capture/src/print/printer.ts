@@ -343,6 +343,8 @@ export class PacketPrinter {
     const h = ip.header;
     let s = this.link ? '' : 'IP ';
     if (h.totalLength < h.headerLength && !ip.partial) return `${s}bad-len ${h.totalLength}`;
+    if (h.totalLength > wire && wire >= 0 && !ip.partial)
+      s += `truncated-ip - ${h.totalLength - wire} bytes missing! `;
     if (this.verbose) {
       s += `(tos 0x${h.tos.toString(16)}`;
       const ecn = h.tos & 3;
@@ -372,7 +374,7 @@ export class PacketPrinter {
     }
     if (ip.partial)
       return `${s}${h.source} > ${h.destination}:  [remaining caplen(${b.length - ip.offset}) < header length(${h.headerLength})] [|ip]`;
-    if (h.totalLength > wire && wire >= 0) s += `truncated-ip - ${h.totalLength - wire} bytes missing! `;
+
     if (h.fragmentOffset !== 0) return `${s}${h.source} > ${h.destination}: ip-proto-${h.protocol}`;
     const ctx: IpContext = { version: 4, layer: ip, fragmented: h.moreFragments };
     const next = layers[i + 1];
