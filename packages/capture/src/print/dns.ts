@@ -63,9 +63,10 @@ class DnsWalk {
         p = target;
         continue;
       }
-      if (len & 0xc0) {
-        this.out += `<ELT ${(len & 0x3f).toString(16)}>`;
-        return after < 0 ? p + 1 : after;
+      if ((len & 0xc0) === 0x40) {
+        // An EDNS0 extended label type tcpdump does not know: it names it and stops the message.
+        this.out += `<ELT ${len & 0x3f}>`;
+        throw TRUNCATED;
       }
       if (len === 0) {
         if (!printed) this.out += '.';
@@ -89,7 +90,8 @@ class DnsWalk {
         return p + 2;
       }
       if (len === 0) return p + 1;
-      p += 1 + (len & 0x3f);
+      if ((len & 0xc0) === 0x40) throw TRUNCATED;
+      p += 1 + len;
     }
   }
 
