@@ -198,6 +198,30 @@ describe.skipIf(!root)('netdiag capture, live in the lab', () => {
     }
   });
 
+  it('--json -c: a start, COUNT packets and an end with the kernel counts', async () => {
+    const ours = await startCapture(() =>
+      lab.spawn('client', netdiagArgv('capture', '-i', 'eth0', '-c', '3', '--json', 'icmp')),
+    );
+    await sleep(200);
+    await lab.exec('client', ['ping', '-c', '3', '-i', '0.05', lab.addr('far', 4)]);
+    expect(await ours.exited).toBe(0);
+    const events = ours.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => e.type)).toEqual(['start', 'packet', 'packet', 'packet', 'end']);
+    expect(events[0]).toMatchObject({
+      schema: 'netdiag.capture/1',
+      source: 'interface',
+      interface: 'eth0',
+      linkType: 1,
+      filter: 'icmp',
+    });
+    expect(events[1]).toMatchObject({ number: 1, linkType: 1 });
+    expect(events[4]).toMatchObject({ captured: 3, droppedByKernel: 0 });
+    expect(events[4]!.receivedByFilter).toBeGreaterThanOrEqual(3);
+  });
+
   it('leaves the ring to fill when the consumer falls behind: the kernel drops and counts', async () => {
     const r = await lab.exec(
       'client',

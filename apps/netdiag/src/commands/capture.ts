@@ -263,13 +263,12 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
     run.close();
     throw err;
   }
-  if (!o.json) {
-    if (o.write === undefined && o.verbose === 0)
-      io.stderr.write('netdiag: verbose output suppressed, use -v[v]... for full protocol decode\n');
-    io.stderr.write(
-      `listening on ${printable(opened.interface)}, link-type ${capture.linkTypeName(opened.linkType)}, snapshot length ${opened.snaplen} bytes\n`,
-    );
-  }
+  // As tcpdump: on stderr, so also with -w and --json.
+  if (o.write === undefined && !o.json && o.verbose === 0)
+    io.stderr.write('netdiag: verbose output suppressed, use -v[v]... for full protocol decode\n');
+  io.stderr.write(
+    `listening on ${printable(opened.interface)}, link-type ${capture.linkTypeName(opened.linkType)}, snapshot length ${opened.snaplen} bytes\n`,
+  );
   try {
     for await (const p of run as AsyncIterable<LivePacket>) sink.packet(p);
   } catch (err) {
