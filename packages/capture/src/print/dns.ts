@@ -44,39 +44,48 @@ class DnsWalk {
 
   /** Prints a name, returns where the name ends in place. */
   name(at: number): number {
+    // tcpdump's fqdn_print: "." only for a name that is the root itself; pointers must go
+    // backwards (else <BAD PTR>, and the message ends); an unknown extended label ends it too.
+    const b = this.b;
+    this.need(at, 1);
+    let len = b[at]!;
+    if (len === 0) {
+      this.out += '.';
+      return at + 1;
+    }
     let p = at;
     let after = -1;
-    let hops = 0;
-    let printed = false;
-    for (;;) {
-      this.need(p, 1);
-      const len = this.b[p]!;
+    let maxOffset = at - this.base;
+    while (len !== 0 && p < this.end) {
       if ((len & 0xc0) === 0xc0) {
         this.need(p, 2);
         if (after < 0) after = p + 2;
-        const target = this.base + (u16(this.b, p) & 0x3fff);
-        // A pointer that does not go backwards could loop: tcpdump stops such names too.
-        if (++hops > 127 || target >= p) {
-          this.out += '<LOOP>';
-          return after;
+        const offset = u16(b, p) & 0x3fff;
+        if (offset >= maxOffset) {
+          this.out += '<BAD PTR>';
+          throw TRUNCATED;
         }
-        p = target;
+        maxOffset = offset;
+        p = this.base + offset;
+        this.need(p, 1);
+        len = b[p]!;
         continue;
       }
       if ((len & 0xc0) === 0x40) {
-        // An EDNS0 extended label type tcpdump does not know: it names it and stops the message.
         this.out += `<ELT ${len & 0x3f}>`;
         throw TRUNCATED;
       }
-      if (len === 0) {
-        if (!printed) this.out += '.';
-        return after < 0 ? p + 1 : after;
+      if ((len & 0xc0) === 0x80) {
+        this.out += '<BAD LABEL TYPE>';
+        throw TRUNCATED;
       }
       this.need(p + 1, len);
-      this.out += `${text(this.b, p + 1, len)}.`;
-      printed = true;
+      this.out += `${text(b, p + 1, len)}.`;
       p += 1 + len;
+      this.need(p, 1);
+      len = b[p]!;
     }
+    return after < 0 ? p + 1 : after;
   }
 
   /** Skips a name without printing it. */

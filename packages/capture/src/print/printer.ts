@@ -314,7 +314,7 @@ export class PacketPrinter {
     switch (a.operation) {
       case 1:
         s += `who-has ${a.targetProtocol}`;
-        if (!/^[0:]*$/.test(a.targetHardware)) s += ` (${a.targetHardware})`;
+        if (a.hardwareLength > 0 && !/^[0:]*$/.test(a.targetHardware)) s += ` (${a.targetHardware})`;
         s += ` tell ${a.senderProtocol}`;
         break;
       case 2:
