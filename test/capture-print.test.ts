@@ -255,7 +255,7 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
 
   // 3,000 lab frames with bytes changed at random: what each prints, packet by packet. Some invalid
   // DNS records, neighbour discovery options and a repeated hop-by-hop header still print otherwise
-  // than in tcpdump (4 of 3,000 without flags, 14 with -v, when this was written; the frames vary
+  // than in tcpdump (3 of 3,000, with and without -v, when this was written; the frames vary
   // with each lab run): the test keeps that at most 2% and shows the differences.
   for (const flags of [[], ['-v']]) {
     it(`mutated frames ${flags.join(' ') || '(no flags)'}: at most 2% print otherwise than in tcpdump`, () => {

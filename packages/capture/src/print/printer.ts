@@ -407,6 +407,8 @@ export class PacketPrinter {
     }
     if (h.nextHeader !== 6 && h.nextHeader !== 17) s += `${h.source} > ${h.destination}: `;
     for (const x of ip.extensions) {
+      if (x.type === 0 && x !== ip.extensions[0])
+        return `${s}[The Hop-by-Hop Options header was already found] (invalid)`;
       if (x.type === 0 || x.type === 60) {
         s += x.type === 0 ? 'HBH ' : 'DSTOPT ';
         if (this.verbose) s += `${ipv6OptionsText(b, x.offset + 2, x.offset + x.length)} `;
@@ -851,7 +853,7 @@ export class PacketPrinter {
           for (let r = 0; r < n; r++) {
             if (p + 20 > end) return `${s} [|icmp6]`;
             const sources = u16(b, p + 2);
-            s += ` [gaddr ${ipv6Text(b, p + 4)} ${MLD2_RECORD[b[p]!] ?? `[invalid]`}`;
+            s += ` [gaddr ${ipv6Text(b, p + 4)} ${MLD2_RECORD[b[p]!] ?? ` [v2-report-#${b[p]}]`}`;
             if (this.verbose === 1) s += `, ${sources} source(s)]`;
             else {
               s += ' {';
@@ -987,7 +989,9 @@ function ndOptions(b: Uint8Array, start: number, end: number, verbose: number): 
       s += `${ipv6Text(b, p + 16)}/${b[p + 2]}, Flags [${prefixFlags(b[p + 3]!)}], valid time ${lifetime(u32(b, p + 4))}, pref. time ${lifetime(u32(b, p + 8))}`;
     }
     // -vv: each option's bytes after type and length too (tcpdump's print_unknown_data).
-    if (verbose > 1) s += hexDump(b, p + 2, p + len * 8, '\n\t    ');
+    // An option tcpdump does not know: its bytes at any -v; a known one's only with -vv.
+    if (ND_OPTION[type] === undefined) s += hexDump(b, p + 2, p + len * 8, '\n\t  ');
+    else if (verbose > 1) s += hexDump(b, p + 2, p + len * 8, '\n\t    ');
     p += len * 8;
   }
   return s;
