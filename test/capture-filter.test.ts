@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureFileWriter, compileFilter, FilterError, readCapture } from '@netdiag/capture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTcpdump } from './capture/lab-traffic.js';
 import { filterExpressions, generateFrames } from './capture-filter-packets.js';
 import { useLab } from './lab/index.js';
 import { exec } from './lab/run.js';
@@ -54,41 +55,25 @@ describe.skipIf(!root)('filters: netdiag accepts exactly what tcpdump accepts', 
     writeFileSync(generated, Buffer.concat(chunks));
     files.push({ name: 'generated', path: generated });
 
-    // The lab's traffic, as tcpdump captures it on the client (--immediate-mode: on SIGINT tcpdump
-    // ends without reading the ring block still being filled, up to a second of packets): ping (v4, v6), traceroute (ICMP,
+    // The lab's traffic, as tcpdump captures it on the client: ping (v4, v6), traceroute (ICMP,
     // UDP, TCP), a flood of pings with a small snap length.
     for (const [name, args] of [
       ['lab-ethernet', ['-i', 'eth0']],
       ['lab-any', ['-i', 'any']],
     ] as const) {
       const path = join(dir, `${name}.pcap`);
-      const child = lab.spawn('client', ['tcpdump', '--immediate-mode', '-U', '-n', '-w', path, ...args]);
-      await new Promise<void>((resolve, reject) => {
-        let err = '';
-        const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
-        child.stderr?.on('data', (c: Buffer) => {
-          err += c.toString();
-          if (err.includes('listening on')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-      await new Promise((r) => setTimeout(r, 300));
       const far = lab.addr('far', 4);
       const far6 = lab.addr('far', 6);
-      await Promise.all([
-        lab.exec('client', ['ping', '-c', '20', '-i', '0.01', '-s', '1600', far]),
-        lab.exec('client', ['ping', '-6', '-c', '20', '-i', '0.01', far6]),
-        lab.exec('client', ['traceroute', '-n', '-I', '-q', '1', far]),
-        lab.exec('client', ['traceroute', '-n', '-U', '-q', '1', far]),
-        lab.exec('client', ['traceroute', '-n', '-T', '-p', '80', '-q', '1', far]),
-        lab.exec('client', ['traceroute', '-6', '-n', '-q', '1', far6]),
-      ]);
-      await new Promise((r) => setTimeout(r, 300));
-      const done = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT');
-      await done;
+      await withTcpdump(lab, 'client', ['-w', path, ...args], async () => {
+        await Promise.all([
+          lab.exec('client', ['ping', '-c', '20', '-i', '0.01', '-s', '1600', far]),
+          lab.exec('client', ['ping', '-6', '-c', '20', '-i', '0.01', far6]),
+          lab.exec('client', ['traceroute', '-n', '-I', '-q', '1', far]),
+          lab.exec('client', ['traceroute', '-n', '-U', '-q', '1', far]),
+          lab.exec('client', ['traceroute', '-n', '-T', '-p', '80', '-q', '1', far]),
+          lab.exec('client', ['traceroute', '-6', '-n', '-q', '1', far6]),
+        ]);
+      });
       files.push({ name, path });
     }
   });

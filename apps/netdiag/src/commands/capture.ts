@@ -2,7 +2,7 @@
 // capture() (probe-socket's TPACKET_V3 ring, the filter in the kernel); -r reads a file and
 // filters it here with the same program; -w writes pcap (ns) or pcapng; -d prints the program.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import type { CapturedPacket, CompiledFilter, LivePacket } from '@netdiag/capture';
+import type { CapturedPacket, CaptureFileWriter, CompiledFilter, LivePacket } from '@netdiag/capture';
 import { CliError, ExitCode } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { printable } from '../printable.js';
@@ -30,45 +30,58 @@ function fsReason(err: unknown): string {
 class FileSink {
   readonly #fd: number;
   readonly #path: string;
-  #chunks: Uint8Array[] = [];
-  #size = 0;
+  // Records are encoded straight into this buffer (CaptureFileWriter.packetInto), written per MiB.
+  #buffer = Buffer.allocUnsafe(1 << 20);
+  #at = 0;
 
   constructor(path: string) {
     this.#path = path;
     try {
       this.#fd = path === '-' ? 1 : openSync(path, 'w');
     } catch (err) {
-      throw new CliError(
-        `capture: cannot write ${printable(path)}: ${(err as Error).message}`,
-        ExitCode.Error,
-        {
-          cause: err,
-        },
-      );
+      throw this.#failure(err);
     }
   }
 
+  #failure(err: unknown): CliError {
+    return new CliError(`capture: cannot write ${printable(this.#path)}: ${fsReason(err)}`, ExitCode.Error, {
+      cause: err,
+    });
+  }
+
+  /** Bytes as they are (a file header). */
   write(bytes: Uint8Array): void {
-    this.#chunks.push(bytes);
-    this.#size += bytes.length;
-    if (this.#size >= 1 << 20) this.flush();
+    if (this.#at + bytes.length > this.#buffer.length) this.flush();
+    if (bytes.length > this.#buffer.length) {
+      this.#writeAll(bytes);
+      return;
+    }
+    this.#buffer.set(bytes, this.#at);
+    this.#at += bytes.length;
+  }
+
+  /** One packet record, encoded in place. */
+  packet(writer: CaptureFileWriter, p: CapturedPacket): void {
+    const length = writer.packetLength(p);
+    if (this.#at + length > this.#buffer.length) this.flush();
+    if (length > this.#buffer.length) {
+      this.#writeAll(writer.packet(p));
+      return;
+    }
+    this.#at = writer.packetInto(p, this.#buffer, this.#at);
   }
 
   flush(): void {
-    if (this.#size === 0) return;
-    const all = Buffer.concat(this.#chunks, this.#size);
-    this.#chunks = [];
-    this.#size = 0;
+    if (this.#at === 0) return;
+    this.#writeAll(this.#buffer.subarray(0, this.#at));
+    this.#at = 0;
+  }
+
+  #writeAll(bytes: Uint8Array): void {
     try {
-      for (let done = 0; done < all.length; ) done += writeSync(this.#fd, all, done, all.length - done);
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.#fd, bytes, done, bytes.length - done);
     } catch (err) {
-      throw new CliError(
-        `capture: cannot write ${printable(this.#path)}: ${(err as Error).message}`,
-        ExitCode.Error,
-        {
-          cause: err,
-        },
-      );
+      throw this.#failure(err);
     }
   }
 
@@ -126,13 +139,14 @@ async function sinkFor(
     });
     file.write(writer.header());
     const sink: PacketSink = {
-      packet: (p) => file.write(writer.packet(p)),
+      packet: (p) => file.packet(writer, p),
       flush: () => file.flush(),
       close: () => file.close(),
     };
     return sink;
   }
-  const out = batchedWriter((t) => io.stdout.write(t));
+  // tcpdump's lines are ASCII (the printer escapes the rest): latin1 encodes them fastest.
+  const out = batchedWriter((t) => io.stdout.write(o.json ? t : Buffer.from(t, 'latin1')));
   return o.json
     ? makeJson(out, { source, name, linkType, snaplen, filter: o.expression })
     : makePrinter(o, out);
