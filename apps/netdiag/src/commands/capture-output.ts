@@ -142,16 +142,6 @@ export async function captureFailure(err: unknown): Promise<unknown> {
   return err;
 }
 
-/** tcpdump's closing counts, as it prints them on stderr. */
-export function statsText(stats: { captured: number; received: number; dropped: number }): string {
-  const plural = (n: number) => (n === 1 ? '' : 's');
-  return (
-    `${stats.captured} packet${plural(stats.captured)} captured\n` +
-    `${stats.received} packet${plural(stats.received)} received by filter\n` +
-    `${stats.dropped} packet${plural(stats.dropped)} dropped by kernel\n`
-  );
-}
-
 /** tcpdump -d, -dd, -ddd: libpcap's bpf_dump formats of a program. */
 export function dumpProgram(
   level: 1 | 2 | 3,

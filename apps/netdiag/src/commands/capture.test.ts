@@ -1,7 +1,7 @@
-import { CaptureFileWriter } from '@netdiag/capture';
+import { CaptureFileWriter, formatStats } from '@netdiag/capture';
 import { describe, expect, it } from 'vitest';
 import { parseCaptureArgs } from './capture-args.js';
-import { fileHeader, statsText } from './capture-output.js';
+import { fileHeader } from './capture-output.js';
 
 describe('netdiag capture arguments', () => {
   it("reads tcpdump's flags, repeated ones counted", () => {
@@ -62,7 +62,7 @@ describe('netdiag capture arguments', () => {
   });
 
   it("prints tcpdump's closing counts", () => {
-    expect(statsText({ captured: 1, received: 2, dropped: 0 })).toBe(
+    expect(formatStats({ captured: 1, received: 2, dropped: 0 })).toBe(
       '1 packet captured\n2 packets received by filter\n0 packets dropped by kernel\n',
     );
   });

@@ -15,7 +15,6 @@ import {
   makeJson,
   makePrinter,
   type PacketSink,
-  statsText,
 } from './capture-output.js';
 
 export { help };
@@ -293,7 +292,7 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
   if ('end' in sink) sink.end(run.stats());
   // Interrupted, tcpdump ends the line it may have been printing: one newline on stdout.
   if (io.signal.aborted && o.write === undefined && !o.json) io.stdout.write('\n');
-  io.stderr.write(statsText(run.stats()));
+  io.stderr.write(capture.formatStats(run.stats()));
   return ExitCode.Ok;
 }
 

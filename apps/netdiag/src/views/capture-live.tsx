@@ -7,7 +7,7 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useState } from 'react';
 import { ExitCode } from '../cli-error.js';
 import type { CaptureArgs } from '../commands/capture-args.js';
-import { makePrinter, statsText } from '../commands/capture-output.js';
+import { makePrinter } from '../commands/capture-output.js';
 import type { CommandIo } from '../io.js';
 import { printable } from '../printable.js';
 import { rateSparkline } from './if-live.js';
@@ -178,6 +178,6 @@ export async function runCaptureLive(
   await renderUntilDone(<Live tally={tally} opened={opened} feed={feed} />, io);
   stop.abort();
   await feed;
-  io.stderr.write(statsText(run.stats()));
+  io.stderr.write((await import('@netdiag/capture')).formatStats(run.stats()));
   return ExitCode.Ok;
 }
