@@ -234,8 +234,13 @@ class DnsWalk {
       }
       case 16: {
         for (let q = rd; q < rp; ) {
+          this.need(q, 1);
           const n = b[q]!;
-          this.need(q + 1, n);
+          if (q + 1 + n > this.end) {
+            // tcpdump prints what was captured of the string, then its mark.
+            this.out += ` "${text(b, q + 1, this.end - q - 1)}`;
+            throw TRUNCATED;
+          }
           this.out += ` "${text(b, q + 1, n)}"`;
           q += 1 + n;
         }

@@ -515,7 +515,8 @@ export class PacketPrinter {
       }
     }
     if (!this.quiet && next?.protocol === 'dns')
-      return s + dnsText(b, u.offset + 8, b.length, announced, false, this.verbose);
+      // tcpdump reads no further than the IP header says the datagram goes, whatever was captured.
+      return s + dnsText(b, u.offset + 8, Math.min(b.length, ipEnd(ip)), announced, false, this.verbose);
     if (payload > announced && !ip.fragmented) return `${s}UDP, bad length ${payload} > ${announced}`;
     return `${s}UDP, length ${payload}`;
   }
@@ -639,7 +640,7 @@ export class PacketPrinter {
     }
     s += `, length ${payload}`;
     if (payload > 0 && (t.sourcePort === 53 || t.destinationPort === 53)) {
-      s += dnsText(b, t.offset + t.headerLength, b.length, payload, true, this.verbose);
+      s += dnsText(b, t.offset + t.headerLength, Math.min(b.length, ipEnd(ip)), payload, true, this.verbose);
     }
     return s;
   }
@@ -895,6 +896,14 @@ const TCP_OPTION: Record<number, string> = {
   34: 'tfo',
   254: 'exp',
 };
+
+/** Where the IP datagram ends by its header: tcpdump's ip_print and ip6_print cut the view there. */
+function ipEnd(ip: IpContext): number {
+  const l = ip.layer;
+  return l.protocol === 'ipv4'
+    ? l.offset + Math.max(l.header.totalLength, l.headerLength)
+    : l.offset + 40 + l.header.payloadLength;
+}
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
