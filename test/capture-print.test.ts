@@ -134,7 +134,14 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
         { linkType: 1 },
       ),
     };
-    derived['mutated.pcap'] = writeFile(mutatedFrames(packets, 3000), { linkType: 1 });
+    const synthetic = syntheticFrames().map((data) => ({
+      seconds: 0,
+      nanos: 0,
+      originalLength: data.length,
+      data,
+      linkType: 1,
+    }));
+    derived['mutated.pcap'] = writeFile(mutatedFrames([...packets, ...synthetic], 20_000), { linkType: 1 });
     for (const n of [20, 34, 40, 54, 60, 68, 80, 100, 120])
       derived[`snap${n}.pcap`] = writeFile(snapped(packets, n), { linkType: 1, snaplen: n });
     // pcapng as Wireshark's tools write it (section and interface options, statistics blocks).
@@ -253,9 +260,9 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
     }
   });
 
-  // 3,000 lab frames with bytes changed at random: what each prints, packet by packet, must be what
-  // tcpdump prints (all were, with and without -v, when this was written). The frames vary with each
-  // lab run, so the test allows 2% (rare shapes of invalid DNS data, say) and shows any difference.
+  // 20,000 frames (the lab's and the synthetic ones) with bytes changed at random: what each prints,
+  // packet by packet, must be what tcpdump prints (all were, with and without -v, when this was
+  // written). The lab's frames vary with each run, so the test allows 2% and shows any difference.
   for (const flags of [[], ['-v']]) {
     it(`mutated frames ${flags.join(' ') || '(no flags)'}: at most 2% print otherwise than in tcpdump`, () => {
       const file = files['mutated.pcap']!;
@@ -266,7 +273,7 @@ describe.skipIf(process.getuid?.() !== 0)('capture -r against tcpdump -r on lab 
       const differ = ours.flatMap((line, i) =>
         line === theirs[i] ? [] : [`ours: ${line}\ntcpd: ${theirs[i]}`],
       );
-      expect(differ.length, differ.join('\n')).toBeLessThanOrEqual(60);
+      expect(differ.length, differ.join('\n')).toBeLessThanOrEqual(400);
     });
   }
 

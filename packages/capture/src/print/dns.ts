@@ -369,10 +369,10 @@ export function dnsText(
     } else {
       w.out += `${id}${DNS_OPCODE[opcode]}${flags & 0x100 ? '+' : ''}${flags & 0x10 ? '%' : ''}`;
       if (flags & 0x6cf) w.out += ` [b2&3=0x${flags.toString(16)}]`;
-      if (qd !== 1) w.out += ` [${qd}q]`;
       if (opcode === 1) {
         if (an !== 1) w.out += ` [${an}a]`;
       } else if (an) w.out += ` [${an}a]`;
+      if (qd !== 1) w.out += ` [${qd}q]`;
       if (ns) w.out += ` [${ns}n]`;
       if (ar) w.out += ` [${ar}au]`;
       let q = qd;

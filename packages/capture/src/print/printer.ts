@@ -429,7 +429,8 @@ export class PacketPrinter {
         s += `RT6 (len=${len}, type=${type}, segleft=${b[x.offset + 3]}`;
         if (type === 0 || type === 2) {
           // Type 0 and 2 carry addresses after 4 reserved bytes: tcpdump lists them, -v the reserved.
-          if (this.verbose) s += `, rsv=0x${u32(b, x.offset + 4).toString(16)}`;
+          const reserved = u32(b, x.offset + 4);
+          if (this.verbose || reserved) s += `, rsv=0x${reserved.toString(16)}`;
           for (let k = 0; k < len / 2 && x.offset + 8 + 16 * (k + 1) <= b.length; k++)
             s += `, [${k}]${ipv6Text(b, x.offset + 8 + 16 * k)}`;
         }
@@ -482,9 +483,23 @@ export class PacketPrinter {
 
   private pseudo(ip: IpContext, b: Uint8Array, protocol: number, length: number): number {
     const at = ip.layer.offset;
-    return ip.version === 4
-      ? pseudoHeaderSum(b.subarray(at + 12, at + 16), b.subarray(at + 16, at + 20), protocol, length)
-      : pseudoHeaderSum(b.subarray(at + 8, at + 24), b.subarray(at + 24, at + 40), protocol, length);
+    if (ip.version === 4)
+      return pseudoHeaderSum(b.subarray(at + 12, at + 16), b.subarray(at + 16, at + 20), protocol, length);
+    // With a routing header still to be followed, the checksum covers the final destination (RFC 8200).
+    let destination = at + 24;
+    if (ip.layer.protocol === 'ipv6')
+      for (const x of ip.layer.extensions) {
+        const type = b[x.offset + 2];
+        const addresses = (b[x.offset + 1]! >> 1) | 0;
+        if (x.type === 43 && (type === 0 || type === 2) && b[x.offset + 3]! > 0 && addresses > 0)
+          destination = x.offset + 8 + 16 * (addresses - 1);
+      }
+    return pseudoHeaderSum(
+      b.subarray(at + 8, at + 24),
+      b.subarray(destination, destination + 16),
+      protocol,
+      length,
+    );
   }
 
   private udp(
@@ -747,7 +762,8 @@ export class PacketPrinter {
           const t = c.quoted?.[1];
           if (t && (t.protocol === 'udp' || t.protocol === 'tcp'))
             s += `, ${qdst} ${t.protocol} port ${t.destinationPort}`;
-          else if (qip.protocol === 'ipv6') s += `, ${qdst} protocol ${qip.nextHeader} port unreachable`;
+          // tcpdump finds no port in other protocols: the message ends there.
+          else return `${s} [|icmp6]`;
         } else if (c.code === 2)
           s += ` ${qdst}, source address ${qip.protocol === 'ipv6' ? qip.header.source : ''}`;
         else s += ` ${qdst}`;
@@ -829,7 +845,8 @@ export class PacketPrinter {
             const mrd = delay < 0x8000 ? delay : ((delay & 0x0fff) | 0x1000) << (((delay >> 12) & 7) + 3);
             const qqic = b[c.offset + 25]!;
             const qqi = qqic < 128 ? qqic : ((qqic & 0x0f) | 0x10) << (((qqic >> 4) & 7) + 3);
-            s += ` v2 [max resp delay=${mrd}] [gaddr ${group} robustness=${b[c.offset + 24]! & 7} qqi=${qqi}`;
+            const robustness = b[c.offset + 24]! & 7;
+            s += ` v2 [max resp delay=${mrd}] [gaddr ${group}${robustness ? ` robustness=${robustness}` : ''} qqi=${qqi}`;
             const sources = u16(b, c.offset + 26);
             if (sources && this.verbose > 1) {
               s += ' {';
