@@ -331,7 +331,8 @@ function ipv4Options(b: Uint8Array, start: number, end: number, cut: boolean): r
 
 function decodeIpv6(d: Dissection, at: number, quoted = false): void {
   const b = d.bytes;
-  if (b.length - at < 40 || b[at]! >> 4 !== 6) {
+  // A quoted datagram is read for its ports whatever its version nibble says (as tcpdump does).
+  if (b.length - at < 40 || (b[at]! >> 4 !== 6 && !quoted)) {
     d.truncated = 'ip6';
     return;
   }

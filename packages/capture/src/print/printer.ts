@@ -284,6 +284,8 @@ export class PacketPrinter {
       const prev = layers[i - 1];
       const at = prev ? prev.offset + prev.headerLength : 0;
       // A header that is there but wrong: tcpdump names the version it found.
+      if (truncated === 'ip' && at < b.length && b[at]! >> 4 === 6)
+        return 'IP6, wrong link-layer encapsulation (invalid)';
       if (truncated === 'ip' && at < b.length && b[at]! >> 4 !== 4) return `IP${b[at]! >> 4} (invalid)`;
       if (truncated === 'ip' && at < b.length && (b[at]! & 0x0f) < 5)
         return `${this.link ? '' : 'IP '}bad-hlen ${(b[at]! & 0x0f) * 4}`;
