@@ -130,6 +130,8 @@ export class PacketPrinter {
   ): string {
     this.count++;
     let s = this.options.number ? `${String(this.count).padStart(5)}  ` : '';
+    // tcpdump's pretty_print_packet refuses an empty capture before anything else.
+    if (packet.data.length === 0) return `${s}[Invalid header: caplen==0]`;
     s += this.time.format(packet.seconds, packet.nanos);
     let body: string;
     let headerLength = 0;
@@ -283,15 +285,16 @@ export class PacketPrinter {
     if (!l) {
       const prev = layers[i - 1];
       const at = prev ? prev.offset + prev.headerLength : 0;
-      // A header that is there but wrong: tcpdump names the version it found.
-      if (truncated === 'ip' && at < b.length && b[at]! >> 4 === 6)
+      // tcpdump reads IPv4's version from its first byte, IPv6's once the fixed header is there.
+      const fixed = truncated === 'ip' ? at < b.length : b.length - at >= 40;
+      if (truncated === 'ip' && fixed && b[at]! >> 4 === 6)
         return 'IP6, wrong link-layer encapsulation (invalid)';
-      if (truncated === 'ip' && at < b.length && b[at]! >> 4 !== 4) return `IP${b[at]! >> 4} (invalid)`;
-      if (truncated === 'ip' && at < b.length && (b[at]! & 0x0f) < 5)
+      if (truncated === 'ip' && fixed && b[at]! >> 4 !== 4) return `IP${b[at]! >> 4} (invalid)`;
+      if (truncated === 'ip' && fixed && (b[at]! & 0x0f) < 5)
         return `${this.link ? '' : 'IP '}bad-hlen ${(b[at]! & 0x0f) * 4}`;
-      if (truncated === 'ip6' && at < b.length && b[at]! >> 4 !== 6)
+      if (truncated === 'ip6' && fixed && b[at]! >> 4 !== 6)
         return `${this.link ? '' : 'IP6 '}version error: ${b[at]! >> 4} != 6`;
-      if (truncated === 'ip') return `${this.link ? '' : 'IP '} [|ip]`;
+      if (truncated === 'ip') return at >= b.length ? ' [|ip]' : `${this.link ? '' : 'IP '} [|ip]`;
       return truncated ? ` [|${truncated}]` : '';
     }
     if (l.protocol === 'arp') return this.arp(l, length);
@@ -451,7 +454,7 @@ export class PacketPrinter {
       const at = ip.offset + ip.headerLength;
       if (ip.nextHeader === 50 && b.length - at >= 8)
         return `${s}ESP(spi=0x${u32(b, at).toString(16).padStart(8, '0')},seq=0x${u32(b, at + 4).toString(16)}), length ${ip.payloadLength}`;
-      return `${s}ip-proto-${ip.nextHeader} ${ip.payloadLength}`;
+      return `${s} ip-proto-${ip.nextHeader} ${ip.payloadLength}`;
     }
     // After extension headers tcpdump has printed the addresses already: the ports stand alone.
     const portsOnly = h.nextHeader !== 6 && h.nextHeader !== 17;
@@ -779,6 +782,7 @@ export class PacketPrinter {
         s += c.code === 0 ? ` for ${qdst}` : c.code === 1 ? ' (reassembly)' : `, unknown code (${c.code})`;
         break;
       case 4:
+        if (end - c.offset < 8) return `${s} [|icmp6]`;
         s +=
           c.code === 0
             ? `, erroneous - octet ${u32(b, c.offset + 4)}`
@@ -830,7 +834,7 @@ export class PacketPrinter {
         break;
       }
       case 137:
-        if (!c.target) return `${s} [|icmp6]`;
+        if (!c.target || end - c.offset < 40) return `${s} [|icmp6]`;
         s += `, ${ipv6Text(b, c.offset + 24)} to ${c.target}`;
         if (this.verbose) s += ndOptions(b, c.offset + 40, end, this.verbose);
         break;
