@@ -190,6 +190,15 @@ export class PacketPrinter {
       case 228:
       case 229:
         // tcpdump's raw_if_print: with -e, an "ip: " where a link header would be.
+        // A version that is neither 4 nor 6 (the raw link types carry no EtherType to go by).
+        if (
+          packet.linkType !== 228 &&
+          packet.linkType !== 229 &&
+          !layers.length &&
+          b[0]! >> 4 !== 4 &&
+          b[0]! >> 4 !== 6
+        )
+          return `${this.link ? 'ip: ' : ''}unknown ip ${b[0]! >> 4}`;
         return (this.link ? 'ip: ' : '') + this.network(layers, 0, b, wire, d.truncated);
       default:
         return `unsupported link type ${packet.linkType}`;
@@ -689,7 +698,12 @@ export class PacketPrinter {
           const t = q?.[1];
           if (t && (t.protocol === 'udp' || t.protocol === 'tcp'))
             s = `${qdst} ${t.protocol} port ${t.destinationPort} unreachable`;
-          else s = `${qdst} protocol ${qip.header.protocol} port unreachable`;
+          else {
+            // Another protocol: tcpdump still reads a destination port where UDP's would be.
+            const at = qip.offset + qip.headerLength + 2;
+            if (at + 2 > b.length) return ' [|icmp]';
+            s = `${qdst} protocol ${qip.header.protocol} port ${u16(b, at)} unreachable`;
+          }
         } else if (c.code === 2) s = `${qdst} protocol ${qip.header.protocol} unreachable`;
         else if (c.code === 4) {
           const mtu = u16(b, c.offset + 6);
