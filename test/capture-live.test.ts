@@ -101,8 +101,9 @@ describe.skipIf(!root)('netdiag capture, live in the lab', () => {
     const theirs = await startCapture(() =>
       lab.spawn('client', ['tcpdump', '--immediate-mode', '-B', '65536', ...args]),
     );
-    // Both sockets are bound once each says it listens; let the first block timeouts pass.
-    await sleep(300);
+    // tcpdump says it listens a moment before its socket sees packets (on `any` most of all): a
+    // run with 300 ms here once differed at the start, 1 s has not.
+    await sleep(1000);
     await traffic();
     await sleep(500);
     expect(await stop(theirs)).toBe(0);
