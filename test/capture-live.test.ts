@@ -101,8 +101,8 @@ describe.skipIf(!root)('netdiag capture, live in the lab', () => {
     const theirs = await startCapture(() =>
       lab.spawn('client', ['tcpdump', '--immediate-mode', '-B', '65536', ...args]),
     );
-    // tcpdump says it listens a moment before its socket sees packets (on `any` most of all): a
-    // run with 300 ms here once differed at the start, 1 s has not.
+    // tcpdump says it listens a moment before its socket sees packets (on `any` most of all);
+    // with 300 ms here one run of nine differed on `any` (its diff was not kept).
     await sleep(1000);
     await traffic();
     await sleep(500);
