@@ -679,9 +679,10 @@ export class PacketPrinter {
     const q = c.quoted;
     const qip = q?.[0];
     const qdst = qip?.protocol === 'ipv4' ? qip.header.destination : undefined;
-    // An error whose quoted IP header was not captured: tcpdump's check of it ends the line.
-    if ((c.type === 3 || c.type === 4 || c.type === 5 || c.type === 11 || c.type === 12) && !qip)
-      return ' [|icmp]';
+    // An error whose quoted IP header was not captured: tcpdump's check of it ends the line. Only
+    // unreachables and redirects need that header to make sense (they name its destination).
+    const isError = c.type === 3 || c.type === 4 || c.type === 5 || c.type === 11 || c.type === 12;
+    if (isError && (b.length - c.offset < 28 || ((c.type === 3 || c.type === 5) && !qip))) return ' [|icmp]';
     switch (c.type) {
       case 0:
       case 8:
@@ -796,7 +797,8 @@ export class PacketPrinter {
         s += c.code === 0 ? ` for ${qdst}` : c.code === 1 ? ' (reassembly)' : `, unknown code (${c.code})`;
         break;
       case 4:
-        if (end - c.offset < 8) return `${s} [|icmp6]`;
+        // tcpdump checks the quoted IPv6 header's destination before it prints the pointer.
+        if (end - c.offset < 48) return `${s} [|icmp6]`;
         s +=
           c.code === 0
             ? `, erroneous - octet ${u32(b, c.offset + 4)}`
