@@ -458,6 +458,16 @@ export class PacketPrinter {
     if (!next) {
       if (truncated === 'udp' || truncated === 'tcp')
         return `${s}${h.source} > ${h.destination}: ${truncated === 'udp' ? ' ' : ''}[|${truncated}]`;
+      if (truncated === 'icmp6') {
+        // tcpdump names the ICMPv6 type (and an unreachable's code) before it finds the rest cut.
+        const at = ip.offset + ip.headerLength;
+        if (at < b.length) {
+          let name = `ICMP6, ${ICMP6_TYPE[b[at]!] ?? `unknown icmp6 type (${b[at]})`}`;
+          if (b[at] === 1 && at + 1 < b.length)
+            name += `, ${ICMP6_UNREACH[b[at + 1]!] ?? `unknown unreach code (${b[at + 1]})`}`;
+          return `${s}${name} [|icmp6]`;
+        }
+      }
       if (truncated) return `${s} [|${truncated}]`;
       if (ip.nextHeader === 59) return `${s}no next header`;
       const at = ip.offset + ip.headerLength;
