@@ -535,9 +535,7 @@ export class PacketPrinter {
     dst: string,
     portsOnly = false,
   ): string {
-    let s = portsOnly
-      ? `${u.sourcePort} > ${u.destinationPort}: `
-      : `${src}.${u.sourcePort} > ${dst}.${u.destinationPort}: `;
+    let s = endpoints(src, dst, u, portsOnly);
     if (u.length < 0) return `${s} [|udp]`;
     if (u.length < 8) return `${s}truncated-udplength ${u.length}`;
     // tcpdump's udp_print: the datagram's length, unless the IP header announces less.
@@ -568,9 +566,7 @@ export class PacketPrinter {
     dst: string,
     portsOnly = false,
   ): string {
-    let s = portsOnly
-      ? `${t.sourcePort} > ${t.destinationPort}: `
-      : `${src}.${t.sourcePort} > ${dst}.${t.destinationPort}: `;
+    let s = endpoints(src, dst, t, portsOnly);
     if (t.partial === 'ports') return `${s} [|tcp]`;
     const length = t.payloadLength + t.headerLength;
     if (this.quiet) return `${s}tcp ${t.payloadLength}`;
@@ -952,6 +948,18 @@ function ipEnd(ip: IpContext): number {
   return l.protocol === 'ipv4'
     ? l.offset + Math.max(l.header.totalLength, l.headerLength)
     : l.offset + 40 + l.header.payloadLength;
+}
+
+/** `addr.port > addr.port: `, or the ports alone where tcpdump printed the addresses already. */
+function endpoints(
+  src: string,
+  dst: string,
+  l: { readonly sourcePort: number; readonly destinationPort: number },
+  portsOnly: boolean,
+): string {
+  return portsOnly
+    ? `${l.sourcePort} > ${l.destinationPort}: `
+    : `${src}.${l.sourcePort} > ${dst}.${l.destinationPort}: `;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
