@@ -56,7 +56,7 @@ async function stop(r: Running): Promise<number | null> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Lines without their time stamps (tcpdump's default HH:MM:SS.uuuuuu and a space), and without
- * the kernel's link-local multicast chatter at either end: one capture starts and stops a moment
+ * the kernel's link-local chatter (multicast, neighbour discovery) at either end: one capture starts and stops a moment
  * before the other, and a router solicitation falling in between is seen by one only.
  */
 const untimed = (out: string) => {
@@ -64,7 +64,9 @@ const untimed = (out: string) => {
     .split('\n')
     .map((l) => l.replace(/^\d\d:\d\d:\d\d\.\d{6} /, ''))
     .filter((l) => l !== '');
-  const chatter = (l: string | undefined) => l !== undefined && / > ff02::[0-9a-f:]+: /.test(l);
+  const chatter = (l: string | undefined) =>
+    l !== undefined &&
+    (/ > ff02::[0-9a-f:]+: /.test(l) || /ICMP6, neighbor (solicitation|advertisement)/.test(l));
   while (chatter(lines.at(-1))) lines.pop();
   while (chatter(lines[0])) lines.shift();
   return lines;

@@ -143,6 +143,7 @@ export function capture(options: CaptureOptions = {}): Capture {
       for (const f of frames) {
         size += f.data.length;
         if (userland !== undefined && !userland.matches(f.data, f.originalLength)) continue;
+        if (f.seconds * 1000 + f.nanos / 1e6 > cutoffMs) continue;
         batch.push({
           seconds: f.seconds,
           nanos: f.nanos,
@@ -193,9 +194,10 @@ export function capture(options: CaptureOptions = {}): Capture {
     notify();
   };
   const onAbort = () => {
-    // Everything captured before the abort is delivered: what the kernel has handed over now,
-    // and, once the block being filled times out and is handed over too, the rest (tcpdump
-    // loses that last block, up to a second of packets).
+    // Everything captured before the abort is delivered, and nothing after it: what the kernel
+    // has handed over now, and, once the block being filled times out and is handed over too,
+    // the rest up to the abort's time (tcpdump loses that last block, up to a second of packets).
+    cutoffMs = Date.now();
     socket?.drain();
     setTimeout(
       () => {
@@ -207,6 +209,8 @@ export function capture(options: CaptureOptions = {}): Capture {
     );
   };
   let aborted = false;
+  /** The abort's time (the kernel stamps packets with the same real-time clock). */
+  let cutoffMs = Number.POSITIVE_INFINITY;
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   async function* packets(): AsyncGenerator<LivePacket> {
