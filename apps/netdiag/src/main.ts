@@ -7,7 +7,7 @@ import { outputFor } from './stdio.js';
 // Each command is a bundle of its own (dist/<command>.cjs, see scripts/bundle-cli.mjs): `netdiag
 // ping` never loads the DNS or netstat code, and no command loads Ink unless it draws on a
 // terminal. Errors cross from a command's bundle to this one, hence isCliError, not instanceof.
-const commands = new Set(['ping', 'trace', 'netstat', 'lookup', 'if', 'arp', 'monitor']);
+const commands = new Set(['ping', 'trace', 'netstat', 'lookup', 'if', 'arp', 'monitor', 'capture']);
 
 const usage = `usage: netdiag <command> [options]
 
@@ -19,6 +19,7 @@ commands:
   if [IFACE...]       interfaces, addresses and counters; live rates and sparklines on a terminal
   arp [probe|scan]    the neighbour table; ARP probe (like arping) and subnet scan (like arp-scan)
   monitor [TARGET...] long-running agent for Prometheus: ICMP to many targets, /metrics, /probe
+  capture [EXPR]      packets on an interface through a pcap filter, tcpdump's lines, pcap files
 
 Run 'netdiag <command> --help' for a command's options.
 Exit codes: 0 answered, 1 nothing answered, 2 error (bad input, no permission, unknown host).`;

@@ -9,6 +9,8 @@
 #include <netinet/ip.h>
 #include <sys/socket.h>
 
+#include "packet-ring.h"
+#include "pcap-filter.h"
 #include "socket.h"
 
 namespace netdiag {
@@ -85,6 +87,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   });
   exports.Set("NativeSocket", data->constructor.Value());
   exports.Set("constants", Constants(env));
+  RegisterPcapFilter(env, exports);
+  RegisterPacketRing(env, exports);
   return exports;
 }
 

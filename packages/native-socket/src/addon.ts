@@ -34,6 +34,44 @@ export interface Addon {
     onSent: (token: number, errno: number, sentAt: bigint) => void,
   ) => AddonSocket;
   readonly constants: Readonly<Record<string, number>>;
+  readonly PacketRing: new (options: PacketRingOptions, onBatch: PacketRingBatchListener) => AddonPacketRing;
+  readonly pcapCompile: (
+    linkTypeOrSavefile: number | string,
+    snaplen: number,
+    expression: string,
+    optimize: boolean,
+    netmask: number,
+  ) => Buffer;
+  readonly pcapImage: (program: Uint8Array) => string[];
+  readonly pcapFilter: (program: Uint8Array, packet: Uint8Array, wireLength: number) => number;
+  readonly pcapVersion: () => string;
+}
+
+/** What src/packet-ring.cc takes (see packet-ring.ts for the meaning of each). */
+export interface PacketRingOptions {
+  readonly ifindex: number;
+  readonly cooked: boolean;
+  readonly linkType: number;
+  readonly snaplen: number;
+  readonly promiscuous: boolean;
+  readonly direction: 0 | 1 | 2;
+  readonly bufferBytes: number;
+  readonly blockTimeoutMs: number;
+  readonly filter: Buffer | null;
+}
+
+/** A batch of records (see packet-ring.cc), or null and the error that ended the capture. */
+export type PacketRingBatchListener = (batch: Buffer | null, count: number, error?: Error) => void;
+
+export interface AddonPacketRing {
+  stats(): [received: number, dropped: number];
+  drain(): void;
+  pause(): void;
+  resume(): void;
+  close(): void;
+  ref(): void;
+  unref(): void;
+  readonly fd: number;
 }
 
 export interface AddonSocket {

@@ -15,6 +15,24 @@ export {
   type SocketType,
 } from './native-socket.js';
 export {
+  type CapturedFrame,
+  openPacketRing,
+  PacketRing,
+  type PacketRingSpec,
+  type PacketRingStats,
+  parseBatch,
+} from './packet-ring.js';
+export {
+  type CompileOptions,
+  FilterSyntaxError,
+  LibpcapUnavailableError,
+  pcapCompile,
+  pcapFilter,
+  pcapImage,
+  pcapVersion,
+  SavefileOpenError,
+} from './pcap-filter.js';
+export {
   AddressFamily,
   decodeSockaddr,
   encodeSockaddr,

@@ -1,10 +1,20 @@
 export { type ArpInterface, arpInterface, openArpChannel } from './arp-channel.js';
+export {
+  type CapturedFrame,
+  type CaptureInterface,
+  type CaptureSocket,
+  type CaptureSocketSpec,
+  captureInterface,
+  openCaptureSocket,
+  type PacketRingStats,
+} from './capture-ring.js';
 export type { SocketErrorCode } from './errors.js';
 export { PERMISSION_FIX, ProbeSocketError, pingGroupFix, toProbeSocketError } from './errors.js';
 export { type NetlinkRouteSocket, openNetlinkRoute } from './netlink-route.js';
 export { type NetlinkSockDiagSocket, openNetlinkSockDiag } from './netlink-sock-diag.js';
 export type { Backend, OpenOptions } from './open.js';
 export { openProbeSocket } from './open.js';
+export { FilterCompileError, loadPcapCompiler, type PcapCompiler } from './pcap-compiler.js';
 export { routeSource } from './route-source.js';
 export type {
   IpFamily,
