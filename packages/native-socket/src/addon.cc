@@ -9,6 +9,7 @@
 #include <netinet/ip.h>
 #include <sys/socket.h>
 
+#include "privilege.h"
 #include "socket.h"
 
 namespace netdiag {
@@ -85,6 +86,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   });
   exports.Set("NativeSocket", data->constructor.Value());
   exports.Set("constants", Constants(env));
+  DefinePrivilege(env, exports);
   return exports;
 }
 

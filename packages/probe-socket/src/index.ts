@@ -5,6 +5,23 @@ export { type NetlinkRouteSocket, openNetlinkRoute } from './netlink-route.js';
 export { type NetlinkSockDiagSocket, openNetlinkSockDiag } from './netlink-sock-diag.js';
 export type { Backend, OpenOptions } from './open.js';
 export { openProbeSocket } from './open.js';
+export {
+  CAPABILITIES,
+  type Capability,
+  type DropOptions,
+  type DropResult,
+  dropPrivileges,
+  findHelper,
+  HELPER_PATHS,
+  lookupUser,
+  PrivilegeError,
+  type PrivilegeReport,
+  PROCESS_OWNER_CAPABILITIES,
+  parseStatus,
+  privilegeReport,
+  type ThreadPrivileges,
+  threadPrivileges,
+} from './privilege.js';
 export { routeSource } from './route-source.js';
 export type {
   IpFamily,

@@ -11,6 +11,7 @@ import type { Interface } from '@netdiag/interface-stats';
 import type { NetlinkRouteSocket } from '@netdiag/probe-socket';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
+import { checkUser, dropAfterOpen, userOption } from '../privilege.js';
 import type { CommandIo } from '../io.js';
 import { printable } from '../printable.js';
 import { openInterfaceReader, selectInterfaces } from './if.js';
@@ -42,10 +43,13 @@ options:
   --foreign              scan: allow a range outside the interface's own subnets
   --json                 one JSON object (table: {"neighbours", "missing", "exactStates"})
   -n                     numeric; accepted for familiarity (netdiag never looks names up)
+  --user NAME            probe, scan: started as root, become NAME once the packet socket is
+                         open (as tcpdump -Z); every capability is dropped then in any case
   -h, --help             this help
 
 Probes and scans send and receive on a packet socket (AF_PACKET), which needs root or
-CAP_NET_RAW; without it they say so in one line, with the fix (exit 2).
+CAP_NET_RAW, or netdiag's privileged helper (netdiag --privileges says which is in use); without
+them they say so in one line, with the fix (exit 2).
 Exit status: 0 if a neighbour was listed (or answered), 1 if none, 2 on error.`;
 
 const flags = {
@@ -58,6 +62,7 @@ const flags = {
   foreign: { type: 'boolean' },
   json: { type: 'boolean' },
   numeric: { type: 'boolean', short: 'n' },
+  ...userOption,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -424,8 +429,20 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   } finally {
     reader.close();
   }
+  const { user } = parseCommandArgs('arp', args, flags).values;
+  await checkUser(`arp ${o.mode}`, user);
   const { openArpChannel } = await import('@netdiag/probe-socket');
-  const open: OpenArpChannel = (iface) => openArpChannel(iface);
+  // One packet socket serves a probe or a scan: once it is open, nothing needs privilege.
+  const open: OpenArpChannel = async (iface) => {
+    const channel = await openArpChannel(iface);
+    try {
+      await dropAfterOpen(`arp ${o.mode}`, user, io.stderr);
+    } catch (err) {
+      channel.close();
+      throw err;
+    }
+    return channel;
+  };
   try {
     return o.mode === 'probe' ? await probeCommand(o, io, open, all) : await scanCommand(o, io, open, all);
   } catch (err) {

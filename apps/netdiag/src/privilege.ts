@@ -1,0 +1,54 @@
+// Least privilege for every command: sockets first, then the drop (see @netdiag/probe-socket's
+// dropPrivileges). A command parses `--user`, checks it before opening anything, and calls
+// dropAfterOpen once its sockets are open; nothing it does afterwards may need privilege.
+import { CliError, ExitCode, UsageError } from './cli-error.js';
+
+/** The `--user NAME` flag, for parseCommandArgs. */
+export const userOption = { user: { type: 'string' } } as const;
+
+/** The flag's line in a command's --help. */
+export const USER_HELP =
+  '  --user NAME   started as root, become NAME once the sockets are open (as tcpdump -Z);\n' +
+  '                every capability is dropped then in any case (netdiag --privileges says more)';
+
+/** Checks `--user NAME` names a user, before any socket opens: a typo is a usage error. */
+export async function checkUser(command: string, user: string | undefined): Promise<void> {
+  if (user === undefined) return;
+  const { lookupUser, PrivilegeError } = await import('@netdiag/probe-socket');
+  try {
+    lookupUser(user);
+    if (process.getuid?.() !== 0 && lookupUser(user).uid !== process.geteuid?.())
+      throw new UsageError(`${command}: --user needs netdiag to be started as root`);
+  } catch (err) {
+    if (err instanceof PrivilegeError) throw new UsageError(`${command}: --user: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Drops every capability but `keep` in every thread, and becomes `user` if given. Where the
+ * native addon that makes the drop is missing, a run without --user goes on after one line on
+ * stderr (it is no worse than before); with --user it stops, as the user asked for a switch.
+ * `process-owners` (netstat -p) keeps what reading other users' /proc/PID/fd takes.
+ */
+export async function dropAfterOpen(
+  command: string,
+  user: string | undefined,
+  stderr: { write(text: string): unknown },
+  keep: 'nothing' | 'process-owners' = 'nothing',
+): Promise<void> {
+  const { dropPrivileges, PrivilegeError, PROCESS_OWNER_CAPABILITIES } = await import('@netdiag/probe-socket');
+  try {
+    await dropPrivileges({
+      ...(user !== undefined && { user }),
+      keep: keep === 'process-owners' ? PROCESS_OWNER_CAPABILITIES : [],
+    });
+  } catch (err) {
+    if (!(err instanceof PrivilegeError)) throw err;
+    if (err.code === 'NO_ADDON' && user === undefined) {
+      stderr.write(`netdiag: ${command}: privileges not dropped: ${err.message}\n`);
+      return;
+    }
+    throw new CliError(`${command}: ${err.message}`, ExitCode.Error, { cause: err });
+  }
+}
