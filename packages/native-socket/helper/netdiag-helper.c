@@ -18,6 +18,7 @@
 #include <linux/capability.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -112,8 +113,14 @@ int main(void) {
     do {
       n = recv(conn, buf, sizeof buf, 0);
     } while (n < 0 && errno == EINTR);
-    if (n == 0) return 0;
     if (n < 0) return 2;
+    if (n == 0) {
+      /* End of file, or an empty record: only a hung-up peer ends the helper. */
+      struct pollfd p = {conn, POLLRDHUP, 0};
+      if (poll(&p, 1, 0) != 0) return 0;
+      if (reply(conn, EINVAL, -1) != 0) return 2;
+      continue;
+    }
     struct netdiag_helper_request req;
     if ((size_t)n != sizeof req) {
       if (reply(conn, EINVAL, -1) != 0) return 2;

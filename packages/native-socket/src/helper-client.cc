@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <string.h>
+#include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,21 @@ struct Spawned {
 };
 
 }  // namespace
+
+bool SocketIs(int fd, int domain, int type, int protocol) {
+  int got[3];
+  const int names[3] = {SO_DOMAIN, SO_TYPE, SO_PROTOCOL};
+  for (int i = 0; i < 3; i++) {
+    socklen_t len = sizeof got[i];
+    if (getsockopt(fd, SOL_SOCKET, names[i], &got[i], &len) != 0) return false;
+  }
+  if (got[0] != domain || got[1] != type) return false;
+  if (domain != AF_PACKET) return got[2] == protocol;
+  sockaddr_ll ll{};
+  socklen_t len = sizeof ll;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ll), &len) != 0) return false;
+  return ll.sll_protocol == uint16_t(protocol);
+}
 
 int OpenThroughHelper(const std::string& path, int domain, int type, int protocol, std::string& error, int& errnum) {
   errnum = 0;
@@ -126,13 +142,7 @@ int OpenThroughHelper(const std::string& path, int domain, int type, int protoco
     return -1;
   }
   // Check what came is what was asked for: the helper is trusted, but not blindly.
-  int got[3];
-  const int names[3] = {SO_DOMAIN, SO_TYPE, SO_PROTOCOL};
-  for (int i = 0; i < 3; i++) {
-    socklen_t len = sizeof got[i];
-    if (fd < 0 || getsockopt(fd, SOL_SOCKET, names[i], &got[i], &len) != 0) got[i] = -1;
-  }
-  if (fd < 0 || got[0] != domain || got[1] != type || got[2] != protocol) {
+  if (fd < 0 || !SocketIs(fd, domain, type, protocol)) {
     if (fd >= 0) close(fd);
     errnum = EPROTO;
     error = "the helper passed back a different socket than asked for";

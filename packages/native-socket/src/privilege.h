@@ -25,6 +25,12 @@ std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, 
  */
 int OpenThroughHelper(const std::string& path, int domain, int type, int protocol, std::string& error, int& errnum);
 
+/**
+ * Whether `fd` is a socket(domain, type, protocol). Packet sockets report no SO_PROTOCOL: their
+ * EtherType (network order, as given to socket()) is read from getsockname's sll_protocol.
+ */
+bool SocketIs(int fd, int domain, int type, int protocol);
+
 /** Adds dropPrivileges and helperOpen to the addon's exports. */
 void DefinePrivilege(Napi::Env env, Napi::Object exports);
 

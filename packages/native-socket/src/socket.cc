@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "errors.h"
+#include "privilege.h"
 
 namespace netdiag {
 
@@ -106,17 +107,17 @@ ssize_t SendOne(int fd, const uint8_t* data, size_t length, const sockaddr_stora
 
 /** Takes `fd` as this socket's if it is the socket asked for, made non-blocking and close-on-exec. */
 int AdoptDescriptor(Napi::Env env, int fd, int domain, int type, int protocol) {
-  int got[3];
-  const int names[3] = {SO_DOMAIN, SO_TYPE, SO_PROTOCOL};
-  for (int i = 0; i < 3; i++) {
-    socklen_t len = sizeof got[i];
-    if (getsockopt(fd, SOL_SOCKET, names[i], &got[i], &len) != 0) throw SystemError(env, errno, "getsockopt");
-  }
-  if (got[0] != domain || got[1] != type || got[2] != protocol)
+  // Ours from here on: closed if it cannot be used, as a socket() that failed leaves nothing open.
+  if (!SocketIs(fd, domain, type, protocol)) {
+    ::close(fd);
     throw Napi::TypeError::New(env, "the descriptor is not the socket described");
+  }
   int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
-    throw SystemError(env, errno, "fcntl");
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw SystemError(env, err, "fcntl");
+  }
   return fd;
 }
 
