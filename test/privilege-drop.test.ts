@@ -48,7 +48,10 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag drops its privilege once its 
    * after the drop), reads every thread's privileges, then interrupts it. `ip netns exec` execs
    * the command, so the child's pid is netdiag's.
    */
-  async function privilegesWhileRunning(args: string[], lines = 1): Promise<{ threads: ThreadPrivileges[]; out: string }> {
+  async function privilegesWhileRunning(
+    args: string[],
+    lines = 1,
+  ): Promise<{ threads: ThreadPrivileges[]; out: string }> {
     const child = lab.spawn('client', netdiagArgv(...args));
     try {
       const out = await outputLines(child, lines);
@@ -64,7 +67,14 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag drops its privilege once its 
     // Node runs a dozen threads by now (main, libuv's pool, V8's platform, the inspector's watchdog).
     expect(threads.length).toBeGreaterThan(4);
     for (const t of threads) {
-      expect({ tid: t.tid, eff: t.effective, prm: t.permitted, amb: t.ambient, nnp: t.noNewPrivs, uid: t.uids }).toEqual({
+      expect({
+        tid: t.tid,
+        eff: t.effective,
+        prm: t.permitted,
+        amb: t.ambient,
+        nnp: t.noNewPrivs,
+        uid: t.uids,
+      }).toEqual({
         tid: t.tid,
         eff: mask,
         prm: mask,
@@ -80,7 +90,10 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag drops its privilege once its 
     const r = await privilegesWhileRunning(['ping', '-i', '0.2', target], 2);
     expect(r.out).toMatch(/bytes from/);
     expectDropped(r.threads);
-    const v6 = await privilegesWhileRunning(['ping', '-i', '0.2', '--user', 'nobody', lab.addr('target', 6)], 2);
+    const v6 = await privilegesWhileRunning(
+      ['ping', '-i', '0.2', '--user', 'nobody', lab.addr('target', 6)],
+      2,
+    );
     expect(v6.out).toMatch(/bytes from/);
     expectDropped(v6.threads, 0n, NOBODY);
   });
@@ -88,25 +101,65 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag drops its privilege once its 
   it('trace (ICMP, UDP and TCP SYN on raw sockets): no capability in any thread', async () => {
     const target = lab.addr('target', 4);
     for (const method of ['-I', '-U', '-T']) {
-      const r = await privilegesWhileRunning(['trace', method, '-n', '--json', '-c', '100', '-i', '0.2', target]);
+      const r = await privilegesWhileRunning([
+        'trace',
+        method,
+        '-n',
+        '--json',
+        '-c',
+        '100',
+        '-i',
+        '0.2',
+        target,
+      ]);
       expect(r.out).toMatch(/"type":"start".*"backend":"native-raw"/);
       expectDropped(r.threads);
     }
-    const r = await privilegesWhileRunning(['trace', '-T', '-n', '--json', '-c', '100', '--user', 'nobody', target]);
+    const r = await privilegesWhileRunning([
+      'trace',
+      '-T',
+      '-n',
+      '--json',
+      '-c',
+      '100',
+      '--user',
+      'nobody',
+      target,
+    ]);
     expectDropped(r.threads, 0n, NOBODY);
   });
 
   it('arp probe and arp scan: no capability in any thread once the packet socket is open', async () => {
     const n1 = lab.topology.hosts.n1!.v4;
-    const probe = await privilegesWhileRunning(['arp', 'probe', '-I', 'eth1', '--interval', '0.2', '-c', '100', n1]);
+    const probe = await privilegesWhileRunning([
+      'arp',
+      'probe',
+      '-I',
+      'eth1',
+      '--interval',
+      '0.2',
+      '-c',
+      '100',
+      n1,
+    ]);
     expect(probe.out).toMatch(/reply|Unicast|from/i);
     expectDropped(probe.threads);
-    const scan = await privilegesWhileRunning(['arp', 'scan', '-I', 'eth1', '--timeout', '20', '--user', 'nobody', '198.51.100.0/29']);
+    const scan = await privilegesWhileRunning([
+      'arp',
+      'scan',
+      '-I',
+      'eth1',
+      '--timeout',
+      '20',
+      '--user',
+      'nobody',
+      '198.51.100.0/29',
+    ]);
     expect(scan.out).toMatch(/198\.51\.100\./);
     expectDropped(scan.threads, 0n, NOBODY);
   });
 
-  it('netstat -p keeps CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE alone, and still names the owner of another user\'s socket', async () => {
+  it("netstat -p keeps CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE alone, and still names the owner of another user's socket", async () => {
     // The listing after the drop (the second) must still show nobody's python3 as the owner.
     const r = await privilegesWhileRunning(['netstat', '-tlnp', '-c', '--interval', '0.3'], 8);
     expectDropped(r.threads, PROCESS_OWNER_MASK);
@@ -138,14 +191,20 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag drops its privilege once its 
     expect(owner('-all,+dac_read_search')).not.toMatch(line);
     expect(owner('-all,+sys_ptrace')).not.toMatch(line);
     // ss, as root with every capability, sees the same owner.
-    const ss = spawnSync('ip', ['netns', 'exec', lab.ns('client'), 'ss', '-tlnp'], { encoding: 'utf8' }).stdout;
+    const ss = spawnSync('ip', ['netns', 'exec', lab.ns('client'), 'ss', '-tlnp'], {
+      encoding: 'utf8',
+    }).stdout;
     expect(ss).toMatch(new RegExp(`127\\.0\\.0\\.1:8099 .*pid=${listener.pid}`));
   });
 
   it('--user names a user that exists, before anything opens', () => {
-    const r = spawnSync(netdiagArgv()[0]!, netdiagArgv('ping', '--user', 'no-such-user-here', '127.0.0.1').slice(1), {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      netdiagArgv()[0]!,
+      netdiagArgv('ping', '--user', 'no-such-user-here', '127.0.0.1').slice(1),
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^netdiag: ping: --user: no user named 'no-such-user-here'/);
   });

@@ -59,13 +59,20 @@ describe.skipIf(process.getuid?.() !== 0)('the privileged helper', () => {
     const mode = execFileSync('stat', ['-c', '%U:%G %a', helper]).toString().trim();
     expect(mode).toBe(`root:${group} 750`);
     expect(execFileSync('getcap', [helper]).toString()).toMatch(/cap_net_raw[=+]ep/);
-    expect(execFileSync('getcap', [realpathSync(process.execPath)]).toString().trim()).toBe('');
+    expect(
+      execFileSync('getcap', [realpathSync(process.execPath)])
+        .toString()
+        .trim(),
+    ).toBe('');
   });
 
   it('lets a member ping over raw sockets, IPv4 and IPv6, as iputils ping does as root', async () => {
     for (const family of [4, 6] as const) {
       const target = lab.addr('target', family);
-      const r = await lab.exec('client', asNobody(true, netdiagArgv('ping', '-c', '3', '-i', '0.2', '--json', target)));
+      const r = await lab.exec(
+        'client',
+        asNobody(true, netdiagArgv('ping', '-c', '3', '-i', '0.2', '--json', target)),
+      );
       expect(r.code, r.stderr).toBe(0);
       const events = ndjson(r.stdout);
       expect(events[0]).toMatchObject({ type: 'start', backend: 'native-helper' });
@@ -80,7 +87,10 @@ describe.skipIf(process.getuid?.() !== 0)('the privileged helper', () => {
     for (const family of [4, 6] as const) {
       const target = lab.addr('target', family);
       for (const method of ['-I', '-U', '-T']) {
-        const r = await lab.exec('client', asNobody(true, netdiagArgv('trace', method, '-n', '--json', target)));
+        const r = await lab.exec(
+          'client',
+          asNobody(true, netdiagArgv('trace', method, '-n', '--json', target)),
+        );
         expect(r.code, r.stderr).toBe(0);
         const events = ndjson(r.stdout);
         expect(events[0]).toMatchObject({ type: 'start', backend: 'native-helper' });
@@ -103,9 +113,13 @@ describe.skipIf(process.getuid?.() !== 0)('the privileged helper', () => {
     expect(denied.stderr).toMatch(/^netdiag: trace: TCP probes need a raw socket: .*privileged helper/);
     // setpriv keeps root's capabilities up to its exec (CAP_DAC_OVERRIDE would run the helper):
     // a shell in between runs as nobody with none, as any user's program would.
-    const run = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'sh', '-c', 'exec "$0"', helper], {
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      'setpriv',
+      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'sh', '-c', 'exec "$0"', helper],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/Permission denied/);
     // Installed carelessly, world-executable with its capability: it checks the group itself.
@@ -116,13 +130,21 @@ describe.skipIf(process.getuid?.() !== 0)('the privileged helper', () => {
     execFileSync('setcap', ['cap_net_raw+ep', careless]);
     const outsider = await lab.exec(
       'client',
-      asNobody(false, netdiagArgv('arp', 'probe', '-I', 'eth0', '-c', '1', lab.topology.chains.path!.hops[4][0]!), careless),
+      asNobody(
+        false,
+        netdiagArgv('arp', 'probe', '-I', 'eth0', '-c', '1', lab.topology.chains.path!.hops[4][0]!),
+        careless,
+      ),
     );
     expect(outsider.code).toBe(2);
     expect(outsider.stderr).toMatch(/serves only members of its group/);
     const member = await lab.exec(
       'client',
-      asNobody(true, netdiagArgv('arp', 'probe', '-I', 'eth0', '-c', '1', lab.topology.chains.path!.hops[4][0]!), careless),
+      asNobody(
+        true,
+        netdiagArgv('arp', 'probe', '-I', 'eth0', '-c', '1', lab.topology.chains.path!.hops[4][0]!),
+        careless,
+      ),
     );
     expect(member.code, member.stderr).toBe(0);
   });

@@ -37,7 +37,9 @@ export async function dropAfterOpen(
   stderr: { write(text: string): unknown },
   keep: 'nothing' | 'process-owners' = 'nothing',
 ): Promise<void> {
-  const { dropPrivileges, PrivilegeError, PROCESS_OWNER_CAPABILITIES } = await import('@netdiag/probe-socket');
+  const { dropPrivileges, PrivilegeError, PROCESS_OWNER_CAPABILITIES } = await import(
+    '@netdiag/probe-socket'
+  );
   try {
     await dropPrivileges({
       ...(user !== undefined && { user }),

@@ -2,7 +2,6 @@ export { nativeAvailability } from './addon.js';
 /** Kernel constants read from the C headers by the addon (throws NativeUnavailableError without it). */
 export { constants } from './constants.js';
 export { NativeUnavailableError, SocketError } from './errors.js';
-export { type Credentials, dropThreadPrivileges, helperDescriptor } from './privilege.js';
 export {
   type ErrorOrigin,
   type ErrorQueueEntry,
@@ -15,6 +14,7 @@ export {
   type SocketDomain,
   type SocketType,
 } from './native-socket.js';
+export { type Credentials, dropThreadPrivileges, helperDescriptor } from './privilege.js';
 export {
   AddressFamily,
   decodeSockaddr,

@@ -87,7 +87,9 @@ export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): Pr
     } catch (err) {
       if (!(err instanceof ProbeSocketError && err.isPermissionDenied)) throw err;
       const said = err.cause instanceof Error ? err.cause.message : err.message;
-      rawError = new ProbeSocketError(`${rawError.message} (${said})`, rawError.code, 'socket', { cause: err });
+      rawError = new ProbeSocketError(`${rawError.message} (${said})`, rawError.code, 'socket', {
+        cause: err,
+      });
     }
   }
   if (spec.protocol !== 'icmp') throw rawError;

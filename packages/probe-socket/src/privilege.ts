@@ -1,7 +1,14 @@
 // The privilege policy of every netdiag command: open the sockets first, then drop everything in
 // every thread (and, when started as root and asked to, become another user), keeping only what a
 // command still needs; and say which way to raw sockets this process has, and why.
-import { accessSync, constants as fsConstants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  existsSync,
+  constants as fsConstants,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 
 /** The capabilities a netdiag command may keep after the drop, by their kernel names. */
 export const CAPABILITIES = {
@@ -136,12 +143,15 @@ const mask = (caps: readonly Capability[]) => caps.reduce((m, c) => m | (1n << B
  */
 export async function dropPrivileges(options: DropOptions = {}): Promise<DropResult> {
   const before = parseStatus(0, readFileSync('/proc/self/status', 'utf8'));
-  const kept = (options.keep ?? []).filter((c) => (before.permitted & (1n << BigInt(CAPABILITIES[c]))) !== 0n);
+  const kept = (options.keep ?? []).filter(
+    (c) => (before.permitted & (1n << BigInt(CAPABILITIES[c]))) !== 0n,
+  );
   let user: ReturnType<typeof lookupUser> | undefined;
   if (options.user !== undefined) {
     user = lookupUser(options.user);
     if (user.uid === before.uids[1]) user = undefined;
-    else if (before.uids[1] !== 0) throw new PrivilegeError(`--user ${options.user} needs netdiag to be started as root`, 'NOT_ROOT');
+    else if (before.uids[1] !== 0)
+      throw new PrivilegeError(`--user ${options.user} needs netdiag to be started as root`, 'NOT_ROOT');
   }
   const native = await import('@netdiag/native-socket');
   const availability = native.nativeAvailability();
@@ -179,7 +189,10 @@ export async function dropPrivileges(options: DropOptions = {}): Promise<DropRes
 }
 
 /** Where netdiag looks for the helper when NETDIAG_HELPER does not say (scripts/install-helper.sh). */
-export const HELPER_PATHS = ['/usr/local/libexec/netdiag/netdiag-helper', '/usr/libexec/netdiag/netdiag-helper'];
+export const HELPER_PATHS = [
+  '/usr/local/libexec/netdiag/netdiag-helper',
+  '/usr/libexec/netdiag/netdiag-helper',
+];
 
 /**
  * The privileged helper's path: NETDIAG_HELPER if set (empty: never use one), else the first
@@ -264,7 +277,10 @@ function groupOf(path: string): string {
 
 function pingGroupAdmits(gid: number): boolean {
   try {
-    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8').trim().split(/\s+/).map(Number);
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     return lo !== undefined && hi !== undefined && gid >= lo && gid <= hi;
   } catch {
     return false;

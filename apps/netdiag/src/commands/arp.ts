@@ -11,9 +11,9 @@ import type { Interface } from '@netdiag/interface-stats';
 import type { NetlinkRouteSocket } from '@netdiag/probe-socket';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
-import { checkUser, dropAfterOpen, userOption } from '../privilege.js';
 import type { CommandIo } from '../io.js';
 import { printable } from '../printable.js';
+import { checkUser, dropAfterOpen, userOption } from '../privilege.js';
 import { openInterfaceReader, selectInterfaces } from './if.js';
 
 export const help = `usage: netdiag arp [options]                          the neighbour table

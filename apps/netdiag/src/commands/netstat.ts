@@ -19,9 +19,9 @@ import {
 } from '@netdiag/socket-list';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
-import { checkUser, dropAfterOpen, userOption } from '../privilege.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { printable } from '../printable.js';
+import { checkUser, dropAfterOpen, userOption } from '../privilege.js';
 import {
   decimalWidth,
   inetColumnsTable,

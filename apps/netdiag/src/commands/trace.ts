@@ -3,10 +3,10 @@ import { defaults, PROBE_PAYLOAD, TraceError, type TraceEvent, trace } from '@ne
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
+import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js';
 import { TraceBoard } from '../trace/trace-board.js';
 import { csvLines, reportLines, traceHeader, traceLine } from '../trace/trace-format.js';
 import { traceJsonLine } from '../trace/trace-json.js';
-import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js';
 import { LiveFeed } from '../views/live-feed.js';
 
 export const help = `usage: netdiag trace [options] HOST
