@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     },
     env: process.env,
     signal: controller.signal,
+    ownsProcess: true,
   };
   try {
     const bundle = await loadCommand(name);

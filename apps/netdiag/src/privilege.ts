@@ -1,7 +1,9 @@
 // Least privilege for every command: sockets first, then the drop (see @netdiag/probe-socket's
 // dropPrivileges). A command parses `--user`, checks it before opening anything, and calls
 // dropAfterOpen once its sockets are open; nothing it does afterwards may need privilege.
+import { readFileSync } from 'node:fs';
 import { CliError, ExitCode, UsageError } from './cli-error.js';
+import type { CommandIo } from './io.js';
 
 /** The `--user NAME` flag, for parseCommandArgs. */
 export const userOption = { user: { type: 'string' } } as const;
@@ -26,7 +28,8 @@ export async function checkUser(command: string, user: string | undefined): Prom
 }
 
 /**
- * Drops every capability but `keep` in every thread, and becomes `user` if given. Where the
+ * Drops every capability but `keep` in every thread, and becomes `user` if given; only in the
+ * CLI's own process (`io.ownsProcess`), never in a test's that runs a command in-process. Where the
  * native addon that makes the drop is missing, a run without --user goes on after one line on
  * stderr (it is no worse than before); with --user it stops, as the user asked for a switch.
  * `process-owners` (netstat -p) keeps what reading other users' /proc/PID/fd takes.
@@ -34,9 +37,12 @@ export async function checkUser(command: string, user: string | undefined): Prom
 export async function dropAfterOpen(
   command: string,
   user: string | undefined,
-  stderr: { write(text: string): unknown },
+  io: Pick<CommandIo, 'stderr' | 'ownsProcess'>,
   keep: 'nothing' | 'process-owners' = 'nothing',
 ): Promise<void> {
+  if (io.ownsProcess !== true) return;
+  // A user's run without a capability has nothing to drop: it does not load the addon for it.
+  if (user === undefined && process.getuid?.() !== 0 && holdsNothing()) return;
   const { dropPrivileges, PrivilegeError, PROCESS_OWNER_CAPABILITIES } = await import(
     '@netdiag/probe-socket'
   );
@@ -48,9 +54,19 @@ export async function dropAfterOpen(
   } catch (err) {
     if (!(err instanceof PrivilegeError)) throw err;
     if (err.code === 'NO_ADDON' && user === undefined) {
-      stderr.write(`netdiag: ${command}: privileges not dropped: ${err.message}\n`);
+      io.stderr.write(`netdiag: ${command}: privileges not dropped: ${err.message}\n`);
       return;
     }
     throw new CliError(`${command}: ${err.message}`, ExitCode.Error, { cause: err });
+  }
+}
+
+/** No capability permitted or ambient (/proc/self/status), so none can be raised. */
+function holdsNothing(): boolean {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    return /^CapPrm:\s*0+$/m.test(status) && /^CapAmb:\s*0+$/m.test(status);
+  } catch {
+    return false;
   }
 }

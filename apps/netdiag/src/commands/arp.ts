@@ -436,7 +436,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const open: OpenArpChannel = async (iface) => {
     const channel = await openArpChannel(iface);
     try {
-      await dropAfterOpen(`arp ${o.mode}`, user, io.stderr);
+      await dropAfterOpen(`arp ${o.mode}`, user, io);
     } catch (err) {
       channel.close();
       throw err;

@@ -659,7 +659,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   try {
     if (o.mode === 'routes' || o.mode === 'counters') {
       // Plain files: nothing privileged to open first.
-      await dropAfterOpen('netstat', o.user, io.stderr);
+      await dropAfterOpen('netstat', o.user, io);
       return o.mode === 'routes'
         ? await repeat(o, io, () => printRoutes(o, io))
         : await repeat(o, io, () => printCounters(o, io));
@@ -667,7 +667,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     const reader = await openSocketReader(o.source, o.protocols);
     try {
       // -p reads other users' /proc/PID/fd at every listing: it keeps what that takes, no more.
-      await dropAfterOpen('netstat', o.user, io.stderr, o.programs ? 'process-owners' : 'nothing');
+      await dropAfterOpen('netstat', o.user, io, o.programs ? 'process-owners' : 'nothing');
       if (wantsLiveView(io, o.json)) {
         const { runNetstatLive } = await import('../views/netstat-live.js');
         return await runNetstatLive(o, io, reader.source);

@@ -118,7 +118,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       if (e.type === 'start') {
         targets = e.targets;
         // Every socket of the run is open: nothing from here on needs privilege.
-        await dropAfterOpen('ping', v.user, io.stderr);
+        await dropAfterOpen('ping', v.user, io);
       }
       if (e.type === 'reply' && !e.duplicate) anyReply = true;
       if (json) {

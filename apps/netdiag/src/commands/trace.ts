@@ -200,7 +200,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       try {
         for await (const e of run) {
           // The first event comes once every socket of the run is open: drop privilege now.
-          if (!started) await dropAfterOpen('trace', v.user, io.stderr);
+          if (!started) await dropAfterOpen('trace', v.user, io);
           started = true;
           await show(e);
         }
