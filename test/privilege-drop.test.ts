@@ -166,6 +166,14 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag drops its privilege once its 
     const listings = r.out.split('Active Internet connections').filter((l) => l.trim() !== '');
     expect(listings.length).toBeGreaterThan(1);
     expect(listings[1]).toMatch(new RegExp(`127\\.0\\.0\\.1:8099 .* ${listener.pid}/python3`));
+    // As another user (daemon, uid 1) with the two kept across the switch, still nobody's owner shows.
+    const asDaemon = await privilegesWhileRunning(
+      ['netstat', '-tlnp', '-c', '--interval', '0.3', '--user', 'daemon'],
+      8,
+    );
+    expectDropped(asDaemon.threads, PROCESS_OWNER_MASK, 1);
+    const daemonListings = asDaemon.out.split('Active Internet connections').filter((l) => l.trim() !== '');
+    expect(daemonListings[1]).toMatch(new RegExp(`127\\.0\\.0\\.1:8099 .* ${listener.pid}/python3`));
     // Without -p nothing is kept.
     const plain = await privilegesWhileRunning(['netstat', '-tln', '-c', '--interval', '0.3'], 3);
     expectDropped(plain.threads);

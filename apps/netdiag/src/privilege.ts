@@ -13,6 +13,14 @@ export const USER_HELP =
   '  --user NAME   started as root, become NAME once the sockets are open (as tcpdump -Z);\n' +
   '                every capability is dropped then in any case (netdiag --privileges says more)';
 
+/**
+ * The user a long-running command (the monitoring agent) becomes when none is named: started
+ * as root, `nobody`, as tcpdump's -Z defaults to its own user; otherwise the one it runs as.
+ */
+export function agentUser(user: string | undefined): string | undefined {
+  return user ?? (process.getuid?.() === 0 ? 'nobody' : undefined);
+}
+
 /** Checks `--user NAME` names a user, before any socket opens: a typo is a usage error. */
 export async function checkUser(command: string, user: string | undefined): Promise<void> {
   if (user === undefined) return;
