@@ -143,6 +143,24 @@ describe.skipIf(process.getuid?.() !== 0)('the privileged helper', () => {
     }
   });
 
+  it('netdiag --privileges says which way is in use, and why', async () => {
+    const privileges = async (argv: string[]) =>
+      JSON.parse((await lab.exec('client', argv)).stdout) as { path: string; lines: string[] };
+    const asRoot = await privileges([
+      'env',
+      `NETDIAG_HELPER=${helper}`,
+      ...netdiagArgv('--privileges', '--json'),
+    ]);
+    expect(asRoot.path).toBe('root');
+    const member = await privileges(asNobody(true, netdiagArgv('--privileges', '--json')));
+    expect(member.path).toBe('helper');
+    expect(member.lines.join('\n')).toContain(`helper: ${helper}: installed, and you are in its group`);
+    const outsider = await privileges(asNobody(false, netdiagArgv('--privileges', '--json')));
+    expect(outsider.path).toBe('unprivileged');
+    expect(outsider.lines.join('\n')).toMatch(/only members of its group \(gid \d+\) may run it/);
+    expect(outsider.lines.join('\n')).toMatch(/ping_group_range does not admit your group/);
+  });
+
   it('serves no one outside its group: not run (mode 0750), and refusing by itself when it could be run', async () => {
     const target = lab.addr('target', 4);
     const denied = await lab.exec('client', asNobody(false, netdiagArgv('trace', '-T', '-n', target)));

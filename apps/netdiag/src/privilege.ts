@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { CliError, ExitCode, UsageError } from './cli-error.js';
 import type { CommandIo } from './io.js';
 
+let dropped = false;
+
 /** The `--user NAME` flag, for parseCommandArgs. */
 export const userOption = { user: { type: 'string' } } as const;
 
@@ -48,7 +50,9 @@ export async function dropAfterOpen(
   io: Pick<CommandIo, 'stderr' | 'ownsProcess'>,
   keep: 'nothing' | 'process-owners' = 'nothing',
 ): Promise<void> {
-  if (io.ownsProcess !== true) return;
+  // Once per process: the first drop took what a second would need (CAP_SETPCAP, CAP_SETUID).
+  if (io.ownsProcess !== true || dropped) return;
+  dropped = true;
   // A user's run without a capability has nothing to drop: it does not load the addon for it.
   if (user === undefined && process.getuid?.() !== 0 && holdsNothing()) return;
   const { dropPrivileges, PrivilegeError, PROCESS_OWNER_CAPABILITIES } = await import(

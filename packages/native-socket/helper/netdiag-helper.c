@@ -100,6 +100,8 @@ static int reply(int conn, int32_t status, int fd) {
 
 int main(void) {
   const int conn = 0;
+  /* Nothing of the caller's but the socket pair (and stderr): no descriptor leaks in by accident. */
+  syscall(SYS_close_range, 3, ~0u, 0);
   if (!caller_in_group()) return NETDIAG_HELPER_NOT_IN_GROUP;
   if (keep_net_raw_only() != 0) return 2;
   /* Standard input must be the socket pair netdiag made; anything else is not a caller. */

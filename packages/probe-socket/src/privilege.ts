@@ -249,30 +249,24 @@ function helperUsable(path: string): { readonly ok: boolean; readonly why: strin
   let gid: number;
   try {
     gid = statSync(path).gid;
-    accessSync(path, fsConstants.X_OK);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    return {
-      ok: false,
-      why:
-        code === 'EACCES'
-          ? `installed, but only members of its group (gid ${groupOf(path)}) may run it`
-          : `cannot be run (${code ?? String(err)})`,
-    };
+    return { ok: false, why: `not found (${(err as { code?: string }).code ?? String(err)})` };
   }
-  const inGroup = process.getgid?.() === gid || (process.getgroups?.() ?? []).includes(gid);
+  try {
+    accessSync(path, fsConstants.X_OK);
+  } catch {
+    return { ok: false, why: `installed, but only members of its group (gid ${gid}) may run it` };
+  }
+  const who =
+    process.getuid?.() === 0
+      ? 'root'
+      : process.getgid?.() === gid || (process.getgroups?.() ?? []).includes(gid)
+        ? 'you are in its group'
+        : 'you may run it';
   return {
     ok: true,
-    why: `installed, and ${process.getuid?.() === 0 ? 'root' : inGroup ? 'you are in its group' : 'you may run it'}: raw sockets come from it when this process cannot open them`,
+    why: `installed, and ${who}: raw sockets come from it when this process cannot open them`,
   };
-}
-
-function groupOf(path: string): string {
-  try {
-    return String(statSync(path).gid);
-  } catch {
-    return '?';
-  }
 }
 
 function pingGroupAdmits(gid: number): boolean {
