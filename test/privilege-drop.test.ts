@@ -1,5 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ThreadPrivileges, threadPrivileges } from '@netdiag/probe-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from './lab/index.js';
@@ -203,6 +206,27 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag drops its privilege once its 
       encoding: 'utf8',
     }).stdout;
     expect(ss).toMatch(new RegExp(`127\\.0\\.0\\.1:8099 .*pid=${listener.pid}`));
+  });
+
+  it('--user nobody runs to the end as nobody: what it opens afterwards (the compile cache) is opened as nobody', async () => {
+    // A fresh cache directory of root's (0700), as ~/.cache/netdiag is: the run compiled every
+    // bundle with no cache and would write one at its end, which nobody may not.
+    const cacheHome = mkdtempSync(join(tmpdir(), 'netdiag-cache-'));
+    try {
+      const env = { ...process.env, XDG_CACHE_HOME: cacheHome };
+      const target = lab.addr('target', 4);
+      for (const args of [
+        ['ping', '-c', '2', '-i', '0.2', '--user', 'nobody', target],
+        ['trace', '-T', '-n', '-q', '1', '--user', 'nobody', target],
+        ['netstat', '-tlnp', '--user', 'nobody'],
+      ]) {
+        const r = await lab.exec('client', netdiagArgv(...args), { env });
+        expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });
+      }
+      expect(readdirSync(join(cacheHome, 'netdiag'))).toEqual([]);
+    } finally {
+      rmSync(cacheHome, { recursive: true, force: true });
+    }
   });
 
   it('--user names a user that exists, before anything opens', () => {

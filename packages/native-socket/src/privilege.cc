@@ -156,6 +156,8 @@ std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, 
   acknowledged.store(0);
   firstError.store(0);
   firstErrorStep.store(0);
+  // The plan is plain memory the handlers read on other threads: publish it before any signal.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
 
 #ifndef __GLIBC__
   return "dropping privilege in every thread needs glibc's SIGSETXID broadcast signal";
