@@ -20,8 +20,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 #include <dirent.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -214,7 +214,9 @@ std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, 
       nanosleep(&pause, nullptr);
     }
   }
-  syscall(SYS_rt_sigaction, sig, &saved, nullptr, sizeof(uint64_t));
+  // A thread that never answered may still take the signal: then it must find our handler (glibc's
+  // would read a command it never set, and the default action ends the process). The run fails anyway.
+  if (problem.empty()) syscall(SYS_rt_sigaction, sig, &saved, nullptr, sizeof(uint64_t));
   if (!problem.empty()) return problem;
   // This thread last: it needed its privilege to signal the others (tgkill to threads of a
   // process whose credentials are changing mid-way).
