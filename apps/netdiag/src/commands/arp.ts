@@ -75,6 +75,8 @@ export interface ProbeOptions {
   readonly timeoutMs: number;
   readonly dad: boolean;
   readonly json: boolean;
+  /** --user: whom to become once the packet socket is open (root only). */
+  readonly user?: string;
 }
 
 export interface ScanOptions {
@@ -86,6 +88,8 @@ export interface ScanOptions {
   readonly force: boolean;
   readonly foreign: boolean;
   readonly json: boolean;
+  /** --user: whom to become once the packet socket is open (root only). */
+  readonly user?: string;
 }
 
 export type ArpOptions =
@@ -104,7 +108,7 @@ export function parseArpArgs(args: string[]): ArpOptions {
   const iface = v.interface;
   const [sub, target, ...extra] = positionals;
   const only = (what: string, allowed: readonly string[]) => {
-    for (const k of ['count', 'interval', 'timeout', 'dad', 'force', 'foreign'] as const) {
+    for (const k of ['count', 'interval', 'timeout', 'dad', 'force', 'foreign', 'user'] as const) {
       if (v[k] !== undefined && !allowed.includes(k))
         throw new UsageError(`arp: --${k} does not apply to ${what}`);
     }
@@ -118,7 +122,7 @@ export function parseArpArgs(args: string[]): ArpOptions {
   if (extra.length > 0)
     throw new UsageError(`arp: unexpected '${printable(extra[0]!)}'; see 'netdiag arp --help'`);
   if (sub === 'probe') {
-    only('probe', ['count', 'interval', 'timeout', 'dad']);
+    only('probe', ['count', 'interval', 'timeout', 'dad', 'user']);
     if (target === undefined) throw new UsageError('arp probe: needs an IPv4 ADDRESS');
     if (!dottedQuad.test(target))
       throw new UsageError(`arp probe: '${printable(target)}' is not an IPv4 address (ARP is IPv4 only)`);
@@ -131,10 +135,11 @@ export function parseArpArgs(args: string[]): ArpOptions {
       timeoutMs: seconds('timeout', 1, 0.01),
       dad: v.dad === true,
       json,
+      ...(v.user !== undefined && { user: v.user }),
     };
   }
   if (sub === 'scan') {
-    only('scan', ['interval', 'timeout', 'force', 'foreign']);
+    only('scan', ['interval', 'timeout', 'force', 'foreign', 'user']);
     if (target === undefined) throw new UsageError('arp scan: needs a CIDR range, e.g. 192.0.2.0/24');
     if (iface === undefined) throw new UsageError('arp scan: needs -I IFACE, the interface to scan from');
     return {
@@ -146,6 +151,7 @@ export function parseArpArgs(args: string[]): ArpOptions {
       force: v.force === true,
       foreign: v.foreign === true,
       json,
+      ...(v.user !== undefined && { user: v.user }),
     };
   }
   throw new UsageError(
@@ -429,7 +435,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   } finally {
     reader.close();
   }
-  const { user } = parseCommandArgs('arp', args, flags).values;
+  const user = o.user;
   await checkUser(`arp ${o.mode}`, user);
   const { openArpChannel } = await import('@netdiag/probe-socket');
   // One packet socket serves a probe or a scan: once it is open, nothing needs privilege.
