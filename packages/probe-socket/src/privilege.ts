@@ -73,10 +73,16 @@ export function threadPrivileges(pid: number | 'self' = 'self'): ThreadPrivilege
 
 /** Parses one /proc/.../status text (pure; exported for tests). */
 export function parseStatus(tid: number, text: string): ThreadPrivileges {
+  // One pass over the lines: a status file has some 60, and a drop reads one per thread.
+  const fields = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
   const field = (name: string) => {
-    const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text);
-    if (!m) throw new PrivilegeError(`no ${name} line in the status of thread ${tid}`);
-    return m[1]!.trim();
+    const v = fields.get(name);
+    if (v === undefined) throw new PrivilegeError(`no ${name} line in the status of thread ${tid}`);
+    return v;
   };
   const ids = (name: string) => {
     const v = field(name).split(/\s+/).map(Number);
