@@ -28,8 +28,8 @@ export async function checkUser(command: string, user: string | undefined): Prom
   if (user === undefined) return;
   const { lookupUser, PrivilegeError } = await import('@netdiag/probe-socket');
   try {
-    lookupUser(user);
-    if (process.getuid?.() !== 0 && lookupUser(user).uid !== process.geteuid?.())
+    const { uid } = lookupUser(user);
+    if (process.getuid?.() !== 0 && uid !== process.geteuid?.())
       throw new UsageError(`${command}: --user needs netdiag to be started as root`);
   } catch (err) {
     if (err instanceof PrivilegeError) throw new UsageError(`${command}: --user: ${err.message}`);
