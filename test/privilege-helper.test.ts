@@ -106,40 +106,47 @@ describe.skipIf(process.getuid?.() !== 0)('the privileged helper', () => {
     }
   });
 
-  it('lets a member see MPLS labels (RFC 4950) at a hop, as traceroute -e does as root, with every probe method', async () => {
-    const routers = lab.topology.chains.path!.routers;
-    const lsr = routers[1]!; // r2: its TTL-1 datagrams are answered by the responder, with labels
-    const lsrAddress = lab.topology.chains.path!.hops[4][1]!;
+  it('lets a member see MPLS labels (RFC 4950) at a hop, as traceroute -e does as root, with every probe method, IPv4 and IPv6', async () => {
+    const lsr = lab.topology.chains.path!.routers[1]!; // r2: its expiring datagrams get labels
     const nft = await lab.exec(lsr, ['nft', '-f', '-'], {
       input:
-        'table ip mpls_test { chain pre { type filter hook prerouting priority -300; ip ttl 1 drop; }; }\n',
+        'table inet mpls_test { chain pre { type filter hook prerouting priority -300; ip ttl 1 drop; ip6 hoplimit 1 drop; }; }\n',
     });
     expect(nft.code, nft.stderr).toBe(0);
-    const responder = lab.spawn(lsr, [
-      '/usr/bin/python3',
-      `${repoRoot}test/support/mpls-responder.py`,
-      'eth0',
-      '16001,0,0,1',
-      '24,5,1,254',
-    ]);
+    const labels = '<MPLS:L=16001,E=0,S=0,T=1/L=24,E=5,S=1,T=254>';
+    const lineOf = (out: string) => out.split('\n').find((l) => /^\s*2\s/.test(l)) ?? '';
     try {
-      await new Promise<void>((resolve, reject) => {
-        responder.stdout!.once('data', () => resolve());
-        responder.once('exit', (code) => reject(new Error(`mpls responder exited ${code}`)));
-      });
-      const target = lab.addr('target', 4);
-      const labels = '<MPLS:L=16001,E=0,S=0,T=1/L=24,E=5,S=1,T=254>';
-      const lineOf = (out: string) => out.split('\n').find((l) => /^\s*2\s/.test(l)) ?? '';
-      const theirs = await lab.exec('client', ['traceroute', '-e', '-n', '-I', target]);
-      expect(lineOf(theirs.stdout)).toContain(`${lsrAddress} ${labels}`);
-      for (const method of ['-I', '-U', '-T']) {
-        const ours = await lab.exec('client', asNobody(true, netdiagArgv('trace', method, '-n', target)));
-        expect(ours.code, ours.stderr).toBe(0);
-        expect(lineOf(ours.stdout)).toContain(`${lsrAddress} ${labels}`);
+      for (const family of [4, 6] as const) {
+        const responder = lab.spawn(lsr, [
+          '/usr/bin/python3',
+          `${repoRoot}test/support/mpls-responder.py`,
+          String(family),
+          'eth0',
+          '16001,0,0,1',
+          '24,5,1,254',
+        ]);
+        try {
+          await new Promise<void>((resolve, reject) => {
+            responder.stdout!.once('data', () => resolve());
+            responder.once('exit', (code) => reject(new Error(`mpls responder exited ${code}`)));
+          });
+          const target = lab.addr('target', family);
+          const lsrAddress = lab.topology.chains.path!.hops[family][1]!;
+          const theirs = await lab.exec('client', ['traceroute', `-${family}`, '-e', '-n', '-I', target]);
+          expect(lineOf(theirs.stdout)).toContain(`${lsrAddress} ${labels}`);
+          for (const method of ['-I', '-U', '-T']) {
+            const ours = await lab.exec('client', asNobody(true, netdiagArgv('trace', method, '-n', target)));
+            expect(ours.code, ours.stderr).toBe(0);
+            expect({ family, method, line: lineOf(ours.stdout) }).toMatchObject({
+              line: expect.stringContaining(`${lsrAddress} ${labels}`),
+            });
+          }
+        } finally {
+          responder.kill();
+        }
       }
     } finally {
-      responder.kill();
-      await lab.exec(lsr, ['nft', 'delete', 'table', 'ip', 'mpls_test']);
+      await lab.exec(lsr, ['nft', 'delete', 'table', 'inet', 'mpls_test']);
     }
   });
 
