@@ -18,7 +18,8 @@ commands:
   lookup NAME [TYPE]  DNS query over UDP, TCP, TLS or HTTPS; nslookup, dig or +short output
   if [IFACE...]       interfaces, addresses and counters; live rates and sparklines on a terminal
   arp [probe|scan]    the neighbour table; ARP probe (like arping) and subnet scan (like arp-scan)
-  privileges          how this user gets raw sockets (root, the helper, or none), and why
+  privileges          how this user gets raw sockets (root, the helper, or none), and why;
+                      also 'netdiag --privileges'
 
 Run 'netdiag <command> --help' for a command's options.
 Exit codes: 0 answered, 1 nothing answered, 2 error (bad input, no permission, unknown host).`;
