@@ -3,10 +3,9 @@
 // so that importing this package costs commands that never open one nothing.
 import { readFileSync } from 'node:fs';
 import type { FrameChannel } from '@netdiag/arp';
-import type { NativeSocket } from '@netdiag/native-socket';
-import { PERMISSION_FIX, ProbeSocketError, toProbeSocketError } from './errors.js';
+import { ProbeSocketError, toProbeSocketError } from './errors.js';
 import { loadNative } from './native-loader.js';
-import { findHelper } from './privilege.js';
+import { openPacketSocket } from './packet-socket.js';
 
 const ETH_P_ARP = 0x0806;
 /** sockaddr_ll.sll_pkttype of a frame this host sent (looped back to packet sockets). */
@@ -69,7 +68,7 @@ export async function openArpChannel(
 ): Promise<FrameChannel> {
   const { ifindex, mac } = arpInterface(ifname, options.readFile);
   const native = await loadNative('ARP (an AF_PACKET socket)');
-  const socket = openPacketSocket(native.open);
+  const socket = openPacketSocket(native, ETH_P_ARP, 'ARP');
   const to = { family: 'packet', protocol: ETH_P_ARP, ifindex } as const;
   try {
     socket.bind(to);
@@ -97,36 +96,4 @@ export async function openArpChannel(
       }),
     close: () => socket.close(),
   };
-}
-
-/**
- * A raw AF_PACKET socket for ARP: opened here with CAP_NET_RAW, else by the privileged helper
- * where it is installed and the user is in its group.
- */
-function openPacketSocket(open: typeof import('@netdiag/native-socket').open): NativeSocket {
-  const spec = { domain: 'packet', type: 'raw', protocol: ETH_P_ARP } as const;
-  let denied: ProbeSocketError;
-  try {
-    return open(spec);
-  } catch (err) {
-    denied = toProbeSocketError(err, 'socket');
-    if (!denied.isPermissionDenied) throw denied;
-  }
-  const helper = findHelper();
-  let said = '';
-  if (helper !== undefined) {
-    try {
-      return open({ ...spec, helper });
-    } catch (err) {
-      const e = toProbeSocketError(err, 'socket');
-      if (!e.isPermissionDenied) throw e;
-      said = ` (${err instanceof Error ? err.message : String(err)})`;
-    }
-  }
-  throw new ProbeSocketError(
-    `no permission to open a packet socket (AF_PACKET) for ARP: ${PERMISSION_FIX}${said}`,
-    denied.code,
-    'socket',
-    { cause: denied },
-  );
 }

@@ -5,6 +5,7 @@ export { type NetlinkRouteSocket, openNetlinkRoute } from './netlink-route.js';
 export { type NetlinkSockDiagSocket, openNetlinkSockDiag } from './netlink-sock-diag.js';
 export type { Backend, OpenOptions } from './open.js';
 export { openProbeSocket } from './open.js';
+export { openPacketSocket } from './packet-socket.js';
 export {
   CAPABILITIES,
   type Capability,
