@@ -27,7 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "protocol.h"
+#include "../src/helper-protocol.h"
 
 /* The kinds of socket netdiag opens, and no others. */
 static int allowed(int32_t domain, int32_t type, int32_t protocol) {

@@ -13,7 +13,7 @@
 
 #include <string>
 
-#include "../helper/protocol.h"
+#include "helper-protocol.h"
 #include "privilege.h"
 
 namespace netdiag {

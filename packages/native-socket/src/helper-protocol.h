@@ -1,6 +1,6 @@
 /*
  * The privileged helper's wire format, shared by the helper (netdiag-helper.c) and the addon
- * (src/helper-client.cc). One request per SOCK_SEQPACKET record on the helper's standard input;
+ * (helper-client.cc). One request per SOCK_SEQPACKET record on the helper's standard input;
  * one reply record per request, carrying the socket as SCM_RIGHTS when `status` is 0.
  */
 #ifndef NETDIAG_HELPER_PROTOCOL_H
