@@ -15,7 +15,7 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const app = `${root}apps/netdiag`;
 const outdir = `${app}/dist`;
-const commands = ['ping', 'trace', 'netstat', 'lookup', 'if', 'arp', 'monitor', 'capture'];
+const commands = ['ping', 'trace', 'netstat', 'lookup', 'if', 'arp', 'monitor', 'capture', 'privileges'];
 
 // Chunk names carry content hashes, and the layout changed over time: remove the previous
 // build's output (not dist/tsc, tsc's own), or it piles up.

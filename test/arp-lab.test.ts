@@ -256,7 +256,7 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag arp in a lab subnet', () => {
     const r = netdiag(['probe', lab.addr('n1', 4), '-c', '1'], { user: 65534 });
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(
-      'netdiag: arp probe: no permission to open a packet socket (AF_PACKET) for ARP: run as root, or grant the capability: sudo setcap cap_net_raw+ep "$(command -v node)"\n',
+      "netdiag: arp probe: no permission to open a packet socket (AF_PACKET) for ARP: run as root, or install netdiag's privileged helper and join its group (sudo npm run install-helper; see the README, Permissions)\n",
     );
   });
 

@@ -53,6 +53,7 @@ type Wrapper = (
 
 export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv): LoadedBundle<T> {
   const source = readFileSync(file, 'utf8');
+  const startedAs = process.geteuid?.();
   const cacheFile = env.NETDIAG_NO_COMPILE_CACHE ? undefined : cachePath(file, env);
   const cachedData = cacheFile === undefined ? undefined : readTrusted(cacheFile);
   // Code compiled by vm.Script has no import() of its own (Node 20 offers one only behind an
@@ -85,7 +86,8 @@ export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv): LoadedBundl
     exports: module.exports,
     cache,
     saveCache: () => {
-      if (cacheFile === undefined || cache === 'used') return;
+      // A run that switched users (--user) cannot write the cache of the user it started as.
+      if (cacheFile === undefined || cache === 'used' || process.geteuid?.() !== startedAs) return;
       writeAtomically(cacheFile, script.createCachedData());
       pruneOlder(cacheFile, file);
     },
@@ -134,7 +136,11 @@ function writeAtomically(path: string, data: Buffer): void {
     renameSync(tmp, path);
   } catch {
     // A full disk or a read-only home: the next run compiles as this one did.
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // Not even that (the directory is no longer ours to search): nothing was left there either.
+    }
   }
 }
 

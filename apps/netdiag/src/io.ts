@@ -17,6 +17,12 @@ export interface CommandIo {
   readonly env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM: a command ends its work, prints its summary and returns. */
   readonly signal: AbortSignal;
+  /**
+   * Set by the CLI, whose process the command owns: once its sockets are open the command drops
+   * the process's privilege (see privilege.ts). A test running a command in its own process
+   * leaves it unset, and keeps its privilege.
+   */
+  readonly ownsProcess?: boolean;
 }
 
 /** A command: parses its own arguments and returns its exit code. */

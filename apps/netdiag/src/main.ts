@@ -7,7 +7,7 @@ import { outputFor } from './stdio.js';
 // Each command is a bundle of its own (dist/<command>.cjs, see scripts/bundle-cli.mjs): `netdiag
 // ping` never loads the DNS or netstat code, and no command loads Ink unless it draws on a
 // terminal. Errors cross from a command's bundle to this one, hence isCliError, not instanceof.
-const commands = new Set(['ping', 'trace', 'netstat', 'lookup', 'if', 'arp', 'monitor', 'capture']);
+const commands = new Set(['ping', 'trace', 'netstat', 'lookup', 'if', 'arp', 'monitor', 'capture', 'privileges']);
 
 const usage = `usage: netdiag <command> [options]
 
@@ -20,12 +20,15 @@ commands:
   arp [probe|scan]    the neighbour table; ARP probe (like arping) and subnet scan (like arp-scan)
   monitor [TARGET...] long-running agent for Prometheus: ICMP to many targets, /metrics, /probe
   capture [EXPR]      packets on an interface through a pcap filter, tcpdump's lines, pcap files
+  privileges          how this user gets raw sockets (root, the helper, or none), and why;
+                      also 'netdiag --privileges'
 
 Run 'netdiag <command> --help' for a command's options.
 Exit codes: 0 answered, 1 nothing answered, 2 error (bad input, no permission, unknown host).`;
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
+  const [given, ...args] = argv;
+  const name = given === '--privileges' ? 'privileges' : given;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     stdout().write(`${usage}\n`);
     return name === undefined ? ExitCode.Error : ExitCode.Ok;
@@ -58,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     },
     env: process.env,
     signal: controller.signal,
+    ownsProcess: true,
   };
   try {
     const bundle = await loadCommand(name);

@@ -11,6 +11,7 @@
 
 #include "packet-ring.h"
 #include "pcap-filter.h"
+#include "privilege.h"
 #include "socket.h"
 
 namespace netdiag {
@@ -89,6 +90,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("constants", Constants(env));
   RegisterPcapFilter(env, exports);
   RegisterPacketRing(env, exports);
+  DefinePrivilege(env, exports);
   return exports;
 }
 

@@ -32,7 +32,15 @@ export interface Addon {
       kernelNs: bigint | undefined,
     ) => void,
     onSent: (token: number, errno: number, sentAt: bigint) => void,
+    adoptFd?: number,
   ) => AddonSocket;
+  /** In every thread: no_new_privs, ambient and bounding sets, the user, then capset(keep). */
+  readonly dropPrivileges: (
+    keep: readonly number[],
+    user: { readonly uid: number; readonly gid: number; readonly groups: readonly number[] } | null,
+  ) => void;
+  /** A descriptor from the privileged helper at `path`; throws a coded error. */
+  readonly helperOpen: (path: string, domain: number, type: number, protocol: number) => number;
   readonly constants: Readonly<Record<string, number>>;
   readonly PacketRing: new (options: PacketRingOptions, onBatch: PacketRingBatchListener) => AddonPacketRing;
   readonly pcapCompile: (

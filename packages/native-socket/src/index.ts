@@ -14,6 +14,7 @@ export {
   type SocketDomain,
   type SocketType,
 } from './native-socket.js';
+export { type Credentials, dropThreadPrivileges, helperDescriptor } from './privilege.js';
 export {
   type CapturedFrame,
   openPacketRing,

@@ -20,6 +20,12 @@ export interface OpenSpec {
    * into `onErrorQueue`. Inet sockets only. Default false.
    */
   readonly errorQueue?: boolean;
+  /**
+   * Have the privileged helper at this path open the socket (raw inet or packet sockets only;
+   * see helper/netdiag-helper.c) and pass it back, instead of calling socket() here: for a
+   * process without CAP_NET_RAW whose user is in the helper's group.
+   */
+  readonly helper?: string;
 }
 
 /** One datagram or frame as received. */
@@ -123,6 +129,7 @@ export class NativeSocket {
         (errno, origin, icmpType, icmpCode, info, offender, destination, payload, kernelNs) =>
           this.#errorEntry(errno, origin, icmpType, icmpCode, info, offender, destination, payload, kernelNs),
         (token, errno, sentAt) => this.#sent(token, errno, sentAt),
+        ...(spec.helper === undefined ? [] : [native.helperOpen(spec.helper, domain, type, protocol)]),
       );
     } catch (err) {
       throw toSocketError(err);

@@ -1,6 +1,7 @@
 #include "socket.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 
 #include "errors.h"
+#include "privilege.h"
 
 namespace netdiag {
 
@@ -103,6 +105,22 @@ ssize_t SendOne(int fd, const uint8_t* data, size_t length, const sockaddr_stora
   return n;
 }
 
+/** Takes `fd` as this socket's if it is the socket asked for, made non-blocking and close-on-exec. */
+int AdoptDescriptor(Napi::Env env, int fd, int domain, int type, int protocol) {
+  // Ours from here on: closed if it cannot be used, as a socket() that failed leaves nothing open.
+  if (!SocketIs(fd, domain, type, protocol)) {
+    ::close(fd);
+    throw Napi::TypeError::New(env, "the descriptor is not the socket described");
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw SystemError(env, err, "fcntl");
+  }
+  return fd;
+}
+
 }  // namespace
 
 Napi::Function Socket::Define(Napi::Env env) {
@@ -137,8 +155,13 @@ Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info) 
   queueLimit_ = info[4].As<Napi::Number>().Uint32Value();
   if (bufferBytes < 64 || bufferBytes > (1u << 24)) throw Napi::RangeError::New(env, "receive buffer must be 64 bytes to 16 MiB");
 
-  fd_ = socket(domain_, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-  if (fd_ < 0) throw SystemError(env, errno, "socket");
+  // A 9th argument: a descriptor already open (by the privileged helper) to adopt instead.
+  if (info.Length() > 8 && info[8].IsNumber()) {
+    fd_ = AdoptDescriptor(env, info[8].As<Napi::Number>().Int32Value(), domain_, type, protocol);
+  } else {
+    fd_ = socket(domain_, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd_ < 0) throw SystemError(env, errno, "socket");
+  }
 
   buffer_.resize(bufferBytes);
   controlBuffer_.resize(kControlSpace);

@@ -3,9 +3,9 @@
 // so that importing this package costs commands that never open one nothing.
 import { readFileSync } from 'node:fs';
 import type { FrameChannel } from '@netdiag/arp';
-import type { NativeSocket } from '@netdiag/native-socket';
-import { PERMISSION_FIX, ProbeSocketError, toProbeSocketError } from './errors.js';
+import { ProbeSocketError, toProbeSocketError } from './errors.js';
 import { loadNative } from './native-loader.js';
+import { openPacketSocket } from './packet-socket.js';
 
 const ETH_P_ARP = 0x0806;
 /** sockaddr_ll.sll_pkttype of a frame this host sent (looped back to packet sockets). */
@@ -68,19 +68,7 @@ export async function openArpChannel(
 ): Promise<FrameChannel> {
   const { ifindex, mac } = arpInterface(ifname, options.readFile);
   const native = await loadNative('ARP (an AF_PACKET socket)');
-  let socket: NativeSocket;
-  try {
-    socket = native.open({ domain: 'packet', type: 'raw', protocol: ETH_P_ARP });
-  } catch (err) {
-    const e = toProbeSocketError(err, 'socket');
-    if (!e.isPermissionDenied) throw e;
-    throw new ProbeSocketError(
-      `no permission to open a packet socket (AF_PACKET) for ARP: ${PERMISSION_FIX}`,
-      e.code,
-      'socket',
-      { cause: err },
-    );
-  }
+  const socket = openPacketSocket(native, ETH_P_ARP, 'ARP');
   const to = { family: 'packet', protocol: ETH_P_ARP, ifindex } as const;
   try {
     socket.bind(to);

@@ -16,7 +16,7 @@ export type SocketErrorCode =
 
 /** The fix for a missing CAP_NET_RAW, named in every permission error. */
 export const PERMISSION_FIX =
-  'run as root, or grant the capability: sudo setcap cap_net_raw+ep "$(command -v node)"';
+  "run as root, or install netdiag's privileged helper and join its group (sudo npm run install-helper; see the README, Permissions)";
 
 /** The fix for ICMP datagram sockets refused by net.ipv4.ping_group_range, for this user's group. */
 export function pingGroupFix(gid = process.getgid?.() ?? 0): string {

@@ -15,6 +15,24 @@ export { type NetlinkSockDiagSocket, openNetlinkSockDiag } from './netlink-sock-
 export type { Backend, OpenOptions } from './open.js';
 export { openProbeSocket } from './open.js';
 export { FilterCompileError, loadPcapCompiler, type PcapCompiler } from './pcap-compiler.js';
+export { openPacketSocket } from './packet-socket.js';
+export {
+  CAPABILITIES,
+  type Capability,
+  type DropOptions,
+  type DropResult,
+  dropPrivileges,
+  findHelper,
+  HELPER_PATHS,
+  lookupUser,
+  PROCESS_OWNER_CAPABILITIES,
+  PrivilegeError,
+  type PrivilegeReport,
+  parseStatus,
+  privilegeReport,
+  type ThreadPrivileges,
+  threadPrivileges,
+} from './privilege.js';
 export { routeSource } from './route-source.js';
 export type {
   IpFamily,

@@ -64,7 +64,7 @@ function nativeError(err: unknown, syscall: ProbeSocketError['syscall']): ProbeS
  * Opens a native socket for probing. Throws ProbeSocketError (isPermissionDenied on EPERM /
  * EACCES), or NativeUnavailableError where the addon is not built.
  */
-export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocket {
+export function openNativeSocket(spec: SocketSpec, kind: NativeKind, helper?: string): ProbeSocket {
   if (kind === 'dgram' && spec.protocol !== 'icmp' && spec.protocol !== 'udp-datagram') {
     throw new ProbeSocketError(
       `datagram sockets serve ICMP and udp-datagram only, not ${spec.protocol}`,
@@ -89,6 +89,8 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
       protocol: protocolNumber(spec),
       // ICMP errors reach raw sockets as packets; datagram sockets get them only on the error queue.
       errorQueue: kind === 'dgram',
+      // A raw socket the privileged helper opens and passes back (see ./privilege.ts).
+      ...(helper !== undefined && kind === 'raw' ? { helper } : {}),
       // A UDP datagram socket lives for one probe and reads only ICMP errors, which quote at most
       // 576 (IPv4) or 1280 (IPv6) bytes: a small buffer makes opening one 4× cheaper (65 KiB
       // otherwise allocated per socket; measured 230 against 60 µs to open, bind and close).
@@ -130,7 +132,7 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind): ProbeSocke
       throw nativeError(err, 'bind');
     }
   }
-  return adapt(socket, spec, kind, bound);
+  return adapt(socket, spec, kind, bound, helper !== undefined && kind === 'raw');
 }
 
 function adapt(
@@ -138,6 +140,7 @@ function adapt(
   spec: SocketSpec,
   kind: NativeKind,
   bound: number | undefined,
+  fromHelper = false,
 ): ProbeSocket {
   const errorListeners = new Set<(e: Error) => void>();
   const destinations = new Map<string, SocketAddress>();
@@ -152,7 +155,7 @@ function adapt(
   const probe: ProbeSocket = {
     family: spec.family,
     protocol: spec.protocol,
-    backend: kind === 'raw' ? 'native-raw' : 'native-dgram',
+    backend: fromHelper ? 'native-helper' : kind === 'raw' ? 'native-raw' : 'native-dgram',
     canUnref: true,
     ...(bound !== undefined && spec.protocol === 'icmp' ? { boundIdentifier: bound } : {}),
     ...(bound !== undefined && udpDatagram ? { boundPort: bound } : {}),

@@ -1,6 +1,7 @@
 import { nativeAvailability } from '@netdiag/native-socket';
 import { PERMISSION_FIX, ProbeSocketError, pingGroupFix } from './errors.js';
 import { openNativeSocket } from './native-backend.js';
+import { findHelper } from './privilege.js';
 import { openRawSocket } from './raw-socket-backend.js';
 import type { ProbeSocket, SocketSpec } from './types.js';
 
@@ -75,6 +76,21 @@ export function openProbeSocket(spec: SocketSpec, options: OpenOptions = {}): Pr
   } catch (err) {
     if (!(err instanceof ProbeSocketError && err.isPermissionDenied)) throw err;
     rawError = err;
+  }
+  // No CAP_NET_RAW here: the privileged helper, where installed and this user is in its group,
+  // opens the raw socket (ahead of ICMP datagram sockets: raw ones hear every ICMP error whole,
+  // MPLS extensions and all). Refused by it, go on as if it were not there.
+  const helper = findHelper();
+  if (helper !== undefined) {
+    try {
+      return openNativeSocket(spec, 'raw', helper);
+    } catch (err) {
+      if (!(err instanceof ProbeSocketError && err.isPermissionDenied)) throw err;
+      const said = err.cause instanceof Error ? err.cause.message : err.message;
+      rawError = new ProbeSocketError(`${rawError.message} (${said})`, rawError.code, 'socket', {
+        cause: err,
+      });
+    }
   }
   if (spec.protocol !== 'icmp') throw rawError;
   try {

@@ -13,6 +13,7 @@ import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import type { CommandIo } from '../io.js';
 import { printable } from '../printable.js';
+import { checkUser, dropAfterOpen, userOption } from '../privilege.js';
 import { openInterfaceReader, selectInterfaces } from './if.js';
 
 export const help = `usage: netdiag arp [options]                          the neighbour table
@@ -42,10 +43,13 @@ options:
   --foreign              scan: allow a range outside the interface's own subnets
   --json                 one JSON object (table: {"neighbours", "missing", "exactStates"})
   -n                     numeric; accepted for familiarity (netdiag never looks names up)
+  --user NAME            probe, scan: started as root, become NAME once the packet socket is
+                         open (as tcpdump -Z); every capability is dropped then in any case
   -h, --help             this help
 
 Probes and scans send and receive on a packet socket (AF_PACKET), which needs root or
-CAP_NET_RAW; without it they say so in one line, with the fix (exit 2).
+CAP_NET_RAW, or netdiag's privileged helper (netdiag --privileges says which is in use); without
+them they say so in one line, with the fix (exit 2).
 Exit status: 0 if a neighbour was listed (or answered), 1 if none, 2 on error.`;
 
 const flags = {
@@ -58,6 +62,7 @@ const flags = {
   foreign: { type: 'boolean' },
   json: { type: 'boolean' },
   numeric: { type: 'boolean', short: 'n' },
+  ...userOption,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -70,6 +75,8 @@ export interface ProbeOptions {
   readonly timeoutMs: number;
   readonly dad: boolean;
   readonly json: boolean;
+  /** --user: whom to become once the packet socket is open (root only). */
+  readonly user?: string;
 }
 
 export interface ScanOptions {
@@ -81,6 +88,8 @@ export interface ScanOptions {
   readonly force: boolean;
   readonly foreign: boolean;
   readonly json: boolean;
+  /** --user: whom to become once the packet socket is open (root only). */
+  readonly user?: string;
 }
 
 export type ArpOptions =
@@ -99,7 +108,7 @@ export function parseArpArgs(args: string[]): ArpOptions {
   const iface = v.interface;
   const [sub, target, ...extra] = positionals;
   const only = (what: string, allowed: readonly string[]) => {
-    for (const k of ['count', 'interval', 'timeout', 'dad', 'force', 'foreign'] as const) {
+    for (const k of ['count', 'interval', 'timeout', 'dad', 'force', 'foreign', 'user'] as const) {
       if (v[k] !== undefined && !allowed.includes(k))
         throw new UsageError(`arp: --${k} does not apply to ${what}`);
     }
@@ -113,7 +122,7 @@ export function parseArpArgs(args: string[]): ArpOptions {
   if (extra.length > 0)
     throw new UsageError(`arp: unexpected '${printable(extra[0]!)}'; see 'netdiag arp --help'`);
   if (sub === 'probe') {
-    only('probe', ['count', 'interval', 'timeout', 'dad']);
+    only('probe', ['count', 'interval', 'timeout', 'dad', 'user']);
     if (target === undefined) throw new UsageError('arp probe: needs an IPv4 ADDRESS');
     if (!dottedQuad.test(target))
       throw new UsageError(`arp probe: '${printable(target)}' is not an IPv4 address (ARP is IPv4 only)`);
@@ -126,10 +135,11 @@ export function parseArpArgs(args: string[]): ArpOptions {
       timeoutMs: seconds('timeout', 1, 0.01),
       dad: v.dad === true,
       json,
+      ...(v.user !== undefined && { user: v.user }),
     };
   }
   if (sub === 'scan') {
-    only('scan', ['interval', 'timeout', 'force', 'foreign']);
+    only('scan', ['interval', 'timeout', 'force', 'foreign', 'user']);
     if (target === undefined) throw new UsageError('arp scan: needs a CIDR range, e.g. 192.0.2.0/24');
     if (iface === undefined) throw new UsageError('arp scan: needs -I IFACE, the interface to scan from');
     return {
@@ -141,6 +151,7 @@ export function parseArpArgs(args: string[]): ArpOptions {
       force: v.force === true,
       foreign: v.foreign === true,
       json,
+      ...(v.user !== undefined && { user: v.user }),
     };
   }
   throw new UsageError(
@@ -424,8 +435,20 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   } finally {
     reader.close();
   }
+  const user = o.user;
+  await checkUser(`arp ${o.mode}`, user);
   const { openArpChannel } = await import('@netdiag/probe-socket');
-  const open: OpenArpChannel = (iface) => openArpChannel(iface);
+  // One packet socket serves a probe or a scan: once it is open, nothing needs privilege.
+  const open: OpenArpChannel = async (iface) => {
+    const channel = await openArpChannel(iface);
+    try {
+      await dropAfterOpen(`arp ${o.mode}`, user, io);
+    } catch (err) {
+      channel.close();
+      throw err;
+    }
+    return channel;
+  };
   try {
     return o.mode === 'probe' ? await probeCommand(o, io, open, all) : await scanCommand(o, io, open, all);
   } catch (err) {

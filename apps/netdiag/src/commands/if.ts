@@ -4,6 +4,7 @@ import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { printable } from '../printable.js';
+import { dropAfterOpen } from '../privilege.js';
 
 export const help = `usage: netdiag if [options] [IFACE...]
 
@@ -204,6 +205,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   }
   const reader = await openInterfaceReader();
   try {
+    // The netlink socket is open: nothing from here on needs privilege.
+    await dropAfterOpen('if', undefined, io);
     const interfaces = selectInterfaces(await reader.read(), o.names);
     if (wantsLiveView(io, o.json) && !o.once) {
       const { runIfLive } = await import('../views/if-live.js');

@@ -17,6 +17,7 @@ import {
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import type { CommandIo } from '../io.js';
+import { dropAfterOpen } from '../privilege.js';
 import {
   formatDig,
   formatJson,
@@ -248,6 +249,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     if (err instanceof DnsError) throw new UsageError(`lookup: ${escapeControl(err.message)}`);
     throw err;
   }
+  // DNS needs no privilege: drop it before the first answer is parsed.
+  await dropAfterOpen('lookup', undefined, io);
   if (plan.trace) return runTrace(plan, io);
 
   let options = plan.options;

@@ -21,6 +21,7 @@ import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { printable } from '../printable.js';
+import { checkUser, dropAfterOpen, userOption } from '../privilege.js';
 import {
   decimalWidth,
   inetColumnsTable,
@@ -65,6 +66,9 @@ options:
   --json           NDJSON: one socket (or route) per line, each the record of @netdiag/socket-list
                    (see packages/socket-list/README.md); -s prints one object {Group: {Name: n}};
                    with -c, one JSON array per listing per line
+  --user NAME      started as root, become NAME once the netlink socket is open (as tcpdump
+                   -Z); every capability is dropped then in any case, but -p keeps the two it
+                   needs to read other users' /proc/PID/fd: CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE
   -h, --help       this help
 
 FILTER is an ss expression:
@@ -104,6 +108,7 @@ const flags = {
   interval: { type: 'string' },
   source: { type: 'string' },
   json: { type: 'boolean' },
+  ...userOption,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -123,6 +128,8 @@ export interface NetstatOptions {
   readonly json: boolean;
   readonly filter: SocketFilter | null;
   readonly source: SourceChoice;
+  /** --user: the user to become once the sockets are open (root only). */
+  readonly user?: string;
   readonly help: boolean;
 }
 
@@ -171,6 +178,7 @@ export function parseNetstatArgs(args: string[]): NetstatOptions {
     json: v.json === true,
     filter,
     source: v.source ?? 'auto',
+    ...(v.user !== undefined && { user: v.user }),
     help: v.help === true,
   };
 }
@@ -647,11 +655,19 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${help}\n`);
     return ExitCode.Ok;
   }
+  await checkUser('netstat', o.user);
   try {
-    if (o.mode === 'routes') return await repeat(o, io, () => printRoutes(o, io));
-    if (o.mode === 'counters') return await repeat(o, io, () => printCounters(o, io));
+    if (o.mode === 'routes' || o.mode === 'counters') {
+      // Plain files: nothing privileged to open first.
+      await dropAfterOpen('netstat', o.user, io);
+      return o.mode === 'routes'
+        ? await repeat(o, io, () => printRoutes(o, io))
+        : await repeat(o, io, () => printCounters(o, io));
+    }
     const reader = await openSocketReader(o.source, o.protocols);
     try {
+      // -p reads other users' /proc/PID/fd at every listing: it keeps what that takes, no more.
+      await dropAfterOpen('netstat', o.user, io, o.programs ? 'process-owners' : 'nothing');
       if (wantsLiveView(io, o.json)) {
         const { runNetstatLive } = await import('../views/netstat-live.js');
         return await runNetstatLive(o, io, reader.source);

@@ -5,6 +5,7 @@ import { type CommandIo, wantsLiveView } from '../io.js';
 import { PingBoard } from '../ping/ping-board.js';
 import { eventLine, headerLine, summaryLines } from '../ping/ping-format.js';
 import { type PingJsonOptions, pingJsonLine } from '../ping/ping-json.js';
+import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js';
 import { LiveFeed } from '../views/live-feed.js';
 
 export const help = `usage: netdiag ping [options] HOST...
@@ -26,6 +27,7 @@ options:
   -D            print a UNIX timestamp before each line
   -O            report requests that got no answer before their timeout
   --json        NDJSON events (schema netdiag.ping/1, see docs/json.md); never loads the live view
+${USER_HELP}
   -h, --help    this help
 
 On a terminal a live table (one row per host, loss, RTTs, a sparkline) stays under the lines.
@@ -45,6 +47,7 @@ const options = {
   timestamps: { type: 'boolean', short: 'D' },
   outstanding: { type: 'boolean', short: 'O' },
   json: { type: 'boolean' },
+  ...userOption,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -68,6 +71,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const ttl = numberFlag('ping', '-t', v.ttl, { min: 1, max: 255, integer: true });
   const family: 4 | 6 | undefined = v.ipv4 ? 4 : v.ipv6 ? 6 : undefined;
   const json = v.json === true;
+  await checkUser('ping', v.user);
 
   const runOptions = {
     intervalMs,
@@ -111,7 +115,11 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   let anyReply = false;
   try {
     for await (const e of pingRun as AsyncIterable<PingEvent>) {
-      if (e.type === 'start') targets = e.targets;
+      if (e.type === 'start') {
+        targets = e.targets;
+        // Every socket of the run is open: nothing from here on needs privilege.
+        await dropAfterOpen('ping', v.user, io);
+      }
       if (e.type === 'reply' && !e.duplicate) anyReply = true;
       if (json) {
         const line = pingJsonLine(e, targets, jsonOptions);

@@ -3,6 +3,7 @@ import { defaults, PROBE_PAYLOAD, TraceError, type TraceEvent, trace } from '@ne
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
+import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js';
 import { TraceBoard } from '../trace/trace-board.js';
 import { csvLines, reportLines, traceHeader, traceLine } from '../trace/trace-format.js';
 import { traceJsonLine } from '../trace/trace-json.js';
@@ -36,6 +37,7 @@ options:
   --report      mtr-style report after -c rounds (default 10)
   --csv         the report as CSV
   --json        NDJSON events (schema netdiag.trace/1, see docs/json.md)
+${USER_HELP}
   -h, --help    this help
 
 Keys in the live table: q quit, p pause, r reset statistics, n names on/off, d statistics/history.
@@ -60,6 +62,7 @@ const options = {
   report: { type: 'boolean' },
   csv: { type: 'boolean' },
   json: { type: 'boolean' },
+  ...userOption,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,6 +107,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   // The live table and reports are mtr: rounds. Piped without -c, or --json without -c: traceroute.
   const continuous = live || reportMode || cycles !== undefined;
   const numeric = v.numeric === true;
+  await checkUser('trace', v.user);
 
   const traceOptions = {
     mode: continuous ? 'continuous' : 'classic',
@@ -195,6 +199,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     for (;;) {
       try {
         for await (const e of run) {
+          // The first event comes once every socket of the run is open: drop privilege now.
+          if (!started) await dropAfterOpen('trace', v.user, io);
           started = true;
           await show(e);
         }

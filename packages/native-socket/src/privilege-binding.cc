@@ -1,0 +1,60 @@
+// JavaScript bindings of privilege.cc and helper-client.cc.
+#include <uv.h>
+
+#include "errors.h"
+#include "privilege.h"
+
+namespace netdiag {
+
+namespace {
+
+// dropPrivileges(keep: number[], user: { uid, gid, groups: number[] } | null)
+Napi::Value DropPrivileges(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsArray() || !(info[1].IsNull() || info[1].IsObject()))
+    throw Napi::TypeError::New(env, "dropPrivileges(keep: number[], user: { uid, gid, groups } | null)");
+  uint64_t keep = 0;
+  Napi::Array caps = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < caps.Length(); i++) {
+    uint32_t cap = caps.Get(i).As<Napi::Number>().Uint32Value();
+    if (cap > 63) throw Napi::RangeError::New(env, "capability numbers are 0 to 63");
+    keep |= uint64_t(1) << cap;
+  }
+  bool switchUser = info[1].IsObject();
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  if (switchUser) {
+    Napi::Object user = info[1].As<Napi::Object>();
+    uid = user.Get("uid").As<Napi::Number>().Uint32Value();
+    gid = user.Get("gid").As<Napi::Number>().Uint32Value();
+    Napi::Array list = user.Get("groups").As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); i++) groups.push_back(list.Get(i).As<Napi::Number>().Uint32Value());
+  }
+  std::string problem = DropPrivilegesEverywhere(keep, switchUser, uid, gid, groups);
+  if (!problem.empty()) throw Napi::Error::New(env, "dropping privilege: " + problem);
+  return env.Undefined();
+}
+
+// helperOpen(path, domain, type, protocol): a descriptor, or throws a coded error.
+Napi::Value HelperOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber())
+    throw Napi::TypeError::New(env, "helperOpen(path, domain, type, protocol)");
+  std::string error;
+  int errnum = 0;
+  int fd = OpenThroughHelper(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Int32Value(),
+                             info[2].As<Napi::Number>().Int32Value(), info[3].As<Napi::Number>().Int32Value(), error,
+                             errnum);
+  if (fd < 0) throw CodedError(env, uv_err_name(-errnum), errnum, "socket", error);
+  return Napi::Number::New(env, fd);
+}
+
+}  // namespace
+
+void DefinePrivilege(Napi::Env env, Napi::Object exports) {
+  exports.Set("dropPrivileges", Napi::Function::New<DropPrivileges>(env, "dropPrivileges"));
+  exports.Set("helperOpen", Napi::Function::New<HelperOpen>(env, "helperOpen"));
+}
+
+}  // namespace netdiag

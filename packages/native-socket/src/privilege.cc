@@ -1,0 +1,228 @@
+// Dropping privilege in every thread of the process at once.
+//
+// Linux keeps credentials (uids, gids, groups), the capability sets, the bounding set, the
+// ambient set, keep-caps and no_new_privs per thread. By the time a command has opened its
+// sockets, libuv's threadpool and V8's platform threads exist, so a capset() or prctl() on the
+// main thread leaves them privileged. glibc broadcasts the set*id family to every thread itself
+// (SIGSETXID), but not capset or prctl. So, as libpsx does: every thread listed in
+// /proc/self/task is sent a signal whose handler makes the same system calls, and acknowledges.
+//
+// The signal is glibc's SIGSETXID (__SIGRTMIN + 1, 33), borrowed for the broadcast and given back:
+// glibc removes it from every mask a thread asks for (pthread_sigmask, sigprocmask), because its
+// own broadcast must reach every thread. Node has a thread that blocks every other signal (the
+// inspector's SIGUSR1 watchdog, SigBlk fffffffe7ffbfeff here), which a realtime signal of our own
+// would never reach. The caller checks the result per thread in /proc/self/task/*/status.
+#include "privilege.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace netdiag {
+
+namespace {
+
+/** What every thread does, filled in before the broadcast; read by the handler only. */
+struct DropPlan {
+  uint64_t keep = 0;      // capabilities kept in the permitted and effective sets
+  int lastCap = 40;       // /proc/sys/kernel/cap_last_cap
+  bool switchUser = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  gid_t groups[64];
+  size_t groupCount = 0;
+};
+
+DropPlan plan;
+std::atomic<int> acknowledged{0};
+std::atomic<int> firstError{0};       // errno of the first failed step in any thread
+std::atomic<int> firstErrorStep{0};   // which step (see kSteps)
+constexpr int kMaxThreads = 4096;
+std::atomic<pid_t> ackedTids[kMaxThreads];
+
+/** glibc's SIGSETXID (__SIGRTMIN + 1): never blocked in any thread, as glibc sees to it. */
+constexpr int kBroadcastSignal = 33;
+constexpr unsigned long kSaRestorer = 0x04000000;
+
+/** The kernel's struct sigaction (rt_sigaction), which differs from glibc's. */
+struct KernelSigaction {
+  void (*handler)(int, siginfo_t*, void*);
+  unsigned long flags;
+  void (*restorer)(void);
+  uint64_t mask;
+};
+
+const char* const kSteps[] = {"none", "prctl(PR_SET_NO_NEW_PRIVS)", "prctl(PR_CAP_AMBIENT_CLEAR_ALL)",
+                              "prctl(PR_CAPBSET_DROP)", "prctl(PR_SET_KEEPCAPS)", "setgroups",
+                              "setresgid", "setresuid", "capset"};
+
+void Fail(int step, int err) {
+  int expected = 0;
+  if (firstError.compare_exchange_strong(expected, err)) firstErrorStep.store(step);
+}
+
+/** The calling thread's drop: only raw system calls, as it runs in a signal handler. */
+void DropThisThread() {
+  const DropPlan& p = plan;
+  if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(1, errno);
+  // Ambient capabilities survive execve of an unprivileged program; none may.
+  if (syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) Fail(2, errno);
+  // The bounding set needs CAP_SETPCAP to shrink: a user without it has nothing to bound.
+  for (int cap = 0; cap <= p.lastCap; cap++) {
+    if (p.keep & (uint64_t(1) << cap)) continue;
+    if (syscall(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EPERM && errno != EINVAL) {
+      Fail(3, errno);
+      break;
+    }
+  }
+  if (p.switchUser) {
+    // Leaving uid 0 clears the permitted set unless keep-caps says otherwise: what is kept must be.
+    if (syscall(SYS_prctl, PR_SET_KEEPCAPS, p.keep != 0 ? 1 : 0, 0, 0, 0) != 0) Fail(4, errno);
+    if (syscall(SYS_setgroups, p.groupCount, p.groups) != 0) Fail(5, errno);
+    if (syscall(SYS_setresgid, p.gid, p.gid, p.gid) != 0) Fail(6, errno);
+    if (syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) Fail(7, errno);
+  }
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  data[0].permitted = data[0].effective = uint32_t(p.keep);
+  data[1].permitted = data[1].effective = uint32_t(p.keep >> 32);
+  if (syscall(SYS_capset, &header, data) != 0) Fail(8, errno);
+  if (p.switchUser && syscall(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) Fail(4, errno);
+}
+
+void OnBroadcast(int, siginfo_t*, void*) {
+  int saved = errno;
+  DropThisThread();
+  int slot = acknowledged.fetch_add(1);
+  if (slot < kMaxThreads) ackedTids[slot].store(pid_t(syscall(SYS_gettid)));
+  errno = saved;
+}
+
+std::set<pid_t> Threads() {
+  std::set<pid_t> tids;
+  DIR* dir = opendir("/proc/self/task");
+  if (!dir) return tids;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    tids.insert(pid_t(std::atoi(e->d_name)));
+  }
+  closedir(dir);
+  return tids;
+}
+
+bool Acked(pid_t tid) {
+  int n = std::min(acknowledged.load(), kMaxThreads);
+  for (int i = 0; i < n; i++)
+    if (ackedTids[i].load() == tid) return true;
+  return false;
+}
+
+bool Exists(pid_t tid) { return access(("/proc/self/task/" + std::to_string(tid)).c_str(), F_OK) == 0; }
+
+int LastCap() {
+  FILE* f = fopen("/proc/sys/kernel/cap_last_cap", "r");
+  int last = 40;
+  if (f) {
+    if (fscanf(f, "%d", &last) != 1) last = 40;
+    fclose(f);
+  }
+  return last > 63 ? 63 : last;
+}
+
+}  // namespace
+
+std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, gid_t gid,
+                                     const std::vector<gid_t>& groups) {
+  if (groups.size() > sizeof(plan.groups) / sizeof(plan.groups[0])) return "at most 64 supplementary groups";
+  plan.keep = keep;
+  plan.lastCap = LastCap();
+  plan.switchUser = switchUser;
+  plan.uid = uid;
+  plan.gid = gid;
+  plan.groupCount = groups.size();
+  std::copy(groups.begin(), groups.end(), plan.groups);
+  acknowledged.store(0);
+  firstError.store(0);
+  firstErrorStep.store(0);
+  // The plan is plain memory the handlers read on other threads: publish it before any signal.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+
+#ifndef __GLIBC__
+  return "dropping privilege in every thread needs glibc's SIGSETXID broadcast signal";
+#endif
+  const int sig = kBroadcastSignal;
+  // Raw rt_sigaction: glibc refuses to let a program handle its internal signals. The kernel's
+  // struct takes the signal-return trampoline (sa_restorer) explicitly: take glibc's, by setting
+  // an action through glibc (SIGUSR2's own, unchanged) and reading back what the kernel holds.
+  struct sigaction current {};
+  sigaction(SIGUSR2, nullptr, &current);
+  sigaction(SIGUSR2, &current, nullptr);
+  KernelSigaction glibcs{};
+  if (syscall(SYS_rt_sigaction, SIGUSR2, nullptr, &glibcs, sizeof(uint64_t)) != 0)
+    return std::string("rt_sigaction: ") + strerror(errno);
+  KernelSigaction ours{OnBroadcast, SA_SIGINFO | SA_RESTART | (glibcs.flags & kSaRestorer), glibcs.restorer,
+                       ~uint64_t(0)};
+  KernelSigaction saved{};
+  if (syscall(SYS_rt_sigaction, sig, &ours, &saved, sizeof(uint64_t)) != 0)
+    return std::string("rt_sigaction: ") + strerror(errno);
+
+  pid_t pid = getpid();
+  pid_t self = pid_t(syscall(SYS_gettid));
+  std::set<pid_t> signalled;
+  std::string problem;
+  // Until no thread is left that has not dropped: a thread that was still privileged may have
+  // started another meanwhile (one started by a thread that dropped inherits the drop).
+  timespec start{};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (int round = 0; round < 100 && problem.empty(); round++) {
+    std::set<pid_t> fresh;
+    for (pid_t tid : Threads())
+      if (tid != self && !signalled.count(tid)) fresh.insert(tid);
+    if (fresh.empty()) break;
+    for (pid_t tid : fresh) {
+      signalled.insert(tid);
+      if (syscall(SYS_tgkill, pid, tid, sig) != 0 && errno != ESRCH) {
+        problem = std::string("tgkill: ") + strerror(errno);
+        break;
+      }
+    }
+    // Every signalled thread acknowledges, or is gone. Five seconds is far beyond a signal's delivery.
+    for (;;) {
+      bool waiting = false;
+      for (pid_t tid : signalled)
+        if (!Acked(tid) && Exists(tid)) waiting = true;
+      if (!waiting) break;
+      timespec now{};
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if (now.tv_sec - start.tv_sec > 5) {
+        problem = "a thread did not take the privilege drop within 5 s";
+        break;
+      }
+      timespec pause{0, 50000};
+      nanosleep(&pause, nullptr);
+    }
+  }
+  // A thread that never answered may still take the signal: then it must find our handler (glibc's
+  // would read a command it never set, and the default action ends the process). The run fails anyway.
+  if (problem.empty()) syscall(SYS_rt_sigaction, sig, &saved, nullptr, sizeof(uint64_t));
+  if (!problem.empty()) return problem;
+  // This thread last: it needed its privilege to signal the others (tgkill to threads of a
+  // process whose credentials are changing mid-way).
+  DropThisThread();
+  if (int err = firstError.load()) return std::string(kSteps[firstErrorStep.load()]) + ": " + strerror(err);
+  return "";
+}
+
+}  // namespace netdiag
