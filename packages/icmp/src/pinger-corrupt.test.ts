@@ -10,7 +10,8 @@ import { type PingEvent, ping } from './pinger.js';
 // Replies that do not check out, scripted: a fake socket answers each echo request as the script
 // says, with forged packets. None of them may count as a reply (or a duplicate, or an error).
 
-type Forge = (request: IcmpMessage & { kind: 'echo-request' }, wire: Uint8Array) => Uint8Array[];
+type EchoRequest = Extract<IcmpMessage, { kind: 'echo-request' | 'echo-reply' }>;
+type Forge = (request: EchoRequest, wire: Uint8Array) => Uint8Array[];
 
 function ipv4Packet(icmp: Uint8Array, from: string, to: string): Buffer {
   const header = ipv4.encode({
@@ -73,7 +74,7 @@ function scriptedSocket(family: 4 | 6, script: Record<number, Forge>) {
   };
 }
 
-const reply = (r: IcmpMessage & { kind: 'echo-request' }, payload = r.payload): IcmpMessage => ({
+const reply = (r: EchoRequest, payload = r.payload): IcmpMessage => ({
   kind: 'echo-reply',
   code: 0,
   identifier: r.identifier,
@@ -86,13 +87,13 @@ const badChecksum = (bytes: Uint8Array) => {
   out[3]! ^= 0x01;
   return out;
 };
-const changedPayload = (r: IcmpMessage & { kind: 'echo-request' }) => {
+const changedPayload = (r: EchoRequest) => {
   const p = Uint8Array.from(r.payload);
   p[20]! ^= 0xff;
   return p;
 };
 /** Destination unreachable quoting an echo request of ours, as a router would (IPv4). */
-const unreachableQuoting = (r: IcmpMessage & { kind: 'echo-request' }, sequence: number) =>
+const unreachableQuoting = (r: EchoRequest, sequence: number) =>
   icmpv4.encode({
     kind: 'destination-unreachable',
     code: 1,
@@ -164,7 +165,13 @@ describe('ping: replies that do not check out (scripted forgeries)', () => {
   });
 
   it('a good reply is never flagged (the checksum of what icmpv4.encode wrote verifies)', () => {
-    const m = icmpv4.encode({ kind: 'echo-reply', code: 0, identifier: 7, sequence: 9, payload: new Uint8Array(56) });
+    const m = icmpv4.encode({
+      kind: 'echo-reply',
+      code: 0,
+      identifier: 7,
+      sequence: 9,
+      payload: new Uint8Array(56),
+    });
     expect(internetChecksum(m)).toBe(0);
   });
 });

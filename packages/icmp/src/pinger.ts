@@ -344,10 +344,16 @@ async function run(
         const s = byIdentifier.get(message.identifier);
         if (!s || s.target.family !== family || !hasCookie(message.payload, cookie)) return;
         // What claims to be our reply but does not check out is counted apart, and settles nothing.
-        if (!checksumOk) return corrupt(s, { ...claim(s, message.sequence), reason: 'checksum', message: 'echo-reply' });
+        if (!checksumOk)
+          return corrupt(s, { ...claim(s, message.sequence), reason: 'checksum', message: 'echo-reply' });
         const differs = firstDifference(s.payload, message.payload);
         if (differs)
-          return corrupt(s, { ...claim(s, message.sequence), reason: 'payload', message: 'echo-reply', ...differs });
+          return corrupt(s, {
+            ...claim(s, message.sequence),
+            reason: 'payload',
+            message: 'echo-reply',
+            ...differs,
+          });
         const verdict = s.tracker.reply(message.sequence, packet.receivedAt);
         if (verdict.kind === 'unmatched') return;
         if (verdict.kind === 'reply') s.received++;
@@ -381,7 +387,8 @@ async function run(
         if (t.protocol !== 'icmp') return;
         const s = byIdentifier.get(t.identifier);
         if (!s || s.target.family !== family || quoted.destination !== s.target.address) return;
-        if (!checksumOk) return corrupt(s, { ...claim(s, t.sequence), reason: 'checksum', message: 'icmp-error' });
+        if (!checksumOk)
+          return corrupt(s, { ...claim(s, t.sequence), reason: 'checksum', message: 'icmp-error' });
         if (!quotesRequest(s, family, t.type, t.sequence, message.original))
           return corrupt(s, { ...claim(s, t.sequence), reason: 'quote', message: 'icmp-error' });
         if (s.tracker.error(t.sequence).kind !== 'error') return;
@@ -483,7 +490,12 @@ function parseReply(family: IpFamily, packet: ReceivedPacket) {
     if (family === 4) {
       // ICMP datagram sockets deliver no IPv4 header; their TTL comes as packet.hopLimit.
       if (packet.includesIpHeader === false)
-        return { message: icmpv4.decode(packet.data).value, ttl: undefined, icmp: packet.data, checksumOk: true };
+        return {
+          message: icmpv4.decode(packet.data).value,
+          ttl: undefined,
+          icmp: packet.data,
+          checksumOk: true,
+        };
       const ip = ipv4.decode(packet.data);
       // The IP total length bounds the ICMP message: what follows it (link padding) is not summed.
       const icmp = packet.data.subarray(ip.bytesRead, Math.min(packet.data.length, ip.value.totalLength));
@@ -508,7 +520,8 @@ function firstDifference(
   got: Uint8Array,
 ): { offset: number; expected: number | null; actual: number | null } | undefined {
   const n = Math.min(sent.length, got.length);
-  for (let i = 0; i < n; i++) if (sent[i] !== got[i]) return { offset: i, expected: sent[i]!, actual: got[i]! };
+  for (let i = 0; i < n; i++)
+    if (sent[i] !== got[i]) return { offset: i, expected: sent[i]!, actual: got[i]! };
   if (sent.length === got.length) return undefined;
   return { offset: n, expected: sent[n] ?? null, actual: got[n] ?? null };
 }

@@ -46,16 +46,26 @@ describe('QuantileSketch', () => {
 
   it('merges as if every sample had been added to one sketch', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 1e4, noNaN: true })), fc.array(fc.double({ min: 0, max: 1e4, noNaN: true })), (xs, ys) => {
-        const a = new QuantileSketch();
-        const b = new QuantileSketch();
-        const all = new QuantileSketch();
-        for (const x of xs) a.add(x), all.add(x);
-        for (const y of ys) b.add(y), all.add(y);
-        a.merge(b);
-        expect(a.count).toBe(all.count);
-        for (const q of [0, 0.5, 0.95, 1]) expect(a.quantile(q)).toEqual(all.quantile(q));
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1e4, noNaN: true })),
+        fc.array(fc.double({ min: 0, max: 1e4, noNaN: true })),
+        (xs, ys) => {
+          const a = new QuantileSketch();
+          const b = new QuantileSketch();
+          const all = new QuantileSketch();
+          for (const x of xs) {
+            a.add(x);
+            all.add(x);
+          }
+          for (const y of ys) {
+            b.add(y);
+            all.add(y);
+          }
+          a.merge(b);
+          expect(a.count).toBe(all.count);
+          for (const q of [0, 0.5, 0.95, 1]) expect(a.quantile(q)).toEqual(all.quantile(q));
+        },
+      ),
     );
   });
 
@@ -64,7 +74,9 @@ describe('QuantileSketch', () => {
     const alpha = s.relativeAccuracy;
     const lg = Math.log((1 + alpha) / (1 - alpha));
     const bound =
-      Math.ceil(Math.log(QuantileSketch.MAX_VALUE) / lg) - Math.ceil(Math.log(QuantileSketch.MIN_VALUE) / lg) + 2;
+      Math.ceil(Math.log(QuantileSketch.MAX_VALUE) / lg) -
+      Math.ceil(Math.log(QuantileSketch.MIN_VALUE) / lg) +
+      2;
     // Every power of 1.001 from 1e-9 to 1e12: far more distinct values than bins.
     for (let x = 1e-9; x < 1e12; x *= 1.001) s.add(x);
     expect(s.count).toBeGreaterThan(40_000);
@@ -79,7 +91,9 @@ describe('QuantileSketch', () => {
     s.add(Number.POSITIVE_INFINITY);
     expect(s.quantile(0)).toBe(0);
     expect(s.quantile(0.5)).toBe(0);
-    expect(Math.abs(s.quantile(1) - QuantileSketch.MAX_VALUE)).toBeLessThanOrEqual(0.01 * QuantileSketch.MAX_VALUE);
+    expect(Math.abs(s.quantile(1) - QuantileSketch.MAX_VALUE)).toBeLessThanOrEqual(
+      0.01 * QuantileSketch.MAX_VALUE,
+    );
     expect(() => s.add(Number.NaN)).toThrow(RangeError);
     expect(new QuantileSketch().quantile(0.5)).toBeNaN();
     expect(() => new QuantileSketch(0)).toThrow(RangeError);

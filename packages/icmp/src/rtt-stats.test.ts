@@ -34,8 +34,12 @@ describe('RttStats', () => {
           const want = bruteForce(samples);
           expect(got.min).toBe(want.min);
           expect(got.max).toBe(want.max);
-          expect(Math.abs(got.p50 - want.p50!)).toBeLessThanOrEqual(RTT_QUANTILE_ACCURACY * want.p50! * (1 + 1e-12));
-          expect(Math.abs(got.p95 - want.p95!)).toBeLessThanOrEqual(RTT_QUANTILE_ACCURACY * want.p95! * (1 + 1e-12));
+          expect(Math.abs(got.p50 - want.p50!)).toBeLessThanOrEqual(
+            RTT_QUANTILE_ACCURACY * want.p50! * (1 + 1e-12),
+          );
+          expect(Math.abs(got.p95 - want.p95!)).toBeLessThanOrEqual(
+            RTT_QUANTILE_ACCURACY * want.p95! * (1 + 1e-12),
+          );
           expect(got.p50).toBeGreaterThanOrEqual(want.min!);
           expect(got.p95).toBeLessThanOrEqual(want.max!);
           expect(got.avg).toBeCloseTo(want.avg, 6);

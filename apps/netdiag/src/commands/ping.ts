@@ -25,7 +25,7 @@ options:
   -q            quiet: only the header and the summary
   -D            print a UNIX timestamp before each line
   -O            report requests that got no answer before their timeout
-  --json        NDJSON events (schema netdiag.ping/1, see docs/json.md); never loads the live view
+  --json        NDJSON events (schema netdiag.ping/2, see docs/json.md); never loads the live view
   -h, --help    this help
 
 On a terminal a live table (one row per host, loss, RTTs, a sparkline) stays under the lines.
