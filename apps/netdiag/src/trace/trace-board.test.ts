@@ -113,6 +113,7 @@ describe('TraceBoard', () => {
       reached: true,
       destinationTtl: 2,
       rounds: 3,
+      corrupt: 0,
     });
     const s = board.snapshot();
     expect(s.ended).toBe(true);

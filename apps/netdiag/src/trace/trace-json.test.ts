@@ -181,8 +181,16 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
       reached: true,
       destinationTtl: 2,
       rounds: 3,
+      corrupt: 1,
     });
-    expect(end).toMatchObject({ type: 'end', time: ISO, reached: true, destinationTtl: 2, rounds: 3 });
+    expect(end).toMatchObject({
+      type: 'end',
+      time: ISO,
+      reached: true,
+      destinationTtl: 2,
+      rounds: 3,
+      corrupt: 1,
+    });
     expect(
       (end.hops as { ttl: number; reachedDestination: boolean; lastMs: number }[]).map((h) => [
         h.ttl,

@@ -84,6 +84,7 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         reached: e.reached,
         destinationTtl: e.destinationTtl,
         rounds: e.rounds,
+        corrupt: e.corrupt,
         hops: e.hops.map((h) => hopJson(h, nameOf)),
       });
   }
