@@ -44,6 +44,8 @@ describe('TraceBoard', () => {
       worst: null,
       stdev: null,
       jitter: null,
+      p50: null,
+      p95: null,
       responders: [],
       mark: '',
       reachedDestination: false,

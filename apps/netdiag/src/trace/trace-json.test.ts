@@ -162,6 +162,8 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
       worstMs: 1.5,
       stdevMs: 0.25,
       jitterMs: 0.25,
+      p50Ms: 1.5,
+      p95Ms: 1.5,
       mark: '!H',
       reachedDestination: false,
     });

@@ -23,6 +23,8 @@ function hopJson(h: HopSnapshot, nameOf: (a: string) => string | undefined) {
     worstMs: h.worst,
     stdevMs: h.stdev,
     jitterMs: h.jitter,
+    p50Ms: h.p50,
+    p95Ms: h.p95,
     mark: h.mark,
     reachedDestination: h.reachedDestination,
   };
