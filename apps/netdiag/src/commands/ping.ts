@@ -103,8 +103,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const view = live
     ? import('../views/ping-live.js').then((m) => m.mountPingLive(feed, io.stdout as NodeJS.WriteStream))
     : undefined;
-  // A view that fails to load costs the pretty table, not the run.
-  view?.catch(() => {});
+  // A view that fails to load costs the pretty table, not the run, nor the lines.
+  view?.catch(() => feed.fallback((line) => io.stdout.write(`${line}\n`)));
   const out = (line: string) => (live ? feed.line(line) : io.stdout.write(`${line}\n`));
 
   let targets: readonly PingTarget[] = [];
