@@ -235,7 +235,8 @@ describe('matching a response to its probe', () => {
         code: 0,
         identifier: flow.identifier,
         sequence: 321,
-        payload: new Uint8Array(8),
+        // What the destination echoes: the probe's own payload.
+        payload: buildProbe(flow, 321 as ProbeId).slice(8),
       } as const;
       const data =
         family === 6
@@ -320,7 +321,7 @@ describe('responses that do not check out', () => {
       code: 0,
       identifier: flow.identifier,
       sequence: 9,
-      payload: new Uint8Array(0),
+      payload: buildProbe(flow, 9 as ProbeId).slice(8),
     });
     const ip = (icmp: Uint8Array) =>
       Uint8Array.from([

@@ -10,7 +10,10 @@ import {
   isIcmpError,
   mplsLabels,
 } from '@netdiag/icmp';
+import { buildProbe } from './probe-builder.js';
 import type { Flow, ProbeId, ProbeResponse } from './types.js';
+
+const ICMP_HEADER = 8;
 
 interface Arrival {
   /** IPv4: from the IP header on. IPv6: the transport payload. */
@@ -45,12 +48,13 @@ const TCP_ACK = 0x10;
 
 /**
  * A packet that claims to answer this flow's probes but does not check out: an ICMPv4 checksum
- * that fails (`checksum`), or a quote of a datagram this flow did not send (`quote`: another
+ * that fails (`checksum`), an echo reply whose payload is not the probe's (`payload`), or a
+ * quote of a datagram this flow did not send (`quote`: another
  * source address, or for ICMP probes another checksum than the one every probe of the flow
  * carries). Never attributed to a hop; the trace counts it.
  */
 export interface CorruptResponse {
-  readonly corrupt: 'checksum' | 'quote';
+  readonly corrupt: 'checksum' | 'payload' | 'quote';
 }
 
 /**
@@ -106,6 +110,10 @@ function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | CorruptRe
     if (flow.method !== 'icmp' || message.identifier !== flow.identifier || packet.from !== flow.destination)
       return undefined;
     if (!checksumOk) return { corrupt: 'checksum' };
+    // An echo reply carries back the probe's payload: the flow's probes are rebuilt exactly.
+    const sent = buildProbe(flow, message.sequence as ProbeId).subarray(ICMP_HEADER);
+    if (sent.length !== message.payload.length || sent.some((b, i) => b !== message.payload[i]))
+      return { corrupt: 'payload' };
     return {
       ...base,
       probeId: message.sequence as ProbeId,
