@@ -3,10 +3,12 @@
 //   ping-memory.child.ts TOTAL RECORD_FILE|- ADDRESS...
 // Pings every ADDRESS at the library's fastest interval (1 ms) until TOTAL requests have gone out
 // in all, iterating every event as an embedding script would. With RECORD_FILE, every counted
-// reply's RTT is appended to it as a float64 (written in batches, so recording costs no memory):
-// the exact quantiles are computed from that record, outside this process.
+// reply is appended to it as two float64s, target index and RTT (written in batches, so recording
+// costs no memory): the exact quantiles are computed from that record, outside this process.
+// Run with plain node on the built packages (ping-memory.test.ts compiles this file), so that
+// the peak RSS is the pinger's and not a TypeScript loader's.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { ping } from '../packages/icmp/src/index.js';
+import { ping } from '@netdiag/icmp';
 
 const [totalText, recordFile, ...addresses] = process.argv.slice(2);
 const total = Number(totalText);
@@ -29,6 +31,7 @@ for await (const e of run) {
   } else if (e.type === 'reply' && !e.duplicate && !e.late) {
     counts.reply++;
     if (fd !== undefined) {
+      batch[batched++] = e.target;
       batch[batched++] = e.rtt;
       if (batched === batch.length) flush();
     }
