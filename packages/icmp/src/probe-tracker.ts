@@ -86,7 +86,8 @@ export class ProbeTracker {
       this.#size--;
     }
     // Send counters only tell a record from the one that replaced it: wrapping at 2^32 is harmless.
-    const send = (this.#sends = (this.#sends + 1) >>> 0);
+    this.#sends = (this.#sends + 1) >>> 0;
+    const send = this.#sends;
     this.#slotSeq[slot] = sequence;
     this.#slotSentAt[slot] = now;
     this.#slotState[slot] = IN_FLIGHT;
