@@ -266,13 +266,13 @@ for (const backend of BACKENDS)
       expect(lines[0]).not.toContain('setcap');
     });
 
-    it('writes NDJSON that follows schema netdiag.ping/1', async () => {
+    it('writes NDJSON that follows schema netdiag.ping/2', async () => {
       const r = await lab.exec(
         'client',
         netdiagArgv('ping', '-c', '3', '-i', '0.05', '--json', lab.addr('t3', 4), lab.addr('t3', 6)),
       );
       const events = ndjson(r.stdout);
-      expect(events[0]).toMatchObject({ type: 'start', schema: 'netdiag.ping/1' });
+      expect(events[0]).toMatchObject({ type: 'start', schema: 'netdiag.ping/2' });
       expect(Object.keys(events[0]!).sort()).toEqual([
         'backend',
         'options',

@@ -71,6 +71,7 @@ describe('ARP probe state machine', () => {
         macs: ['02:00:00:00:00:02'],
         rttMs: { min: 1, avg: 3, max: 5 },
         conflict: false,
+        corrupt: 0,
       },
     });
   });
@@ -151,5 +152,51 @@ describe('ARP probe state machine', () => {
         expect(out.filter((a) => a.type === 'reply' && !a.duplicate)).toHaveLength(s!.received);
       }),
     );
+  });
+});
+
+describe('ARP probe: replies that do not check out', () => {
+  const forged = (over: { targetMac?: string; targetIp?: string }) =>
+    encodeArpFrame({
+      destinationMac: me.senderMac,
+      sourceMac: '02:00:00:00:00:66',
+      operation: ArpOperation.Reply,
+      senderMac: '02:00:00:00:00:66',
+      senderIp: '192.0.2.2',
+      targetMac: over.targetMac ?? me.senderMac,
+      targetIp: over.targetIp ?? me.senderIp,
+    });
+
+  it('a reply sent to us that answers a request we did not send (other target MAC or IP) is corrupt, never a reply', () => {
+    const out = run(config({ count: 1 }), [
+      { at: 2, bytes: forged({ targetIp: '192.0.2.99' }) },
+      { at: 3, bytes: forged({ targetMac: '02:00:00:00:00:99' }) },
+      { at: 4, bytes: reply('02:00:00:00:00:02') },
+    ]);
+    expect(out.filter((a) => a.type === 'reply').map((a) => a.type === 'reply' && a.mac)).toEqual([
+      '02:00:00:00:00:02',
+    ]);
+    expect(out.filter((a) => a.type === 'corrupt')).toHaveLength(2);
+    expect(out.filter((a) => a.type === 'conflict')).toEqual([]);
+    const done = out.find((a): a is Extract<ProbeAction, { type: 'done' }> => a.type === 'done')!;
+    expect(done.summary).toMatchObject({
+      transmitted: 1,
+      received: 1,
+      corrupt: 2,
+      macs: ['02:00:00:00:00:02'],
+    });
+  });
+
+  it('keeps RTT statistics as running sums, not a list that grows with the run', () => {
+    const out = run(config({ count: 3 }), [
+      { at: 3, bytes: reply('02:00:00:00:00:02') },
+      { at: 1005, bytes: reply('02:00:00:00:00:02') },
+      { at: 2001, bytes: reply('02:00:00:00:00:02') },
+    ]);
+    const done = out.find((a): a is Extract<ProbeAction, { type: 'done' }> => a.type === 'done')!;
+    expect(done.summary.rttMs).toEqual({ min: 1, avg: 3, max: 5 });
+    let state = createProbe(config());
+    expect('rtts' in state).toBe(false);
+    state = stepProbe(state, { type: 'start', at: 0 }).state;
   });
 });

@@ -48,6 +48,11 @@ export type ProbeAction =
     }
   /** Another station uses or claims the address (DAD mode), or a second MAC answered (probe mode). */
   | { readonly type: 'conflict'; readonly mac: string; readonly how: 'reply' | 'probe' }
+  /**
+   * A reply sent to us for the target address that answers a request we did not send (another
+   * target MAC or IP than ours): never a reply, never a conflict, only counted.
+   */
+  | { readonly type: 'corrupt'; readonly mac: string; readonly targetMac: string; readonly targetIp: string }
   | { readonly type: 'done'; readonly summary: ProbeSummary };
 
 export interface ProbeSummary {
@@ -56,6 +61,8 @@ export interface ProbeSummary {
   readonly macs: readonly string[];
   readonly rttMs: { readonly min: number; readonly avg: number; readonly max: number } | null;
   readonly conflict: boolean;
+  /** Replies that did not answer a request of ours (see the `corrupt` action). */
+  readonly corrupt: number;
 }
 
 export interface ProbeState {
@@ -69,7 +76,9 @@ export interface ProbeState {
   readonly deadline: number;
   readonly received: number;
   readonly macs: readonly string[];
-  readonly rtts: readonly number[];
+  /** Running sums, so a long arping holds no list of samples (arping's min/avg/max are exact). */
+  readonly rtt: { readonly min: number; readonly sum: number; readonly max: number };
+  readonly corrupt: number;
   readonly conflict: boolean;
 }
 
@@ -88,7 +97,8 @@ export function createProbe(config: ProbeConfig): ProbeState {
     deadline: 0,
     received: 0,
     macs: [],
-    rtts: [],
+    rtt: { min: Number.POSITIVE_INFINITY, sum: 0, max: Number.NEGATIVE_INFINITY },
+    corrupt: 0,
     conflict: false,
   };
 }
@@ -102,16 +112,14 @@ function request(c: ProbeConfig): Uint8Array {
 }
 
 function summary(s: ProbeState): ProbeSummary {
-  const r = s.rtts;
+  const r = s.rtt;
   return {
     transmitted: s.sent,
     received: s.received,
     macs: s.macs,
-    rttMs:
-      r.length === 0
-        ? null
-        : { min: Math.min(...r), avg: r.reduce((a, b) => a + b, 0) / r.length, max: Math.max(...r) },
+    rttMs: s.received === 0 ? null : { min: r.min, avg: r.sum / s.received, max: r.max },
     conflict: s.conflict,
+    corrupt: s.corrupt,
   };
 }
 
@@ -187,6 +195,17 @@ export function stepProbe(
     f.senderIp === c.targetIp &&
     (f.operation === ArpOperation.Reply || (c.mode === 'dad' && f.operation === ArpOperation.Request)) &&
     (c.mode === 'dad' || f.targetIp === c.senderIp);
+  if (
+    c.mode === 'probe' &&
+    f.operation === ArpOperation.Reply &&
+    f.senderIp === c.targetIp &&
+    f.destinationMac === c.senderMac &&
+    (f.targetIp !== c.senderIp || f.targetMac !== c.senderMac)
+  ) {
+    // Sent to us, from the target's address, but not an answer to what we asked.
+    actions.push({ type: 'corrupt', mac: f.senderMac, targetMac: f.targetMac, targetIp: f.targetIp });
+    return { state: { ...state, corrupt: state.corrupt + 1 }, actions };
+  }
   if (!isReply || state.sent === 0) return { state, actions };
   const known = next.macs.includes(f.senderMac);
   const duplicate = next.answered;
@@ -201,7 +220,16 @@ export function stepProbe(
   const rttMs = event.at - next.lastSentAt;
   actions.push({ type: 'reply', seq: next.sent - 1, mac: f.senderMac, rttMs, duplicate });
   if (!duplicate)
-    next = { ...next, answered: true, received: next.received + 1, rtts: [...next.rtts, rttMs] };
+    next = {
+      ...next,
+      answered: true,
+      received: next.received + 1,
+      rtt: {
+        min: Math.min(next.rtt.min, rttMs),
+        sum: next.rtt.sum + rttMs,
+        max: Math.max(next.rtt.max, rttMs),
+      },
+    };
   // As iputils arping: a DAD answer settles it, and a probe whose every request has been sent
   // and answered has nothing left to wait for (`-c 1` ends with its reply, as ping does).
   if (c.mode === 'dad' || (next.sent === c.count && next.received === next.sent))

@@ -102,6 +102,7 @@ describe('runProbe and runScan over a frame channel', () => {
       macs: [neighbour],
       rttMs: { min: 0.25, avg: 0.25, max: 0.25 },
       conflict: false,
+      corrupt: 0,
     });
     expect(ch.sent).toHaveLength(2);
   });

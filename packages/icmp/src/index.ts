@@ -28,6 +28,7 @@ export { IPV6_HEADER, ipv6 } from './ipv6.js';
 export type { PingErrorCode } from './ping-errors.js';
 export { PingError } from './ping-errors.js';
 export type {
+  PingCorrupt,
   PingIcmpError,
   PingProbeEvent,
   PingReply,
@@ -42,10 +43,11 @@ export type { PingEvent, PingOptions, PingRun } from './pinger.js';
 export { ping } from './pinger.js';
 export type { ErrorVerdict, ReplyVerdict } from './probe-tracker.js';
 export { ProbeTracker } from './probe-tracker.js';
+export { QuantileSketch } from './quantile-sketch.js';
 export type { QuotedProbe, QuotedTransport } from './quoted-probe.js';
 export { decodeQuotedProbe, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from './quoted-probe.js';
 export { randomBytes, randomInt } from './random.js';
 export type { Lookup } from './resolve-target.js';
 export { resolveHost, routeSource, systemLookup } from './resolve-target.js';
 export type { RttSummary } from './rtt-stats.js';
-export { PERCENTILE_WINDOW, percentile, RttStats } from './rtt-stats.js';
+export { percentile, RTT_QUANTILE_ACCURACY, RttStats } from './rtt-stats.js';

@@ -61,7 +61,42 @@ export interface PingSendError extends EventBase {
   readonly message: string;
 }
 
-export type PingProbeEvent = PingSent | PingReply | PingTimeout | PingIcmpError | PingSendError;
+/**
+ * A packet that claims to answer one of our requests but does not check out: never counted as a
+ * reply, a duplicate or an error, and it settles nothing (the request stays in flight, so a good
+ * reply after it still counts). `seq` is the sequence it claims. iputils ping counts a wrong
+ * payload as a reply ("wrong data byte #N ...") and a quote of any request as an error.
+ */
+export type PingCorrupt = EventBase & {
+  readonly type: 'corrupt';
+  readonly from: string;
+  /** ICMP bytes of the packet, as ping's "64 bytes from". */
+  readonly bytes: number;
+} & (
+    | {
+        /** The ICMP checksum does not verify (an echo reply, or an ICMP error about a request). */
+        readonly reason: 'checksum';
+        readonly message: 'echo-reply' | 'icmp-error';
+      }
+    | {
+        /** An echo reply whose payload is not what was sent: the first byte that differs. */
+        readonly reason: 'payload';
+        readonly message: 'echo-reply';
+        /** Offset in the ICMP payload; the payload's length where only the lengths differ. */
+        readonly offset: number;
+        /** The byte sent there, or null past the end of what was sent. */
+        readonly expected: number | null;
+        /** The byte received there, or null past the end of what came back. */
+        readonly actual: number | null;
+      }
+    | {
+        /** An ICMP error quoting a request that was never sent, or not as it was sent. */
+        readonly reason: 'quote';
+        readonly message: 'icmp-error';
+      }
+  );
+
+export type PingProbeEvent = PingSent | PingReply | PingTimeout | PingIcmpError | PingSendError | PingCorrupt;
 
 /** Statistics of one target at the end of a run (iputils' summary, plus percentiles and jitter). */
 export interface PingSummary {
@@ -73,6 +108,8 @@ export interface PingSummary {
   readonly duplicates: number;
   readonly late: number;
   readonly errors: number;
+  /** Packets that claimed to answer a request but did not check out (iputils' "+N corrupted"). */
+  readonly corrupt: number;
   /** (transmitted − received) / transmitted × 100, as iputils computes it; 0 when none sent. */
   readonly lossPercent: number;
   /** Milliseconds from the first request to the end of the run, as iputils' "time". */

@@ -14,7 +14,7 @@ import { icmpv4 } from './icmpv4.js';
 import { icmpv6 } from './icmpv6.js';
 import { ipv4 } from './ipv4.js';
 import { PingError } from './ping-errors.js';
-import type { PingProbeEvent, PingSummary, PingTarget } from './ping-events.js';
+import type { PingCorrupt, PingProbeEvent, PingSummary, PingTarget } from './ping-events.js';
 import { ProbeTracker } from './probe-tracker.js';
 import { decodeQuotedProbe } from './quoted-probe.js';
 import { randomBytes, randomInt } from './random.js';
@@ -139,6 +139,7 @@ interface TargetState {
   duplicates: number;
   late: number;
   errors: number;
+  corrupt: number;
   firstSentAt: bigint | undefined;
   timer: NodeJS.Timeout | undefined;
 }
@@ -200,6 +201,7 @@ async function run(
     duplicates: 0,
     late: 0,
     errors: 0,
+    corrupt: 0,
     firstSentAt: undefined,
     timer: undefined,
   }));
@@ -318,14 +320,40 @@ async function run(
     // Targets are spread across the interval so a sweep does not burst every request at once.
     const offsetMs = (s: TargetState) => (s.target.index * intervalMs) / states.length;
 
+    const corrupt = (s: TargetState, e: PingCorrupt) => {
+      s.corrupt++;
+      emit(e);
+    };
+
     const onPacket = (family: IpFamily) => (packet: ReceivedPacket) => {
       if (finished) return;
       const parsed = parseReply(family, packet);
       if (!parsed) return;
-      const { message, ttl } = parsed;
+      const { message, ttl, icmp, checksumOk } = parsed;
+      const claim = (s: TargetState, wire: number) =>
+        ({
+          type: 'corrupt',
+          target: s.target.index,
+          // A sequence never sent (before the wrap) is reported as the wire value it claims.
+          seq: s.sent < 0x10000 && (wire === 0 || wire > s.sent) ? wire : fullSequence(s, wire),
+          time: wallAt(packet.receivedAt),
+          from: packet.from,
+          bytes: icmp.length,
+        }) as const;
       if (message.kind === 'echo-reply') {
         const s = byIdentifier.get(message.identifier);
         if (!s || s.target.family !== family || !hasCookie(message.payload, cookie)) return;
+        // What claims to be our reply but does not check out is counted apart, and settles nothing.
+        if (!checksumOk)
+          return corrupt(s, { ...claim(s, message.sequence), reason: 'checksum', message: 'echo-reply' });
+        const differs = firstDifference(s.payload, message.payload);
+        if (differs)
+          return corrupt(s, {
+            ...claim(s, message.sequence),
+            reason: 'payload',
+            message: 'echo-reply',
+            ...differs,
+          });
         const verdict = s.tracker.reply(message.sequence, packet.receivedAt);
         if (verdict.kind === 'unmatched') return;
         if (verdict.kind === 'reply') s.received++;
@@ -359,6 +387,10 @@ async function run(
         if (t.protocol !== 'icmp') return;
         const s = byIdentifier.get(t.identifier);
         if (!s || s.target.family !== family || quoted.destination !== s.target.address) return;
+        if (!checksumOk)
+          return corrupt(s, { ...claim(s, t.sequence), reason: 'checksum', message: 'icmp-error' });
+        if (!quotesRequest(s, family, t.type, t.sequence, message.original))
+          return corrupt(s, { ...claim(s, t.sequence), reason: 'quote', message: 'icmp-error' });
         if (s.tracker.error(t.sequence).kind !== 'error') return;
         s.errors++;
         emit({
@@ -438,27 +470,76 @@ function summarise(s: TargetState, now: bigint): PingSummary {
     duplicates: s.duplicates,
     late: s.late,
     errors: s.errors,
+    corrupt: s.corrupt,
     lossPercent: transmitted === 0 ? 0 : ((transmitted - s.received) * 100) / transmitted,
     timeMs: s.firstSentAt === undefined ? 0 : Number(now - s.firstSentAt) / 1e6,
     rtt: s.rtt.summary(),
   };
 }
 
+/**
+ * Decodes what a socket delivered. `checksumOk` is false only where the ICMPv4 checksum was
+ * checked and failed: on raw IPv4 sockets, which see datagrams before the kernel's ICMP layer
+ * checks them. ICMP datagram sockets get only what the kernel checked (and their errors come
+ * rebuilt from the error queue, without a checksum), and the kernel checks every ICMPv6
+ * checksum, pseudo-header included, before a raw or datagram ICMPv6 socket sees the message
+ * (RFC 3542 §3.1): one that fails never arrives.
+ */
 function parseReply(family: IpFamily, packet: ReceivedPacket) {
   try {
     if (family === 4) {
       // ICMP datagram sockets deliver no IPv4 header; their TTL comes as packet.hopLimit.
       if (packet.includesIpHeader === false)
-        return { message: icmpv4.decode(packet.data).value, ttl: undefined };
+        return {
+          message: icmpv4.decode(packet.data).value,
+          ttl: undefined,
+          icmp: packet.data,
+          checksumOk: true,
+        };
       const ip = ipv4.decode(packet.data);
-      return { message: icmpv4.decode(packet.data, ip.bytesRead).value, ttl: ip.value.ttl };
+      // The IP total length bounds the ICMP message: what follows it (link padding) is not summed.
+      const icmp = packet.data.subarray(ip.bytesRead, Math.min(packet.data.length, ip.value.totalLength));
+      return {
+        message: icmpv4.decode(icmp).value,
+        ttl: ip.value.ttl,
+        icmp,
+        checksumOk: icmpv4.checksumOk(icmp),
+      };
     }
-    return { message: icmpv6.decode(packet.data).value, ttl: undefined };
+    return { message: icmpv6.decode(packet.data).value, ttl: undefined, icmp: packet.data, checksumOk: true };
   } catch (err) {
     // Whatever arrives on a raw socket is untrusted: a malformed packet is dropped, never fatal.
     if (err instanceof DecodeError) return undefined;
     throw err;
   }
+}
+
+/** The first byte where a reply's payload differs from the request's; undefined if equal. */
+function firstDifference(
+  sent: Uint8Array,
+  got: Uint8Array,
+): { offset: number; expected: number | null; actual: number | null } | undefined {
+  const n = Math.min(sent.length, got.length);
+  for (let i = 0; i < n; i++)
+    if (sent[i] !== got[i]) return { offset: i, expected: sent[i]!, actual: got[i]! };
+  if (sent.length === got.length) return undefined;
+  return { offset: n, expected: sent[n] ?? null, actual: got[n] ?? null };
+}
+
+/**
+ * Whether an ICMP error's quote is of a request this target sent, as it was sent: an echo
+ * request, a sequence number already used, and as much of the payload as was quoted equal to
+ * ours. (Its identifier and destination were matched already.)
+ */
+function quotesRequest(s: TargetState, family: IpFamily, type: number, wire: number, original: Uint8Array) {
+  if (type !== (family === 4 ? 8 : 128)) return false;
+  // Until the sequence wraps, a wire value above what was sent (or 0) was never sent.
+  if (s.sent < 0x10000 && (wire === 0 || wire > s.sent)) return false;
+  const ipHeader = family === 4 ? (original[0]! & 0x0f) * 4 : 40;
+  const quotedPayload = original.subarray(ipHeader + ICMP_HEADER);
+  const n = Math.min(quotedPayload.length, s.payload.length);
+  for (let i = 0; i < n; i++) if (quotedPayload[i] !== s.payload[i]) return false;
+  return true;
 }
 
 function makePayload(size: number, cookie: Uint8Array): Uint8Array {

@@ -85,3 +85,17 @@ describe('ProbeTracker', () => {
     expect(t.reply(0, ms(1001))).toEqual({ kind: 'reply', rttNs: ms(1) });
   });
 });
+
+describe('ProbeTracker under a steady stream', () => {
+  it('forgets answered requests as new ones go out, even if expire() never runs', () => {
+    // At 1 ms intervals with every request answered at once, the expiry timer is re-armed on
+    // each send and never fires: records must still be dropped after their late window.
+    const t = new ProbeTracker(ms(2000), ms(10_000));
+    for (let i = 0; i < 60_000; i++) {
+      t.sent(i & 0xffff, ms(i));
+      t.reply(i & 0xffff, ms(i) + 100_000n);
+    }
+    expect(t.size).toBeLessThanOrEqual(12_001);
+    expect(t.inFlight).toBe(0);
+  });
+});

@@ -1,3 +1,5 @@
+import { QuantileSketch } from './quantile-sketch.js';
+
 /** Round-trip statistics of one target, in milliseconds. */
 export interface RttSummary {
   readonly min: number;
@@ -5,20 +7,23 @@ export interface RttSummary {
   readonly max: number;
   /** iputils' mdev: the population standard deviation, sqrt(mean(rtt²) − mean(rtt)²). */
   readonly mdev: number;
-  /** Median and 95th percentile over the most recent `PERCENTILE_WINDOW` replies. */
+  /**
+   * Median and 95th percentile (nearest rank) over the whole run, from a `QuantileSketch`: each
+   * within `RTT_QUANTILE_ACCURACY` (1 %) of the exact value, in memory that does not grow.
+   */
   readonly p50: number;
   readonly p95: number;
   /** Mean absolute difference between consecutive RTTs (RFC 3550's jitter without smoothing). */
   readonly jitter: number;
 }
 
-/** How many recent RTTs percentiles are taken over: exact for runs up to this, bounded memory after. */
-export const PERCENTILE_WINDOW = 65_536;
+/** The relative error of RttSummary's p50 and p95: ±1 % of the exact percentile. */
+export const RTT_QUANTILE_ACCURACY = QuantileSketch.DEFAULT_RELATIVE_ACCURACY;
 
 /**
  * A fold over RTT samples. Sums are kept with Welford's method (stable for long runs, the same
- * value as iputils' sum-of-squares formula) and percentiles over a fixed ring of recent samples,
- * so memory does not grow with the length of the run.
+ * value as iputils' sum-of-squares formula), so min, avg, max, mdev and jitter are exact; the
+ * percentiles come from a quantile sketch. Memory does not grow with the length of the run.
  */
 export class RttStats {
   #count = 0;
@@ -28,8 +33,7 @@ export class RttStats {
   #max = Number.NEGATIVE_INFINITY;
   #jitterSum = 0;
   #previous: number | undefined;
-  readonly #ring = new Float64Array(PERCENTILE_WINDOW);
-  #ringNext = 0;
+  readonly #quantiles = new QuantileSketch(RTT_QUANTILE_ACCURACY);
 
   add(rttMs: number): void {
     this.#count++;
@@ -40,8 +44,7 @@ export class RttStats {
     if (rttMs > this.#max) this.#max = rttMs;
     if (this.#previous !== undefined) this.#jitterSum += Math.abs(rttMs - this.#previous);
     this.#previous = rttMs;
-    this.#ring[this.#ringNext % PERCENTILE_WINDOW] = rttMs;
-    this.#ringNext++;
+    this.#quantiles.add(rttMs);
   }
 
   get count(): number {
@@ -50,14 +53,15 @@ export class RttStats {
 
   summary(): RttSummary | null {
     if (this.#count === 0) return null;
-    const window = this.#ring.slice(0, Math.min(this.#ringNext, PERCENTILE_WINDOW)).sort();
+    // A sketch's bin value can lie just outside the samples' range: never report past it.
+    const clamp = (x: number) => Math.min(this.#max, Math.max(this.#min, x));
     return {
       min: this.#min,
       avg: this.#mean,
       max: this.#max,
       mdev: Math.sqrt(Math.max(0, this.#m2 / this.#count)),
-      p50: percentile(window, 0.5),
-      p95: percentile(window, 0.95),
+      p50: clamp(this.#quantiles.quantile(0.5)),
+      p95: clamp(this.#quantiles.quantile(0.95)),
       jitter: this.#count > 1 ? this.#jitterSum / (this.#count - 1) : 0,
     };
   }

@@ -1,4 +1,4 @@
-import type { MplsLabel } from '@netdiag/icmp';
+import { type MplsLabel, QuantileSketch, RTT_QUANTILE_ACCURACY } from '@netdiag/icmp';
 
 /** One responder seen at a hop (ECMP paths and flaps give a hop several). */
 export interface Responder {
@@ -23,6 +23,12 @@ export interface HopSnapshot {
   readonly stdev: number | null;
   /** Mean absolute difference between consecutive RTTs at this hop (mtr's Javg). */
   readonly jitter: number | null;
+  /**
+   * Median and 95th percentile (nearest rank) of every RTT at this hop, from a quantile sketch:
+   * within RTT_QUANTILE_ACCURACY (1 %) of the exact value, in memory that does not grow.
+   */
+  readonly p50: number | null;
+  readonly p95: number | null;
   /** Responders in order of first reply, at most MAX_RESPONDERS. */
   readonly responders: readonly Responder[];
   /** The latest unreachable mark seen here (`!X` ...), '' if none. */
@@ -56,6 +62,7 @@ export class HopStats {
   #reached = false;
   readonly #responders = new Map<string, { replies: number; lastMpls: readonly MplsLabel[] }>();
   #history: (number | null)[] = [];
+  readonly #quantiles = new QuantileSketch(RTT_QUANTILE_ACCURACY);
 
   constructor(readonly ttl: number) {}
 
@@ -72,6 +79,7 @@ export class HopStats {
     this.#m2 += delta * (rttMs - this.#mean);
     if (rttMs < this.#best) this.#best = rttMs;
     if (rttMs > this.#worst) this.#worst = rttMs;
+    this.#quantiles.add(rttMs);
     if (mark) this.#mark = mark;
     if (reached) this.#reached = true;
     const r = this.#responders.get(responder);
@@ -94,6 +102,11 @@ export class HopStats {
     if (this.#history.length > HISTORY * 2) this.#history = this.#history.slice(-HISTORY);
   }
 
+  /** A sketch quantile, kept inside the exact best and worst (a bin's value can lie just outside). */
+  #quantile(q: number): number {
+    return Math.min(this.#worst, Math.max(this.#best, this.#quantiles.quantile(q)));
+  }
+
   /** The best RTT so far, or null: what traceroute's adaptive wait scales. */
   get best(): number | null {
     return this.#received ? this.#best : null;
@@ -112,6 +125,8 @@ export class HopStats {
       worst: n ? this.#worst : null,
       stdev: n > 1 ? Math.sqrt(this.#m2 / (n - 1)) : n === 1 ? 0 : null,
       jitter: this.#jitterCount ? this.#jitterSum / this.#jitterCount : null,
+      p50: n ? this.#quantile(0.5) : null,
+      p95: n ? this.#quantile(0.95) : null,
       responders: [...this.#responders].map(([address, r]) => ({
         address,
         replies: r.replies,

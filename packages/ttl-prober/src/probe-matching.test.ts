@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildProbe } from './probe-builder.js';
 import { matchResponse } from './response-matcher.js';
-import type { Flow, ProbeId, TraceMethod } from './types.js';
+import type { Flow, ProbeId, ProbeResponse, TraceMethod } from './types.js';
 
 const PROTO = { icmp: 1, udp: 17, tcp: 6 } as const;
 
@@ -180,7 +180,7 @@ describe('matching a response to its probe', () => {
               responder: router(family),
               mark: '',
             });
-            expect(r!.mpls.map((l) => l.label)).toEqual(withMpls ? [24001] : []);
+            expect((r as ProbeResponse).mpls.map((l) => l.label)).toEqual(withMpls ? [24001] : []);
           }),
           { numRuns: 100 },
         );
@@ -235,7 +235,8 @@ describe('matching a response to its probe', () => {
         code: 0,
         identifier: flow.identifier,
         sequence: 321,
-        payload: new Uint8Array(8),
+        // What the destination echoes: the probe's own payload.
+        payload: buildProbe(flow, 321 as ProbeId).slice(8),
       } as const;
       const data =
         family === 6
@@ -294,4 +295,74 @@ describe('matching a response to its probe', () => {
       }
     }
   });
+});
+
+describe('responses that do not check out', () => {
+  const arrive = (data: Uint8Array, from: string) =>
+    ({ socket: 'icmp', data, from, receivedAt: 5n }) as const;
+  const flip = (b: Uint8Array, at: number) => {
+    const out = Uint8Array.from(b);
+    out[at]! ^= 0x01;
+    return out;
+  };
+
+  it('an ICMPv4 error with a wrong checksum is corrupt, never attributed to a hop', () => {
+    const flow = flowOf('icmp', 4);
+    const good = icmpError(flow, buildProbe(flow, 7 as ProbeId), router(4), 'time-exceeded', 0);
+    expect(matchResponse(flow, arrive(good, router(4)))).toMatchObject({ probeId: 7, kind: 'time-exceeded' });
+    // Byte 23: the low byte of the ICMP checksum, after the 20-byte IPv4 header.
+    expect(matchResponse(flow, arrive(flip(good, 23), router(4)))).toEqual({ corrupt: 'checksum' });
+  });
+
+  it('an echo reply with a wrong checksum is corrupt', () => {
+    const flow = flowOf('icmp', 4);
+    const reply = icmpv4.encode({
+      kind: 'echo-reply',
+      code: 0,
+      identifier: flow.identifier,
+      sequence: 9,
+      payload: buildProbe(flow, 9 as ProbeId).slice(8),
+    });
+    const ip = (icmp: Uint8Array) =>
+      Uint8Array.from([
+        ...ipv4.encode({
+          tos: 0,
+          totalLength: 20 + icmp.length,
+          identification: 1,
+          dontFragment: false,
+          moreFragments: false,
+          fragmentOffset: 0,
+          ttl: 60,
+          protocol: 1,
+          source: flow.destination,
+          destination: flow.source,
+          options: new Uint8Array(0),
+        }),
+        ...icmp,
+      ]);
+    expect(matchResponse(flow, arrive(ip(reply), flow.destination))).toMatchObject({
+      probeId: 9,
+      kind: 'reached',
+    });
+    expect(matchResponse(flow, arrive(ip(flip(reply, 3)), flow.destination))).toEqual({
+      corrupt: 'checksum',
+    });
+  });
+
+  for (const family of [4, 6] as const)
+    for (const method of ['icmp', 'udp', 'tcp'] as const)
+      it(`IPv${family} ${method}: a quote of a datagram we did not send (source, or ICMP checksum) is corrupt`, () => {
+        const flow = flowOf(method, family);
+        const probe = buildProbe(flow, 7 as ProbeId);
+        const stranger = { ...flow, source: family === 4 ? '192.0.2.77' : '2001:db8::77' };
+        const forged = icmpError(stranger, probe, router(family), 'time-exceeded', 0);
+        expect(matchResponse(flow, arrive(forged, router(family)))).toEqual({ corrupt: 'quote' });
+        if (method === 'icmp') {
+          // Every ICMP probe of the flow carries the same checksum: a quote with another is not ours.
+          const changed = Uint8Array.from(probe);
+          changed[3]! ^= 0x10;
+          const q = icmpError(flow, changed, router(family), 'time-exceeded', 0);
+          expect(matchResponse(flow, arrive(q, router(family)))).toEqual({ corrupt: 'quote' });
+        }
+      });
 });

@@ -10,7 +10,10 @@ import {
   isIcmpError,
   mplsLabels,
 } from '@netdiag/icmp';
+import { buildProbe } from './probe-builder.js';
 import type { Flow, ProbeId, ProbeResponse } from './types.js';
+
+const ICMP_HEADER = 8;
 
 interface Arrival {
   /** IPv4: from the IP header on. IPv6: the transport payload. */
@@ -44,12 +47,27 @@ const TCP_RST = 0x04;
 const TCP_ACK = 0x10;
 
 /**
+ * A packet that claims to answer this flow's probes but does not check out: an ICMPv4 checksum
+ * that fails (`checksum`), an echo reply whose payload is not the probe's (`payload`), or a
+ * quote of a datagram this flow did not send (`quote`: another
+ * source address, or for ICMP probes another checksum than the one every probe of the flow
+ * carries). Never attributed to a hop; the trace counts it.
+ */
+export interface CorruptResponse {
+  readonly corrupt: 'checksum' | 'payload' | 'quote';
+}
+
+/**
  * Matches a packet to the probe it answers, by what it quotes of that probe (ICMP id and
  * sequence, UDP ports and checksum, TCP ports and sequence), never by arrival order. Anything
  * that does not belong to this flow, or does not parse, is `undefined`: raw sockets see every
- * ICMP packet the host receives, and many of them are someone else's.
+ * ICMP packet the host receives, and many of them are someone else's. What claims to belong to
+ * it but does not check out is a `CorruptResponse`.
  */
-export function matchResponse(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {
+export function matchResponse(
+  flow: Flow,
+  packet: ArrivedPacket,
+): ProbeResponse | CorruptResponse | undefined {
   try {
     return packet.socket === 'tcp' ? matchTcp(flow, packet) : matchIcmp(flow, packet);
   } catch (err) {
@@ -58,22 +76,44 @@ export function matchResponse(flow: Flow, packet: ArrivedPacket): ProbeResponse 
   }
 }
 
-function decodeIcmp(flow: Flow, packet: ArrivedPacket): { message: IcmpMessage; responseTtl: number | null } {
+/**
+ * `checksumOk` is false only where the ICMPv4 checksum was checked and failed: on raw IPv4
+ * sockets, which see datagrams before the kernel's ICMP layer checks them. Datagram sockets get
+ * only what the kernel checked (their errors rebuilt from the error queue, without a checksum),
+ * and the kernel checks every ICMPv6 checksum, pseudo-header included, before any socket sees it.
+ */
+function decodeIcmp(
+  flow: Flow,
+  packet: ArrivedPacket,
+): { message: IcmpMessage; responseTtl: number | null; checksumOk: boolean } {
   if (flow.family === 4 && packet.includesIpHeader !== false) {
     const ip = ipv4.decode(packet.data);
-    return { message: icmpv4.decode(packet.data, ip.bytesRead).value, responseTtl: ip.value.ttl };
+    const icmp = packet.data.subarray(ip.bytesRead, Math.min(packet.data.length, ip.value.totalLength));
+    return {
+      message: icmpv4.decode(icmp).value,
+      responseTtl: ip.value.ttl,
+      checksumOk: icmpv4.checksumOk(icmp),
+    };
   }
   const message = flow.family === 4 ? icmpv4.decode(packet.data).value : icmpv6.decode(packet.data).value;
-  return { message, responseTtl: packet.hopLimit ?? null };
+  return { message, responseTtl: packet.hopLimit ?? null, checksumOk: true };
 }
 
-function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {
-  const { message, responseTtl } = decodeIcmp(flow, packet);
+/** The unspecified address: what a quote rebuilt from a datagram socket's error queue says as source. */
+const unspecified = (a: string) => a === '0.0.0.0' || a === '::';
+
+function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | CorruptResponse | undefined {
+  const { message, responseTtl, checksumOk } = decodeIcmp(flow, packet);
   const base = { responder: packet.from, receivedAt: packet.receivedAt, responseTtl };
 
   if (message.kind === 'echo-reply') {
     if (flow.method !== 'icmp' || message.identifier !== flow.identifier || packet.from !== flow.destination)
       return undefined;
+    if (!checksumOk) return { corrupt: 'checksum' };
+    // An echo reply carries back the probe's payload: the flow's probes are rebuilt exactly.
+    const sent = buildProbe(flow, message.sequence as ProbeId).subarray(ICMP_HEADER);
+    if (sent.length !== message.payload.length || sent.some((b, i) => b !== message.payload[i]))
+      return { corrupt: 'payload' };
     return {
       ...base,
       probeId: message.sequence as ProbeId,
@@ -120,6 +160,15 @@ function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined
     probeId = t.sequence & 0xffff;
   else return undefined;
   if (probeId === 0) return undefined;
+  // It claims to be about one of our probes: from here on, what does not check out is corrupt.
+  if (!checksumOk) return { corrupt: 'checksum' };
+  if (!unspecified(quoted.source) && quoted.source !== flow.source) return { corrupt: 'quote' };
+  if (
+    flow.method === 'icmp' &&
+    packet.socket !== 'probe' &&
+    quotedIcmpChecksum(flow.family, message.original) !== flow.icmpChecksum
+  )
+    return { corrupt: 'quote' };
 
   const type = flow.family === 4 ? icmpv4TypeOf(message.kind) : icmpv6TypeOf(message.kind);
   const mpls = 'extensions' in message ? mplsLabels(message.extensions) : [];
@@ -134,6 +183,12 @@ function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined
   }
   // Packet too big and parameter problems are unreachables too, for the probe's purposes.
   return { ...common, kind: 'unreachable', mark: message.kind === 'packet-too-big' ? '!F' : '!<P>' };
+}
+
+/** The checksum field of a quoted ICMP probe (every probe of a flow carries the same one). */
+function quotedIcmpChecksum(family: 4 | 6, original: Uint8Array): number {
+  const at = (family === 4 ? (original[0]! & 0x0f) * 4 : 40) + 2;
+  return (original[at]! << 8) | original[at + 1]!;
 }
 
 /**

@@ -72,6 +72,11 @@ export type TraceEvent =
       readonly reached: boolean;
       readonly destinationTtl: number | null;
       readonly rounds: number;
+      /**
+       * Packets that claimed to answer a probe but did not check out (an ICMPv4 checksum that
+       * fails, a quote of a datagram the trace did not send): attributed to no hop.
+       */
+      readonly corrupt: number;
     };
 
 export interface TraceResult {
@@ -350,11 +355,12 @@ async function run(
         end();
       });
     };
+    let corrupt = 0;
     const end = () => {
       const hops = engine.hops();
       const destinationTtl = engine.destinationTtl ?? null;
       const reached = hops.some((h) => h.reachedDestination);
-      emit({ type: 'end', time: Date.now(), hops, reached, destinationTtl, rounds: engine.rounds });
+      emit({ type: 'end', time: Date.now(), hops, reached, destinationTtl, rounds: engine.rounds, corrupt });
       resolve({ hops, reached, destinationTtl });
     };
 
@@ -465,6 +471,10 @@ async function run(
         if (response) break;
       }
       if (!response) return;
+      if ('corrupt' in response) {
+        corrupt++;
+        return;
+      }
       const o = engine.response(response);
       if (!o) return;
       report(o);

@@ -269,6 +269,10 @@ export async function probeCommand(
               io.stdout.write(
                 `reply from ${o.address} [${a.mac}]  ${ms(a.rttMs)} ms${a.duplicate ? ' (DUP!)' : ''}\n`,
               );
+          } else if (a.type === 'corrupt' && !o.json) {
+            io.stdout.write(
+              `corrupt reply from ${o.address} [${a.mac}] for ${a.targetIp} [${a.targetMac}]: not an answer to our request, not counted\n`,
+            );
           } else if (a.type === 'conflict' && !o.json) {
             io.stdout.write(
               `conflict: ${a.mac} ${a.how === 'probe' ? 'is probing for' : 'answers for'} ${o.address}\n`,
@@ -289,7 +293,7 @@ export async function probeCommand(
       summary.transmitted === 0 ? 0 : Math.round(100 * (1 - summary.received / summary.transmitted));
     io.stdout.write(`--- ${o.address} arp statistics ---\n`);
     io.stdout.write(
-      `${summary.transmitted} requests transmitted, ${summary.received} replies received, ${lost}% unanswered\n`,
+      `${summary.transmitted} requests transmitted, ${summary.received} replies received${summary.corrupt ? `, +${summary.corrupt} corrupted` : ''}, ${lost}% unanswered\n`,
     );
     if (summary.rttMs)
       io.stdout.write(

@@ -26,7 +26,7 @@ options:
   -q            quiet: only the header and the summary
   -D            print a UNIX timestamp before each line
   -O            report requests that got no answer before their timeout
-  --json        NDJSON events (schema netdiag.ping/1, see docs/json.md); never loads the live view
+  --json        NDJSON events (schema netdiag.ping/2, see docs/json.md); never loads the live view
 ${USER_HELP}
   -h, --help    this help
 
@@ -107,8 +107,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const view = live
     ? import('../views/ping-live.js').then((m) => m.mountPingLive(feed, io.stdout as NodeJS.WriteStream))
     : undefined;
-  // A view that fails to load costs the pretty table, not the run.
-  view?.catch(() => {});
+  // A view that fails to load costs the pretty table, not the run, nor the lines.
+  view?.catch(() => feed.fallback((line) => io.stdout.write(`${line}\n`)));
   const out = (line: string) => (live ? feed.line(line) : io.stdout.write(`${line}\n`));
 
   let targets: readonly PingTarget[] = [];

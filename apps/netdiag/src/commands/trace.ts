@@ -271,6 +271,11 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
             io.stdout.write(`${lines.join('\n')}\n`);
           }
         }
+        // Attributed to no hop, but never silently: a path that forges or mangles answers is news.
+        if (e.corrupt > 0 && !v.csv)
+          io.stdout.write(
+            `${e.corrupt} corrupt ${e.corrupt === 1 ? 'reply' : 'replies'} ignored (bad checksum, or quoting no probe sent)\n`,
+          );
         break;
       default:
         break;

@@ -150,4 +150,21 @@ describe('PingBoard', () => {
     expect(s.rows).toHaveLength(2);
     expect(s.rows.every((r) => r.sent === 0)).toBe(true);
   });
+
+  it('counts corrupt replies apart: not received, not lost, the probe still in flight', () => {
+    const corrupt: PingEvent = {
+      type: 'corrupt',
+      target: 0,
+      seq: 1,
+      time: 1,
+      from: a.address,
+      bytes: 64,
+      reason: 'checksum',
+      message: 'echo-reply',
+    };
+    const row = fold([start, sent(0, 1), corrupt, corrupt]).snapshot().rows[0]!;
+    expect(row).toMatchObject({ sent: 1, received: 0, corrupt: 2, lossPercent: 0, last: null });
+    const after = fold([start, sent(0, 1), corrupt, reply(0, 1, 2)]).snapshot().rows[0]!;
+    expect(after).toMatchObject({ sent: 1, received: 1, corrupt: 1, lossPercent: 0 });
+  });
 });

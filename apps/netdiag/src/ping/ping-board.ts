@@ -8,6 +8,8 @@ export interface BoardRow {
   readonly target: PingTarget;
   readonly sent: number;
   readonly received: number;
+  /** Packets that claimed to answer but did not check out: neither received nor lost. */
+  readonly corrupt: number;
   readonly lossPercent: number;
   readonly last: HistorySample | null;
   readonly rtt: RttSummary | null;
@@ -28,6 +30,7 @@ export class PingBoard {
     target: PingTarget;
     sent: number;
     received: number;
+    corrupt: number;
     settled: number;
     last: HistorySample | null;
     stats: RttStats;
@@ -44,6 +47,7 @@ export class PingBoard {
           target: t,
           sent: 0,
           received: 0,
+          corrupt: 0,
           settled: 0,
           last: null,
           stats: new RttStats(),
@@ -79,6 +83,10 @@ export class PingBoard {
         row.settled++;
         push('lost');
         break;
+      case 'corrupt':
+        // Settles nothing: the request may still get a good reply, or time out.
+        row.corrupt++;
+        break;
       case 'send-error':
         row.sent++;
         row.settled++;
@@ -94,6 +102,7 @@ export class PingBoard {
         target: r.target,
         sent: r.sent,
         received: r.received,
+        corrupt: r.corrupt,
         // Loss over settled probes only: one still in flight is not lost yet.
         lossPercent: r.settled === 0 ? 0 : ((r.settled - r.received) * 100) / r.settled,
         last: r.last,

@@ -32,6 +32,7 @@ const summary = (over: Partial<PingSummary> = {}): PingSummary => ({
   duplicates: 0,
   late: 0,
   errors: 0,
+  corrupt: 0,
   lossPercent: 0,
   timeMs: 4005.4,
   rtt: { min: 0.041, avg: 0.1, max: 1.2344, mdev: 0.012, p50: 0.09, p95: 1.2, jitter: 0.25 },
@@ -217,5 +218,50 @@ describe('summaryLines', () => {
   });
   it('has no rtt lines when nothing answered', () => {
     expect(summaryLines(summary({ received: 0, lossPercent: 100, rtt: null }))).toHaveLength(2);
+  });
+
+  it('counts corrupt replies apart, in iputils words ("+N corrupted"), never as received', () => {
+    expect(
+      summaryLines(summary({ transmitted: 4, received: 3, corrupt: 2, lossPercent: 25, rtt: null }))[1],
+    ).toBe('4 packets transmitted, 3 received, +2 corrupted, 25% packet loss, time 4005ms');
+  });
+});
+
+describe('corrupt replies', () => {
+  const corrupt = (over: Record<string, unknown>): PingEvent =>
+    ({ type: 'corrupt', target: 0, seq: 3, time: T, from: '192.0.2.1', bytes: 64, ...over }) as PingEvent;
+  it('says what did not check out, as iputils words it, and that it was not counted', () => {
+    expect(eventLine(corrupt({ reason: 'checksum', message: 'echo-reply' }), targets, plain)).toBe(
+      '64 bytes from gw.example (192.0.2.1): icmp_seq=3 (BAD CHECKSUM!) corrupt, not counted',
+    );
+    expect(
+      eventLine(
+        corrupt({ reason: 'payload', message: 'echo-reply', offset: 20, expected: 20, actual: 235 }),
+        targets,
+        plain,
+      ),
+    ).toBe(
+      '64 bytes from gw.example (192.0.2.1): icmp_seq=3 wrong data byte #20 should be 0x14 but was 0xeb: corrupt, not counted',
+    );
+    expect(
+      eventLine(
+        corrupt({ reason: 'payload', message: 'echo-reply', offset: 56, expected: null, actual: 7 }),
+        targets,
+        plain,
+      ),
+    ).toBe('64 bytes from gw.example (192.0.2.1): icmp_seq=3 wrong data length: corrupt, not counted');
+    expect(
+      eventLine(corrupt({ reason: 'checksum', message: 'icmp-error', from: '192.0.2.2' }), targets, plain),
+    ).toBe('From 192.0.2.2 icmp_seq=3 ICMP error (BAD CHECKSUM!) corrupt, not counted');
+    expect(
+      eventLine(
+        corrupt({ reason: 'quote', message: 'icmp-error', from: '192.0.2.2', seq: 999 }),
+        targets,
+        plain,
+      ),
+    ).toBe('From 192.0.2.2 icmp_seq=999 ICMP error quoting a request never sent: corrupt, not counted');
+  });
+  it('counts them in the summary line, which -q prints too', () => {
+    expect(summaryLines(summary({ corrupt: 1 }))[1]).toContain('+1 corrupted');
   });
 });

@@ -68,6 +68,21 @@ export function eventLine(e: PingEvent, targets: readonly PingTarget[], o: LineO
       return `${stamp}From ${e.from} icmp_seq=${e.seq} ${e.description}`;
     case 'send-error':
       return `${stamp}ping: sendmsg${t ? ` to ${t.address}` : ''}: ${e.message.replace(/^sendto: /, '')}`;
+    case 'corrupt': {
+      // iputils' own words where it has them ("(BAD CHECKSUM!)", "wrong data byte #N ..."), and
+      // unlike iputils, said plainly that the packet was not counted.
+      const notCounted = 'corrupt, not counted';
+      if (e.message === 'icmp-error')
+        return e.reason === 'checksum'
+          ? `${stamp}From ${e.from} icmp_seq=${e.seq} ICMP error (BAD CHECKSUM!) ${notCounted}`
+          : `${stamp}From ${e.from} icmp_seq=${e.seq} ICMP error quoting a request never sent: ${notCounted}`;
+      const head = `${stamp}${e.bytes} bytes from ${t ? who(t, o.numeric) : e.from}: icmp_seq=${e.seq}`;
+      if (e.reason === 'checksum') return `${head} (BAD CHECKSUM!) ${notCounted}`;
+      const hex = (b: number) => `0x${b.toString(16)}`;
+      return e.expected === null || e.actual === null
+        ? `${head} wrong data length: ${notCounted}`
+        : `${head} wrong data byte #${e.offset} should be ${hex(e.expected)} but was ${hex(e.actual)}: ${notCounted}`;
+    }
   }
 }
 
@@ -76,6 +91,7 @@ export function summaryLines(s: PingSummary): string[] {
   const extras = [
     s.duplicates ? `+${s.duplicates} duplicates` : '',
     s.errors ? `+${s.errors} errors` : '',
+    s.corrupt ? `+${s.corrupt} corrupted` : '',
   ].filter(Boolean);
   const lines = [
     `--- ${s.host} ping statistics ---`,

@@ -30,12 +30,12 @@ const line = (e: PingEvent) => {
   return JSON.parse(text!) as unknown;
 };
 
-describe('pingJsonLine (netdiag.ping/1)', () => {
+describe('pingJsonLine (netdiag.ping/2)', () => {
   it('names the schema, options, backend and targets in the start event', () => {
-    expect(PING_SCHEMA).toBe('netdiag.ping/1');
+    expect(PING_SCHEMA).toBe('netdiag.ping/2');
     expect(line({ type: 'start', time: T, targets, backend: 'native-raw' })).toEqual({
       type: 'start',
-      schema: 'netdiag.ping/1',
+      schema: 'netdiag.ping/2',
       time: ISO,
       backend: 'native-raw',
       options: {
@@ -167,6 +167,7 @@ describe('pingJsonLine (netdiag.ping/1)', () => {
       duplicates: 1,
       late: 0,
       errors: 0,
+      corrupt: 1,
       lossPercent: 100 / 3,
       timeMs: 401,
       rtt: { min: 0.1, avg: 0.15, max: 0.2, mdev: 0.05, p50: 0.1, p95: 0.2, jitter: 0.1 },
@@ -176,5 +177,50 @@ describe('pingJsonLine (netdiag.ping/1)', () => {
       time: ISO,
       summaries: [summary],
     });
+  });
+
+  it('writes corrupt replies as their own event, with what did not check out', () => {
+    expect(
+      line({
+        type: 'corrupt',
+        target: 0,
+        seq: 2,
+        time: T,
+        from: '192.0.2.1',
+        bytes: 64,
+        reason: 'payload',
+        message: 'echo-reply',
+        offset: 20,
+        expected: 20,
+        actual: 235,
+      }),
+    ).toEqual({
+      type: 'corrupt',
+      time: ISO,
+      target: 0,
+      host: 'gw.example',
+      address: '192.0.2.1',
+      seq: 2,
+      from: '192.0.2.1',
+      bytes: 64,
+      reason: 'payload',
+      message: 'echo-reply',
+      offset: 20,
+      expected: 20,
+      actual: 235,
+    });
+    expect(
+      line({
+        type: 'corrupt',
+        target: 0,
+        seq: 2,
+        time: T,
+        from: '192.0.2.1',
+        bytes: 64,
+        reason: 'checksum',
+        message: 'echo-reply',
+      }),
+    ).toMatchObject({ type: 'corrupt', reason: 'checksum', message: 'echo-reply' });
+    expect(PING_SCHEMA).toBe('netdiag.ping/2');
   });
 });

@@ -1,7 +1,7 @@
 import type { PingEvent, PingTarget } from '@netdiag/icmp';
 
 /** The schema of `netdiag ping --json`, named in its start event. Bump it on any breaking change. */
-export const PING_SCHEMA = 'netdiag.ping/1';
+export const PING_SCHEMA = 'netdiag.ping/2';
 
 export interface PingJsonOptions {
   readonly count: number | null;
@@ -17,7 +17,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * One NDJSON line per event: a start event (schema, options, targets), one event per probe
- * outcome (reply, timeout, icmp-error, send-error) and an end event with the summaries.
+ * outcome (reply, timeout, icmp-error, send-error, corrupt) and an end event with the summaries.
  * `sent` events are not written: a probe's line is its outcome.
  */
 export function pingJsonLine(
@@ -84,6 +84,10 @@ export function pingJsonLine(
         code: e.code,
         message: e.message,
       });
+    case 'corrupt': {
+      const { type, time, target: index, ...rest } = e;
+      return JSON.stringify({ type, time: iso(time), ...target(index), ...rest });
+    }
     case 'end':
       return JSON.stringify({ type: 'end', time: iso(e.time), summaries: e.summaries });
   }

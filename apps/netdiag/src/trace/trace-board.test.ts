@@ -44,6 +44,8 @@ describe('TraceBoard', () => {
       worst: null,
       stdev: null,
       jitter: null,
+      p50: null,
+      p95: null,
       responders: [],
       mark: '',
       reachedDestination: false,
@@ -113,6 +115,7 @@ describe('TraceBoard', () => {
       reached: true,
       destinationTtl: 2,
       rounds: 3,
+      corrupt: 0,
     });
     const s = board.snapshot();
     expect(s.ended).toBe(true);

@@ -51,6 +51,8 @@ function hop(over: Partial<HopSnapshot> = {}): HopSnapshot {
     worst: 0.3,
     stdev: 0.05,
     jitter: 0.04,
+    p50: null,
+    p95: null,
     responders: [{ address: '192.0.2.1', replies: 4, lastMpls: [] }],
     mark: '',
     reachedDestination: false,

@@ -162,6 +162,8 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
       worstMs: 1.5,
       stdevMs: 0.25,
       jitterMs: 0.25,
+      p50Ms: 1.5,
+      p95Ms: 1.5,
       mark: '!H',
       reachedDestination: false,
     });
@@ -181,8 +183,16 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
       reached: true,
       destinationTtl: 2,
       rounds: 3,
+      corrupt: 1,
     });
-    expect(end).toMatchObject({ type: 'end', time: ISO, reached: true, destinationTtl: 2, rounds: 3 });
+    expect(end).toMatchObject({
+      type: 'end',
+      time: ISO,
+      reached: true,
+      destinationTtl: 2,
+      rounds: 3,
+      corrupt: 1,
+    });
     expect(
       (end.hops as { ttl: number; reachedDestination: boolean; lastMs: number }[]).map((h) => [
         h.ttl,

@@ -23,6 +23,8 @@ function hopJson(h: HopSnapshot, nameOf: (a: string) => string | undefined) {
     worstMs: h.worst,
     stdevMs: h.stdev,
     jitterMs: h.jitter,
+    p50Ms: h.p50,
+    p95Ms: h.p95,
     mark: h.mark,
     reachedDestination: h.reachedDestination,
   };
@@ -84,6 +86,7 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         reached: e.reached,
         destinationTtl: e.destinationTtl,
         rounds: e.rounds,
+        corrupt: e.corrupt,
         hops: e.hops.map((h) => hopJson(h, nameOf)),
       });
   }

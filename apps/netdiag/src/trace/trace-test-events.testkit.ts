@@ -56,6 +56,8 @@ export function hopSnapshot(ttl: number, over: Partial<HopSnapshot> = {}): HopSn
     worst: 1.5,
     stdev: 0.25,
     jitter: 0.25,
+    p50: 1.5,
+    p95: 1.5,
     responders: [{ address: `192.0.2.${ttl * 4 + 1}`, replies: 3, lastMpls: [] }],
     mark: '',
     reachedDestination: false,

@@ -31,6 +31,7 @@ function row(index: number, host: string, address: string, over: Partial<BoardRo
     target: target(index, host, address),
     sent: 3,
     received: 3,
+    corrupt: 0,
     lossPercent: 0,
     last: 3,
     rtt: { min: 1, avg: 2, max: 3, mdev: 0.816, p50: 2, p95: 3, jitter: 1 },
@@ -142,5 +143,15 @@ describe('PingTable', () => {
     expect(lines[2]!.startsWith('a-long-name.lab 19… ')).toBe(true);
     expect(lines.every((l) => l.length < 80)).toBe(true);
     ui.unmount();
+  });
+
+  it('says under the table how many corrupt replies a host had, not counted as received', () => {
+    const { lastFrame } = render(
+      <PingTable snapshot={snapshot([row(0, 'a', '192.0.2.1', { corrupt: 2 }), row(1, 'b', '192.0.2.2')])} />,
+    );
+    const lines = plain(lastFrame() ?? '').split('\n');
+    expect(lines.filter((l) => l.includes('corrupt'))).toEqual([
+      'a 192.0.2.1: 2 corrupt replies (bad checksum, payload or quote), not counted as received',
+    ]);
   });
 });

@@ -34,9 +34,10 @@ function cell(text: string, width: number, left = false): string {
   return left ? t.padEnd(width) : t.padStart(width - 1).padEnd(width);
 }
 
+const hostName = ({ target: t }: BoardRow) => (t.host === t.address ? t.address : `${t.host} ${t.address}`);
+
 function Row({ row, hostWidth, historyWidth }: { row: BoardRow; hostWidth: number; historyWidth: number }) {
-  const t = row.target;
-  const name = t.host === t.address ? t.address : `${t.host} ${t.address}`;
+  const name = hostName(row);
   const last = row.last === null ? '-' : row.last === 'lost' ? 'lost' : formatRtt(row.last);
   const lossColor = row.lossPercent === 0 ? 'green' : row.lossPercent < 100 ? 'yellow' : 'red';
   return (
@@ -71,6 +72,13 @@ export function PingTable({ snapshot, width = 120 }: { snapshot: BoardSnapshot; 
       {snapshot.rows.map((row) => (
         <Row key={row.target.index} row={row} hostWidth={cols.host} historyWidth={cols.history} />
       ))}
+      {snapshot.rows
+        .filter((row) => row.corrupt > 0)
+        .map((row) => (
+          <Text key={`corrupt-${row.target.index}`} color="yellow">
+            {`${hostName(row)}: ${row.corrupt} corrupt ${row.corrupt === 1 ? 'reply' : 'replies'} (bad checksum, payload or quote), not counted as received`}
+          </Text>
+        ))}
       {!snapshot.ended && <Text dimColor>Ctrl-C stops and prints the summary</Text>}
     </Box>
   );

@@ -1,0 +1,86 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab, type Lab } from './lab/index.js';
+import { ndjson, netdiagArgv } from './support/cli.js';
+import { startReadyChild, stopReadyChild } from './support/ready-child.js';
+
+// Forged answers to a trace: the target's responder answers each ICMP probe first with a packet
+// that does not check out (a wrong checksum, a changed payload, an error quoting a probe never
+// sent), then properly. None may be attributed to a hop; the first two are counted as corrupt.
+
+const responder = fileURLToPath(new URL('./lab/forging-responder.py', import.meta.url));
+type Json = Record<string, unknown>;
+
+describe.skipIf(process.getuid?.() !== 0)('trace: forged answers on the wire (needs root)', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await createLab({
+      hosts: {
+        forger: { sysctl: { 'net.ipv4.icmp_echo_ignore_all': 1, 'net.ipv6.icmp.echo_ignore_all': 1 } },
+      },
+      chains: { path: { from: 'client', to: 'forger', routers: 1 } },
+    });
+  });
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  async function trace(mode: string, family: 4 | 6) {
+    const { child } = await startReadyChild([
+      'ip',
+      'netns',
+      'exec',
+      lab.ns('forger'),
+      'python3',
+      responder,
+      mode,
+    ]);
+    try {
+      const target = lab.addr('forger', family);
+      const r = await lab.exec(
+        'client',
+        netdiagArgv('trace', '-I', '-n', '--json', '-q', '3', '-w', '1', target),
+      );
+      const peer = await lab.exec('client', [
+        'traceroute',
+        `-${family}`,
+        '-I',
+        '-n',
+        '-q',
+        '3',
+        '-w',
+        '1',
+        target,
+      ]);
+      const events = ndjson(r.stdout);
+      const end = events.at(-1)!;
+      const last = (end.hops as Json[]).at(-1)!;
+      return { r, peer, events, end, last, target };
+    } finally {
+      await stopReadyChild(child);
+    }
+  }
+
+  for (const family of [4, 6] as const) {
+    it(`IPv${family}: an echo reply with a changed payload is corrupt; the real one is the hop's answer`, async () => {
+      const t = await trace('payload', family);
+      expect(t.end).toMatchObject({ type: 'end', reached: true, corrupt: 3 });
+      expect(t.last).toMatchObject({ ttl: 2, sent: 3, received: 3, reachedDestination: true });
+      expect(t.peer.stdout, t.peer.stdout).toContain(t.target);
+    });
+
+    it(`IPv${family}: an error quoting a probe never sent is attributed to no hop`, async () => {
+      const t = await trace('quote', family);
+      expect(t.end).toMatchObject({ type: 'end', reached: true });
+      expect(t.last).toMatchObject({ ttl: 2, sent: 3, received: 3, reachedDestination: true, mark: '' });
+      expect(t.events.filter((e) => e.type === 'probe' && e.kind === 'unreachable')).toEqual([]);
+    });
+
+    it(`IPv${family}: a wrong checksum is never an answer`, async () => {
+      const t = await trace('checksum', family);
+      expect(t.last).toMatchObject({ ttl: 2, sent: 3, received: 3, reachedDestination: true });
+      // IPv4: seen on the raw socket and counted; IPv6: the kernel drops it before any socket.
+      expect(t.end).toMatchObject({ reached: true, corrupt: family === 4 ? 3 : 0 });
+    });
+  }
+});
