@@ -12,6 +12,9 @@ export type SocketErrorCode =
   | 'EAFNOSUPPORT'
   | 'ECONNREFUSED'
   | 'EBADF'
+  | 'EMFILE'
+  | 'ENFILE'
+  | 'ENOMEM'
   | 'UNKNOWN';
 
 /** The fix for a missing CAP_NET_RAW, named in every permission error. */
@@ -35,6 +38,14 @@ export class ProbeSocketError extends Error {
     super(message, options);
   }
 
+  /**
+   * True when the process or the system ran out of descriptors or memory: no fallback helps,
+   * and a reader must not take it for "this kind of socket is unavailable".
+   */
+  get isResourceExhausted(): boolean {
+    return this.code === 'EMFILE' || this.code === 'ENFILE' || this.code === 'ENOMEM';
+  }
+
   /** True when the process lacks the privilege to open the socket (EPERM/EACCES on socket()). */
   get isPermissionDenied(): boolean {
     return this.syscall === 'socket' && (this.code === 'EPERM' || this.code === 'EACCES');
@@ -55,6 +66,9 @@ const strerrorToCode: ReadonlyMap<string, SocketErrorCode> = new Map([
   ['Address family not supported by protocol', 'EAFNOSUPPORT'],
   ['Connection refused', 'ECONNREFUSED'],
   ['Bad file descriptor', 'EBADF'],
+  ['Too many open files', 'EMFILE'],
+  ['Too many open files in system', 'ENFILE'],
+  ['Cannot allocate memory', 'ENOMEM'],
 ]);
 
 const describe: Record<SocketErrorCode, string> = {
@@ -70,6 +84,9 @@ const describe: Record<SocketErrorCode, string> = {
   EAFNOSUPPORT: 'address family not supported (is IPv6 disabled?)',
   ECONNREFUSED: 'connection refused',
   EBADF: 'socket is closed',
+  EMFILE: 'too many open files (raise the limit: ulimit -n)',
+  ENFILE: 'too many open files in the system',
+  ENOMEM: 'out of memory',
   UNKNOWN: 'socket error',
 };
 

@@ -25,6 +25,19 @@ function errno(err: unknown): string | undefined {
     : undefined;
 }
 
+/** Out of descriptors or memory: every later read would fail too, and silently lose owners. */
+const EXHAUSTED: Readonly<Record<string, string>> = {
+  EMFILE: 'too many open files (EMFILE; raise the limit: ulimit -n)',
+  ENFILE: 'too many open files in the system (ENFILE)',
+  ENOMEM: 'out of memory (ENOMEM)',
+};
+
+function readFailed(path: string, err: unknown): SocketListError {
+  const code = errno(err);
+  const why = (code !== undefined && EXHAUSTED[code]) || code || String(err);
+  return new SocketListError('READ_FAILED', `cannot list ${path}: ${why}`, { cause: err });
+}
+
 /**
  * Finds the owner of every socket with one pass over /proc: one readdir of /proc, one readdir
  * of each /proc/PID/fd, one readlink per descriptor (`socket:[INODE]`), and /proc/PID/comm only
@@ -39,9 +52,7 @@ export function scanSocketOwners(fs: ProcFs, procRoot = '/proc'): SocketOwners {
   try {
     entries = fs.readdir(procRoot);
   } catch (err) {
-    throw new SocketListError('READ_FAILED', `cannot list ${procRoot}: ${errno(err) ?? String(err)}`, {
-      cause: err,
-    });
+    throw readFailed(procRoot, err);
   }
   const byInode = new Map<number, SocketOwner[]>();
   const hiddenPids: number[] = [];
@@ -57,6 +68,7 @@ export function scanSocketOwners(fs: ProcFs, procRoot = '/proc'): SocketOwners {
       fds = fs.readdir(fdDir);
     } catch (err) {
       const code = errno(err);
+      if (code !== undefined && code in EXHAUSTED) throw readFailed(fdDir, err);
       if (code === 'EACCES' || code === 'EPERM') hiddenPids.push(pid);
       continue;
     }

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lab } from './lab/index.js';
+import { netdiagArgv } from './support/cli.js';
+import { createFaultLab, errLines, oneLine, pointResolver, STACK } from './support/fault-lab.js';
+
+// Where the output goes can fail too: a full disk (/dev/full answers every write with ENOSPC)
+// must be one line and exit 2 for every command; a reader that went away (a closed pipe) ends
+// the run quietly, as SIGPIPE ends the C tools; and too few file descriptors is one line.
+describe.skipIf(process.getuid?.() !== 0)('netdiag when its output or descriptors fail (needs root)', () => {
+  let lab: Lab;
+  let removeNames = () => {};
+  const target = () => lab.addr('target', 4);
+  // One invocation of every command that writes to stdout, each quick and inside the lab.
+  const commands = (): string[][] => [
+    ['ping', '-c', '2', '-i', '0.2', target()],
+    ['ping', '--json', '-c', '1', target()],
+    ['trace', '-n', '-q', '1', target()],
+    ['trace', '-q', '1', target()],
+    ['trace', '--report', '-c', '1', target()],
+    ['lookup', '--json', '-x', target()],
+    ['netstat', '-tan'],
+    ['netstat', '-r'],
+    ['netstat', '-s'],
+    ['if'],
+    ['arp'],
+    ['arp', 'probe', '-c', '1', '--interval', '0.1', lab.topology.chains.path!.hops[4][0]!],
+    ['ping', '--help'],
+  ];
+  const sh = (args: string[]) =>
+    netdiagArgv(...args)
+      .map((a) => `'${a}'`)
+      .join(' ');
+
+  beforeAll(async () => {
+    lab = await createFaultLab();
+    removeNames = pointResolver(lab.ns('client'), target());
+  });
+  afterAll(async () => {
+    removeNames();
+    await lab?.destroy();
+  });
+
+  it('stdout on /dev/full: `netdiag: writing output: no space left on device`, exit 2, for every command', async () => {
+    for (const args of commands()) {
+      const r = await lab.exec('client', ['sh', '-c', `exec ${sh(args)} > /dev/full`], { timeoutMs: 15_000 });
+      expect(r.stderr, args.join(' ')).not.toMatch(STACK);
+      expect(oneLine(r), args.join(' ')).toBe('netdiag: writing output: no space left on device');
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+    // NETDIAG_DEBUG=1 adds the stack for a bug report.
+    const debug = await lab.exec('client', ['sh', '-c', `exec ${sh(['netstat', '-r'])} > /dev/full`], {
+      env: { ...process.env, NETDIAG_DEBUG: '1' },
+    });
+    expect(errLines(debug)[0]).toBe('netdiag: writing output: no space left on device');
+    expect(debug.stderr).toMatch(/^\s+at /m);
+  });
+
+  it('a closed pipe: quiet, for every command', async () => {
+    for (const args of commands()) {
+      // The reader is gone before netdiag writes its first byte.
+      const r = await lab.exec(
+        'client',
+        ['bash', '-c', `(sleep 0.3; exec ${sh(args)}) | true; echo "exit \${PIPESTATUS[0]}" >&2`],
+        { timeoutMs: 15_000 },
+      );
+      expect(r.stderr, args.join(' ')).toBe('exit 0\n');
+    }
+    // A run without an end stops when its reader does.
+    const endless = await lab.exec(
+      'client',
+      [
+        'bash',
+        '-c',
+        `${sh(['ping', '-i', '0.1', target()])} | head -2 >/dev/null; echo "exit \${PIPESTATUS[0]}" >&2`,
+      ],
+      { timeoutMs: 15_000 },
+    );
+    expect(endless.stderr).toBe('exit 0\n');
+  });
+
+  // Node itself needs 18 descriptors to start here (17: it cannot open the script; fewer: it
+  // crashes before any JavaScript runs). Each command gets a few more than that, fewer than its
+  // hosts need.
+  it('too few file descriptors for the hosts asked: one line, no crash', async () => {
+    const hosts = Array.from({ length: 40 }, () => target());
+    const cases: [string[], NodeJS.ProcessEnv, number][] = [
+      // An ICMP datagram socket per host (unprivileged ping): the 40 do not fit in 30.
+      [['ping', '-c', '1', '-q', ...hosts], { NETDIAG_BACKEND: 'native-dgram' }, 30],
+      [['arp', 'probe', '-c', '1', lab.topology.chains.path!.hops[4][0]!], {}, 18],
+      [['arp', 'scan', '192.0.2.0/30', '-I', 'eth0'], {}, 18],
+      [['netstat', '-tanp'], {}, 18],
+      [['if'], {}, 18],
+    ];
+    for (const [args, env, limit] of cases) {
+      const r = await lab.exec('client', ['prlimit', `--nofile=${limit}:${limit}`, ...netdiagArgv(...args)], {
+        timeoutMs: 15_000,
+        env: { ...process.env, ...env },
+      });
+      const what = `${args.slice(0, 3).join(' ')} with ${limit} descriptors`;
+      expect(r.code, `${what}\n${r.stderr}`).toBe(2);
+      expect(oneLine(r), what).toMatch(/too many open files/i);
+    }
+  });
+});
