@@ -90,6 +90,8 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag when its output or descriptor
       [['arp', 'scan', '192.0.2.0/30', '-I', 'eth0'], {}, 18],
       [['netstat', '-tanp'], {}, 18],
       [['if'], {}, 18],
+      // DNS over TCP: the connection's socket is one descriptor too many.
+      [['lookup', '--tcp', '-x', target()], {}, 18],
     ];
     for (const [args, env, limit] of cases) {
       const r = await lab.exec('client', ['prlimit', `--nofile=${limit}:${limit}`, ...netdiagArgv(...args)], {

@@ -107,6 +107,35 @@ describe.skipIf(process.getuid?.() !== 0)(
       });
     }
 
+    it('an unroutable server: over TCP, iteratively from an unroutable root, and with NETDIAG_DEBUG=1', async () => {
+      removeNames = pointResolver(lab.ns('client'), UNROUTABLE_RESOLVER);
+      const cases: [string[], RegExp][] = [
+        [
+          ['lookup', '--tcp', 'a.netdiag.test'],
+          /198\.18\.255\.53:53 over TCP: ENETUNREACH \(network is unreachable\)/,
+        ],
+        [['lookup', '-x', target()], /198\.18\.255\.53:53 over UDP: ENETUNREACH \(network is unreachable\)/],
+        [
+          ['lookup', '+trace', '--root', UNROUTABLE_RESOLVER, 'a.netdiag.test', 'A'],
+          /no server for zone \. answered: 198\.18\.255\.53:53 over UDP: ENETUNREACH/,
+        ],
+      ];
+      for (const [args, line] of cases) {
+        const r = await netdiagIn(lab, 'client', args, 10_000);
+        expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
+        expect(oneLine(r)).toMatch(line);
+      }
+      // For a bug report, the same line and then the stack.
+      const debug = await netdiagIn(lab, 'client', ['lookup', '-x', target()], 10_000, {
+        NETDIAG_DEBUG: '1',
+      });
+      expect(debug.code).toBe(2);
+      expect(debug.stderr.split('\n')[0]).toMatch(
+        /^netdiag: lookup: 198\.18\.255\.53:53 over UDP: ENETUNREACH/,
+      );
+      expect(debug.stderr).toMatch(/^\s+at /m);
+    });
+
     it('a library caller gets a DnsError with a code, never an exception from a callback', async () => {
       // Run in the client's namespace, from source, against the unroutable resolver.
       const script = `

@@ -3,6 +3,7 @@ export type SocketErrorCode =
   | 'EPERM'
   | 'EACCES'
   | 'ENETUNREACH'
+  | 'ENETDOWN'
   | 'EHOSTUNREACH'
   | 'EMSGSIZE'
   | 'ENOBUFS'
@@ -57,6 +58,7 @@ const strerrorToCode: ReadonlyMap<string, SocketErrorCode> = new Map([
   ['Operation not permitted', 'EPERM'],
   ['Permission denied', 'EACCES'],
   ['Network is unreachable', 'ENETUNREACH'],
+  ['Network is down', 'ENETDOWN'],
   ['No route to host', 'EHOSTUNREACH'],
   ['Message too long', 'EMSGSIZE'],
   ['No buffer space available', 'ENOBUFS'],
@@ -75,6 +77,7 @@ const describe: Record<SocketErrorCode, string> = {
   EPERM: 'operation not permitted',
   EACCES: 'permission denied',
   ENETUNREACH: 'network is unreachable',
+  ENETDOWN: 'network is down',
   EHOSTUNREACH: 'no route to host',
   EMSGSIZE: 'message too long for the path MTU',
   ENOBUFS: 'no buffer space available',

@@ -3,7 +3,7 @@ import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { DnsError } from '../errors.js';
 import { matchResponse, type QueryMessage } from '../message.js';
-import { ignoredNote, serverText, withDeadline } from './deadline.js';
+import { errorText, ignoredNote, serverText, withDeadline } from './deadline.js';
 import type { Exchanged, ExchangeOptions, ServerAddress } from './types.js';
 
 /**
@@ -30,7 +30,7 @@ export function udpExchange(
       let t0 = 0;
       const fail = (err: NodeJS.ErrnoException) =>
         settle.reject(
-          new DnsError('NETWORK', `${serverText(server)} over UDP: ${err.code ?? err.message}`, {
+          new DnsError('NETWORK', `${serverText(server)} over UDP: ${errorText(err)}`, {
             cause: err,
           }),
         );
