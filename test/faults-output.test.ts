@@ -10,6 +10,7 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag when its output or descriptor
   let lab: Lab;
   let removeNames = () => {};
   const target = () => lab.addr('target', 4);
+  const gateway = () => lab.topology.chains.path!.hops[4][0]!;
   // One invocation of every command that writes to stdout, each quick and inside the lab.
   const commands = (): string[][] => [
     ['ping', '-c', '2', '-i', '0.2', target()],
@@ -23,7 +24,7 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag when its output or descriptor
     ['netstat', '-s'],
     ['if'],
     ['arp'],
-    ['arp', 'probe', '-c', '1', '--interval', '0.1', lab.topology.chains.path!.hops[4][0]!],
+    ['arp', 'probe', '-c', '1', '--interval', '0.1', gateway()],
     ['ping', '--help'],
   ];
   const sh = (args: string[]) =>
@@ -81,26 +82,33 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag when its output or descriptor
   // Node itself needs 18 descriptors to start here (17: it cannot open the script; fewer: it
   // crashes before any JavaScript runs). Each command gets a few more than that, fewer than its
   // hosts need.
-  it('too few file descriptors for the hosts asked: one line, no crash', async () => {
-    const hosts = Array.from({ length: 40 }, () => target());
-    const cases: [string[], NodeJS.ProcessEnv, number][] = [
+  const fdCases: { name: string; args: () => string[]; env?: NodeJS.ProcessEnv; limit: number }[] = [
+    {
       // An ICMP datagram socket per host (unprivileged ping): the 40 do not fit in 30.
-      [['ping', '-c', '1', '-q', ...hosts], { NETDIAG_BACKEND: 'native-dgram' }, 30],
-      [['arp', 'probe', '-c', '1', lab.topology.chains.path!.hops[4][0]!], {}, 18],
-      [['arp', 'scan', '192.0.2.0/30', '-I', 'eth0'], {}, 18],
-      [['netstat', '-tanp'], {}, 18],
-      [['if'], {}, 18],
-      // DNS over TCP: the connection's socket is one descriptor too many.
-      [['lookup', '--tcp', '-x', target()], {}, 18],
-    ];
-    for (const [args, env, limit] of cases) {
-      const r = await lab.exec('client', ['prlimit', `--nofile=${limit}:${limit}`, ...netdiagArgv(...args)], {
-        timeoutMs: 15_000,
-        env: { ...process.env, ...env },
-      });
-      const what = `${args.slice(0, 3).join(' ')} with ${limit} descriptors`;
-      expect(r.code, `${what}\n${r.stderr}`).toBe(2);
-      expect(oneLine(r), what).toMatch(/too many open files/i);
-    }
-  });
+      name: 'ping to 40 hosts over ICMP datagram sockets',
+      args: () => ['ping', '-c', '1', '-q', ...Array.from({ length: 40 }, () => target())],
+      env: { NETDIAG_BACKEND: 'native-dgram' },
+      limit: 30,
+    },
+    { name: 'arp probe', args: () => ['arp', 'probe', '-c', '1', gateway()], limit: 18 },
+    { name: 'arp scan', args: () => ['arp', 'scan', '192.0.2.0/30', '-I', 'eth0'], limit: 18 },
+    { name: 'netstat -tanp', args: () => ['netstat', '-tanp'], limit: 18 },
+    { name: 'if', args: () => ['if'], limit: 18 },
+    // DNS over TCP: the connection's socket is one descriptor too many.
+    { name: 'lookup --tcp', args: () => ['lookup', '--tcp', '-x', target()], limit: 18 },
+  ];
+  for (const c of fdCases) {
+    it(`too few file descriptors for ${c.name}: one line, no crash`, async () => {
+      const r = await lab.exec(
+        'client',
+        ['prlimit', `--nofile=${c.limit}:${c.limit}`, ...netdiagArgv(...c.args())],
+        {
+          timeoutMs: 15_000,
+          env: { ...process.env, ...c.env },
+        },
+      );
+      expect(r.code, r.stderr).toBe(2);
+      expect(oneLine(r)).toMatch(/too many open files/i);
+    });
+  }
 });

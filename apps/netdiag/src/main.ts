@@ -8,6 +8,8 @@ import { outputFailed, outputFor } from './stdio.js';
 // ping` never loads the DNS or netstat code, and no command loads Ink unless it draws on a
 // terminal. Errors cross from a command's bundle to this one, hence isCliError, not instanceof.
 const commands = new Set(['ping', 'trace', 'netstat', 'lookup', 'if', 'arp']);
+/** The command being run, to name it in a system failure's line. */
+let commandName: string | undefined;
 
 const usage = `usage: netdiag <command> [options]
 
@@ -107,9 +109,6 @@ main(process.argv.slice(2)).then(
   (code) => exitWhenWritten(code),
   (err: unknown) => reportFailure(err),
 );
-
-/** The command being run, to name it in a system failure's line. */
-let commandName: string | undefined;
 
 function reportFailure(err: unknown): void {
   const system = isCliError(err) ? undefined : systemFailureText(err);
