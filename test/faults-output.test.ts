@@ -97,6 +97,38 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag when its output or descriptor
     // DNS over TCP: the connection's socket is one descriptor too many.
     { name: 'lookup --tcp', args: () => ['lookup', '--tcp', '-x', target()], limit: 18 },
   ];
+  // Unprivileged, `trace -U` opens a UDP socket per probe in flight (16 at once, as traceroute
+  // does): with two descriptors to spare, most probes cannot go out, and rows of `* * *` alone
+  // would say the path is silent.
+  it('too few file descriptors for an unprivileged trace -U: says how many probes were not sent and why', async () => {
+    const asNobody = [
+      'setpriv',
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+    ];
+    for (const args of [
+      ['trace', '-U', '-n', '-q', '3', '-w', '0.5', target()],
+      ['trace', '-U', '-n', '--report', '-c', '2', '-i', '0.1', '-w', '0.5', target()],
+    ]) {
+      const r = await lab.exec(
+        'client',
+        ['prlimit', '--nofile=20:20', ...asNobody, ...netdiagArgv(...args)],
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      const what = `${args.join(' ')}\n${r.stdout}\n${r.stderr}`;
+      expect(oneLine(r), what).toMatch(/^netdiag: trace: \d+ of \d+ probes not sent: too many open files/);
+      // Exit 2 where the unsent probes kept the target from being found, else 0 as usual.
+      const hopRows = r.stdout.split('\n').filter((l) => /^\s*\d+\.?(\|--)?\s/.test(l));
+      const found = hopRows.some((l) => l.split(/\s+/).includes(target()));
+      expect(r.code, what).toBe(found ? 0 : 2);
+    }
+  });
+
   for (const c of fdCases) {
     it(`too few file descriptors for ${c.name}: one line, no crash`, async () => {
       const r = await lab.exec(

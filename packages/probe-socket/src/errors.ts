@@ -93,6 +93,11 @@ const describe: Record<SocketErrorCode, string> = {
   UNKNOWN: 'socket error',
 };
 
+/** What a socket error code means, in the words of this package's messages. */
+export function socketErrorText(code: string): string {
+  return code in describe ? describe[code as SocketErrorCode] : code;
+}
+
 /** Turns whatever a backend threw into a ProbeSocketError with a code. */
 export function toProbeSocketError(err: unknown, syscall: ProbeSocketError['syscall']): ProbeSocketError {
   if (err instanceof ProbeSocketError) return err;
