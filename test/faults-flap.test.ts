@@ -190,5 +190,24 @@ describe.skipIf(process.getuid?.() !== 0)(
       expect(mtr!.code).toBe(0);
       expect(mtr!.stdout.split('\n').filter((l) => l.startsWith('p 1 ')).length).toBeLessThan(20);
     });
+
+    // fping goes on with the hosts it can reach; so does netdiag. A lone host without a route is
+    // still the one line and exit 2 of iputils ping (faults-no-network.test.ts).
+    it('ping to several hosts, one without a route: the others are pinged, its requests fail one by one', async () => {
+      const unroutable = '198.18.255.1';
+      const r = await lab.exec('client', netdiagArgv('ping', '-c', '3', '-i', '0.2', target(), unroutable), {
+        timeoutMs: 20_000,
+      });
+      expect(r.stderr).toBe('');
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/3 packets transmitted, 3 received/);
+      expect(r.stdout.match(/^ping: sendmsg to 198\.18\.255\.1: network is unreachable$/gm)).toHaveLength(3);
+      expect(r.stdout).toMatch(
+        /--- 198\.18\.255\.1 ping statistics ---\n3 packets transmitted, 0 received, \+3 errors/,
+      );
+      const json = await lab.exec('client', netdiagArgv('ping', '--json', '-c', '1', target(), unroutable));
+      const start = ndjson(json.stdout)[0] as { targets: { address: string; source: string | null }[] };
+      expect(start.targets.map((t) => t.source)).toEqual([lab.addr('client', 4), null]);
+    });
   },
 );
