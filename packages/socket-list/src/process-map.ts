@@ -1,4 +1,4 @@
-import { SocketListError } from './errors.js';
+import { errnoText, isExhausted, SocketListError } from './errors.js';
 import type { SocketOwner } from './types.js';
 
 /** The file-system calls a process scan makes; node:fs's sync calls by default, a fake in tests. */
@@ -25,17 +25,8 @@ function errno(err: unknown): string | undefined {
     : undefined;
 }
 
-/** Out of descriptors or memory: every later read would fail too, and silently lose owners. */
-const EXHAUSTED: Readonly<Record<string, string>> = {
-  EMFILE: 'too many open files (EMFILE; raise the limit: ulimit -n)',
-  ENFILE: 'too many open files in the system (ENFILE)',
-  ENOMEM: 'out of memory (ENOMEM)',
-};
-
 function readFailed(path: string, err: unknown): SocketListError {
-  const code = errno(err);
-  const why = (code !== undefined && EXHAUSTED[code]) || code || String(err);
-  return new SocketListError('READ_FAILED', `cannot list ${path}: ${why}`, { cause: err });
+  return new SocketListError('READ_FAILED', `cannot list ${path}: ${errnoText(err)}`, { cause: err });
 }
 
 /**
@@ -68,7 +59,8 @@ export function scanSocketOwners(fs: ProcFs, procRoot = '/proc'): SocketOwners {
       fds = fs.readdir(fdDir);
     } catch (err) {
       const code = errno(err);
-      if (code !== undefined && code in EXHAUSTED) throw readFailed(fdDir, err);
+      // Out of descriptors: every later process would be skipped too, and lose its owners.
+      if (isExhausted(err)) throw readFailed(fdDir, err);
       if (code === 'EACCES' || code === 'EPERM') hiddenPids.push(pid);
       continue;
     }
