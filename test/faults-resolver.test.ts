@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startKnot } from './dns/knot.js';
 import type { Lab } from './lab/index.js';
 import {
   createFaultLab,
@@ -20,6 +22,7 @@ describe.skipIf(process.getuid?.() !== 0)(
     let lab: Lab;
     let removeNames = () => {};
     const target = () => lab.addr('target', 4);
+    const gateway = () => lab.topology.chains.path!.hops[4][0]!;
     const resolvers = () =>
       [
         ['unroutable', UNROUTABLE_RESOLVER],
@@ -134,6 +137,51 @@ describe.skipIf(process.getuid?.() !== 0)(
         /^netdiag: lookup: 198\.18\.255\.53:53 over UDP: ENETUNREACH/,
       );
       expect(debug.stderr).toMatch(/^\s+at /m);
+    });
+
+    // resolv.conf lists an unroutable server first and a working one second (the client's own,
+    // on its loopback): every lookup moves on to the second, as the C library does.
+    it('an unroutable first nameserver and a working second: lookups answer, trace names its hops', async () => {
+      const zone = (origin: string, records: string[]) => ({
+        origin,
+        text: [
+          `$ORIGIN ${origin}.`,
+          '$TTL 300',
+          '@ SOA ns.netdiag.test. hostmaster.netdiag.test. 1 3600 600 86400 300',
+          '@ NS ns.netdiag.test.',
+          ...records,
+          '',
+        ].join('\n'),
+      });
+      const knot = await startKnot(
+        [
+          zone('netdiag.test', [`target A ${target()}`, 'ns A 127.0.0.53']),
+          zone('2.0.192.in-addr.arpa', [
+            `${gateway().split('.')[3]} PTR r1.netdiag.test.`,
+            `${target().split('.')[3]} PTR target.netdiag.test.`,
+          ]),
+        ],
+        { address: '127.0.0.53', port: 53, netns: lab.ns('client') },
+      );
+      try {
+        removeNames = pointResolver(lab.ns('client'), UNROUTABLE_RESOLVER);
+        writeFileSync(
+          `/etc/netns/${lab.ns('client')}/resolv.conf`,
+          `nameserver ${UNROUTABLE_RESOLVER}\nnameserver 127.0.0.53\noptions timeout:1 attempts:1\n`,
+        );
+        const a = await netdiagIn(lab, 'client', ['lookup', '--short', 'target.netdiag.test', 'A'], 10_000);
+        expect(a.stderr).toBe('');
+        expect([a.code, a.stdout]).toEqual([0, `${target()}\n`]);
+        const ptr = await netdiagIn(lab, 'client', ['lookup', '--short', '-x', target()], 10_000);
+        expect([ptr.code, ptr.stdout]).toEqual([0, 'target.netdiag.test.\n']);
+        const tr = await netdiagIn(lab, 'client', ['trace', '-q', '1', target()], 15_000);
+        expect(tr.stderr).toBe('');
+        expect(tr.code).toBe(0);
+        expect(tr.stdout).toContain(`r1.netdiag.test (${gateway()})`);
+        expect(tr.stdout).toContain(`target.netdiag.test (${target()})`);
+      } finally {
+        await knot.stop();
+      }
     });
 
     it('a library caller gets a DnsError with a code, never an exception from a callback', async () => {
