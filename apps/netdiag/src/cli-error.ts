@@ -36,3 +36,20 @@ export class UsageError extends CliError {
 export function isCliError(err: unknown): err is CliError {
   return typeof err === 'object' && err !== null && (err as { [brand]?: unknown })[brand] === true;
 }
+
+/**
+ * A system call's failure that reached the top (a Node errno error, or a ProbeSocketError from
+ * any command's copy of probe-socket) as one line, e.g. `open /proc/net/dev: too many open
+ * files (raise the limit: ulimit -n)`; undefined for anything else, which is a bug.
+ */
+export function systemFailureText(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as NodeJS.ErrnoException;
+  if (e.name === 'ProbeSocketError') return e.message;
+  if (typeof e.code !== 'string' || !/^E[A-Z0-9]+$/.test(e.code) || typeof e.syscall !== 'string')
+    return undefined;
+  // Node's message is `CODE: what, syscall 'path'`: keep the what.
+  const what = /^E[A-Z0-9]+: ([^,]+)/.exec(e.message)?.[1] ?? e.code;
+  const hint = e.code === 'EMFILE' ? ' (raise the limit: ulimit -n)' : '';
+  return `${e.syscall}${e.path ? ` ${e.path}` : ''}: ${what}${hint}`;
+}

@@ -1,13 +1,25 @@
 import { fileURLToPath } from 'node:url';
-import { CliError, ExitCode, isCliError } from './cli-error.js';
+import { CliError, ExitCode, isCliError, systemFailureText } from './cli-error.js';
 import { type LoadedBundle, loadBundle } from './compile-cache.js';
 import type { Command, CommandIo, Output } from './io.js';
-import { outputFor } from './stdio.js';
+import { outputFailed, outputFor } from './stdio.js';
 
 // Each command is a bundle of its own (dist/<command>.cjs, see scripts/bundle-cli.mjs): `netdiag
 // ping` never loads the DNS or netstat code, and no command loads Ink unless it draws on a
 // terminal. Errors cross from a command's bundle to this one, hence isCliError, not instanceof.
-const commands = new Set(['ping', 'trace', 'netstat', 'lookup', 'if', 'arp', 'monitor', 'capture', 'privileges']);
+const commands = new Set([
+  'ping',
+  'trace',
+  'netstat',
+  'lookup',
+  'if',
+  'arp',
+  'monitor',
+  'capture',
+  'privileges',
+]);
+/** The command being run, to name it in a system failure's line. */
+let commandName: string | undefined;
 
 const usage = `usage: netdiag <command> [options]
 
@@ -29,6 +41,7 @@ Exit codes: 0 answered, 1 nothing answered, 2 error (bad input, no permission, u
 async function main(argv: string[]): Promise<number> {
   const [given, ...args] = argv;
   const name = given === '--privileges' ? 'privileges' : given;
+  commandName = name;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     stdout().write(`${usage}\n`);
     return name === undefined ? ExitCode.Error : ExitCode.Ok;
@@ -95,30 +108,40 @@ const stdout = () => (madeStdout ??= outputFor(1, () => quietOnEpipe(process.std
 const stderr = () => (madeStderr ??= outputFor(2, () => quietOnEpipe(process.stderr)));
 
 // A reader that stopped reading (`netdiag ping host | head -3`) is not an error to report: end
-// quietly, as ping does when SIGPIPE ends it.
+// quietly, as ping does when SIGPIPE ends it. Any other write error ends the run in one line.
 function quietOnEpipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
-    throw e;
+    outputFailed(e);
   });
   return stream;
 }
 
+// The last line of defence: an error thrown from a callback, outside any await, would otherwise
+// print Node's stack trace. It is still a bug, and says so in one line like any other.
+process.on('uncaughtException', (err) => reportFailure(err));
+
 main(process.argv.slice(2)).then(
   (code) => exitWhenWritten(code),
-  (err: unknown) => {
-    if (isCliError(err)) {
-      stderr().write(`netdiag: ${err.message}\n`);
-      exitWhenWritten(err.exitCode);
-    } else {
-      // A bug, not bad input: say so in one line; NETDIAG_DEBUG=1 shows the stack.
-      const msg = err instanceof Error ? err.message : String(err);
-      stderr().write(`netdiag: internal error: ${msg}\n`);
-      if (process.env.NETDIAG_DEBUG) stderr().write(`${(err as Error)?.stack ?? ''}\n`);
-      exitWhenWritten(ExitCode.Error);
-    }
-  },
+  (err: unknown) => reportFailure(err),
 );
+
+function reportFailure(err: unknown): void {
+  const system = isCliError(err) ? undefined : systemFailureText(err);
+  if (isCliError(err) || system !== undefined) {
+    // Bad input, or the system refused (no descriptor left, no memory): the user's to act on.
+    const where = commandName && commands.has(commandName) ? `${commandName}: ` : '';
+    stderr().write(`netdiag: ${system === undefined ? (err as CliError).message : `${where}${system}`}\n`);
+    if (process.env.NETDIAG_DEBUG) stderr().write(`${(err as Error).stack ?? ''}\n`);
+    exitWhenWritten(isCliError(err) ? err.exitCode : ExitCode.Error);
+  } else {
+    // A bug, not bad input: say so in one line; NETDIAG_DEBUG=1 shows the stack.
+    const msg = err instanceof Error ? err.message : String(err);
+    stderr().write(`netdiag: internal error: ${msg}\n`);
+    if (process.env.NETDIAG_DEBUG) stderr().write(`${(err as Error)?.stack ?? ''}\n`);
+    exitWhenWritten(ExitCode.Error);
+  }
+}
 
 /**
  * Ends the process once everything written has left, without waiting for Node to tear down the

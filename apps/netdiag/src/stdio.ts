@@ -42,10 +42,29 @@ export class FdOutput implements Output {
         if (code === 'EPIPE') process.exit(0);
         // A descriptor left non-blocking by whoever opened it: wait for the reader, briefly.
         if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
-        else throw err;
+        else outputFailed(err);
       }
     }
     if (callback) process.nextTick(callback);
     return true;
   }
+}
+
+/**
+ * Output that cannot be written (a full disk: ENOSPC; a device error: EIO) ends the run with one
+ * line and exit 2, wherever the write was: the command cannot do its job, and it is no bug of
+ * ours. The line goes straight to descriptor 2, which may be the one that failed; then nothing
+ * more can be said, and the exit code says it. NETDIAG_DEBUG=1 adds the stack.
+ */
+export function outputFailed(err: unknown): never {
+  const e = err as NodeJS.ErrnoException;
+  // Node's message for a system error is `CODE: what, syscall`: keep the what.
+  const what = /^[A-Z0-9_]+: ([^,]+)/.exec(e?.message ?? '')?.[1] ?? e?.code ?? String(err);
+  try {
+    writeSync(2, `netdiag: writing output: ${what}\n`);
+    if (process.env.NETDIAG_DEBUG) writeSync(2, `${e?.stack ?? ''}\n`);
+  } catch {
+    // stderr failed as well: the exit code is all that is left to say it.
+  }
+  process.exit(2);
 }

@@ -99,8 +99,11 @@ export async function loadResolvConf(
   let text = '';
   try {
     text = await readFile(path);
-  } catch {
-    // A missing file means the defaults, as in the C library.
+  } catch (err) {
+    // A missing or unreadable file means the defaults, as in the C library; a process out of
+    // descriptors or memory has not read the file, and asking 127.0.0.1 instead would mislead.
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM') throw err;
   }
   const conf = parseResolvConf(text);
   return conf.nameservers.length ? conf : { ...conf, nameservers: ['127.0.0.1'] };

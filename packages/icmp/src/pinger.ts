@@ -53,7 +53,8 @@ export type PingEvent =
   | {
       readonly type: 'start';
       readonly time: number;
-      readonly targets: readonly (PingTarget & { readonly source: string })[];
+      /** `source` is null for a target without a route when the run began (see run()). */
+      readonly targets: readonly (PingTarget & { readonly source: string | null })[];
       readonly backend: string;
     }
   | PingProbeEvent
@@ -129,7 +130,7 @@ function validate(
 }
 
 interface TargetState {
-  readonly target: PingTarget & { readonly source: string };
+  readonly target: PingTarget & { readonly source: string | null };
   readonly tracker: ProbeTracker;
   readonly rtt: RttStats;
   readonly payload: Uint8Array;
@@ -158,7 +159,18 @@ async function run(
   options.signal?.throwIfAborted();
 
   const resolved = await Promise.all(hosts.map((h) => resolveHost(h, options.family, lookup)));
-  const sources = await Promise.all(resolved.map((r) => routeSource(r.address, r.family)));
+  // A lone target without a route stops the run, as ping's `connect: Network is unreachable`.
+  // Among several (fping), the others are pinged and its requests fail one by one (send-error,
+  // ENETUNREACH) until a route appears: the work that can be done is done.
+  const routes = await Promise.allSettled(resolved.map((r) => routeSource(r.address, r.family)));
+  const unroutable = (r: PromiseSettledResult<string>) =>
+    r.status === 'rejected' && r.reason instanceof PingError && r.reason.code === 'NETWORK_UNREACHABLE';
+  const blocking = routes.find(
+    (r): r is PromiseRejectedResult =>
+      r.status === 'rejected' && (hosts.length === 1 || !unroutable(r) || routes.every(unroutable)),
+  );
+  if (blocking) throw blocking.reason;
+  const sources = routes.map((r) => (r.status === 'fulfilled' ? r.value : null));
   const identifiers = uniqueIdentifiers(hosts.length);
   const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
   // One raw socket per family serves every target. An ICMP datagram socket carries the one

@@ -42,6 +42,9 @@ export function arpInterface(
     flags = readFile(`${dir}/flags`);
     address = readFile(`${dir}/address`);
   } catch (err) {
+    // Out of descriptors is not "no such interface": say which it is.
+    const e = toProbeSocketError(err, 'socket');
+    if (e.isResourceExhausted) throw e;
     throw new ProbeSocketError(`no interface named '${ifname}'`, 'EINVAL', 'bind', { cause: err });
   }
   const ifindex = Number.parseInt(index, 10);

@@ -3,6 +3,7 @@ export type SocketErrorCode =
   | 'EPERM'
   | 'EACCES'
   | 'ENETUNREACH'
+  | 'ENETDOWN'
   | 'EHOSTUNREACH'
   | 'EMSGSIZE'
   | 'ENOBUFS'
@@ -12,6 +13,9 @@ export type SocketErrorCode =
   | 'EAFNOSUPPORT'
   | 'ECONNREFUSED'
   | 'EBADF'
+  | 'EMFILE'
+  | 'ENFILE'
+  | 'ENOMEM'
   | 'UNKNOWN';
 
 /** The fix for a missing CAP_NET_RAW, named in every permission error. */
@@ -35,6 +39,14 @@ export class ProbeSocketError extends Error {
     super(message, options);
   }
 
+  /**
+   * True when the process or the system ran out of descriptors or memory: no fallback helps,
+   * and a reader must not take it for "this kind of socket is unavailable".
+   */
+  get isResourceExhausted(): boolean {
+    return this.code === 'EMFILE' || this.code === 'ENFILE' || this.code === 'ENOMEM';
+  }
+
   /** True when the process lacks the privilege to open the socket (EPERM/EACCES on socket()). */
   get isPermissionDenied(): boolean {
     return this.syscall === 'socket' && (this.code === 'EPERM' || this.code === 'EACCES');
@@ -46,6 +58,7 @@ const strerrorToCode: ReadonlyMap<string, SocketErrorCode> = new Map([
   ['Operation not permitted', 'EPERM'],
   ['Permission denied', 'EACCES'],
   ['Network is unreachable', 'ENETUNREACH'],
+  ['Network is down', 'ENETDOWN'],
   ['No route to host', 'EHOSTUNREACH'],
   ['Message too long', 'EMSGSIZE'],
   ['No buffer space available', 'ENOBUFS'],
@@ -55,12 +68,16 @@ const strerrorToCode: ReadonlyMap<string, SocketErrorCode> = new Map([
   ['Address family not supported by protocol', 'EAFNOSUPPORT'],
   ['Connection refused', 'ECONNREFUSED'],
   ['Bad file descriptor', 'EBADF'],
+  ['Too many open files', 'EMFILE'],
+  ['Too many open files in system', 'ENFILE'],
+  ['Cannot allocate memory', 'ENOMEM'],
 ]);
 
 const describe: Record<SocketErrorCode, string> = {
   EPERM: 'operation not permitted',
   EACCES: 'permission denied',
   ENETUNREACH: 'network is unreachable',
+  ENETDOWN: 'network is down',
   EHOSTUNREACH: 'no route to host',
   EMSGSIZE: 'message too long for the path MTU',
   ENOBUFS: 'no buffer space available',
@@ -70,8 +87,16 @@ const describe: Record<SocketErrorCode, string> = {
   EAFNOSUPPORT: 'address family not supported (is IPv6 disabled?)',
   ECONNREFUSED: 'connection refused',
   EBADF: 'socket is closed',
+  EMFILE: 'too many open files (raise the limit: ulimit -n)',
+  ENFILE: 'too many open files in the system',
+  ENOMEM: 'out of memory',
   UNKNOWN: 'socket error',
 };
+
+/** What a socket error code means, in the words of this package's messages. */
+export function socketErrorText(code: string): string {
+  return code in describe ? describe[code as SocketErrorCode] : code;
+}
 
 /** Turns whatever a backend threw into a ProbeSocketError with a code. */
 export function toProbeSocketError(err: unknown, syscall: ProbeSocketError['syscall']): ProbeSocketError {

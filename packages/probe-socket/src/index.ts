@@ -9,7 +9,13 @@ export {
   type PacketRingStats,
 } from './capture-ring.js';
 export type { SocketErrorCode } from './errors.js';
-export { PERMISSION_FIX, ProbeSocketError, pingGroupFix, toProbeSocketError } from './errors.js';
+export {
+  PERMISSION_FIX,
+  ProbeSocketError,
+  pingGroupFix,
+  socketErrorText,
+  toProbeSocketError,
+} from './errors.js';
 export { type NetlinkRouteSocket, openNetlinkRoute } from './netlink-route.js';
 export { type NetlinkSockDiagSocket, openNetlinkSockDiag } from './netlink-sock-diag.js';
 export type { Backend, OpenOptions } from './open.js';

@@ -30,3 +30,24 @@ export interface ParseIssue {
   readonly line: number;
   readonly reason: string;
 }
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  EMFILE: 'too many open files (EMFILE; raise the limit: ulimit -n)',
+  ENFILE: 'too many open files in the system (ENFILE)',
+  ENOMEM: 'out of memory (ENOMEM)',
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'operation not permitted (EPERM)',
+};
+
+/** A read's failure in words where they help (out of descriptors), else its errno code. */
+export function errnoText(err: unknown): string {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code === 'string') return ERRNO_TEXT[code] ?? code;
+  return String(err);
+}
+
+/** Out of descriptors or memory: every later read would fail too. */
+export function isExhausted(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM';
+}

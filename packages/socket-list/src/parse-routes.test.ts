@@ -34,6 +34,11 @@ describe('parseIpv4Routes', () => {
     expect(parseIpv4Routes(bad, 'LE').issues.map((i) => i.line)).toEqual([5, 6]);
     expect(() => parseIpv4Routes('sl local_address\n', 'LE')).toThrow(SocketListError);
   });
+
+  it('reads an empty file (no IPv4 route: the kernel writes not even the header) as an empty table', () => {
+    expect(parseIpv4Routes('', 'LE')).toEqual({ records: [], issues: [] });
+    expect(() => parseIpv4Routes('\n', 'LE')).toThrow(SocketListError);
+  });
 });
 
 describe('parseIpv6Routes', () => {

@@ -65,6 +65,9 @@ function prefixOfMask(mask: number, order: ByteOrder): number {
 
 /** Parses /proc/net/route (the IPv4 main table, as `netstat -rn` and `ip route` show it). Pure. */
 export function parseIpv4Routes(text: string, byteOrder: ByteOrder): ParsedTable<Route> {
+  // A namespace whose main table never held a route (no IPv4 route at all) has no table for
+  // the kernel to walk, and /proc/net/route is empty, header included: an empty table.
+  if (text === '') return { records: [], issues: [] };
   const header = headerOf(text);
   if (!/^Iface\s+Destination\s+Gateway\s+Flags\s+RefCnt\s+Use\s+Metric\s+Mask/.test(header)) {
     throw new SocketListError(

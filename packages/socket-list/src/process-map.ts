@@ -1,4 +1,4 @@
-import { SocketListError } from './errors.js';
+import { errnoText, isExhausted, SocketListError } from './errors.js';
 import type { SocketOwner } from './types.js';
 
 /** The file-system calls a process scan makes; node:fs's sync calls by default, a fake in tests. */
@@ -25,6 +25,10 @@ function errno(err: unknown): string | undefined {
     : undefined;
 }
 
+function readFailed(path: string, err: unknown): SocketListError {
+  return new SocketListError('READ_FAILED', `cannot list ${path}: ${errnoText(err)}`, { cause: err });
+}
+
 /**
  * Finds the owner of every socket with one pass over /proc: one readdir of /proc, one readdir
  * of each /proc/PID/fd, one readlink per descriptor (`socket:[INODE]`), and /proc/PID/comm only
@@ -39,9 +43,7 @@ export function scanSocketOwners(fs: ProcFs, procRoot = '/proc'): SocketOwners {
   try {
     entries = fs.readdir(procRoot);
   } catch (err) {
-    throw new SocketListError('READ_FAILED', `cannot list ${procRoot}: ${errno(err) ?? String(err)}`, {
-      cause: err,
-    });
+    throw readFailed(procRoot, err);
   }
   const byInode = new Map<number, SocketOwner[]>();
   const hiddenPids: number[] = [];
@@ -57,6 +59,8 @@ export function scanSocketOwners(fs: ProcFs, procRoot = '/proc'): SocketOwners {
       fds = fs.readdir(fdDir);
     } catch (err) {
       const code = errno(err);
+      // Out of descriptors: every later process would be skipped too, and lose its owners.
+      if (isExhausted(err)) throw readFailed(fdDir, err);
       if (code === 'EACCES' || code === 'EPERM') hiddenPids.push(pid);
       continue;
     }

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { ByteOrder } from './address.js';
-import { type ParseIssue, SocketListError } from './errors.js';
+import { errnoText, type ParseIssue, SocketListError } from './errors.js';
 import type { InetColumns } from './inet-columns.js';
 import { parseInetTable } from './parse-inet.js';
 import { parseUnixTable } from './parse-unix.js';
@@ -95,7 +95,7 @@ export function readNetFile(
       issues.push({ source: path, line: 0, reason: 'not present (protocol disabled in this kernel)' });
       return null;
     }
-    throw new SocketListError('READ_FAILED', `cannot read ${path}: ${String(code ?? err)}`, { cause: err });
+    throw new SocketListError('READ_FAILED', `cannot read ${path}: ${errnoText(err)}`, { cause: err });
   }
 }
 

@@ -45,6 +45,39 @@ describe('hop names', () => {
     expect(calls).toBe(1);
   });
 
+  it('asks again a while after a lookup failed (resolver unreachable for a moment), never where there is no name', async () => {
+    let now = 0;
+    let resolverUp = false;
+    const asked: string[] = [];
+    const heard: string[] = [];
+    const cache = new NameCache(
+      async (address) => {
+        asked.push(address);
+        if (!resolverUp) throw new Error('198.51.100.53:53 over UDP: ENETUNREACH');
+        return address === '192.0.2.1' ? 'r1.example' : undefined;
+      },
+      (_, name) => heard.push(name),
+      4096,
+      { retryAfterMs: 30_000, now: () => now },
+    );
+    await cache.settled('192.0.2.1');
+    await cache.settled('192.0.2.2');
+    now = 29_999;
+    expect(cache.get('192.0.2.1')).toBeUndefined();
+    expect(asked).toEqual(['192.0.2.1', '192.0.2.2']);
+    resolverUp = true;
+    now = 30_000;
+    cache.get('192.0.2.1');
+    cache.get('192.0.2.2');
+    await cache.idle(1000);
+    expect(cache.get('192.0.2.1')).toBe('r1.example');
+    expect(heard).toEqual(['r1.example']);
+    // 192.0.2.2 has no name: an answer, kept for good.
+    now = 1e9;
+    cache.get('192.0.2.2');
+    expect(asked).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.1', '192.0.2.2']);
+  });
+
   it('bounds its memory', async () => {
     const cache = new NameCache(
       async (a) => `n-${a}`,

@@ -32,27 +32,41 @@ export function sanitizeName(name: string): string {
  */
 export class NameCache {
   readonly #names = new Map<string, string | null>();
+  /** Addresses whose lookup failed (not "no name": could not ask), with when to ask again. */
+  readonly #retryAt = new Map<string, number>();
   readonly #pending = new Map<string, Promise<void>>();
   readonly #controller = new AbortController();
+  readonly #retryAfterMs: number;
+  readonly #now: () => number;
 
   constructor(
     readonly lookup: ReverseLookup,
     readonly onName: (address: string, name: string) => void,
     /** At most this many addresses are remembered (a long continuous run over a flapping path). */
     readonly capacity = 4096,
-  ) {}
+    /**
+     * A lookup that failed (the resolver unreachable or silent for a while) is asked again after
+     * `retryAfterMs`, so that a long continuous trace names its hops once DNS is back. A name
+     * that does not exist is an answer, and is not asked again.
+     */
+    retry: { readonly retryAfterMs?: number; readonly now?: () => number } = {},
+  ) {
+    this.#retryAfterMs = retry.retryAfterMs ?? 30_000;
+    this.#now = retry.now ?? (() => performance.now());
+  }
 
   get(address: string): string | undefined {
     const known = this.#names.get(address);
-    if (known !== undefined) return known ?? undefined;
+    const retryAt = this.#retryAt.get(address);
+    if (known !== undefined && (retryAt === undefined || this.#now() < retryAt)) return known ?? undefined;
     if (!this.#pending.has(address) && !this.#controller.signal.aborted) {
       const settled = this.lookup(address, this.#controller.signal).then(
-        (name) => this.#settle(address, name ? sanitizeName(name) : null),
-        () => this.#settle(address, null),
+        (name) => this.#settle(address, name ? sanitizeName(name) : null, false),
+        () => this.#settle(address, null, true),
       );
       this.#pending.set(address, settled);
     }
-    return undefined;
+    return known ?? undefined;
   }
 
   /** Resolves once the address's lookup has answered or failed (at once if it has). */
@@ -61,11 +75,17 @@ export class NameCache {
     return this.#pending.get(address) ?? Promise.resolve();
   }
 
-  #settle(address: string, name: string | null): void {
+  #settle(address: string, name: string | null, failed: boolean): void {
     this.#pending.delete(address);
     if (this.#controller.signal.aborted) return;
-    if (this.#names.size >= this.capacity) this.#names.delete(this.#names.keys().next().value!);
+    if (!this.#names.has(address) && this.#names.size >= this.capacity) {
+      const oldest = this.#names.keys().next().value!;
+      this.#names.delete(oldest);
+      this.#retryAt.delete(oldest);
+    }
     this.#names.set(address, name || null);
+    if (failed) this.#retryAt.set(address, this.#now() + this.#retryAfterMs);
+    else this.#retryAt.delete(address);
     if (name) this.onName(address, name);
   }
 

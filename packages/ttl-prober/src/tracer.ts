@@ -315,8 +315,11 @@ async function run(
           emit({ type: 'name', address, name }),
         );
 
-  return new Promise<TraceResult>((resolve) => {
+  return new Promise<TraceResult>((resolve, reject) => {
     let finished = false;
+    // A socket that failed (raw-socket closes it after an error): the trace cannot go on, and
+    // ending it as if the path had gone silent would mislead; it fails with the reason.
+    let failure: TraceError | undefined;
     let stoppedByCaller = false;
     let paused = false;
     let timer: NodeJS.Timeout | undefined;
@@ -357,6 +360,7 @@ async function run(
     };
     let corrupt = 0;
     const end = () => {
+      if (failure) return reject(failure);
       const hops = engine.hops();
       const destinationTtl = engine.destinationTtl ?? null;
       const reached = hops.some((h) => h.reachedDestination);
@@ -492,7 +496,13 @@ async function run(
         onArrival({ socket, ...packet }, ...flows);
     for (const s of icmpSockets) unsubscribe.push(s.onPacket(onPacket('icmp')));
     if (method === 'tcp') unsubscribe.push(sendSocketOf[0]!.onPacket(onPacket('tcp')));
-    for (const s of sockets) unsubscribe.push(s.onError(() => finish()));
+    for (const s of sockets)
+      unsubscribe.push(
+        s.onError((err) => {
+          failure ??= new TraceError('SOCKET', err.message, { cause: err });
+          finish();
+        }),
+      );
 
     if (options.signal) {
       if (options.signal.aborted) return finish();

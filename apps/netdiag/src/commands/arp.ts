@@ -379,7 +379,8 @@ export async function readTable(openNetlink?: () => Promise<NetlinkRouteSocket>)
   try {
     socket = await (openNetlink ?? sockets.openNetlinkRoute)();
   } catch (err) {
-    if (!(err instanceof sockets.ProbeSocketError)) throw err;
+    // No netlink here (no addon, no permission) has a fallback; no descriptor left has none.
+    if (!(err instanceof sockets.ProbeSocketError) || err.isResourceExhausted) throw err;
     const why = `needs netlink (RTM_GETNEIGH; /proc has no IPv6 table), unavailable: ${err.message}`;
     return arp.readNeighbours({ source: arp.procNeighbourSource(undefined, why) });
   }

@@ -176,7 +176,8 @@ export async function openInterfaceReader(
   try {
     socket = await (openNetlink ?? sockets.openNetlinkRoute)();
   } catch (err) {
-    if (!(err instanceof sockets.ProbeSocketError)) throw err;
+    // No netlink here (no addon, no permission) has a fallback; no descriptor left has none.
+    if (!(err instanceof sockets.ProbeSocketError) || err.isResourceExhausted) throw err;
     return { read: (options = {}) => stats.readInterfaces(options), fallback: err.message, close() {} };
   }
   const addresses = stats.netlinkAddressSource(socket);

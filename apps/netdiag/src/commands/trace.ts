@@ -191,6 +191,10 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     }
   };
 
+  // Probes that never left (no route for a while, no descriptor for their socket): shown as `*`
+  // in their hop, as lost in the report, and counted here so the run says why.
+  const unsent = new Map<string, number>();
+  let probesSeen = 0;
   let reached = false;
   let startedAt = new Date();
   let started = false;
@@ -219,9 +223,22 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       throw new CliError(`trace: ${err.message}`, ExitCode.Error, { cause: err });
     throw err;
   }
+  // --json carries each failure as its probe's errorCode; the other outputs say it once here.
+  if (!json && unsent.size > 0) {
+    const { socketErrorText } = await import('@netdiag/probe-socket');
+    for (const [code, n] of unsent)
+      io.stderr.write(`netdiag: trace: ${n} of ${probesSeen} probes not sent: ${socketErrorText(code)}\n`);
+    // The path was not found because probes could not go out: the trace could not be done.
+    if (!reached) return ExitCode.Error;
+  }
   return reached ? ExitCode.Ok : ExitCode.NoAnswer;
 
   async function show(e: TraceEvent): Promise<void> {
+    if (e.type === 'probe') {
+      probesSeen++;
+      const code = e.outcome === 'send-error' ? (e.errorCode ?? 'UNKNOWN') : undefined;
+      if (code !== undefined) unsent.set(code, (unsent.get(code) ?? 0) + 1);
+    }
     if (json) {
       io.stdout.write(`${traceJsonLine(e, nameOf)}\n`);
       if (e.type === 'end') reached = e.reached;

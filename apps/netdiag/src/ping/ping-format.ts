@@ -40,7 +40,7 @@ function who(t: PingTarget, numeric: boolean): string {
 }
 
 /** The header line iputils prints before the first request. */
-export function headerLine(t: PingTarget & { source: string }, payloadSize: number): string {
+export function headerLine(t: PingTarget & { source: string | null }, payloadSize: number): string {
   const name = t.host === t.address ? t.address : t.host;
   return t.family === 4
     ? `PING ${name} (${t.address}) ${payloadSize}(${payloadSize + 28}) bytes of data.`

@@ -69,8 +69,31 @@ export function serverText(s: { address: string; port: number }): string {
   return s.address.includes(':') ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`;
 }
 
-/** A socket error in one line: its code once, then what Node says. */
+/**
+ * What the system errors a query meets mean, in a person's words. Node's own text for them
+ * (`connect EMFILE 192.0.2.53:53 - Local (undefined:undefined)`) says less than the code.
+ */
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENETUNREACH: 'network is unreachable',
+  EHOSTUNREACH: 'no route to host',
+  ENETDOWN: 'network is down',
+  EADDRNOTAVAIL: 'no local address to send from',
+  ETIMEDOUT: 'timed out',
+  EPIPE: 'connection closed',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted (a firewall rule?)',
+  EMFILE: 'too many open files (raise the limit: ulimit -n)',
+  ENFILE: 'too many open files in the system',
+  ENOBUFS: 'no buffer space available',
+  ENOMEM: 'out of memory',
+};
+
+/** A socket error in one line: its code once, then what it means (or what Node says). */
 export function errorText(err: NodeJS.ErrnoException): string {
+  const known = err.code === undefined ? undefined : ERRNO_TEXT[err.code];
+  if (known !== undefined) return `${err.code} (${known})`;
   const text = err.message.replace(/\s+/g, ' ');
   return err.code && !text.includes(err.code) ? `${err.code} ${text}` : text;
 }

@@ -3,7 +3,7 @@ import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { DnsError } from '../errors.js';
 import { matchResponse, type QueryMessage } from '../message.js';
-import { ignoredNote, serverText, withDeadline } from './deadline.js';
+import { errorText, ignoredNote, serverText, withDeadline } from './deadline.js';
 import type { Exchanged, ExchangeOptions, ServerAddress } from './types.js';
 
 /**
@@ -28,13 +28,14 @@ export function udpExchange(
       const socket = createSocket({ type: isIPv6(server.address) ? 'udp6' : 'udp4' });
       onCleanup(() => socket.close());
       let t0 = 0;
-      socket.on('error', (err: NodeJS.ErrnoException) => {
+      const fail = (err: NodeJS.ErrnoException) =>
         settle.reject(
-          new DnsError('NETWORK', `${serverText(server)} over UDP: ${err.code ?? err.message}`, {
+          new DnsError('NETWORK', `${serverText(server)} over UDP: ${errorText(err)}`, {
             cause: err,
           }),
         );
-      });
+      // Errors of the connected socket after connect (ECONNREFUSED from an ICMP port unreachable).
+      socket.on('error', (err: NodeJS.ErrnoException) => fail(err));
       socket.on('message', (msg, rinfo) => {
         if (rinfo.address !== server.address || rinfo.port !== server.port) {
           ignored.push(`reply from ${serverText(rinfo)}`);
@@ -44,30 +45,24 @@ export function udpExchange(
         if (typeof m === 'string') ignored.push(m);
         else settle.resolve({ message: m, size: msg.length, rttMs: performance.now() - t0 });
       });
-      // Node calls connect's callback with the error where the connect fails (no route to the
-      // server: ENETUNREACH), and emits no 'error' then; @types/node omits that argument.
-      const connected = (err?: NodeJS.ErrnoException) => {
+      // A failed connect (no route: ENETUNREACH; no address: EADDRNOTAVAIL) comes to this callback
+      // only, never as an 'error' event; sending on the socket it left unconnected would throw
+      // from inside the callback, where nothing can catch it.
+      socket.connect(server.port, server.address, (err?: Error) => {
         if (err) {
-          settle.reject(
-            new DnsError('NETWORK', `${serverText(server)} over UDP: ${err.code ?? err.message}`, {
-              cause: err,
-            }),
-          );
+          fail(err as NodeJS.ErrnoException);
           return;
         }
         t0 = performance.now();
-        socket.send(wire, (err) => {
-          if (err)
-            settle.reject(
-              new DnsError(
-                'NETWORK',
-                `sending to ${serverText(server)}: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
-                { cause: err },
-              ),
-            );
-        });
-      };
-      socket.connect(server.port, server.address, connected as () => void);
+        try {
+          socket.send(wire, (sendErr) => {
+            if (sendErr) fail(sendErr as NodeJS.ErrnoException);
+          });
+        } catch (sendErr) {
+          // The exchange was settled (timeout, abort) and the socket closed under us.
+          fail(sendErr as NodeJS.ErrnoException);
+        }
+      });
     },
   );
 }
