@@ -14,7 +14,6 @@ export {
   type SocketDomain,
   type SocketType,
 } from './native-socket.js';
-export { type Credentials, dropThreadPrivileges, helperDescriptor } from './privilege.js';
 export {
   type CapturedFrame,
   openPacketRing,
@@ -33,6 +32,7 @@ export {
   pcapVersion,
   SavefileOpenError,
 } from './pcap-filter.js';
+export { type Credentials, dropThreadPrivileges, helperDescriptor } from './privilege.js';
 export {
   AddressFamily,
   decodeSockaddr,

@@ -20,8 +20,8 @@ export { type NetlinkRouteSocket, openNetlinkRoute } from './netlink-route.js';
 export { type NetlinkSockDiagSocket, openNetlinkSockDiag } from './netlink-sock-diag.js';
 export type { Backend, OpenOptions } from './open.js';
 export { openProbeSocket } from './open.js';
-export { FilterCompileError, loadPcapCompiler, type PcapCompiler } from './pcap-compiler.js';
 export { openPacketSocket } from './packet-socket.js';
+export { FilterCompileError, loadPcapCompiler, type PcapCompiler } from './pcap-compiler.js';
 export {
   CAPABILITIES,
   type Capability,
