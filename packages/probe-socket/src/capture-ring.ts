@@ -2,7 +2,7 @@
 // The addon is imported when a ring opens, not before.
 import { readFileSync } from 'node:fs';
 import type { CapturedFrame, PacketRing, PacketRingStats } from '@netdiag/native-socket';
-import { PERMISSION_FIX, ProbeSocketError, toProbeSocketError } from './errors.js';
+import { ProbeSocketError, toProbeSocketError } from './errors.js';
 import { loadNative } from './native-loader.js';
 
 export type { CapturedFrame, PacketRingStats };
@@ -122,7 +122,9 @@ function captureError(err: unknown, name: string): ProbeSocketError {
   const code = (err as { code?: unknown } | null)?.code;
   const syscall = (err as { syscall?: unknown } | null)?.syscall;
   if ((code === 'EPERM' || code === 'EACCES') && syscall === 'socket')
-    return new ProbeSocketError(`capture needs CAP_NET_RAW: ${PERMISSION_FIX}`, code, 'socket', {
+    // The ring is opened and mapped in the addon; the privileged helper does not hand out
+    // capture rings yet, so the only fix to name is root (or CAP_NET_RAW on the process).
+    return new ProbeSocketError('capture needs CAP_NET_RAW: run it as root', code, 'socket', {
       cause: err,
     });
   if (code === 'ENODEV' || code === 'ENXIO')
