@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,8 @@ describe.skipIf(!root)('netdiag monitor: reload and bad input (needs root)', () 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'netdiag-monitor-agent-'));
+    // The agent becomes nobody once its sockets are open, and re-reads the config on reload.
+    chmodSync(dir, 0o755);
     file = join(dir, 'monitor.yml');
     writeConfig([addr('t3'), addr('far')]);
     agent = startAgent(lab, 'client', ['--config', file, '--listen', AGENT]);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,8 @@ describe.skipIf(!root)('/probe beside prometheus-blackbox-exporter (needs root)'
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'netdiag-monitor-bb-'));
+    // The agent becomes nobody once its sockets are open, and re-reads the config on reload.
+    chmodSync(dir, 0o755);
     knot = await startKnot(standardZones(), { address: lab.addr('t3', 4), port: 53, netns: lab.ns('t3') });
     // One blackbox config file, read by both: the modules netdiag serves, in blackbox's format.
     const modules = {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,8 @@ describe.skipIf(!root)('netdiag monitor under a real Prometheus (needs root)', (
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'netdiag-monitor-prom-'));
+    // The agent becomes nobody once its sockets are open, and re-reads the config on reload.
+    chmodSync(dir, 0o755);
     const config = {
       targets: [
         { hosts: [t3(), t3v6(), delayed()], interval: '1s' },

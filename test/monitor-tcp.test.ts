@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,8 @@ describe.skipIf(!root)('netdiag monitor continuous TCP connects and TLS handshak
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'netdiag-monitor-tcp-'));
+    // The agent becomes nobody once its sockets are open, and re-reads the config on reload.
+    chmodSync(dir, 0o755);
     cert = makeCert();
     writeFileSync(join(dir, 'key.pem'), cert.key);
     web = startDaemon(lab, 't3', [

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +39,8 @@ describe.skipIf(!root)('netdiag monitor continuous traces (needs root)', () => {
       links: [{ hosts: ['client', 'r1'] }, { hosts: ['r2', 'target'] }],
     });
     const dir = mkdtempSync(join(tmpdir(), 'netdiag-monitor-trace-'));
+    // The agent becomes nobody once its sockets are open, and re-reads the config on reload.
+    chmodSync(dir, 0o755);
     let agent: Daemon | undefined;
     let prometheus: Daemon | undefined;
     try {

@@ -1,12 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ThreadPrivileges, threadPrivileges } from '@netdiag/probe-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from './lab/index.js';
 import { netdiagArgv } from './support/cli.js';
+import { httpIn, sleep } from './support/monitor.js';
 
 // Least privilege (issue 16): every command, started as root, opens its sockets and then holds
 // no capability in any thread (libuv's and V8's threads included), or only what it still needs
@@ -206,6 +207,110 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag drops its privilege once its 
       encoding: 'utf8',
     }).stdout;
     expect(ss).toMatch(new RegExp(`127\\.0\\.0\\.1:8099 .*pid=${listener.pid}`));
+  });
+
+  it('capture: no capability once the ring is open and the filter attached; -Z/--user writes -w as that user; -r drops before reading', async () => {
+    const target = lab.addr('target', 4);
+    // Traffic to capture: the system's ping, from the client, for the whole case.
+    const ping = lab.spawn('client', ['ping', '-n', '-i', '0.2', target]);
+    const dir = mkdtempSync(join(tmpdir(), 'netdiag-capture-'));
+    try {
+      const r = await privilegesWhileRunning(['capture', '-i', 'any', '-n', 'icmp'], 2);
+      expect(r.out).toMatch(/ICMP echo request/);
+      expectDropped(r.threads);
+      const asNobody = await privilegesWhileRunning(
+        ['capture', '-i', 'any', '-n', '--user', 'nobody', 'icmp'],
+        2,
+      );
+      expect(asNobody.out).toMatch(/ICMP echo/);
+      expectDropped(asNobody.threads, 0n, NOBODY);
+      // As tcpdump -Z: the file is created after the switch, by nobody, in a directory nobody may write.
+      chmodSync(dir, 0o1777);
+      const file = join(dir, 'live.pcap');
+      const w = await lab.exec(
+        'client',
+        netdiagArgv('capture', '-i', 'any', '-c', '4', '-Z', 'nobody', '-w', file, 'icmp'),
+      );
+      expect({ code: w.code, stderr: w.stderr }).toMatchObject({ code: 0, stderr: /4 packets captured/ });
+      expect(statSync(file).uid).toBe(NOBODY);
+      // -r needs nothing: with --user the file is read, and -w written, as that user. Root's
+      // 0600 copy is not readable once the switch is made.
+      const out = join(dir, 'filtered.pcap');
+      const rw = await lab.exec(
+        'client',
+        netdiagArgv('capture', '-r', file, '--user', 'nobody', '-w', out, 'icmp[icmptype] = icmp-echo'),
+      );
+      expect({ code: rw.code, stderr: rw.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(statSync(out).uid).toBe(NOBODY);
+      const secret = join(dir, 'root-only.pcap');
+      writeFileSync(secret, '');
+      chmodSync(secret, 0o600);
+      const denied = await lab.exec('client', netdiagArgv('capture', '-r', secret, '--user', 'nobody'));
+      expect({ code: denied.code, stderr: denied.stderr }).toEqual({
+        code: 2,
+        stderr: `netdiag: capture: cannot read ${secret}: permission denied\n`,
+      });
+    } finally {
+      ping.kill('SIGINT');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('monitor: as root, nobody with no capability once its ICMP sockets are open; reload still reads the config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netdiag-monitor-'));
+    try {
+      // The config must stay readable by the agent's user (README): here a world-readable directory.
+      chmodSync(dir, 0o755);
+      const config = join(dir, 'monitor.yml');
+      writeFileSync(config, `targets:\n  - hosts: [${lab.addr('target', 4)}]\n    interval: 200ms\n`);
+      const listen = '127.0.0.1:19381';
+      const child = lab.spawn('client', netdiagArgv('monitor', '--config', config, '--listen', listen));
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      try {
+        // One summary line a second, printed after the drop.
+        await outputLines(child, 2);
+        expectDropped(threadPrivileges(child.pid!), 0n, NOBODY);
+        writeFileSync(
+          config,
+          `targets:\n  - hosts: [${lab.addr('target', 4)}, ${lab.addr('target', 6)}]\n    interval: 200ms\n`,
+        );
+        const r = await httpIn(lab, 'client', `http://${listen}/-/reload`, { method: 'POST' });
+        expect(r).toEqual({ status: 200, body: 'config reloaded: 1 added, 0 removed, 1 kept\n' });
+        process.kill(child.pid!, 'SIGHUP');
+        for (let i = 0; i < 100 && !/0 added, 0 removed, 2 kept/.test(err); i++) await sleep(100);
+        expect(err).toMatch(/config reloaded: 0 added, 0 removed, 2 kept/);
+        // client_golang's process metrics, read from /proc/self, which nobody may still read.
+        const metrics = (await httpIn(lab, 'client', `http://${listen}/metrics`)).body;
+        expect(metrics).toMatch(/^process_open_fds \d+$/m);
+        expect(metrics).toMatch(/^process_max_fds \d+$/m);
+        // blackbox's /probe on the sockets opened before the drop.
+        const probe = await httpIn(
+          lab,
+          'client',
+          `http://${listen}/probe?module=icmp&target=${lab.addr('target', 4)}`,
+        );
+        expect(probe.body).toMatch(/^probe_success 1$/m);
+      } finally {
+        child.kill('SIGINT');
+        await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)));
+      }
+      // A config that the agent's user cannot read, as a reload would need: refused at start.
+      chmodSync(dir, 0o700);
+      const denied = await lab.exec(
+        'client',
+        netdiagArgv('monitor', '--config', config, '--listen', listen),
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      expect(denied.code).toBe(2);
+      expect(denied.stderr).toMatch(/^netdiag: monitor: .*cannot read .*monitor\.yml.* nobody/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--user nobody runs to the end as nobody: what it opens afterwards (the compile cache) is opened as nobody', async () => {

@@ -20,6 +20,9 @@ options:
   -w FILE         write the packets to FILE (pcap with ns time stamps; '-' for stdout)
   --pcapng        write pcapng instead
   -r FILE         read packets from a pcap or pcapng file instead of capturing
+  -Z, --user NAME started as root, become NAME once the capture socket is open and its filter
+                  attached (as tcpdump -Z): the -w file is then created as NAME; every capability
+                  is dropped then in any case (with -r, -d: before anything is read)
   -d              print the compiled filter program (as tcpdump -d) and exit
   -dd, -ddd       the program as a C array, or as decimal numbers (as tcpdump)
   -O              do not optimise the filter program
@@ -68,6 +71,7 @@ const flags = {
   'line-buffered': { type: 'boolean', short: 'l' },
   'packet-buffered': { type: 'boolean', short: 'U' },
   json: { type: 'boolean' },
+  user: { type: 'string', short: 'Z' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -98,6 +102,8 @@ export interface CaptureArgs {
   readonly ascii: boolean;
   readonly json: boolean;
   readonly help: boolean;
+  /** -Z/--user: who the capture runs as once its socket is open (tcpdump's -Z). */
+  readonly user: string | undefined;
   /** The filter: the remaining words joined with spaces, as tcpdump joins them. */
   readonly expression: string;
 }
@@ -143,6 +149,7 @@ export function parseCaptureArgs(args: string[]): CaptureArgs {
     ascii: v.ascii === true,
     json: v.json === true,
     help: v.help === true,
+    user: v.user,
     expression: positionals.join(' '),
   };
 }

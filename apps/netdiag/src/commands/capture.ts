@@ -6,6 +6,7 @@ import type { CapturedPacket, CaptureFileWriter, CompiledFilter, LivePacket } fr
 import { CliError, ExitCode } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { printable } from '../printable.js';
+import { checkUser, dropAfterOpen } from '../privilege.js';
 import { type CaptureArgs, help, parseCaptureArgs } from './capture-args.js';
 import {
   captureFailure,
@@ -153,6 +154,8 @@ async function sinkFor(
 
 /** -r FILE: every packet of the file the filter accepts, printed or written. */
 async function readFile(o: CaptureArgs, io: CommandIo): Promise<number> {
+  // Nothing here needs privilege (libpcap compiles without it): drop before the file is read.
+  await dropAfterOpen('capture', o.user, io);
   const capture = await import('@netdiag/capture');
   const path = o.read!;
   let bytes: Uint8Array;
@@ -233,6 +236,7 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
   const capture = await import('@netdiag/capture');
   if (o.dump) {
     // The program for the interface's link type, compiled without opening it (no privilege needed).
+    await dropAfterOpen('capture', o.user, io);
     const { captureInterface } = await import('@netdiag/probe-socket');
     const where = captureInterface(o.interface ?? capture.defaultInterface(capture.listInterfaces()));
     const filter = await capture.compileFilter(o.expression, {
@@ -263,6 +267,14 @@ async function live(o: CaptureArgs, io: CommandIo): Promise<number> {
     opened = await run.opened;
   } catch (err) {
     throw await captureFailure(err);
+  }
+  // The ring is open and the filter attached: nothing after needs privilege. As tcpdump -Z, the
+  // -w file is created after the switch, by the new user.
+  try {
+    await dropAfterOpen('capture', o.user, io);
+  } catch (err) {
+    run.close();
+    throw err;
   }
   if (o.write === undefined && wantsLiveView(io, o.json)) {
     const { runCaptureLive } = await import('../views/capture-live.js');
@@ -302,6 +314,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     io.stdout.write(`${help}\n`);
     return ExitCode.Ok;
   }
+  await checkUser('capture', o.user);
   try {
     return o.read !== undefined ? await readFile(o, io) : await live(o, io);
   } catch (err) {

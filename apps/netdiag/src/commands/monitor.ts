@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import {
   Agent,
@@ -15,6 +15,7 @@ import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { MonitorBoard } from '../monitor/monitor-board.js';
 import { intervalJson, intervalLine } from '../monitor/monitor-format.js';
+import { agentUser, checkUser, dropAfterOpen } from '../privilege.js';
 import { LiveFeed } from '../views/live-feed.js';
 
 export const help = `usage: netdiag monitor [options] [TARGET...]
@@ -29,6 +30,9 @@ options:
   --check-config      check the config and exit (0 valid, 2 not, with FILE:LINE:COL)
   --listen ADDR:PORT  where to serve HTTP (default 127.0.0.1:9374; ':9374' for all addresses)
   --probe-any         let /probe reach any target, not only the config's (and probe.allow)
+  --user NAME         started as root, become NAME (default nobody) once the ICMP sockets are
+                      open, with no capability; the config (and any tls ca_file) must stay
+                      readable by NAME, for reloads re-read it
   --json              NDJSON, one event per interval (schema netdiag.monitor/1, docs/json.md)
   -h, --help          this help
 
@@ -42,6 +46,7 @@ const options = {
   listen: { type: 'string' },
   'probe-any': { type: 'boolean' },
   json: { type: 'boolean' },
+  user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -60,6 +65,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   if (v.config === undefined && hosts.length === 0)
     throw new UsageError('monitor: no target: give TARGET... or --config FILE');
 
+  const user = agentUser(v.user);
+  await checkUser('monitor', user);
   let agent: Agent;
   try {
     agent = await Agent.start({ ...(v.config !== undefined && { configFile: v.config }), hosts });
@@ -67,6 +74,15 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     throw new CliError(`monitor: ${err instanceof Error ? err.message : String(err)}`, ExitCode.Error, {
       cause: err,
     });
+  }
+  // Every socket that needs privilege is open (Agent.start opened them all, and reloads and
+  // /probe only reuse them): drop, then check that a reload can still read what it re-reads.
+  try {
+    await dropAfterOpen('monitor', user, io);
+    await stillReadable(agent, v.config, user);
+  } catch (err) {
+    agent.close();
+    throw err;
   }
   const json = v.json === true;
   const say = (line: string) => io.stderr.write(`netdiag: monitor: ${line}\n`);
@@ -167,6 +183,33 @@ async function checkConfig(file: string | undefined, io: CommandIo): Promise<num
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(`monitor: ${err.message}`);
     throw err;
+  }
+}
+
+/**
+ * The config and its tls ca_files, read again as the user the agent now is: a reload re-reads
+ * them, and one the agent can no longer read would fail only at the first SIGHUP, hours later.
+ */
+async function stillReadable(
+  agent: Agent,
+  configFile: string | undefined,
+  user: string | undefined,
+): Promise<void> {
+  const files = [
+    ...(configFile !== undefined ? [configFile] : []),
+    ...agent.config.tcp.flatMap((g) => (g.tls?.caFile !== undefined ? [g.tls.caFile] : [])),
+  ];
+  for (const file of files) {
+    try {
+      await (await open(file, 'r')).close();
+    } catch (err) {
+      const who = user ?? 'the user netdiag runs as';
+      throw new CliError(
+        `monitor: cannot read ${file} as ${who} (${(err as NodeJS.ErrnoException).code ?? String(err)}), and reloads re-read it: make it readable by ${who}, or give --user NAME of one who can read it`,
+        ExitCode.Error,
+        { cause: err },
+      );
+    }
   }
 }
 
