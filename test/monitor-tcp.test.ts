@@ -33,6 +33,8 @@ describe.skipIf(!root)('netdiag monitor continuous TCP connects and TLS handshak
     chmodSync(dir, 0o755);
     cert = makeCert();
     writeFileSync(join(dir, 'key.pem'), cert.key);
+    // The CA the agent trusts, where nobody can read it (makeCert's directory is root's alone).
+    writeFileSync(join(dir, 'ca.pem'), cert.cert);
     web = startDaemon(lab, 't3', [
       'python3',
       '-m',
@@ -66,14 +68,14 @@ describe.skipIf(!root)('netdiag monitor continuous TCP connects and TLS handshak
           {
             targets: [`${host()}:8443`],
             interval: '200ms',
-            tls: { server_name: 'dns.netdiag.test', ca_file: cert.certPath },
+            tls: { server_name: 'dns.netdiag.test', ca_file: join(dir, 'ca.pem') },
           },
           // the same server without its CA: every handshake fails verification
           { targets: [`${host()}:8443`], interval: '300ms', tls: true },
           {
             targets: [`${host()}:8443`],
             interval: '300ms',
-            tls: { server_name: 'www.netdiag.test', ca_file: cert.certPath },
+            tls: { server_name: 'www.netdiag.test', ca_file: join(dir, 'ca.pem') },
           },
         ],
       }),
