@@ -287,8 +287,6 @@ describe.skipIf(!root)('netdiag capture, live in the lab', () => {
       ...netdiagArgv('capture', '-i', 'eth0'),
     ]);
     expect(unprivileged.code).toBe(2);
-    expect(unprivileged.stderr).toMatch(
-      /^netdiag: capture: capture needs CAP_NET_RAW: run it as root\n$/,
-    );
+    expect(unprivileged.stderr).toMatch(/^netdiag: capture: capture needs CAP_NET_RAW: run it as root\n$/);
   });
 });
