@@ -25,6 +25,7 @@ export function agentUser(user: string | undefined): string | undefined {
 
 /** Checks `--user NAME` names a user, before any socket opens: a typo is a usage error. */
 export async function checkUser(command: string, user: string | undefined): Promise<void> {
+  if (process.getuid?.() !== 0) holdsNothing();
   if (user === undefined) return;
   const { lookupUser, PrivilegeError } = await import('@netdiag/probe-socket');
   try {
@@ -73,11 +74,19 @@ export async function dropAfterOpen(
   }
 }
 
-/** No capability permitted or ambient (/proc/self/status), so none can be raised. */
+/**
+ * No capability permitted or ambient (/proc/self/status), so none can be raised. Known once: a
+ * process that holds none cannot gain one without exec, and the first look comes from checkUser,
+ * before a command opens its sockets, which may use up every descriptor (trace -U opens one per
+ * probe) and leave none to read the file with afterwards.
+ */
+let heldNothing: boolean | undefined;
 function holdsNothing(): boolean {
+  if (heldNothing !== undefined) return heldNothing;
   try {
     const status = readFileSync('/proc/self/status', 'utf8');
-    return /^CapPrm:\s*0+$/m.test(status) && /^CapAmb:\s*0+$/m.test(status);
+    heldNothing = /^CapPrm:\s*0+$/m.test(status) && /^CapAmb:\s*0+$/m.test(status);
+    return heldNothing;
   } catch {
     return false;
   }
