@@ -25,6 +25,8 @@ describe.skipIf(process.getuid?.() !== 0)('lookup with no route to the server', 
       },
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('netdiag: lookup: 192.0.2.53:53 over UDP: ENETUNREACH (after 2 tries)\n');
+    expect(r.stderr).toBe(
+      'netdiag: lookup: 192.0.2.53:53 over UDP: ENETUNREACH (network is unreachable) (after 2 tries)\n',
+    );
   });
 });
