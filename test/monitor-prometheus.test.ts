@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { useLab } from './lab/index.js';
+import { binomialInterval } from './support/binomial.js';
 import { repoRoot } from './support/cli.js';
 import {
   type Daemon,
@@ -18,22 +19,6 @@ import {
 const root = process.getuid?.() === 0;
 const AGENT = '127.0.0.1:19374';
 const PROM = '127.0.0.1:19090';
-
-/** The two-sided interval holding `level` of Binomial(n, p): [lo, hi] counts. */
-function binomialInterval(n: number, p: number, level: number): [number, number] {
-  const pmf: number[] = [];
-  let logC = 0;
-  for (let k = 0; k <= n; k++) {
-    if (k > 0) logC += Math.log(n - k + 1) - Math.log(k);
-    pmf.push(Math.exp(logC + k * Math.log(p) + (n - k) * Math.log(1 - p)));
-  }
-  const tail = (1 - level) / 2;
-  let lo = 0;
-  for (let acc = 0; acc + pmf[lo]! < tail; lo++) acc += pmf[lo]!;
-  let hi = n;
-  for (let acc = 0; acc + pmf[hi]! < tail; hi--) acc += pmf[hi]!;
-  return [lo, hi];
-}
 
 describe.skipIf(!root)('netdiag monitor under a real Prometheus (needs root)', () => {
   const lab = useLab();
