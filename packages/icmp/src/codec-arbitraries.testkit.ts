@@ -6,7 +6,7 @@ import type { IcmpMessage } from './icmp-message.js';
 export const ipv4Address = fc
   .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
   .map((b) => b.join('.'));
-/** IPv6 addresses in the RFC 5952 text the decoder produces. */
+/** IPv6 addresses in the text (inet_ntop's) the decoder produces. */
 export const ipv6Address = fc.ipV6().map((a) => formatIpv6(addressBytes(a)));
 
 const bytes = (max: number) => fc.uint8Array({ maxLength: max });

@@ -108,7 +108,7 @@ describe('IPv6 header', () => {
     (b) => {
       const { value, bytesRead } = ipv6.decode(b);
       const { version, ...rest } = value;
-      // RFC 5952 text is canonical; compare against the canonical form of the generated text.
+      // The decoder's text is canonical; compare against the canonical form of the generated text.
       return { value: rest, bytesRead };
     },
     () => ipv6.encodingLength(),

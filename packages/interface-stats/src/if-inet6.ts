@@ -1,3 +1,4 @@
+import { formatIpv6Groups } from '@netdiag/address';
 import type { AddressScope, Ipv6Address, Ipv6AddressFlag } from './types.js';
 
 /** One line of /proc/net/if_inet6, with the interface it belongs to. */
@@ -49,35 +50,11 @@ function scopeOf(value: number): AddressScope {
   }
 }
 
-/** "20010db8000000000000000000000001" to "2001:db8::1" (RFC 5952: lower case, longest zero run). */
+/** "20010db8000000000000000000000001" to "2001:db8::1", as inet_ntop writes it. */
 export function formatIpv6(hex32: string): string {
   const groups: number[] = [];
   for (let i = 0; i < 32; i += 4) groups.push(Number.parseInt(hex32.slice(i, i + 4), 16));
-  // IPv4-mapped (::ffff:a.b.c.d) is written with the dotted quad, as inet_ntop does.
-  // So is the deprecated IPv4-compatible form (::a.b.c.d) when the seventh group is not zero.
-  const dotted = () => `${groups[6]! >> 8}.${groups[6]! & 0xff}.${groups[7]! >> 8}.${groups[7]! & 0xff}`;
-  if (groups.slice(0, 5).every((g) => g === 0)) {
-    if (groups[5] === 0xffff) return `::ffff:${dotted()}`;
-    if (groups[5] === 0 && groups[6] !== 0) return `::${dotted()}`;
-  }
-  let bestStart = -1;
-  let bestLen = 1; // a single zero group is not compressed
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIpv6Groups(groups);
 }
 
 /** Parses /proc/net/if_inet6: address, ifindex, prefix length, scope, flags, name (all hex). */

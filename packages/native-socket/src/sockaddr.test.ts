@@ -4,7 +4,7 @@ import { constants } from './constants.js';
 import { AddressFamily, decodeSockaddr, encodeSockaddr, type SocketAddress } from './sockaddr.js';
 
 const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join('.'));
-// ipaddr.js prints RFC 5952 text; generate from bytes and print the same way so text round-trips.
+// Addresses decode to inet_ntop's text; generate from bytes and print the same way so text round-trips.
 const v6 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => decodeSockaddr(encodeSockaddr6(b))!);
 function encodeSockaddr6(bytes: Uint8Array): Buffer {
   const b = Buffer.alloc(28);

@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { formatIpv6, parseIpv4, parseIpv6 } from '@netdiag/address';
 
 /**
  * Socket addresses as the kernel lays them out (struct sockaddr_in, sockaddr_in6, sockaddr_ll,
@@ -92,7 +92,7 @@ export function decodeSockaddr(b: Uint8Array): SocketAddress | undefined {
     return { family: 'inet', address: `${v[4]}.${v[5]}.${v[6]}.${v[7]}`, port: v.readUInt16BE(2) };
   }
   if (family === AddressFamily.inet6 && v.length >= 24) {
-    const address = (ipaddr.fromByteArray([...v.subarray(8, 24)]) as ipaddr.IPv6).toRFC5952String();
+    const address = formatIpv6(v, 8);
     const scopeId = v.length >= SIZE.inet6 ? v.readUInt32LE(24) : 0;
     return { family: 'inet6', address, port: v.readUInt16BE(2), flowInfo: v.readUInt32BE(4), scopeId };
   }
@@ -115,18 +115,21 @@ export function decodeSockaddr(b: Uint8Array): SocketAddress | undefined {
 
 /** The 4 or 16 address bytes of an IP address in text, or a TypeError naming it. */
 export function ipBytes(address: string): Uint8Array {
-  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipv4Bytes(address);
-  return ipv6Bytes(address);
+  return parseIpv4(address) ?? ipv6Bytes(address);
 }
 
 function ipv4Bytes(address: string): Uint8Array {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(address)) throw new TypeError(`not an IPv4 address: ${address}`);
-  return Uint8Array.from(ipaddr.IPv4.parse(address).toByteArray());
+  const bytes = parseIpv4(address);
+  if (!bytes) throw new TypeError(`not an IPv4 address: ${address}`);
+  return bytes;
 }
 
+/** An IPv6 zone (`%eth0`) is not part of the address: the scope id carries it. */
 function ipv6Bytes(address: string): Uint8Array {
-  if (!ipaddr.IPv6.isValid(address)) throw new TypeError(`not an IPv6 address: ${address}`);
-  return Uint8Array.from(ipaddr.IPv6.parse(address).toByteArray());
+  const percent = address.indexOf('%');
+  const bytes = parseIpv6(percent < 0 ? address : address.slice(0, percent));
+  if (!bytes) throw new TypeError(`not an IPv6 address: ${address}`);
+  return bytes;
 }
 
 function checkPort(port: number): number {

@@ -14,39 +14,7 @@ export function formatIpv4Word(w: number, order: ByteOrder): string {
     : `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
 }
 
-/** Formats eight 16-bit groups per RFC 5952 (longest run of 2+ zero groups as `::`, lower case), IPv4-mapped as `::ffff:a.b.c.d`. */
-export function formatIpv6Groups(g: readonly number[]): string {
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    const hi = g[6]!;
-    const lo = g[7]!;
-    return `::ffff:${hi >>> 8}.${hi & 255}.${lo >>> 8}.${lo & 255}`;
-  }
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g
-    .slice(0, bestStart)
-    .map((x) => x.toString(16))
-    .join(':');
-  const tail = g
-    .slice(bestStart + bestLen)
-    .map((x) => x.toString(16))
-    .join(':');
-  return `${head}::${tail}`;
-}
+export { formatIpv6Groups } from '@netdiag/address';
 
 /** Reads an IPv6 address printed as four host-order words (32 hex digits) at the cursor; null if malformed. */
 export function readIpv6(c: LineCursor, order: ByteOrder, groups: number[]): boolean {

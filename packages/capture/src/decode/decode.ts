@@ -1,8 +1,9 @@
+import { formatIpv6 } from '@netdiag/address';
 import { decodeArpPacket } from '@netdiag/arp';
 import { decodeMessage } from '@netdiag/dns-client';
 import { formatIpv4, type Ipv6Header, ipv4 } from '@netdiag/icmp';
 import { LinkType } from '../pcap/link-type.js';
-import { hexColons, ipv6Text, macText, u16, u32 } from './bytes.js';
+import { hexColons, macText, u16, u32 } from './bytes.js';
 import type {
   ArpLayer,
   DecodedPacket,
@@ -336,8 +337,8 @@ function decodeIpv6(d: Dissection, at: number, quoted = false): void {
     d.truncated = 'ip6';
     return;
   }
-  // The fields as @netdiag/icmp's ipv6 codec reads them, the addresses as tcpdump writes them
-  // (ipv6Text: embedded IPv4 dotted), without the codec's RFC 5952 text made and thrown away.
+  // The fields as @netdiag/icmp's ipv6 codec reads them, read here so that a quoted header
+  // decodes the same way; the addresses as tcpdump writes them (@netdiag/address).
   const word0 = u32(b, at);
   const header: Ipv6Header = {
     version: 6,
@@ -346,8 +347,8 @@ function decodeIpv6(d: Dissection, at: number, quoted = false): void {
     payloadLength: u16(b, at + 4),
     nextHeader: b[at + 6]!,
     hopLimit: b[at + 7]!,
-    source: ipv6Text(b, at + 8),
-    destination: ipv6Text(b, at + 24),
+    source: formatIpv6(b, at + 8),
+    destination: formatIpv6(b, at + 24),
   };
   const extensions: Ipv6Extension[] = [];
   let next = header.nextHeader;
@@ -686,7 +687,7 @@ function decodeIcmp(
     return;
   }
   if (v6 && (type === 135 || type === 136 || type === 137) && end - at >= 24) {
-    d.layers.push({ ...base, headerLength: type === 137 ? 40 : 24, target: ipv6Text(b, at + 8) });
+    d.layers.push({ ...base, headerLength: type === 137 ? 40 : 24, target: formatIpv6(b, at + 8) });
     return;
   }
   d.layers.push(base);

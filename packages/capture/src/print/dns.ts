@@ -1,5 +1,6 @@
+import { formatIpv6 } from '@netdiag/address';
 import { formatIpv4 } from '@netdiag/icmp';
-import { HEX2, ipv6Text, u16, u32 } from '../decode/bytes.js';
+import { HEX2, u16, u32 } from '../decode/bytes.js';
 import { DNS_CLASS, DNS_OPCODE, DNS_RCODE, DNS_TYPE, EDNS_OPTION } from './names.js';
 
 /** Thrown inside the walker when the captured bytes end: the line ends with ` [|domain]`. */
@@ -203,7 +204,7 @@ class DnsWalk {
         break;
       case 28:
         this.need(rd, 16);
-        this.out += ` ${ipv6Text(b, rd)}`;
+        this.out += ` ${formatIpv6(b, rd)}`;
         break;
       case 2:
       case 5:

@@ -1,5 +1,6 @@
+import { formatIpv6 } from '@netdiag/address';
 import { onesComplementSum, pseudoHeaderSum } from '@netdiag/icmp';
-import { HEX2, ipv6Text, macText, u16, u32 } from '../decode/bytes.js';
+import { HEX2, macText, u16, u32 } from '../decode/bytes.js';
 import { decode } from '../decode/decode.js';
 import type {
   ArpLayer,
@@ -446,7 +447,7 @@ export class PacketPrinter {
           const reserved = u32(b, x.offset + 4);
           if (this.verbose || reserved) s += `, rsv=0x${reserved.toString(16)}`;
           for (let k = 0; k < len / 2 && x.offset + 8 + 16 * (k + 1) <= b.length; k++)
-            s += `, [${k}]${ipv6Text(b, x.offset + 8 + 16 * k)}`;
+            s += `, [${k}]${formatIpv6(b, x.offset + 8 + 16 * k)}`;
         }
         s += ') ';
       }
@@ -857,7 +858,7 @@ export class PacketPrinter {
       }
       case 137:
         if (!c.target || end - c.offset < 40) return `${s} [|icmp6]`;
-        s += `, ${ipv6Text(b, c.offset + 24)} to ${c.target}`;
+        s += `, ${formatIpv6(b, c.offset + 24)} to ${c.target}`;
         if (this.verbose) s += ndOptions(b, c.offset + 40, end, this.verbose);
         break;
       case 130:
@@ -867,7 +868,7 @@ export class PacketPrinter {
         const delay = u16(b, c.offset + 4);
         if (c.type === 130 && c.length >= 28) {
           // MLDv2 query.
-          const group = ipv6Text(b, c.offset + 8);
+          const group = formatIpv6(b, c.offset + 8);
           if (!this.verbose) s += ` v2 [gaddr ${group}]`;
           else {
             const mrd = delay < 0x8000 ? delay : ((delay & 0x0fff) | 0x1000) << (((delay >> 12) & 7) + 3);
@@ -879,7 +880,7 @@ export class PacketPrinter {
             if (sources && this.verbose > 1) {
               s += ' {';
               for (let k = 0; k < sources && c.offset + 28 + 16 * (k + 1) <= end; k++)
-                s += ` ${ipv6Text(b, c.offset + 28 + 16 * k)}`;
+                s += ` ${formatIpv6(b, c.offset + 28 + 16 * k)}`;
               s += ' }';
             } else if (sources) s += ` ${sources} source(s)`;
             s += ']';
@@ -887,7 +888,7 @@ export class PacketPrinter {
           break;
         }
         // MLDv1: tcpdump prints these right after the type's name, without a separator.
-        s += `max resp delay: ${delay} addr: ${ipv6Text(b, c.offset + 8)}`;
+        s += `max resp delay: ${delay} addr: ${formatIpv6(b, c.offset + 8)}`;
         break;
       }
       case 143: {
@@ -899,11 +900,11 @@ export class PacketPrinter {
           for (let r = 0; r < n; r++) {
             if (p + 20 > end) return `${s} [|icmp6]`;
             const sources = u16(b, p + 2);
-            s += ` [gaddr ${ipv6Text(b, p + 4)} ${MLD2_RECORD[b[p]!] ?? ` [v2-report-#${b[p]}]`}`;
+            s += ` [gaddr ${formatIpv6(b, p + 4)} ${MLD2_RECORD[b[p]!] ?? ` [v2-report-#${b[p]}]`}`;
             if (this.verbose === 1) s += `, ${sources} source(s)]`;
             else {
               s += ' {';
-              for (let k = 0; k < sources; k++) s += ` ${ipv6Text(b, p + 20 + 16 * k)}`;
+              for (let k = 0; k < sources; k++) s += ` ${formatIpv6(b, p + 20 + 16 * k)}`;
               s += ' }]';
             }
             p += 20 + 16 * sources + 4 * b[p + 1]!;
@@ -1052,7 +1053,7 @@ function ndOptions(b: Uint8Array, start: number, end: number, verbose: number): 
       s += mac;
     } else if (type === 5) s += ` ${u32(b, p + 4)}`;
     else if (type === 3 && len === 4) {
-      s += `${ipv6Text(b, p + 16)}/${b[p + 2]}, Flags [${prefixFlags(b[p + 3]!)}], valid time ${lifetime(u32(b, p + 4))}, pref. time ${lifetime(u32(b, p + 8))}`;
+      s += `${formatIpv6(b, p + 16)}/${b[p + 2]}, Flags [${prefixFlags(b[p + 3]!)}], valid time ${lifetime(u32(b, p + 4))}, pref. time ${lifetime(u32(b, p + 8))}`;
     }
     // -vv: each option's bytes after type and length too (tcpdump's print_unknown_data).
     // An option tcpdump does not know: its bytes at any -v; a known one's only with -vv.

@@ -1,0 +1,3 @@
+export { formatIpv4 } from './ipv4.js';
+export { formatIpv6, formatIpv6Groups } from './ipv6.js';
+export { isIpv4Text, parseIpv4, parseIpv6 } from './parse.js';
