@@ -93,7 +93,9 @@ describe.skipIf(!root)('netdiag trace --mtu against tracepath (needs root)', () 
       ]);
 
       await freshCache(family, target);
-      const theirs = await lab.exec('client', ['tracepath', `-${family}`, '-n', target], { timeoutMs: 60_000 });
+      const theirs = await lab.exec('client', ['tracepath', `-${family}`, '-n', target], {
+        timeoutMs: 60_000,
+      });
       expect(theirs.code, theirs.stderr).toBe(0);
       const tracepath = tracepathMtus(theirs.stdout);
       // tracepath's discovery reached the kernel's cache: what the flush below must undo.
@@ -132,7 +134,10 @@ describe.skipIf(!root)('netdiag trace --mtu against tracepath (needs root)', () 
 
       // The mtr report gains a PMTU column.
       await freshCache(family, target);
-      const report = await lab.exec('client', netdiagArgv('trace', '-n', '--mtu', '-c', '2', '--report', target));
+      const report = await lab.exec(
+        'client',
+        netdiagArgv('trace', '-n', '--mtu', '-c', '2', '--report', target),
+      );
       expect(report.code, report.stderr).toBe(0);
       expect(report.stdout).toMatch(/Javg\s+PMTU\n/);
       const column = report.stdout

@@ -188,7 +188,10 @@ function adapt(
     socket.drain();
     return localMtu === undefined
       ? e
-      : new ProbeSocketError(`${e.message} (MTU ${localMtu})`, e.code, 'sendto', { cause: err, mtu: localMtu });
+      : new ProbeSocketError(`${e.message} (MTU ${localMtu})`, e.code, 'sendto', {
+          cause: err,
+          mtu: localMtu,
+        });
   };
 
   const probe: ProbeSocket = {

@@ -116,9 +116,15 @@ export class TraceEngine {
         this.#queue.unshift(next);
         break;
       }
-      const size = this.#mtu?.sizeFor(next.ttl);
-      this.#inFlight.set(id, { ...next, size, sentAt: now, onWire: false });
-      out.push({ id, ...next, ...(size !== undefined && { size }) });
+      const { ttl, round, flow } = next;
+      if (this.#mtu) {
+        const size = this.#mtu.sizeFor(ttl);
+        this.#inFlight.set(id, { ttl, round, flow, size, sentAt: now, onWire: false });
+        out.push({ id, ttl, round, flow, size });
+      } else {
+        this.#inFlight.set(id, { ttl, round, flow, size: undefined, sentAt: now, onWire: false });
+        out.push({ id, ttl, round, flow });
+      }
     }
     return out;
   }

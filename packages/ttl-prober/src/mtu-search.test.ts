@@ -160,7 +160,7 @@ describe('path MTU search in the engine', () => {
     expect(search.shrink(3, 1280, 1000, '2001:db8::1')).toBeUndefined();
   });
 
-  it('takes the interface MTU from the kernel\'s local EMSGSIZE, or steps plateaus without it', () => {
+  it("takes the interface MTU from the kernel's local EMSGSIZE, or steps plateaus without it", () => {
     const known = run({ family: 4, interfaceMtu: 9000, routers: [link(9000)] });
     expect(pmtus(known.hops)).toEqual([9000, 9000]);
     const unknown = run({ family: 4, interfaceMtu: 1500, localMtuKnown: false, routers: [link(1500)] });
@@ -188,7 +188,7 @@ describe('path MTU search in the engine', () => {
     expect(hole.hops.slice(1).every((h) => h.received === 0 && h.pmtu === undefined)).toBe(true);
   });
 
-  it('a deeper hop\'s too big arriving first does not shrink the hops before it', () => {
+  it("a deeper hop's too big arriving first does not shrink the hops before it", () => {
     const r = run({ family: 4, interfaceMtu: 1500, routers: [link(1400), link(1280)] }, {}, true);
     expect(pmtus(r.hops)).toEqual([1500, 1400, 1280]);
   });
@@ -203,7 +203,8 @@ describe('path MTU search in the engine', () => {
   });
 
   it('without path MTU discovery, a too big ends the trace as !F and probes carry no size', () => {
-    const engine = new TraceEngine({ ...config(4), pathMtu: undefined } as EngineConfig);
+    const { pathMtu: _, ...fixedSize } = config(4);
+    const engine = new TraceEngine(fixedSize);
     const [p] = engine.take(0n);
     expect(p!.size).toBeUndefined();
     engine.sent(p!.id, 0n);

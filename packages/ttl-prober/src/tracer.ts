@@ -221,7 +221,10 @@ async function run(
     throw err;
   }
   if (options.mtu && method === 'tcp')
-    throw new TraceError('BAD_OPTION', 'path MTU discovery needs ICMP or UDP probes: a TCP SYN carries no payload');
+    throw new TraceError(
+      'BAD_OPTION',
+      'path MTU discovery needs ICMP or UDP probes: a TCP SYN carries no payload',
+    );
   const port = options.port ?? (method === 'tcp' ? defaults.tcpPort : defaults.udpPort);
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
     throw new TraceError('BAD_OPTION', `port must be 1 to 65535, not ${port}`);

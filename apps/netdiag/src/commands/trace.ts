@@ -94,7 +94,9 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const method = v.udp ? 'udp' : v.tcp ? 'tcp' : 'icmp';
   const mtu = v.mtu === true;
   if (mtu && v.tcp)
-    throw new UsageError('trace: --mtu needs ICMP or UDP probes (-I, -U): a TCP SYN carries no payload to size');
+    throw new UsageError(
+      'trace: --mtu needs ICMP or UDP probes (-I, -U): a TCP SYN carries no payload to size',
+    );
   const int = (flag: string, text: string | undefined, min: number, max: number) =>
     numberFlag('trace', flag, text, { min, max, integer: true });
   const secondsMs = (flag: string, text: string | undefined) => {

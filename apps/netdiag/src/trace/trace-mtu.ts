@@ -17,7 +17,8 @@ export class PmtuLines {
   suffix(probes: readonly ProbeEvent[]): string {
     let size: number | undefined;
     for (const p of probes)
-      if (p.outcome === 'reply' && p.size !== undefined && (size === undefined || p.size > size)) size = p.size;
+      if (p.outcome === 'reply' && p.size !== undefined && (size === undefined || p.size > size))
+        size = p.size;
     if (size === undefined || size === this.#last) return '';
     this.#last = size;
     return ` pmtu ${size}`;
