@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from './lab/index.js';
-import { ndjson, netdiagArgv } from './support/cli.js';
+import { asNobody, ndjson, netdiagArgv } from './support/cli.js';
 
 const root = process.getuid?.() === 0;
 
@@ -50,7 +50,11 @@ describe.skipIf(!root)('netdiag trace --mtu against tracepath (needs root)', () 
   // client -> r1 -> r2 -> r3 -> target; the links' MTUs: 1500, 1400, 1280, 1500.
   let lab: Lab;
   beforeAll(async () => {
-    lab = await createLab({ chains: { path: { from: 'client', to: 'target', routers: 3 } } });
+    lab = await createLab({
+      // ICMP datagram sockets for anyone: the unprivileged run below uses them.
+      hosts: { client: { pingGroupRange: [0, 2_147_483_647] } },
+      chains: { path: { from: 'client', to: 'target', routers: 3 } },
+    });
     const [r1, r2, r3] = lab.topology.chains.path!.routers;
     await setLinkMtu(lab, 'client', r1!, 1500);
     await setLinkMtu(lab, r1!, r2!, 1400);
@@ -118,6 +122,19 @@ describe.skipIf(!root)('netdiag trace --mtu against tracepath (needs root)', () 
         for (const e of events)
           if (e.type === 'probe' && e.outcome === 'reply')
             expect(e.size as number).toBeLessThanOrEqual(expected.get(e.ttl as number)!);
+      }
+
+      // Without privilege: ICMP datagram sockets and UDP datagram sockets read the same errors
+      // (and the kernel's local EMSGSIZE) from their error queues.
+      for (const method of ['-I', '-U']) {
+        await freshCache(family, target);
+        const ours = await lab.exec(
+          'client',
+          asNobody(netdiagArgv('trace', '-n', '--mtu', method, '--json', target)),
+        );
+        expect(ours.code, ours.stderr).toBe(0);
+        expect(ndjson(ours.stdout)[0]).toMatchObject({ backend: 'native-dgram' });
+        expect(netdiagMtus(ours.stdout), `${method} unprivileged\n${ours.stdout}`).toEqual(tracepath);
       }
 
       // traceroute lines: `pmtu N` where it changes, as tracepath prints it.
