@@ -61,12 +61,13 @@ function setReceiveBuffer(socket: NativeSocket, bytes: number): void {
  * for what this trace measures. IPv6 hosts fragment their own datagrams unless told not to.
  */
 function setDontFragment(socket: NativeSocket, family: IpFamily): void {
+  // Linux's numbers where an addon built before these constants is loaded.
   const c = constants();
   if (family === 4) {
-    socket.setOption(c.IPPROTO_IP!, c.IP_MTU_DISCOVER!, c.IP_PMTUDISC_PROBE!);
+    socket.setOption(c.IPPROTO_IP!, c.IP_MTU_DISCOVER ?? 10, c.IP_PMTUDISC_PROBE ?? 3);
   } else {
-    socket.setOption(c.IPPROTO_IPV6!, c.IPV6_MTU_DISCOVER!, c.IPV6_PMTUDISC_PROBE!);
-    socket.setOption(c.IPPROTO_IPV6!, c.IPV6_DONTFRAG!, 1);
+    socket.setOption(c.IPPROTO_IPV6!, c.IPV6_MTU_DISCOVER ?? 23, c.IPV6_PMTUDISC_PROBE ?? 3);
+    socket.setOption(c.IPPROTO_IPV6!, c.IPV6_DONTFRAG ?? 62, 1);
   }
 }
 
