@@ -148,6 +148,9 @@ describe.skipIf(!root)('netdiag trace --mtu against tracepath (needs root)', () 
           [3, 1280],
         ]),
       );
+      // And the last line is tracepath's, but for `back` (the return path's length).
+      expect(lines.stdout.trimEnd().split('\n').at(-1)).toBe('     Resume: pmtu 1280 hops 4');
+      expect(theirs.stdout).toMatch(/Resume: pmtu 1280 hops 4 /);
 
       // The mtr report gains a PMTU column.
       await freshCache(family, target);

@@ -7,7 +7,7 @@ import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js
 import { TraceBoard } from '../trace/trace-board.js';
 import { csvLines, reportLines, traceHeader, traceLine } from '../trace/trace-format.js';
 import { traceJsonLine } from '../trace/trace-json.js';
-import { mtuTraceHeader, PmtuLines } from '../trace/trace-mtu.js';
+import { mtuResume, mtuTraceHeader, PmtuLines } from '../trace/trace-mtu.js';
 import { LiveFeed } from '../views/live-feed.js';
 
 export const help = `usage: netdiag trace [options] HOST
@@ -33,8 +33,8 @@ options:
   --flows N     spread probes over N flows (1-16, default 1) to find load-balanced paths
   --mtu         find the path MTU at every hop, as tracepath: unfragmentable probes from the
                 interface MTU down, shrinking on "fragmentation needed" / "packet too big"
-                (ICMP or UDP probes; lines end in "pmtu N" where it changes, the report and
-                the live table gain a PMTU column)
+                (ICMP or UDP probes; lines end in "pmtu N" where it changes and close with
+                tracepath's "Resume: pmtu N"; the report and the live table gain a PMTU column)
   -i SECONDS    interval between rounds in continuous mode (default 1)
   -c N          continuous mode: N rounds, then the report (or the final table)
   -4, -6        use IPv4 or IPv6 for host names
@@ -288,6 +288,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
         if (!continuous) {
           printReadyLines(true);
           await lineChain;
+          const resume = mtu ? mtuResume(e.hops, e.reached) : undefined;
+          if (resume) io.stdout.write(`${resume}\n`);
         } else {
           const unmount = await view?.catch(() => undefined);
           await unmount?.();

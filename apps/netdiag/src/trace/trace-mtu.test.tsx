@@ -5,7 +5,7 @@ import { TraceTable } from '../views/trace-view.js';
 import { TraceBoard } from './trace-board.js';
 import { csvLines, reportLines } from './trace-format.js';
 import { traceJsonLine } from './trace-json.js';
-import { PmtuLines } from './trace-mtu.js';
+import { mtuResume, PmtuLines } from './trace-mtu.js';
 import { hopSnapshot, silentHop, startEvent } from './trace-test-events.testkit.js';
 
 type Probe = Extract<TraceEvent, { type: 'probe' }>;
@@ -40,6 +40,10 @@ describe('trace --mtu in every output', () => {
     expect(lines.suffix([probe(4, 1400), probe(4, 1400, 'timeout')])).toBe(' pmtu 1400');
     // Without --mtu probes carry no size: nothing is added.
     expect(new PmtuLines().suffix([probe(1, undefined)])).toBe('');
+    // The last line, as tracepath's.
+    expect(mtuResume(path(), true)).toBe('     Resume: pmtu 1280 hops 3');
+    expect(mtuResume(path().slice(0, 2), false)).toBe('     Resume: pmtu 1500');
+    expect(mtuResume([silentHop(1)], false)).toBeUndefined();
   });
 
   it('the report and the CSV gain a PMTU column, only with --mtu', () => {

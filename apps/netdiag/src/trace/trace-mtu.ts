@@ -25,6 +25,16 @@ export class PmtuLines {
   }
 }
 
+/**
+ * tracepath's last line: the path MTU to the farthest hop that answered (the destination's when
+ * it did), and the hops to it. Undefined when no hop answered.
+ */
+export function mtuResume(hops: readonly HopSnapshot[], reached: boolean): string | undefined {
+  const last = hops.findLast((h) => h.pmtu !== undefined);
+  if (last?.pmtu === undefined) return undefined;
+  return `     Resume: pmtu ${last.pmtu}${reached ? ` hops ${hops.at(-1)!.ttl}` : ''}`;
+}
+
 /** traceroute's first line, where probe sizes are what the search finds. */
 export function mtuTraceHeader(host: string, address: string, maxTtl: number): string {
   return `traceroute to ${host} (${address}), ${maxTtl} hops max, path MTU discovery from the interface MTU`;
