@@ -32,6 +32,8 @@ interface Router {
   readonly tooBig?: 'mtu' | 'zero' | 'silent';
   /** Sends no time exceeded (traceroute's `*`). */
   readonly silent?: boolean;
+  /** Sends none in rounds before this one (continuous mode): a hop heard from late. */
+  readonly answersFromRound?: number;
 }
 
 interface Path {
@@ -88,7 +90,7 @@ function run(path: Path, over: Partial<EngineConfig> = {}, reorder = false) {
       if (hop === destinationTtl) return respond(p, hop, { kind: 'reached', icmpType: 0 });
       const router = path.routers[hop - 1]!;
       if (p.ttl === hop) {
-        if (!router.silent) respond(p, hop, {});
+        if (!router.silent && p.round >= (router.answersFromRound ?? 0)) respond(p, hop, {});
         return;
       }
       if (size > router.nextMtu) {
@@ -191,6 +193,14 @@ describe('path MTU search in the engine', () => {
   it("a deeper hop's too big arriving first does not shrink the hops before it", () => {
     const r = run({ family: 4, interfaceMtu: 1500, routers: [link(1400), link(1280)] }, {}, true);
     expect(pmtus(r.hops)).toEqual([1500, 1400, 1280]);
+    // The first hop says nothing in the first round, while the routers beyond it refuse big
+    // probes: its later probes are still sized for the path up to it, not beyond.
+    const late = run(
+      { family: 4, interfaceMtu: 1500, routers: [link(1400, { answersFromRound: 1 }), link(1280)] },
+      { mode: 'continuous', cycles: 3, roundIntervalMs: 50 },
+    );
+    expect(late.hops[0]!.received).toBe(2);
+    expect(pmtus(late.hops)).toEqual([1500, 1400, 1280]);
   });
 
   it('keeps the per-hop MTU across rounds in continuous mode', () => {
