@@ -86,6 +86,12 @@ export class TraceEngine {
   #nextId = 1;
   #stopped = false;
   readonly #mtu: PathMtuSearch | undefined;
+  /**
+   * Path MTU discovery: whether the size probes start at is known to leave this host. Until then
+   * one probe goes at a time, as tracepath's first: the kernel's EMSGSIZE says the interface MTU
+   * at once, and 16 probes of 64 KiB would each be built and checksummed only to be refused.
+   */
+  #startSizeKnown = false;
 
   constructor(config: EngineConfig) {
     this.config = checkConfig(config);
@@ -108,7 +114,9 @@ export class TraceEngine {
     if (this.#stopped) return [];
     if (this.config.mode === 'continuous') this.#startRounds(now);
     const out: PlannedProbe[] = [];
-    while (this.#inFlight.size < this.config.maxInFlight && this.#queue.length > 0) {
+    const room =
+      this.#mtu && !this.#startSizeKnown ? (this.#inFlight.size === 0 ? 1 : 0) : this.config.maxInFlight;
+    while (this.#inFlight.size < room && this.#queue.length > 0) {
       const next = this.#queue.shift()!;
       if (this.#stopTtl !== undefined && next.ttl > this.#stopTtl) continue;
       const id = this.#allocateId();
@@ -163,6 +171,7 @@ export class TraceEngine {
     if (p) {
       p.sentAt = at;
       p.onWire = true;
+      if (p.size !== undefined) this.#startSizeKnown = true;
     }
   }
 
@@ -209,6 +218,8 @@ export class TraceEngine {
     if (!this.#mtu || p.size === undefined) return undefined;
     const change = this.#mtu.shrink(p.ttl, p.size, reported, from);
     if (!change) return undefined;
+    // The kernel said what leaves: every probe can go now (without its word, one more is tried).
+    if (from === null && reported > 0) this.#startSizeKnown = true;
     this.#inFlight.delete(id);
     if (!this.#stopped) this.#queue.unshift({ ttl: p.ttl, round: p.round, flow: p.flow });
     return { type: 'too-big', id, ttl: p.ttl, round: p.round, size: p.size, change };

@@ -234,6 +234,18 @@ describe('path MTU search in the engine', () => {
     expect(engine.destinationTtl).toBe(1);
   });
 
+  it('sends one probe until the start size is known to leave, then fills the window', () => {
+    const engine = new TraceEngine(config(4));
+    const first = engine.take(0n);
+    expect(first.map((p) => p.size)).toEqual([65_535]);
+    expect(engine.take(0n)).toEqual([]);
+    // The kernel refuses it and says the interface MTU: the window opens at that size.
+    expect(engine.sendFailed(first[0]!.id, 'EMSGSIZE', 1500)).toMatchObject({ type: 'too-big' });
+    const next = engine.take(0n);
+    expect(next).toHaveLength(16);
+    expect(new Set(next.map((p) => p.size))).toEqual(new Set([1500]));
+  });
+
   it('plateaus', () => {
     expect(plateauBelow(1500, 4)).toBe(1492);
     expect(plateauBelow(1492, 4)).toBe(1006);
