@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from './lab/index.js';
-import { netdiagArgv } from './support/cli.js';
+import { AS_NOBODY, netdiagArgv } from './support/cli.js';
 import { createFaultLab, errLines, oneLine, pointResolver, STACK } from './support/fault-lab.js';
 
 // Where the output goes can fail too: a full disk (/dev/full answers every write with ENOSPC)
@@ -120,14 +120,7 @@ describe.skipIf(process.getuid?.() !== 0)('netdiag when its output or descriptor
   // does): with two descriptors to spare, most probes cannot go out, and rows of `* * *` alone
   // would say the path is silent.
   it('too few file descriptors for an unprivileged trace -U: says how many probes were not sent and why', async () => {
-    const asNobody = [
-      'setpriv',
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
-    ];
+    const asNobody = AS_NOBODY;
     for (const args of [
       ['trace', '-U', '-n', '-q', '3', '-w', '0.5', target()],
       ['trace', '-U', '-n', '--report', '-c', '2', '-i', '0.1', '-w', '0.5', target()],

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLab } from './lab/index.js';
+import { AS_NOBODY } from './support/cli.js';
 
 // netdiag ping as an unprivileged user (uid 65534, no capabilities, none obtainable through file
 // capabilities either) inside the lab's client namespace, beside iputils ping run the same way.
@@ -12,14 +13,7 @@ import { useLab } from './lab/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
-const unprivileged = [
-  'setpriv',
-  '--reuid=65534',
-  '--regid=65534',
-  '--clear-groups',
-  '--inh-caps=-all',
-  '--bounding-set=-all',
-];
+const unprivileged = AS_NOBODY;
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', LANG: 'C' };
 
 /** TTL / hop limit of each reply line ("ttl=61"; iputils and netdiag print IPv6 hop limits so too), in order. */

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createLab } from './lab/index.js';
-import { ndjson, netdiagArgv } from './support/cli.js';
+import { asNobody, ndjson, netdiagArgv } from './support/cli.js';
 
 const root = process.getuid?.() === 0;
-/** Runs argv as nobody (uid 65534) with no capabilities at all. */
-const asNobody = (argv: string[]) => [
-  'setpriv',
-  '--reuid=65534',
-  '--regid=65534',
-  '--clear-groups',
-  '--inh-caps=-all',
-  '--bounding-set=-all',
-  ...argv,
-];
 
 interface HopRow {
   address: string;

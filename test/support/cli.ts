@@ -27,3 +27,16 @@ export function iputilsRtt(stdout: string): { min: number; avg: number; max: num
   if (!m) throw new Error(`no rtt line in ping output:\n${stdout}`);
   return { min: Number(m[1]), avg: Number(m[2]), max: Number(m[3]), mdev: Number(m[4]) };
 }
+
+/** setpriv's prefix that runs a command as nobody (uid 65534) with no capabilities at all. */
+export const AS_NOBODY: readonly string[] = [
+  'setpriv',
+  '--reuid=65534',
+  '--regid=65534',
+  '--clear-groups',
+  '--inh-caps=-all',
+  '--bounding-set=-all',
+];
+
+/** argv run as nobody with no capabilities at all. */
+export const asNobody = (argv: readonly string[]): string[] => [...AS_NOBODY, ...argv];

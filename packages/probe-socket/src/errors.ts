@@ -34,10 +34,17 @@ export class ProbeSocketError extends Error {
     message: string,
     readonly code: SocketErrorCode,
     readonly syscall: 'socket' | 'setsockopt' | 'sendto' | 'recvfrom' | 'bind',
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; mtu?: number },
   ) {
     super(message, options);
+    if (options?.mtu !== undefined) this.mtu = options.mtu;
   }
+
+  /**
+   * EMSGSIZE on a `dontFragment` socket: the largest datagram (IP header included) the kernel
+   * lets leave towards that destination, from the error queue's local entry (ee_info).
+   */
+  readonly mtu?: number;
 
   /**
    * True when the process or the system ran out of descriptors or memory: no fallback helps,

@@ -55,6 +55,22 @@ function setReceiveBuffer(socket: NativeSocket, bytes: number): void {
   }
 }
 
+/**
+ * DF on every datagram, sized against the interface MTU rather than the route's cached path MTU
+ * (PROBE, as tracepath): a path MTU another program's traffic taught the kernel must not stand in
+ * for what this trace measures. IPv6 hosts fragment their own datagrams unless told not to.
+ */
+function setDontFragment(socket: NativeSocket, family: IpFamily): void {
+  // Linux's numbers where an addon built before these constants is loaded.
+  const c = constants();
+  if (family === 4) {
+    socket.setOption(c.IPPROTO_IP!, c.IP_MTU_DISCOVER ?? 10, c.IP_PMTUDISC_PROBE ?? 3);
+  } else {
+    socket.setOption(c.IPPROTO_IPV6!, c.IPV6_MTU_DISCOVER ?? 23, c.IPV6_PMTUDISC_PROBE ?? 3);
+    socket.setOption(c.IPPROTO_IPV6!, c.IPV6_DONTFRAG ?? 62, 1);
+  }
+}
+
 /** The native error's syscall, in the names ProbeSocketError knows. */
 function nativeError(err: unknown, syscall: ProbeSocketError['syscall']): ProbeSocketError {
   return toProbeSocketError(err, syscall);
@@ -88,7 +104,8 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind, helper?: st
       type: kind,
       protocol: protocolNumber(spec),
       // ICMP errors reach raw sockets as packets; datagram sockets get them only on the error queue.
-      errorQueue: kind === 'dgram',
+      // Path MTU probes need it on raw sockets too: the local EMSGSIZE entry carries the MTU.
+      errorQueue: kind === 'dgram' || spec.dontFragment === true,
       // A raw socket the privileged helper opens and passes back (see ./privilege.ts).
       ...(helper !== undefined && kind === 'raw' ? { helper } : {}),
       // A UDP datagram socket lives for one probe and reads only ICMP errors, which quote at most
@@ -111,6 +128,14 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind, helper?: st
   }
   if (spec.protocol !== 'udp-datagram' && spec.receiveBufferBytes !== undefined)
     setReceiveBuffer(socket, spec.receiveBufferBytes);
+  if (spec.dontFragment) {
+    try {
+      setDontFragment(socket, spec.family);
+    } catch (err) {
+      socket.close();
+      throw nativeError(err, 'setsockopt');
+    }
+  }
   let bound: number | undefined;
   if (kind === 'dgram') {
     // The bound "port" of an ICMP datagram socket is the echo identifier the kernel writes into
@@ -151,6 +176,24 @@ function adapt(
   const port = spec.protocol === 'udp-datagram' ? spec.port : 0;
   const quote: QuotedTransport =
     spec.protocol === 'udp-datagram' ? { protocol: 'udp', sourcePort: bound ?? 0 } : { protocol: 'icmp' };
+  // The kernel queues a local EMSGSIZE entry (ee_info: the MTU) in the same sendmsg that fails.
+  let localMtu: number | undefined;
+  if (spec.dontFragment)
+    socket.onErrorQueue((e) => {
+      if (e.origin === 'local' && e.code === 'EMSGSIZE' && e.info > 0) localMtu = e.info;
+    });
+  const sendError = (err: unknown) => {
+    const e = toProbeSocketError(err, 'sendto');
+    if (!spec.dontFragment || e.code !== 'EMSGSIZE') return e;
+    localMtu = undefined;
+    socket.drain();
+    return localMtu === undefined
+      ? e
+      : new ProbeSocketError(`${e.message} (MTU ${localMtu})`, e.code, 'sendto', {
+          cause: err,
+          mtu: localMtu,
+        });
+  };
 
   const probe: ProbeSocket = {
     family: spec.family,
@@ -184,7 +227,7 @@ function adapt(
       return socket
         .send(packet, address, options?.ttl !== undefined ? { ttl: options.ttl } : {})
         .catch((err: unknown) => {
-          throw toProbeSocketError(err, 'sendto');
+          throw sendError(err);
         });
     },
     onPacket(listener) {

@@ -114,6 +114,17 @@ export function openRawSocket(spec: SocketSpec): ProbeSocket {
     throw toProbeSocketError(err, 'socket');
   }
   const ttlLevel = v6 ? raw.SocketLevel.IPPROTO_IPV6 : raw.SocketLevel.IPPROTO_IP;
+  if (spec.protocol !== 'udp-datagram' && spec.dontFragment) {
+    // raw-socket names neither option: Linux's numbers (IP_MTU_DISCOVER 10, IPV6_MTU_DISCOVER 23,
+    // IPV6_DONTFRAG 62; PROBE 3). It reads no error queue, so a local EMSGSIZE comes without its MTU.
+    try {
+      handle.setOption(ttlLevel, v6 ? 23 : 10, 3);
+      if (v6) handle.setOption(ttlLevel, 62, 1);
+    } catch (err) {
+      handle.close();
+      throw toProbeSocketError(err, 'setsockopt');
+    }
+  }
   const ttlOption = v6 ? raw.SocketOption.IPV6_UNICAST_HOPS : raw.SocketOption.IP_TTL;
 
   const packetListeners = new Set<(p: ReceivedPacket) => void>();

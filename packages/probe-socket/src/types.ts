@@ -29,12 +29,28 @@ export type SocketSpec =
        * (SO_RCVBUFFORCE, CAP_NET_ADMIN), else as far as rmem_max allows. Default: the kernel's.
        */
       readonly receiveBufferBytes?: number;
+      /**
+       * Path MTU discovery probes (tracepath): every datagram leaves with DF set (IPv4) or
+       * unfragmented (IPv6), and is sized against the interface MTU, not the route's cached path
+       * MTU (IP_PMTUDISC_PROBE / IPV6_PMTUDISC_PROBE), so each run measures the path afresh. A
+       * datagram larger than the interface MTU fails its send with EMSGSIZE, carrying the
+       * largest size that can leave (`ProbeSocketError.mtu`) where the backend learns it.
+       */
+      readonly dontFragment?: boolean;
     }
   | {
       readonly family: IpFamily;
       readonly protocol: 'udp-datagram';
       /** The destination port of every datagram the socket sends (the kernel writes the header). */
       readonly port: number;
+      /**
+       * Path MTU discovery probes (tracepath): every datagram leaves with DF set (IPv4) or
+       * unfragmented (IPv6), and is sized against the interface MTU, not the route's cached path
+       * MTU (IP_PMTUDISC_PROBE / IPV6_PMTUDISC_PROBE), so each run measures the path afresh. A
+       * datagram larger than the interface MTU fails its send with EMSGSIZE, carrying the
+       * largest size that can leave (`ProbeSocketError.mtu`) where the backend learns it.
+       */
+      readonly dontFragment?: boolean;
     };
 
 /** One datagram as the socket delivered it. */

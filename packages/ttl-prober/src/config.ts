@@ -56,6 +56,12 @@ export interface EngineConfig {
    * round (continuous) modulo this. One flow follows one path; several find ECMP siblings.
    */
   readonly flows: number;
+  /**
+   * Path MTU discovery (tracepath): probes are sized from `start` (bytes, IP header included;
+   * default 65535, which the kernel cuts to the interface MTU) and shrink on "fragmentation
+   * needed" / "packet too big". Absent: fixed-size probes.
+   */
+  readonly pathMtu?: { readonly family: 4 | 6; readonly start?: number };
 }
 
 export class BadConfig extends Error {
@@ -78,6 +84,10 @@ export function checkConfig(c: EngineConfig): EngineConfig {
   if (!(c.waitHere >= 0) || !(c.waitNear >= 0)) throw new BadConfig('wait factors must be 0 or more');
   if (c.cycles !== undefined) int(c.cycles, 1, Number.MAX_SAFE_INTEGER, 'cycles');
   int(c.flows, 1, 16, 'flows');
+  if (c.pathMtu) {
+    const min = c.pathMtu.family === 6 ? 1280 : 68;
+    if (c.pathMtu.start !== undefined) int(c.pathMtu.start, min, 65_535, 'start MTU');
+  }
   if (!(c.roundIntervalMs >= 1))
     throw new BadConfig(`interval must be at least 1 ms, not ${c.roundIntervalMs}`);
   return c;

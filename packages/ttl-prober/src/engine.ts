@@ -1,5 +1,6 @@
 import { checkConfig, type EngineConfig, WAIT_PRECISION_MS } from './config.js';
 import { type HopSnapshot, HopStats } from './hop-stats.js';
+import { type MtuChange, PathMtuSearch } from './mtu-search.js';
 import type { ProbeId, ProbeResponse } from './types.js';
 
 /** A probe the engine wants sent now. */
@@ -9,6 +10,8 @@ export interface PlannedProbe {
   readonly round: number;
   /** Index of the flow the probe belongs to (0 when the trace has one). */
   readonly flow: number;
+  /** Path MTU discovery (`config.pathMtu`): the probe's size in bytes, IP header included. */
+  readonly size?: number;
 }
 
 /** What became of one probe. */
@@ -28,11 +31,22 @@ export type ProbeOutcome =
       readonly ttl: number;
       readonly round: number;
       readonly code: string;
+    }
+  | {
+      /** Path MTU discovery: the probe was too big; it goes out again at `change.mtu`. */
+      readonly type: 'too-big';
+      readonly id: ProbeId;
+      readonly ttl: number;
+      readonly round: number;
+      readonly size: number;
+      readonly change: MtuChange;
     };
 
 interface InFlight {
   readonly ttl: number;
   readonly round: number;
+  readonly flow: number;
+  readonly size: number | undefined;
   sentAt: bigint;
   /**
    * Whether the socket layer has said when the probe left. Until then it cannot time out: a
@@ -71,9 +85,17 @@ export class TraceEngine {
   #stopTtl: number | undefined;
   #nextId = 1;
   #stopped = false;
+  readonly #mtu: PathMtuSearch | undefined;
+  /**
+   * Path MTU discovery: whether the size probes start at is known to leave this host. Until then
+   * one probe goes at a time, as tracepath's first: the kernel's EMSGSIZE says the interface MTU
+   * at once, and 16 probes of 64 KiB would each be built and checksummed only to be refused.
+   */
+  #startSizeKnown = false;
 
   constructor(config: EngineConfig) {
     this.config = checkConfig(config);
+    if (config.pathMtu) this.#mtu = new PathMtuSearch(config.pathMtu.family, config.pathMtu.start);
     if (config.mode === 'classic') {
       for (let ttl = config.firstTtl; ttl <= config.maxTtl; ttl++) {
         for (let q = 0; q < config.queriesPerHop; q++)
@@ -92,7 +114,9 @@ export class TraceEngine {
     if (this.#stopped) return [];
     if (this.config.mode === 'continuous') this.#startRounds(now);
     const out: PlannedProbe[] = [];
-    while (this.#inFlight.size < this.config.maxInFlight && this.#queue.length > 0) {
+    const room =
+      this.#mtu && !this.#startSizeKnown ? (this.#inFlight.size === 0 ? 1 : 0) : this.config.maxInFlight;
+    while (this.#inFlight.size < room && this.#queue.length > 0) {
       const next = this.#queue.shift()!;
       if (this.#stopTtl !== undefined && next.ttl > this.#stopTtl) continue;
       const id = this.#allocateId();
@@ -100,8 +124,15 @@ export class TraceEngine {
         this.#queue.unshift(next);
         break;
       }
-      this.#inFlight.set(id, { ttl: next.ttl, round: next.round, sentAt: now, onWire: false });
-      out.push({ id, ttl: next.ttl, round: next.round, flow: next.flow });
+      const { ttl, round, flow } = next;
+      if (this.#mtu) {
+        const size = this.#mtu.sizeFor(ttl);
+        this.#inFlight.set(id, { ttl, round, flow, size, sentAt: now, onWire: false });
+        out.push({ id, ttl, round, flow, size });
+      } else {
+        this.#inFlight.set(id, { ttl, round, flow, size: undefined, sentAt: now, onWire: false });
+        out.push({ id, ttl, round, flow });
+      }
     }
     return out;
   }
@@ -140,12 +171,21 @@ export class TraceEngine {
     if (p) {
       p.sentAt = at;
       p.onWire = true;
+      if (p.size !== undefined) this.#startSizeKnown = true;
     }
   }
 
-  sendFailed(id: ProbeId, code: string): ProbeOutcome | undefined {
+  /**
+   * A send that failed. With path MTU discovery, EMSGSIZE is the kernel saying the probe is
+   * larger than the interface lets out: `mtu` is what it allows (0 where unknown).
+   */
+  sendFailed(id: ProbeId, code: string, mtu = 0): ProbeOutcome | undefined {
     const p = this.#inFlight.get(id);
     if (!p) return undefined;
+    if (code === 'EMSGSIZE') {
+      const retry = this.#tooBig(id, p, mtu, null);
+      if (retry) return retry;
+    }
     this.#inFlight.delete(id);
     this.#hop(p.ttl).lost();
     return { type: 'send-error', id, ttl: p.ttl, round: p.round, code };
@@ -155,13 +195,34 @@ export class TraceEngine {
   response(r: ProbeResponse): ProbeOutcome | undefined {
     const p = this.#inFlight.get(r.probeId);
     if (!p) return undefined;
+    if (r.nextHopMtu !== undefined && (this.#stopTtl === undefined || p.ttl <= this.#stopTtl)) {
+      const retry = this.#tooBig(r.probeId, p, r.nextHopMtu, r.responder);
+      if (retry) return retry;
+    }
     this.#inFlight.delete(r.probeId);
     const rttMs = Number(r.receivedAt - p.sentAt) / NS_PER_MS;
     // Beyond the destination: a probe that overtook the discovery of where the path ends.
     if (this.#stopTtl !== undefined && p.ttl > this.#stopTtl) return undefined;
     if (r.kind !== 'time-exceeded') this.#markEnd(p.ttl);
-    this.#hop(p.ttl).reply(rttMs, r.responder, r.mpls, r.mark, r.kind === 'reached');
+    const hop = this.#hop(p.ttl);
+    hop.reply(rttMs, r.responder, r.mpls, r.mark, r.kind === 'reached');
+    if (p.size !== undefined) hop.answeredAt(p.size);
     return { type: 'reply', id: r.probeId, ttl: p.ttl, round: p.round, rttMs, response: r };
+  }
+
+  /**
+   * A probe too big for the path: sent again, smaller, in place of being counted lost. Undefined
+   * when not searching, or when nothing smaller is left (the error then settles the probe).
+   */
+  #tooBig(id: ProbeId, p: InFlight, reported: number, from: string | null): ProbeOutcome | undefined {
+    if (!this.#mtu || p.size === undefined) return undefined;
+    const change = this.#mtu.shrink(p.ttl, p.size, reported, from);
+    if (!change) return undefined;
+    // The kernel said what leaves: every probe can go now (without its word, one more is tried).
+    if (from === null && reported > 0) this.#startSizeKnown = true;
+    this.#inFlight.delete(id);
+    if (!this.#stopped) this.#queue.unshift({ ttl: p.ttl, round: p.round, flow: p.flow });
+    return { type: 'too-big', id, ttl: p.ttl, round: p.round, size: p.size, change };
   }
 
   #markEnd(ttl: number): void {

@@ -37,6 +37,11 @@ export interface HopSnapshot {
   readonly reachedDestination: boolean;
   /** The last HISTORY samples: RTT in ms, or null for a lost probe. */
   readonly history: readonly (number | null)[];
+  /**
+   * Path MTU discovery: the largest probe (bytes, IP header included) this hop answered, which
+   * is the path MTU up to it (tracepath's `pmtu`). Absent without discovery or before a reply.
+   */
+  readonly pmtu?: number;
 }
 
 /** Responders kept per hop: enough for wide ECMP fans, bounded against a hostile path. */
@@ -60,6 +65,7 @@ export class HopStats {
   #jitterCount = 0;
   #mark = '';
   #reached = false;
+  #pmtu = 0;
   readonly #responders = new Map<string, { replies: number; lastMpls: readonly MplsLabel[] }>();
   #history: (number | null)[] = [];
   readonly #quantiles = new QuantileSketch(RTT_QUANTILE_ACCURACY);
@@ -90,6 +96,11 @@ export class HopStats {
       this.#responders.set(responder, { replies: 1, lastMpls: mpls });
     }
     this.#push(rttMs);
+  }
+
+  /** Path MTU discovery: a reply came to a probe of `size` bytes. */
+  answeredAt(size: number): void {
+    if (size > this.#pmtu) this.#pmtu = size;
   }
 
   lost(): void {
@@ -135,6 +146,7 @@ export class HopStats {
       mark: this.#mark,
       reachedDestination: this.#reached,
       history: this.#history.slice(-HISTORY),
+      ...(this.#pmtu > 0 && { pmtu: this.#pmtu }),
     };
   }
 }

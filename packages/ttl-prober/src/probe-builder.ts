@@ -62,18 +62,36 @@ function pseudo(flow: Flow, protocol: number, length: number): number {
  * where a router quotes past the UDP header, as RFC 1812 asks and Linux does, the quote names it
  * too, so an error for an earlier probe whose port a later socket reused is told apart.
  */
-export function buildDatagramPayload(id: ProbeId): Uint8Array {
-  const payload = new Uint8Array(PROBE_PAYLOAD);
+export function buildDatagramPayload(id: ProbeId, payloadBytes = PROBE_PAYLOAD): Uint8Array {
+  const payload = new Uint8Array(Math.max(PROBE_PAYLOAD, payloadBytes));
   payload[0] = id >> 8;
   payload[1] = id & 0xff;
   return payload;
 }
 
-/** The bytes of probe `id` of a flow, ready for a raw socket of the flow's method and family. */
-export function buildProbe(flow: Flow, id: ProbeId): Uint8Array {
+/** Transport header bytes of a flow's probes: what sits between the IP header and the payload. */
+export function transportHeaderBytes(method: Flow['method']): number {
+  return method === 'tcp' ? TCP_HEADER : method === 'udp' ? UDP_HEADER : ICMP_HEADER;
+}
+
+/**
+ * The payload bytes of a probe `size` bytes long, IP header included (path MTU discovery), never
+ * fewer than PROBE_PAYLOAD; the padding is zeros, which leave every checksum trick unchanged.
+ */
+export function payloadBytesFor(flow: Pick<Flow, 'method' | 'family'>, size: number): number {
+  const ipHeader = flow.family === 4 ? 20 : 40;
+  return Math.max(PROBE_PAYLOAD, size - ipHeader - transportHeaderBytes(flow.method));
+}
+
+/**
+ * The bytes of probe `id` of a flow, ready for a raw socket of the flow's method and family.
+ * `payloadBytes` (at least PROBE_PAYLOAD) pads the probe for path MTU discovery.
+ */
+export function buildProbe(flow: Flow, id: ProbeId, payloadBytes = PROBE_PAYLOAD): Uint8Array {
+  const padded = Math.max(PROBE_PAYLOAD, payloadBytes);
   switch (flow.method) {
     case 'icmp': {
-      const payload = new Uint8Array(PROBE_PAYLOAD);
+      const payload = new Uint8Array(padded);
       const message = {
         kind: 'echo-request',
         code: 0,
@@ -87,7 +105,7 @@ export function buildProbe(flow: Flow, id: ProbeId): Uint8Array {
       return bytes;
     }
     case 'udp': {
-      const bytes = new Uint8Array(UDP_HEADER + PROBE_PAYLOAD);
+      const bytes = new Uint8Array(UDP_HEADER + padded);
       const view = new DataView(bytes.buffer);
       view.setUint16(0, flow.sourcePort);
       view.setUint16(2, flow.destinationPort);

@@ -11,7 +11,7 @@ import {
 } from '@netdiag/icmp';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildProbe } from './probe-builder.js';
+import { buildProbe, payloadBytesFor } from './probe-builder.js';
 import { matchResponse } from './response-matcher.js';
 import type { Flow, ProbeId, ProbeResponse, TraceMethod } from './types.js';
 
@@ -365,4 +365,109 @@ describe('responses that do not check out', () => {
           expect(matchResponse(flow, arrive(q, router(family)))).toEqual({ corrupt: 'quote' });
         }
       });
+});
+
+describe('path MTU discovery probes and their errors', () => {
+  const sizes = fc.integer({ min: 60, max: 9000 });
+
+  it('padded to any size keep their ids and checksums (ICMP and UDP, IPv4 and IPv6)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 65_535 }), sizes, fc.constantFrom(4, 6), (id, size, family) => {
+        const icmp = flowOf('icmp', family as 4 | 6);
+        const b = buildProbe(icmp, id as ProbeId, payloadBytesFor(icmp, size));
+        expect(b.length + (family === 4 ? 20 : 40)).toBe(Math.max(size, (family === 4 ? 20 : 40) + 8 + 32));
+        expect((b[2]! << 8) | b[3]!).toBe(0x1357);
+        const pseudo =
+          family === 6
+            ? pseudoHeaderSum(
+                addressBytes(icmp.source),
+                addressBytes(icmp.destination),
+                IPPROTO_ICMPV6,
+                b.length,
+              )
+            : 0;
+        expect(internetChecksum(b, pseudo)).toBe(0);
+        const udp = flowOf('udp', family as 4 | 6);
+        const u = buildProbe(udp, id as ProbeId, payloadBytesFor(udp, size));
+        expect((u[6]! << 8) | u[7]!).toBe(id);
+        expect(
+          internetChecksum(
+            u,
+            pseudoHeaderSum(addressBytes(udp.source), addressBytes(udp.destination), 17, u.length),
+          ),
+        ).toBe(0);
+      }),
+    );
+  });
+
+  it('take an echo reply to a padded probe as arrival, and one whose padding changed as corrupt', () => {
+    for (const family of [4, 6] as const) {
+      const flow = flowOf('icmp', family);
+      const payload = buildProbe(flow, 77 as ProbeId, payloadBytesFor(flow, 1400)).slice(8);
+      const reply = (p: Uint8Array) => {
+        const message = {
+          kind: 'echo-reply',
+          code: 0,
+          identifier: flow.identifier,
+          sequence: 77,
+          payload: p,
+        } as const;
+        return family === 6
+          ? icmpv6.encode(message)
+          : onWire(
+              { ...flow, source: flow.destination, destination: flow.source },
+              icmpv4.encode(message),
+              64,
+            );
+      };
+      const arrived = (data: Uint8Array) =>
+        matchResponse(flow, { socket: 'icmp', data, from: flow.destination, receivedAt: 0n });
+      expect(arrived(reply(payload))).toMatchObject({ kind: 'reached', probeId: 77 });
+      const changed = payload.slice();
+      changed[1000] = 1;
+      expect(arrived(reply(changed))).toEqual({ corrupt: 'payload' });
+    }
+  });
+
+  it('read the next-hop MTU of fragmentation needed (with and without it) and of packet too big', () => {
+    for (const family of [4, 6] as const) {
+      const flow = flowOf('icmp', family);
+      const probe = buildProbe(flow, 9 as ProbeId, payloadBytesFor(flow, 1500));
+      const original = onWire(flow, probe, 2).subarray(0, family === 4 ? 28 : 48 + 8);
+      const error = (mtu: number) => {
+        if (family === 6) return icmpv6.encode({ kind: 'packet-too-big', code: 0, mtu, original });
+        const icmp = icmpv4.encode({
+          kind: 'destination-unreachable',
+          code: 4,
+          nextHopMtu: mtu,
+          original,
+          extensions: null,
+        });
+        return onWire({ ...flow, source: router(4), destination: flow.source }, icmp, 63);
+      };
+      for (const mtu of [1400, 1280, 0]) {
+        const r = matchResponse(flow, {
+          socket: 'icmp',
+          data: error(mtu),
+          from: router(family),
+          receivedAt: 0n,
+        });
+        expect(r).toMatchObject({ probeId: 9, kind: 'unreachable', mark: '!F', nextHopMtu: mtu });
+      }
+    }
+    // Other unreachables carry no MTU.
+    const flow = flowOf('udp', 4);
+    const original = onWire(flow, buildProbe(flow, 5 as ProbeId), 2).subarray(0, 28);
+    const icmp = icmpv4.encode({
+      kind: 'destination-unreachable',
+      code: 1,
+      nextHopMtu: 0,
+      original,
+      extensions: null,
+    });
+    const data = onWire({ ...flow, source: router(4), destination: flow.source }, icmp, 63);
+    const r = matchResponse(flow, { socket: 'icmp', data, from: router(4), receivedAt: 0n });
+    expect(r).toMatchObject({ kind: 'unreachable', mark: '!H' });
+    expect(r && 'nextHopMtu' in r).toBe(false);
+  });
 });

@@ -10,7 +10,7 @@ import {
   isIcmpError,
   mplsLabels,
 } from '@netdiag/icmp';
-import { buildProbe } from './probe-builder.js';
+import { buildProbe, PROBE_PAYLOAD } from './probe-builder.js';
 import type { Flow, ProbeId, ProbeResponse } from './types.js';
 
 const ICMP_HEADER = 8;
@@ -110,8 +110,10 @@ function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | CorruptRe
     if (flow.method !== 'icmp' || message.identifier !== flow.identifier || packet.from !== flow.destination)
       return undefined;
     if (!checksumOk) return { corrupt: 'checksum' };
-    // An echo reply carries back the probe's payload: the flow's probes are rebuilt exactly.
-    const sent = buildProbe(flow, message.sequence as ProbeId).subarray(ICMP_HEADER);
+    // An echo reply carries back the probe's payload: the flow's probes are rebuilt exactly (at
+    // the reply's size: path MTU discovery pads probes with zeros).
+    const size = Math.max(PROBE_PAYLOAD, message.payload.length);
+    const sent = buildProbe(flow, message.sequence as ProbeId, size).subarray(ICMP_HEADER);
     if (sent.length !== message.payload.length || sent.some((b, i) => b !== message.payload[i]))
       return { corrupt: 'payload' };
     return {
@@ -179,10 +181,16 @@ function matchIcmp(flow: Flow, packet: ArrivedPacket): ProbeResponse | CorruptRe
     // A port unreachable from the destination is how a UDP trace knows it arrived.
     if (portUnreachable && packet.from === flow.destination) return { ...common, kind: 'reached', mark: '' };
     const table = flow.family === 4 ? ICMPV4_UNREACHABLE : ICMPV6_UNREACHABLE;
-    return { ...common, kind: 'unreachable', mark: table[message.code]?.mark || `!<${message.code}>` };
+    const mark = table[message.code]?.mark || `!<${message.code}>`;
+    // Fragmentation needed: the next-hop MTU (RFC 1191), for path MTU discovery.
+    if (flow.family === 4 && message.code === 4)
+      return { ...common, kind: 'unreachable', mark, nextHopMtu: message.nextHopMtu };
+    return { ...common, kind: 'unreachable', mark };
   }
-  // Packet too big and parameter problems are unreachables too, for the probe's purposes.
-  return { ...common, kind: 'unreachable', mark: message.kind === 'packet-too-big' ? '!F' : '!<P>' };
+  if (message.kind === 'packet-too-big')
+    return { ...common, kind: 'unreachable', mark: '!F', nextHopMtu: message.mtu };
+  // Parameter problems are unreachables too, for the probe's purposes.
+  return { ...common, kind: 'unreachable', mark: '!<P>' };
 }
 
 /** The checksum field of a quoted ICMP probe (every probe of a flow carries the same one). */

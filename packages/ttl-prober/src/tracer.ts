@@ -10,11 +10,17 @@ import { BadConfig, defaults, type EngineConfig } from './config.js';
 import { type PlannedProbe, type ProbeOutcome, TraceEngine } from './engine.js';
 import type { HopSnapshot } from './hop-stats.js';
 import { NameCache, type ReverseLookup, systemReverse } from './names.js';
-import { buildDatagramPayload, buildProbe } from './probe-builder.js';
+import { buildDatagramPayload, buildProbe, payloadBytesFor } from './probe-builder.js';
 import { type ArrivedPacket, matchResponse } from './response-matcher.js';
 import type { Flow, ProbeId, TraceMethod } from './types.js';
 
-export interface TraceOptions extends Partial<Omit<EngineConfig, 'mode' | 'cycles'>> {
+export interface TraceOptions extends Partial<Omit<EngineConfig, 'mode' | 'cycles' | 'pathMtu'>> {
+  /**
+   * Path MTU discovery, as tracepath: probes leave unfragmentable, from the interface MTU down,
+   * shrinking on "fragmentation needed" / "packet too big"; each hop reports its `pmtu`. ICMP and
+   * UDP probes only (a TCP SYN carries no payload to size).
+   */
+  readonly mtu?: boolean;
   readonly method?: TraceMethod;
   /** Destination port for UDP and TCP probes. */
   readonly port?: number;
@@ -62,6 +68,19 @@ export type TraceEvent =
       readonly icmpCode: number | null;
       readonly mpls: readonly { label: number; trafficClass: number; bottomOfStack: boolean; ttl: number }[];
       readonly errorCode: string | null;
+      /** Path MTU discovery: the probe's size in bytes, IP header included. */
+      readonly size?: number;
+    }
+  | {
+      /**
+       * Path MTU discovery learned that probes from `ttl` on must be at most `mtu` bytes: from
+       * a router's ICMP (`from`), or from this host's kernel (`from` null: the interface MTU).
+       */
+      readonly type: 'pmtu';
+      readonly time: number;
+      readonly ttl: number;
+      readonly mtu: number;
+      readonly from: string | null;
     }
   | { readonly type: 'hop'; readonly hop: HopSnapshot }
   | { readonly type: 'name'; readonly address: string; readonly name: string }
@@ -161,9 +180,10 @@ export function trace(host: string, options: TraceOptions = {}): TraceRun {
   };
 }
 
-function engineConfig(o: TraceOptions): EngineConfig {
+function engineConfig(o: TraceOptions, family: 4 | 6): EngineConfig {
   const mode = o.mode ?? 'classic';
   return {
+    ...(o.mtu && { pathMtu: { family } }),
     firstTtl: o.firstTtl ?? defaults.firstTtl,
     maxTtl: o.maxTtl ?? defaults.maxTtl,
     queriesPerHop: o.queriesPerHop ?? defaults.queriesPerHop,
@@ -194,11 +214,17 @@ async function run(
   const method = options.method ?? defaults.method;
   let engine: TraceEngine;
   try {
-    engine = new TraceEngine(engineConfig(options));
+    // Checked before any look-up; built again below once the family is known.
+    engine = new TraceEngine(engineConfig(options, options.family ?? 4));
   } catch (err) {
     if (err instanceof BadConfig) throw new TraceError('BAD_OPTION', err.message, { cause: err });
     throw err;
   }
+  if (options.mtu && method === 'tcp')
+    throw new TraceError(
+      'BAD_OPTION',
+      'path MTU discovery needs ICMP or UDP probes: a TCP SYN carries no payload',
+    );
   const port = options.port ?? (method === 'tcp' ? defaults.tcpPort : defaults.udpPort);
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
     throw new TraceError('BAD_OPTION', `port must be 1 to 65535, not ${port}`);
@@ -216,6 +242,8 @@ async function run(
     }
     throw err;
   }
+  if (options.mtu && target.family !== engine.config.pathMtu?.family)
+    engine = new TraceEngine(engineConfig(options, target.family));
   // Every flow differs from the others in what load balancers hash (ports, ICMP identifier and
   // checksum), and every probe of one flow carries the same values.
   const flowCount = engine.config.flows;
@@ -226,7 +254,9 @@ async function run(
   // privilege, ICMP probes go out on ICMP datagram sockets (where ping_group_range allows), whose
   // kernel writes the echo identifier: one socket per flow then, each flow taking its identifier.
   // UDP probes without privilege go out on UDP datagram sockets, one per probe (`perProbe`).
-  const open = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
+  const openAny = options.openSocket ?? ((spec: SocketSpec) => openProbeSocket(spec));
+  // Path MTU discovery: every probe leaves unfragmentable, sized against the interface MTU.
+  const open = options.mtu ? (spec: SocketSpec) => openAny({ ...spec, dontFragment: true }) : openAny;
   const sockets: ProbeSocket[] = [];
   const icmpSockets: ProbeSocket[] = [];
   const sendSocketOf: ProbeSocket[] = [];
@@ -359,6 +389,9 @@ async function run(
       });
     };
     let corrupt = 0;
+    // Path MTU discovery: each probe's size until its outcome, and the limits already announced.
+    const sizes = new Map<ProbeId, number>();
+    const announced = new Set<string>();
     const end = () => {
       if (failure) return reject(failure);
       const hops = engine.hops();
@@ -371,6 +404,16 @@ async function run(
     const report = (o: ProbeOutcome) => {
       release(o.id);
       releaseBeyond(engine.destinationTtl);
+      const size = sizes.get(o.id);
+      sizes.delete(o.id);
+      if (o.type === 'too-big') {
+        // Not an outcome: the probe goes out again, smaller. Said once per new limit.
+        if (o.change.mtu < o.size && !announced.has(`${o.change.ttl}/${o.change.mtu}`)) {
+          announced.add(`${o.change.ttl}/${o.change.mtu}`);
+          emit({ type: 'pmtu', time: Date.now(), ...o.change });
+        }
+        return;
+      }
       const r = o.type === 'reply' ? o.response : undefined;
       if (r) names?.get(r.responder);
       emit({
@@ -388,15 +431,20 @@ async function run(
         icmpCode: r?.icmpCode ?? null,
         mpls: r?.mpls ?? [],
         errorCode: o.type === 'send-error' ? o.code : null,
+        ...(size !== undefined && { size }),
       });
       const hop = engine.hop(o.ttl);
       if (hop) emit({ type: 'hop', hop });
     };
 
     const send = (p: PlannedProbe) => {
+      if (p.size !== undefined) sizes.set(p.id, p.size);
+      const padTo = p.size === undefined ? undefined : payloadBytesFor(flow, p.size);
       const sending = perProbe
-        ? sendOnOwnSocket(p)
-        : sendSocketOf[p.flow]!.send(buildProbe(flows[p.flow]!, p.id), flow.destination, { ttl: p.ttl });
+        ? sendOnOwnSocket(p, padTo)
+        : sendSocketOf[p.flow]!.send(buildProbe(flows[p.flow]!, p.id, padTo), flow.destination, {
+            ttl: p.ttl,
+          });
       sending.then(
         (at) => {
           engine.sent(p.id, at);
@@ -406,7 +454,10 @@ async function run(
         (err: unknown) => {
           if (finished) return;
           release(p.id);
-          const o = engine.sendFailed(p.id, err instanceof ProbeSocketError ? err.code : 'UNKNOWN');
+          const o =
+            err instanceof ProbeSocketError
+              ? engine.sendFailed(p.id, err.code, err.mtu)
+              : engine.sendFailed(p.id, 'UNKNOWN');
           if (o) report(o);
           pump();
         },
@@ -415,7 +466,7 @@ async function run(
 
     // The kernel hands this socket the ICMP errors about its datagram alone (IP_RECVERR): the
     // socket names the probe, whatever the router quoted. Its TTL goes with the datagram.
-    const sendOnOwnSocket = (p: PlannedProbe): Promise<bigint> => {
+    const sendOnOwnSocket = (p: PlannedProbe, payloadBytes: number | undefined): Promise<bigint> => {
       release(p.id); // an id the engine reuses after forgetting its probe
       let socket: ProbeSocket;
       try {
@@ -443,7 +494,7 @@ async function run(
           offError();
         },
       });
-      return socket.send(buildDatagramPayload(p.id), flow.destination, { ttl: p.ttl });
+      return socket.send(buildDatagramPayload(p.id, payloadBytes), flow.destination, { ttl: p.ttl });
     };
 
     // Probes are sent whenever there is room; they are declared lost only from the timer, after

@@ -50,4 +50,9 @@ export interface ProbeResponse {
   /** TTL of the response as it arrived, where known (a hint of the responder's distance). */
   readonly responseTtl: number | null;
   readonly receivedAt: bigint;
+  /**
+   * Set on "fragmentation needed" (ICMPv4 3/4) and "packet too big" (ICMPv6 2): the next-hop MTU
+   * the router reported, 0 where it gave none. Such a response is otherwise an unreachable `!F`.
+   */
+  readonly nextHopMtu?: number;
 }

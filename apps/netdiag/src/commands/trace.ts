@@ -7,6 +7,7 @@ import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js
 import { TraceBoard } from '../trace/trace-board.js';
 import { csvLines, reportLines, traceHeader, traceLine } from '../trace/trace-format.js';
 import { traceJsonLine } from '../trace/trace-json.js';
+import { mtuResume, mtuTraceHeader, PmtuLines } from '../trace/trace-mtu.js';
 import { LiveFeed } from '../views/live-feed.js';
 
 export const help = `usage: netdiag trace [options] HOST
@@ -30,6 +31,10 @@ options:
   -w SECONDS    longest wait for a reply (default 5; 2 in continuous mode)
   -N N          probes in flight at once (default 16)
   --flows N     spread probes over N flows (1-16, default 1) to find load-balanced paths
+  --mtu         find the path MTU at every hop, as tracepath: unfragmentable probes from the
+                interface MTU down, shrinking on "fragmentation needed" / "packet too big"
+                (ICMP or UDP probes; lines end in "pmtu N" where it changes and close with
+                tracepath's "Resume: pmtu N"; the report and the live table gain a PMTU column)
   -i SECONDS    interval between rounds in continuous mode (default 1)
   -c N          continuous mode: N rounds, then the report (or the final table)
   -4, -6        use IPv4 or IPv6 for host names
@@ -54,6 +59,7 @@ const options = {
   wait: { type: 'string', short: 'w' },
   inflight: { type: 'string', short: 'N' },
   flows: { type: 'string' },
+  mtu: { type: 'boolean' },
   interval: { type: 'string', short: 'i' },
   count: { type: 'string', short: 'c' },
   ipv4: { type: 'boolean', short: '4' },
@@ -86,6 +92,11 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   if ([v.report, v.csv, v.json].filter(Boolean).length > 1)
     throw new UsageError('trace: --report, --csv and --json exclude each other');
   const method = v.udp ? 'udp' : v.tcp ? 'tcp' : 'icmp';
+  const mtu = v.mtu === true;
+  if (mtu && v.tcp)
+    throw new UsageError(
+      'trace: --mtu needs ICMP or UDP probes (-I, -U): a TCP SYN carries no payload to size',
+    );
   const int = (flag: string, text: string | undefined, min: number, max: number) =>
     numberFlag('trace', flag, text, { min, max, integer: true });
   const secondsMs = (flag: string, text: string | undefined) => {
@@ -124,6 +135,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     ...(cycles !== undefined && { cycles }),
     ...(v.ipv4 && { family: 4 as const }),
     ...(v.ipv6 && { family: 6 as const }),
+    ...(mtu && { mtu }),
   } as const;
   // As traceroute: without privilege and without a method asked for, trace over UDP datagram
   // sockets, which need none, rather than stop at ICMP's refusal.
@@ -166,6 +178,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const nameOf = (a: string) => (numeric ? undefined : run.nameOf(a));
 
   // traceroute mode: a hop's line is printed once all its probes settled and every hop before it is out.
+  const pmtuLines = new PmtuLines();
   const probesByTtl = new Map<number, Extract<TraceEvent, { type: 'probe' }>[]>();
   let printedUpTo = 0;
   let firstTtlSeen = 1;
@@ -186,7 +199,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       lineChain = lineChain.then(async () => {
         if (!numeric)
           await Promise.race([Promise.all(responders.map((r) => run.nameSettled(r))), sleep(NAME_WAIT_MS)]);
-        io.stdout.write(`${traceLine(ttl, probes, numeric, nameOf)}\n`);
+        io.stdout.write(`${traceLine(ttl, probes, numeric, nameOf)}${pmtuLines.suffix(probes)}\n`);
       });
     }
   };
@@ -256,7 +269,9 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
           const headerBytes = e.family === 4 ? 20 : 40;
           const transport = e.method === 'icmp' ? 8 : e.method === 'udp' ? 8 : 20;
           io.stdout.write(
-            `${traceHeader(host, e.address, e.config.maxTtl, headerBytes + transport + (e.method === 'tcp' ? 0 : PROBE_PAYLOAD))}\n`,
+            mtu
+              ? `${mtuTraceHeader(host, e.address, e.config.maxTtl)}\n`
+              : `${traceHeader(host, e.address, e.config.maxTtl, headerBytes + transport + (e.method === 'tcp' ? 0 : PROBE_PAYLOAD))}\n`,
           );
         }
         break;
@@ -273,6 +288,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
         if (!continuous) {
           printReadyLines(true);
           await lineChain;
+          const resume = mtu ? mtuResume(e.hops, e.reached) : undefined;
+          if (resume) io.stdout.write(`${resume}\n`);
         } else {
           const unmount = await view?.catch(() => undefined);
           await unmount?.();
@@ -283,8 +300,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
                 sleep(NAME_WAIT_MS),
               ]);
             const lines = v.csv
-              ? csvLines(e.hops, nameOf)
-              : reportLines(startedAt, hostname(), e.hops, numeric, nameOf);
+              ? csvLines(e.hops, nameOf, mtu)
+              : reportLines(startedAt, hostname(), e.hops, numeric, nameOf, mtu);
             io.stdout.write(`${lines.join('\n')}\n`);
           }
         }

@@ -12,6 +12,8 @@ export interface TraceBoardSnapshot {
   readonly display: TraceDisplay;
   readonly paused: boolean;
   readonly ended: boolean;
+  /** `--mtu`: the table gains a PMTU column. */
+  readonly pathMtu?: boolean;
 }
 
 /** The live state of a trace, folded from its events and the keys pressed. */
@@ -26,6 +28,7 @@ export class TraceBoard {
   display: TraceDisplay = 'stats';
   paused = false;
   #ended = false;
+  #pathMtu = false;
 
   constructor(showNames: boolean) {
     this.showNames = showNames;
@@ -37,6 +40,7 @@ export class TraceBoard {
         this.#host = e.host;
         this.#address = e.address;
         this.#firstTtl = e.config.firstTtl;
+        this.#pathMtu = e.config.pathMtu !== undefined;
         break;
       case 'hop':
         this.#hops.set(e.hop.ttl, e.hop);
@@ -53,6 +57,7 @@ export class TraceBoard {
         this.#hops = new Map(e.hops.map((h) => [h.ttl, h]));
         break;
       case 'probe':
+      case 'pmtu':
         break;
     }
   }
@@ -76,6 +81,7 @@ export class TraceBoard {
       display: this.display,
       paused: this.paused,
       ended: this.#ended,
+      ...(this.#pathMtu && { pathMtu: true }),
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
+import { PMTU_CSV_HEAD, PMTU_HEAD, pmtuCell } from './trace-mtu.js';
 
 type ProbeEvent = Extract<TraceEvent, { type: 'probe' }>;
 type NameOf = (address: string) => string | undefined;
@@ -53,18 +54,19 @@ export function reportLines(
   hops: readonly HopSnapshot[],
   numeric: boolean,
   nameOf: NameOf,
+  mtu = false,
 ): string[] {
   const lines = [`Start: ${startedAt.toISOString()}`];
   const head = `HOST: ${hostname}`.padEnd(40);
   lines.push(
-    `${head}${'Loss%'.padStart(6)}${'Snt'.padStart(6)}${'Last'.padStart(7)}${'Avg'.padStart(7)}${'Best'.padStart(7)}${'Wrst'.padStart(7)}${'StDev'.padStart(7)}${'Javg'.padStart(7)}`,
+    `${head}${'Loss%'.padStart(6)}${'Snt'.padStart(6)}${'Last'.padStart(7)}${'Avg'.padStart(7)}${'Best'.padStart(7)}${'Wrst'.padStart(7)}${'StDev'.padStart(7)}${'Javg'.padStart(7)}${mtu ? PMTU_HEAD : ''}`,
   );
   for (const h of hops) {
     const [first, ...others] = h.responders;
     const name = first ? (numeric ? first.address : (nameOf(first.address) ?? first.address)) : '???';
     const label = `${String(h.ttl).padStart(3)}.|-- ${name}`.padEnd(40);
     lines.push(
-      `${label}${`${h.lossPercent.toFixed(1)}%`.padStart(6)}${String(h.sent).padStart(6)}${num(h.last).padStart(7)}${num(h.avg).padStart(7)}${num(h.best).padStart(7)}${num(h.worst).padStart(7)}${num(h.stdev).padStart(7)}${num(h.jitter).padStart(7)}${h.mark ? ` ${h.mark}` : ''}`,
+      `${label}${`${h.lossPercent.toFixed(1)}%`.padStart(6)}${String(h.sent).padStart(6)}${num(h.last).padStart(7)}${num(h.avg).padStart(7)}${num(h.best).padStart(7)}${num(h.worst).padStart(7)}${num(h.stdev).padStart(7)}${num(h.jitter).padStart(7)}${mtu ? pmtuCell(h) : ''}${h.mark ? ` ${h.mark}` : ''}`,
     );
     for (const o of others) lines.push(`       ${numeric ? o.address : (nameOf(o.address) ?? o.address)}`);
   }
@@ -81,9 +83,9 @@ function csvField(v: string | number | null): string {
 export const CSV_HEADER =
   'ttl,address,name,responders,loss_percent,sent,received,last_ms,avg_ms,best_ms,worst_ms,stdev_ms,jitter_ms,mark';
 
-export function csvLines(hops: readonly HopSnapshot[], nameOf: NameOf): string[] {
+export function csvLines(hops: readonly HopSnapshot[], nameOf: NameOf, mtu = false): string[] {
   return [
-    CSV_HEADER,
+    mtu ? `${CSV_HEADER},${PMTU_CSV_HEAD}` : CSV_HEADER,
     ...hops.map((h) => {
       const first = h.responders[0]?.address ?? null;
       return [
@@ -101,6 +103,7 @@ export function csvLines(hops: readonly HopSnapshot[], nameOf: NameOf): string[]
         h.stdev,
         h.jitter,
         h.mark,
+        ...(mtu ? [h.pmtu ?? null] : []),
       ]
         .map(csvField)
         .join(',');

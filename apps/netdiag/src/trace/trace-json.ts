@@ -1,4 +1,5 @@
 import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
+import { hopPmtuJson, pmtuEventJson, probeSizeJson } from './trace-mtu.js';
 
 /** The schema of `netdiag trace --json`, named in its start event. */
 export const TRACE_SCHEMA = 'netdiag.trace/1';
@@ -27,6 +28,7 @@ function hopJson(h: HopSnapshot, nameOf: (a: string) => string | undefined) {
     p95Ms: h.p95,
     mark: h.mark,
     reachedDestination: h.reachedDestination,
+    ...hopPmtuJson(h),
   };
 }
 
@@ -74,9 +76,12 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         icmpCode: e.icmpCode,
         mpls: e.mpls,
         errorCode: e.errorCode,
+        ...probeSizeJson(e),
       });
     case 'hop':
       return JSON.stringify({ type: 'hop', time, ...hopJson(e.hop, nameOf) });
+    case 'pmtu':
+      return JSON.stringify(pmtuEventJson(e));
     case 'name':
       return JSON.stringify({ type: 'name', time, address: e.address, name: e.name });
     case 'end':

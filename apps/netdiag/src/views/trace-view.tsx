@@ -2,6 +2,7 @@ import type { HopSnapshot } from '@netdiag/ttl-prober';
 import { Box, Text } from 'ink';
 import { formatRtt } from '../ping/ping-format.js';
 import type { TraceBoardSnapshot } from '../trace/trace-board.js';
+import { PMTU_HEAD, pmtuCell } from '../trace/trace-mtu.js';
 import { sparkline } from './sparkline.js';
 
 const STAT_COLUMNS = [
@@ -22,8 +23,12 @@ const STATS_WIDTH = STAT_COLUMNS.reduce((n, [, w]) => n + w, 0);
  * Column widths for a terminal `width` wide: the host column gives way down to MIN_HOST_WIDTH,
  * then the history shrinks to nothing, so a row never wraps (an 80-column terminal included).
  */
-function layout(width: number, display: TraceBoardSnapshot['display']): { host: number; history: number } {
-  const fixed = display === 'stats' ? STATS_WIDTH : 0;
+function layout(
+  width: number,
+  display: TraceBoardSnapshot['display'],
+  extra = 0,
+): { host: number; history: number } {
+  const fixed = display === 'stats' ? STATS_WIDTH + extra : 0;
   const host = Math.max(MIN_HOST_WIDTH, Math.min(HOST_WIDTH, width - fixed - 1));
   return { host, history: Math.max(0, width - host - fixed - (display === 'stats' ? 2 : 1)) };
 }
@@ -70,7 +75,7 @@ function HopRows({
   ];
   const lossColor =
     hop.sent === 0 ? undefined : hop.lossPercent === 0 ? 'green' : hop.lossPercent < 100 ? 'yellow' : 'red';
-  const cols = layout(width, snapshot.display);
+  const cols = layout(width, snapshot.display, snapshot.pathMtu ? PMTU_HEAD.length : 0);
   return (
     <Box flexDirection="column">
       <Box>
@@ -83,6 +88,7 @@ function HopRows({
                 .slice(1)
                 .map((v, i) => right(v, STAT_COLUMNS[i + 1]![1]))
                 .join('')}
+              {snapshot.pathMtu ? pmtuCell(hop) : ''}
             </Text>
             {cols.history > 0 && <Text color="cyan"> {history(hop, cols.history)}</Text>}
           </>
@@ -103,7 +109,7 @@ function HopRows({
 export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnapshot; width?: number }) {
   const title =
     snapshot.host === snapshot.address ? snapshot.address : `${snapshot.host} (${snapshot.address})`;
-  const cols = layout(width, snapshot.display);
+  const cols = layout(width, snapshot.display, snapshot.pathMtu ? PMTU_HEAD.length : 0);
   const historyTitle = 'History'.slice(0, cols.history);
   return (
     <Box flexDirection="column">
@@ -114,7 +120,7 @@ export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnap
       <Text bold>
         {fit('Host', cols.host)}
         {snapshot.display === 'stats'
-          ? `${STAT_COLUMNS.map(([t, w]) => right(t, w)).join('')}${historyTitle ? ` ${historyTitle}` : ''}`
+          ? `${STAT_COLUMNS.map(([t, w]) => right(t, w)).join('')}${snapshot.pathMtu ? PMTU_HEAD : ''}${historyTitle ? ` ${historyTitle}` : ''}`
           : historyTitle}
       </Text>
       {snapshot.hops.map((h) => (
