@@ -18,21 +18,30 @@ export type ProbeOutcome =
       readonly id: ProbeId;
       readonly ttl: number;
       readonly round: number;
+      readonly flow: number;
       readonly rttMs: number;
       readonly response: ProbeResponse;
     }
-  | { readonly type: 'timeout'; readonly id: ProbeId; readonly ttl: number; readonly round: number }
+  | {
+      readonly type: 'timeout';
+      readonly id: ProbeId;
+      readonly ttl: number;
+      readonly round: number;
+      readonly flow: number;
+    }
   | {
       readonly type: 'send-error';
       readonly id: ProbeId;
       readonly ttl: number;
       readonly round: number;
+      readonly flow: number;
       readonly code: string;
     };
 
 interface InFlight {
   readonly ttl: number;
   readonly round: number;
+  readonly flow: number;
   sentAt: bigint;
   /**
    * Whether the socket layer has said when the probe left. Until then it cannot time out: a
@@ -100,7 +109,13 @@ export class TraceEngine {
         this.#queue.unshift(next);
         break;
       }
-      this.#inFlight.set(id, { ttl: next.ttl, round: next.round, sentAt: now, onWire: false });
+      this.#inFlight.set(id, {
+        ttl: next.ttl,
+        round: next.round,
+        flow: next.flow,
+        sentAt: now,
+        onWire: false,
+      });
       out.push({ id, ttl: next.ttl, round: next.round, flow: next.flow });
     }
     return out;
@@ -148,7 +163,7 @@ export class TraceEngine {
     if (!p) return undefined;
     this.#inFlight.delete(id);
     this.#hop(p.ttl).lost();
-    return { type: 'send-error', id, ttl: p.ttl, round: p.round, code };
+    return { type: 'send-error', id, ttl: p.ttl, round: p.round, flow: p.flow, code };
   }
 
   /** Settles the probe a response answers; duplicates and strangers are ignored (undefined). */
@@ -161,7 +176,7 @@ export class TraceEngine {
     if (this.#stopTtl !== undefined && p.ttl > this.#stopTtl) return undefined;
     if (r.kind !== 'time-exceeded') this.#markEnd(p.ttl);
     this.#hop(p.ttl).reply(rttMs, r.responder, r.mpls, r.mark, r.kind === 'reached');
-    return { type: 'reply', id: r.probeId, ttl: p.ttl, round: p.round, rttMs, response: r };
+    return { type: 'reply', id: r.probeId, ttl: p.ttl, round: p.round, flow: p.flow, rttMs, response: r };
   }
 
   #markEnd(ttl: number): void {
@@ -180,7 +195,7 @@ export class TraceEngine {
       if (p.onWire && now >= this.#deadline(p)) {
         this.#inFlight.delete(id);
         this.#hop(p.ttl).lost();
-        out.push({ type: 'timeout', id, ttl: p.ttl, round: p.round });
+        out.push({ type: 'timeout', id, ttl: p.ttl, round: p.round, flow: p.flow });
       }
     }
     return out;

@@ -1,4 +1,10 @@
-import { type HopSnapshot, HopStats, type TraceEvent } from '@netdiag/ttl-prober';
+import {
+  FlowPaths,
+  flowsByResponder,
+  type HopSnapshot,
+  HopStats,
+  type TraceEvent,
+} from '@netdiag/ttl-prober';
 
 export type TraceDisplay = 'stats' | 'history';
 
@@ -12,6 +18,9 @@ export interface TraceBoardSnapshot {
   readonly display: TraceDisplay;
   readonly paused: boolean;
   readonly ended: boolean;
+  /** Flows of the trace; with more than one, `flowsAt` says how many flows met each responder per TTL. */
+  readonly flows: number;
+  readonly flowsAt: ReadonlyMap<number, ReadonlyMap<string, number>>;
 }
 
 /** The live state of a trace, folded from its events and the keys pressed. */
@@ -26,6 +35,8 @@ export class TraceBoard {
   display: TraceDisplay = 'stats';
   paused = false;
   #ended = false;
+  #flows = 1;
+  #flowPaths = new FlowPaths();
 
   constructor(showNames: boolean) {
     this.showNames = showNames;
@@ -37,6 +48,8 @@ export class TraceBoard {
         this.#host = e.host;
         this.#address = e.address;
         this.#firstTtl = e.config.firstTtl;
+        this.#flows = e.config.flows;
+        this.#flowPaths = new FlowPaths(e.config.firstTtl);
         break;
       case 'hop':
         this.#hops.set(e.hop.ttl, e.hop);
@@ -53,6 +66,7 @@ export class TraceBoard {
         this.#hops = new Map(e.hops.map((h) => [h.ttl, h]));
         break;
       case 'probe':
+        this.#flowPaths.record(e);
         break;
     }
   }
@@ -60,6 +74,7 @@ export class TraceBoard {
   /** Clears the statistics shown (the engine is reset alongside). */
   reset(): void {
     this.#hops.clear();
+    this.#flowPaths.reset();
   }
 
   snapshot(): TraceBoardSnapshot {
@@ -76,6 +91,13 @@ export class TraceBoard {
       display: this.display,
       paused: this.paused,
       ended: this.#ended,
+      flows: this.#flows,
+      flowsAt: this.#flows > 1 ? flowCounts(this.#flowPaths) : new Map(),
     };
   }
+}
+
+function flowCounts(paths: FlowPaths): Map<number, Map<string, number>> {
+  const byTtl = flowsByResponder(paths.paths());
+  return new Map([...byTtl].map(([ttl, at]) => [ttl, new Map([...at].map(([a, f]) => [a, f.length]))]));
 }
