@@ -2,6 +2,15 @@ import { checkConfig, type EngineConfig, WAIT_PRECISION_MS } from './config.js';
 import { type HopSnapshot, HopStats } from './hop-stats.js';
 import type { ProbeId, ProbeResponse } from './types.js';
 
+/**
+ * Probes per TTL in classic mode: the queries asked for, and at least one on every flow, so that
+ * `flows: 16` with traceroute's 3 queries still walks 16 paths (as Dublin traceroute probes every
+ * flow at every TTL) rather than 3.
+ */
+export function probesPerHop(c: Pick<EngineConfig, 'queriesPerHop' | 'flows'>): number {
+  return Math.max(c.queriesPerHop, c.flows);
+}
+
 /** A probe the engine wants sent now. */
 export interface PlannedProbe {
   readonly id: ProbeId;
@@ -85,7 +94,7 @@ export class TraceEngine {
     this.config = checkConfig(config);
     if (config.mode === 'classic') {
       for (let ttl = config.firstTtl; ttl <= config.maxTtl; ttl++) {
-        for (let q = 0; q < config.queriesPerHop; q++)
+        for (let q = 0; q < probesPerHop(config); q++)
           this.#queue.push({ ttl, round: 0, flow: q % config.flows });
       }
     }

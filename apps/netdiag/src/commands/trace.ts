@@ -1,6 +1,13 @@
 import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { defaults, PROBE_PAYLOAD, TraceError, type TraceEvent, trace } from '@netdiag/ttl-prober';
+import {
+  defaults,
+  PROBE_PAYLOAD,
+  probesPerHop,
+  TraceError,
+  type TraceEvent,
+  trace,
+} from '@netdiag/ttl-prober';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
@@ -33,7 +40,8 @@ options:
   -w SECONDS    longest wait for a reply (default 5; 2 in continuous mode)
   -N N          probes in flight at once (default 16)
   --flows N     spread probes over N flows (1-16, default 1) to find load-balanced paths;
-                with N > 1, each flow's path follows the lines or the report
+                with N > 1, each hop gets at least one probe per flow, and each flow's
+                path follows the lines or the report
   --dot[=FILE]  at the end, the graph of responders of every flow in Graphviz DOT, to FILE
                 or, without one, to stdout in place of the other output (dot -Tsvg draws it)
   -i SECONDS    interval between rounds in continuous mode (default 1)
@@ -265,6 +273,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     if (json) {
       io.stdout.write(`${traceJsonLine(e, nameOf)}\n`);
       if (e.type === 'end') reached = e.reached;
+      if (dotOut !== undefined) await writeDot(e);
       return;
     }
     board.apply(e);
@@ -279,7 +288,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
         startedAt = new Date(e.time);
         firstTtlSeen = e.config.firstTtl;
         printedUpTo = e.config.firstTtl - 1;
-        queriesPerHop = e.config.queriesPerHop;
+        queriesPerHop = probesPerHop(e.config);
         if (!continuous) {
           const headerBytes = e.family === 4 ? 20 : 40;
           const transport = e.method === 'icmp' ? 8 : e.method === 'udp' ? 8 : 20;
