@@ -59,7 +59,7 @@ describe('traceDot', () => {
   it('draws every responder once, merged across flows, with its hops and mean RTT', () => {
     const { nodes, id } = parse(dotOf());
     expect(nodes.get('source')).toBe('source\\n192.0.2.2');
-    expect(nodes.get(id('192.0.2.1')!)).toBe('192.0.2.1\\nhop 1  0.50 ms');
+    expect(nodes.get(id('192.0.2.1')!)).toBe('192.0.2.1\\nhop 1  0.500 ms');
     expect(nodes.get(id('192.0.2.6')!)).toBe('left.lab\\n192.0.2.6\\nhop 2  1.25 ms');
     expect(nodes.get(id(TARGET)!)).toBe(`far.lab\\n${TARGET}\\nhop 4  3.00 ms`);
     expect([...nodes.keys()]).toHaveLength(7); // source, target, 4 routers, the silent end

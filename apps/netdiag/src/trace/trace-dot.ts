@@ -1,4 +1,5 @@
 import { type FlowPath, sanitizeName } from '@netdiag/ttl-prober';
+import { formatRtt } from '../ping/ping-format.js';
 
 /** What `--dot` draws: the trace's ends and every flow's path. */
 export interface TraceDotInput {
@@ -99,7 +100,7 @@ export function traceDot(input: TraceDotInput): string {
       for (const from of previous) edge(from, SILENT, [previousTtl + 1, lastTtl], path.flow);
   }
 
-  const rtt = (t: { replies: number; sum: number }) => `${(t.sum / t.replies).toFixed(2)} ms`;
+  const rtt = (t: { replies: number; sum: number }) => `${formatRtt(t.sum / t.replies)} ms`;
   const lines = [
     'digraph trace {',
     `  label=${label([`netdiag trace to ${input.host === input.address ? input.address : `${input.host} (${input.address})`}, ${flowsText(input.paths.length)}`])};`,
