@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from './lab/index.js';
 import { ndjson, netdiagArgv } from './support/cli.js';
+import { mtrHops, tracerouteHops } from './support/peer-hops.js';
 
 const root = process.getuid?.() === 0;
 
@@ -26,23 +27,6 @@ const addresses = (p: Path) =>
         .sort()
         .join('|') || '*',
   );
-
-/** The first address on each hop line of `traceroute -n`, '*' where every probe was silent. */
-function tracerouteHops(stdout: string): string[] {
-  return stdout
-    .split('\n')
-    .filter((l) => /^\s*\d+\s/.test(l))
-    .map((l) => /^\s*\d+\s+(?:\*\s+)*([0-9a-f:.]+)/i.exec(l)?.[1] ?? '*');
-}
-
-/** The host of each hop of `mtr -n --report`, '*' for mtr's `???`. */
-function mtrHops(stdout: string): string[] {
-  return stdout
-    .split('\n')
-    .map((l) => /^\s*\d+\.\|--\s+(\S+)/.exec(l)?.[1])
-    .filter((h): h is string => h !== undefined)
-    .map((h) => (h === '???' ? '*' : h));
-}
 
 /** DOT as netdiag writes it, read back: node id by the address on its label, and the edges. */
 function readDot(dot: string) {

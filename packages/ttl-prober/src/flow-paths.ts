@@ -1,15 +1,11 @@
 import { MAX_RESPONDERS } from './hop-stats.js';
+import type { TraceEvent } from './tracer.js';
 
 /** What a flow's probe at one TTL came to: the fields of a `probe` event the paths need. */
-export interface FlowProbe {
-  readonly flow: number;
-  readonly ttl: number;
-  readonly outcome: 'reply' | 'timeout' | 'send-error';
-  readonly responder: string | null;
-  readonly kind: 'time-exceeded' | 'reached' | 'unreachable' | null;
-  readonly rttMs: number | null;
-  readonly mark: string;
-}
+export type FlowProbe = Pick<
+  Extract<TraceEvent, { type: 'probe' }>,
+  'flow' | 'ttl' | 'outcome' | 'responder' | 'kind' | 'rttMs' | 'mark'
+>;
 
 /** One responder of one flow at one TTL. */
 export interface FlowResponder {

@@ -390,16 +390,7 @@ async function run(
       releaseBeyond(engine.destinationTtl);
       const r = o.type === 'reply' ? o.response : undefined;
       if (r) names?.get(r.responder);
-      flowPaths.record({
-        flow: o.flow,
-        ttl: o.ttl,
-        outcome: o.type,
-        responder: r?.responder ?? null,
-        kind: r?.kind ?? null,
-        rttMs: o.type === 'reply' ? o.rttMs : null,
-        mark: r?.mark ?? '',
-      });
-      emit({
+      const probe: Extract<TraceEvent, { type: 'probe' }> = {
         type: 'probe',
         time: Date.now(),
         ttl: o.ttl,
@@ -415,7 +406,9 @@ async function run(
         icmpCode: r?.icmpCode ?? null,
         mpls: r?.mpls ?? [],
         errorCode: o.type === 'send-error' ? o.code : null,
-      });
+      };
+      flowPaths.record(probe);
+      emit(probe);
       const hop = engine.hop(o.ttl);
       if (hop) emit({ type: 'hop', hop });
     };

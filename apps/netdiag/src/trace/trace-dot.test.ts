@@ -1,32 +1,35 @@
 import { spawnSync } from 'node:child_process';
-import { FlowPaths, type FlowProbe } from '@netdiag/ttl-prober';
+import { FlowPaths } from '@netdiag/ttl-prober';
 import { describe, expect, it } from 'vitest';
 import { dotEscape, traceDot } from './trace-dot.js';
 
-const reply = (
-  flow: number,
-  ttl: number,
-  responder: string,
-  rttMs = 1,
-  kind: FlowProbe['kind'] = 'time-exceeded',
-) => ({ flow, ttl, outcome: 'reply', responder, kind, rttMs, mark: '' }) as const;
-const lost = (flow: number, ttl: number) =>
-  ({ flow, ttl, outcome: 'timeout', responder: null, kind: null, rttMs: null, mark: '' }) as const;
+/** One probe outcome of `flow` at `ttl`: answered by `from` after `rttMs`, or lost (`from` null). */
+function probe(f: FlowPaths, flow: number, ttl: number, from: string | null, rttMs = 1): void {
+  const kind = from === null ? null : from === TARGET ? 'reached' : 'time-exceeded';
+  f.record({
+    flow,
+    ttl,
+    outcome: from ? 'reply' : 'timeout',
+    responder: from,
+    kind,
+    rttMs: from ? rttMs : null,
+    mark: '',
+  });
+}
 
 const TARGET = '203.0.113.9';
 /** Flows 0 and 2 through .6, flow 1 through .10 with hop 3 silent; flow 3 goes silent after hop 1. */
 function paths() {
   const f = new FlowPaths();
   for (const flow of [0, 1, 2]) {
-    f.record(reply(flow, 1, '192.0.2.1', 0.5));
-    f.record(reply(flow, 2, flow === 1 ? '192.0.2.10' : '192.0.2.6', 1.25));
-    if (flow === 1) f.record(lost(flow, 3));
-    else f.record(reply(flow, 3, '192.0.2.14', 2));
-    f.record(reply(flow, 4, TARGET, 3, 'reached'));
+    probe(f, flow, 1, '192.0.2.1', 0.5);
+    probe(f, flow, 2, flow === 1 ? '192.0.2.10' : '192.0.2.6', 1.25);
+    probe(f, flow, 3, flow === 1 ? null : '192.0.2.14', 2);
+    probe(f, flow, 4, TARGET, 3);
   }
-  f.record(reply(3, 1, '192.0.2.1', 0.5));
-  f.record(lost(3, 2));
-  f.record(lost(3, 3));
+  probe(f, 3, 1, '192.0.2.1', 0.5);
+  probe(f, 3, 2, null);
+  probe(f, 3, 3, null);
   return f.paths(4);
 }
 
@@ -100,8 +103,8 @@ describe('traceDot', () => {
 
   it('marks a target that never answered, with no edge into it', () => {
     const f = new FlowPaths();
-    f.record(reply(0, 1, '192.0.2.1'));
-    f.record(lost(0, 2));
+    probe(f, 0, 1, '192.0.2.1');
+    probe(f, 0, 2, null);
     const { nodes, edges, id } = parse(
       traceDot({
         host: TARGET,
