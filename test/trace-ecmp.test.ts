@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from './lab/index.js';
 import { ndjson, netdiagArgv } from './support/cli.js';
 import { mtrHops, tracerouteHops } from './support/peer-hops.js';
+import { tmuxAvailable, useTmuxScreens } from './support/tmux-screen.js';
 
 const root = process.getuid?.() === 0;
 
@@ -106,6 +107,31 @@ describe.skipIf(!root)('trace --flows 16 --dot over two equal-cost branches (nee
     const argv = ['mtr', '-4', '-n', '-u', '-L', ports[0], '-P', ports[1], '--report', '-c', '1'];
     return { argv: [...argv, '-i', '0.1', '-G', '0.5', target], hops: mtrHops };
   };
+
+  const screens = useTmuxScreens();
+  it.skipIf(!tmuxAvailable)(
+    'the live table puts before each responder how many of the 16 flows met it: x and y share hop 2',
+    async () => {
+      const l = known(4);
+      const argv = ['trace', '-n', '-U', '--flows', '16', '-c', '32', '-i', '0.05', l.target];
+      const session = screens.start('ecmp', lab.ns('client'), argv);
+      const screen = await screens.screenUntil(session, (s) => s.includes('EXITED:'), 'the trace ending');
+      expect(screen).toContain('EXITED:0');
+      const flowsAt = (ttl: number | '', address: string) => {
+        const m = new RegExp(
+          `^ *${ttl}${ttl === '' ? '' : '\\.'} \\[(\\d+)/16\\] ${address.replace(/\./g, '\\.')}\\s`,
+          'm',
+        ).exec(screen);
+        return m ? Number(m[1]) : undefined;
+      };
+      expect(flowsAt(1, l.r1), screen).toBe(16);
+      // Hop 2 fans out: its first responder on the hop's row, the other on the line below it.
+      const [x, y] = l.branch.map((a) => flowsAt(2, a) ?? flowsAt('', a));
+      expect(x! + y!, screen).toBe(16);
+      expect(Math.min(x!, y!)).toBeGreaterThan(0);
+      expect(flowsAt(4, l.target)).toBe(16);
+    },
+  );
 
   for (const family of [4, 6] as const) {
     for (const method of ['udp', 'tcp'] as const) {
