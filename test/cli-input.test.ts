@@ -24,6 +24,12 @@ const cases: [string[], RegExp][] = [
   [['trace', '-I', '-U', '192.0.2.1'], /^netdiag: trace: -I, -U and -T exclude each other$/],
   [['trace', '-p', '70000', '-U', '192.0.2.1'], /^netdiag: trace: -p must be from 1 to 65535, not 70000$/],
   [['trace', '--flows', '17', '192.0.2.1'], /^netdiag: trace: --flows must be from 1 to 16, not 17$/],
+  [['trace', '--dot', '--json', '192.0.2.1'], /^netdiag: trace: --dot without a file writes to stdout/],
+  [['trace', '--dot=', '192.0.2.1'], /^netdiag: trace: --dot= needs a file name/],
+  [
+    ['trace', '--dot=/nonexistent/g.dot', '192.0.2.1'],
+    /^netdiag: trace: cannot write \/nonexistent\/g\.dot: ENOENT/,
+  ],
   [
     ['trace', '--json', '--csv', '192.0.2.1'],
     /^netdiag: trace: --report, --csv and --json exclude each other$/,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLab, type Lab, useLab } from './lab/index.js';
 import { BACKENDS, withBackend } from './support/backends.js';
 import { ndjson, netdiagArgv } from './support/cli.js';
+import { mtrHops, tracerouteHops } from './support/peer-hops.js';
 
 const root = process.getuid?.() === 0;
 type Json = Record<string, unknown>;
@@ -13,23 +14,6 @@ function netdiagHops(stdout: string): string[] {
     | undefined;
   if (!end) throw new Error(`no end event in:\n${stdout}`);
   return end.hops.map((h) => h.responders[0]?.address ?? '*');
-}
-
-/** The first address on each hop line of `traceroute -n`, '*' where every probe was silent. */
-function tracerouteHops(stdout: string): string[] {
-  return stdout
-    .split('\n')
-    .filter((l) => /^\s*\d+\s/.test(l))
-    .map((l) => /^\s*\d+\s+(?:\*\s+)*([0-9a-f:.]+)/i.exec(l)?.[1] ?? '*');
-}
-
-/** The host of each hop of `mtr -n --report`, '*' for mtr's `???`. */
-function mtrHops(stdout: string): string[] {
-  return stdout
-    .split('\n')
-    .map((l) => /^\s*\d+\.\|--\s+(\S+)/.exec(l)?.[1])
-    .filter((h): h is string => h !== undefined)
-    .map((h) => (h === '???' ? '*' : h));
 }
 
 const methodFlag = { icmp: '-I', udp: '-U', tcp: '-T' } as const;

@@ -1,64 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useLab } from './lab/index.js';
+import { tmux, tmuxAvailable, useTmuxScreens } from './support/tmux-screen.js';
 
-// The live views of `netdiag ping` and `netdiag trace` in a real terminal: tmux runs the built CLI
-// in the lab's client namespace, capture-pane reads the screen, send-keys presses q. Each command
-// is followed by `echo EXITED:$?` so the test sees when and how it ended, then a sleep that keeps
-// the pane (and its last frame) readable. Only the sessions made here are killed, by name.
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = `${root}apps/netdiag/bin/netdiag.js`;
-const bundle = `${root}apps/netdiag/dist/cli.cjs`;
-const id = `nd${randomBytes(3).toString('hex')}`;
-const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sessions: string[] = [];
-
-function start(name: string, ns: string, args: string[]): string {
-  const session = `${id}-${name}`;
-  // `env -u CI`: under CI=true Ink draws only the last frame (is-in-ci); a person's terminal is not CI.
-  const cmd = `env -u CI ip netns exec ${ns} ${process.execPath} ${cli} ${args.join(' ')}; echo EXITED:$?; sleep 30`;
-  const r = tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '40', cmd);
-  if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
-  sessions.push(session);
-  return session;
-}
-
-async function screenUntil(
-  session: string,
-  check: (s: string) => boolean,
-  what: string,
-  tries = 150,
-): Promise<string> {
-  let screen = '';
-  for (let i = 0; i < tries; i++) {
-    screen = tmux('capture-pane', '-p', '-t', session).stdout;
-    if (check(screen)) return screen;
-    await sleep(100);
-  }
-  throw new Error(`tmux screen of ${session} never showed ${what}:\n${screen}`);
-}
+// The live views of `netdiag ping` and `netdiag trace` in a real terminal (test/support/tmux-screen.ts).
 
 const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const SPARK = /[▁▂▃▄▅▆▇█]/;
 
-describe.skipIf(process.getuid?.() !== 0 || spawnSync('tmux', ['-V']).status !== 0)(
+describe.skipIf(process.getuid?.() !== 0 || !tmuxAvailable)(
   'netdiag ping and trace live views in tmux',
   () => {
     const lab = useLab();
-
-    beforeAll(() => {
-      if (!existsSync(bundle))
-        throw new Error(`${bundle} is missing: run \`npm run build\` first (this test runs the built CLI)`);
-    });
-
-    afterAll(() => {
-      for (const s of sessions) if (tmux('has-session', '-t', s).status === 0) tmux('kill-session', '-t', s);
-    });
+    const { start, screenUntil } = useTmuxScreens();
 
     it('ping -c 5 draws its live table: the host, 5 sent, 5 received, 0.0% loss and a sparkline', async () => {
       const t3 = lab.addr('t3', 4);

@@ -177,6 +177,22 @@ describe('classic mode (traceroute)', () => {
     expect(e.take(0n).map((p) => p.flow)).toEqual([0, 1, 2, 0, 1, 2]);
   });
 
+  it('probes every flow at every TTL in classic mode, even with fewer queries than flows', () => {
+    const e = new TraceEngine(config({ maxTtl: 2, queriesPerHop: 3, flows: 5, maxInFlight: 100 }));
+    expect(e.take(0n).map((p) => [p.ttl, p.flow])).toEqual([
+      [1, 0],
+      [1, 1],
+      [1, 2],
+      [1, 3],
+      [1, 4],
+      [2, 0],
+      [2, 1],
+      [2, 2],
+      [2, 3],
+      [2, 4],
+    ]);
+  });
+
   it('rejects a bad configuration with one clear message', () => {
     expect(() => new TraceEngine(config({ firstTtl: 5, maxTtl: 3 }))).toThrow(
       'first TTL 5 is beyond max TTL 3',

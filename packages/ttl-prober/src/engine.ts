@@ -3,6 +3,15 @@ import { type HopSnapshot, HopStats } from './hop-stats.js';
 import { type MtuChange, PathMtuSearch } from './mtu-search.js';
 import type { ProbeId, ProbeResponse } from './types.js';
 
+/**
+ * Probes per TTL in classic mode: the queries asked for, and at least one on every flow, so that
+ * `flows: 16` with traceroute's 3 queries still walks 16 paths (as Dublin traceroute probes every
+ * flow at every TTL) rather than 3.
+ */
+export function probesPerHop(c: Pick<EngineConfig, 'queriesPerHop' | 'flows'>): number {
+  return Math.max(c.queriesPerHop, c.flows);
+}
+
 /** A probe the engine wants sent now. */
 export interface PlannedProbe {
   readonly id: ProbeId;
@@ -21,15 +30,23 @@ export type ProbeOutcome =
       readonly id: ProbeId;
       readonly ttl: number;
       readonly round: number;
+      readonly flow: number;
       readonly rttMs: number;
       readonly response: ProbeResponse;
     }
-  | { readonly type: 'timeout'; readonly id: ProbeId; readonly ttl: number; readonly round: number }
+  | {
+      readonly type: 'timeout';
+      readonly id: ProbeId;
+      readonly ttl: number;
+      readonly round: number;
+      readonly flow: number;
+    }
   | {
       readonly type: 'send-error';
       readonly id: ProbeId;
       readonly ttl: number;
       readonly round: number;
+      readonly flow: number;
       readonly code: string;
     }
   | {
@@ -98,7 +115,7 @@ export class TraceEngine {
     if (config.pathMtu) this.#mtu = new PathMtuSearch(config.pathMtu.family, config.pathMtu.start);
     if (config.mode === 'classic') {
       for (let ttl = config.firstTtl; ttl <= config.maxTtl; ttl++) {
-        for (let q = 0; q < config.queriesPerHop; q++)
+        for (let q = 0; q < probesPerHop(config); q++)
           this.#queue.push({ ttl, round: 0, flow: q % config.flows });
       }
     }
@@ -188,7 +205,7 @@ export class TraceEngine {
     }
     this.#inFlight.delete(id);
     this.#hop(p.ttl).lost();
-    return { type: 'send-error', id, ttl: p.ttl, round: p.round, code };
+    return { type: 'send-error', id, ttl: p.ttl, round: p.round, flow: p.flow, code };
   }
 
   /** Settles the probe a response answers; duplicates and strangers are ignored (undefined). */
@@ -207,7 +224,7 @@ export class TraceEngine {
     const hop = this.#hop(p.ttl);
     hop.reply(rttMs, r.responder, r.mpls, r.mark, r.kind === 'reached');
     if (p.size !== undefined) hop.answeredAt(p.size);
-    return { type: 'reply', id: r.probeId, ttl: p.ttl, round: p.round, rttMs, response: r };
+    return { type: 'reply', id: r.probeId, ttl: p.ttl, round: p.round, flow: p.flow, rttMs, response: r };
   }
 
   /**
@@ -241,7 +258,7 @@ export class TraceEngine {
       if (p.onWire && now >= this.#deadline(p)) {
         this.#inFlight.delete(id);
         this.#hop(p.ttl).lost();
-        out.push({ type: 'timeout', id, ttl: p.ttl, round: p.round });
+        out.push({ type: 'timeout', id, ttl: p.ttl, round: p.round, flow: p.flow });
       }
     }
     return out;

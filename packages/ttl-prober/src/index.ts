@@ -1,7 +1,9 @@
 export type { EngineConfig } from './config.js';
 export { BadConfig, checkConfig, defaults, WAIT_PRECISION_MS } from './config.js';
 export type { PlannedProbe, ProbeOutcome } from './engine.js';
-export { TraceEngine } from './engine.js';
+export { probesPerHop, TraceEngine } from './engine.js';
+export type { FlowHop, FlowPath, FlowProbe, FlowResponder } from './flow-paths.js';
+export { distinctPaths, FlowPaths, flowsByResponder, pathKey } from './flow-paths.js';
 export type { HopSnapshot, Responder } from './hop-stats.js';
 export { HISTORY, HopStats, MAX_RESPONDERS } from './hop-stats.js';
 export type { ReverseLookup } from './names.js';

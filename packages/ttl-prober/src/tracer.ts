@@ -8,6 +8,7 @@ import {
 } from '@netdiag/probe-socket';
 import { BadConfig, defaults, type EngineConfig } from './config.js';
 import { type PlannedProbe, type ProbeOutcome, TraceEngine } from './engine.js';
+import { type FlowPath, FlowPaths } from './flow-paths.js';
 import type { HopSnapshot } from './hop-stats.js';
 import { NameCache, type ReverseLookup, systemReverse } from './names.js';
 import { buildDatagramPayload, buildProbe, payloadBytesFor } from './probe-builder.js';
@@ -58,6 +59,8 @@ export type TraceEvent =
       readonly time: number;
       readonly ttl: number;
       readonly round: number;
+      /** Index of the probe's flow in the start event's `flows`. */
+      readonly flow: number;
       readonly id: number;
       readonly outcome: 'reply' | 'timeout' | 'send-error';
       readonly responder: string | null;
@@ -91,6 +94,8 @@ export type TraceEvent =
       readonly reached: boolean;
       readonly destinationTtl: number | null;
       readonly rounds: number;
+      /** Each flow's path, hop by hop (the flows that sent a probe, in flow order). */
+      readonly paths: readonly FlowPath[];
       /**
        * Packets that claimed to answer a probe but did not check out (an ICMPv4 checksum that
        * fails, a quote of a datagram the trace did not send): attributed to no hop.
@@ -102,6 +107,7 @@ export interface TraceResult {
   readonly hops: readonly HopSnapshot[];
   readonly reached: boolean;
   readonly destinationTtl: number | null;
+  readonly paths: readonly FlowPath[];
 }
 
 /** A running trace: iterate it for events, await `result`, or steer it (mtr's keys). */
@@ -392,13 +398,24 @@ async function run(
     // Path MTU discovery: each probe's size until its outcome, and the limits already announced.
     const sizes = new Map<ProbeId, number>();
     const announced = new Set<string>();
+    const flowPaths = new FlowPaths(engine.config.firstTtl);
     const end = () => {
       if (failure) return reject(failure);
       const hops = engine.hops();
       const destinationTtl = engine.destinationTtl ?? null;
       const reached = hops.some((h) => h.reachedDestination);
-      emit({ type: 'end', time: Date.now(), hops, reached, destinationTtl, rounds: engine.rounds, corrupt });
-      resolve({ hops, reached, destinationTtl });
+      const paths = flowPaths.paths(destinationTtl);
+      emit({
+        type: 'end',
+        time: Date.now(),
+        hops,
+        reached,
+        destinationTtl,
+        rounds: engine.rounds,
+        paths,
+        corrupt,
+      });
+      resolve({ hops, reached, destinationTtl, paths });
     };
 
     const report = (o: ProbeOutcome) => {
@@ -416,11 +433,12 @@ async function run(
       }
       const r = o.type === 'reply' ? o.response : undefined;
       if (r) names?.get(r.responder);
-      emit({
+      const probe: Extract<TraceEvent, { type: 'probe' }> = {
         type: 'probe',
         time: Date.now(),
         ttl: o.ttl,
         round: o.round,
+        flow: o.flow,
         id: o.id,
         outcome: o.type,
         responder: r?.responder ?? null,
@@ -432,7 +450,9 @@ async function run(
         mpls: r?.mpls ?? [],
         errorCode: o.type === 'send-error' ? o.code : null,
         ...(size !== undefined && { size }),
-      });
+      };
+      flowPaths.record(probe);
+      emit(probe);
       const hop = engine.hop(o.ttl);
       if (hop) emit({ type: 'hop', hop });
     };
@@ -572,7 +592,10 @@ async function run(
         paused = false;
         pump();
       },
-      reset: () => engine.reset(),
+      reset: () => {
+        engine.reset();
+        flowPaths.reset();
+      },
       nameOf: (a) => names?.get(a),
       nameSettled: (a) => names?.settled(a) ?? Promise.resolve(),
     });

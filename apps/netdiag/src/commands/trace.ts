@@ -1,13 +1,23 @@
+import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { defaults, PROBE_PAYLOAD, TraceError, type TraceEvent, trace } from '@netdiag/ttl-prober';
+import {
+  defaults,
+  PROBE_PAYLOAD,
+  probesPerHop,
+  TraceError,
+  type TraceEvent,
+  trace,
+} from '@netdiag/ttl-prober';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js';
 import { TraceBoard } from '../trace/trace-board.js';
+import { traceDot } from '../trace/trace-dot.js';
 import { csvLines, reportLines, traceHeader, traceLine } from '../trace/trace-format.js';
 import { traceJsonLine } from '../trace/trace-json.js';
 import { mtuResume, mtuTraceHeader, PmtuLines } from '../trace/trace-mtu.js';
+import { pathLines } from '../trace/trace-paths.js';
 import { LiveFeed } from '../views/live-feed.js';
 
 export const help = `usage: netdiag trace [options] HOST
@@ -30,7 +40,11 @@ options:
   -q N          probes per hop in traceroute mode (default 3)
   -w SECONDS    longest wait for a reply (default 5; 2 in continuous mode)
   -N N          probes in flight at once (default 16)
-  --flows N     spread probes over N flows (1-16, default 1) to find load-balanced paths
+  --flows N     spread probes over N flows (1-16, default 1) to find load-balanced paths;
+                with N > 1, each hop gets at least one probe per flow, and each flow's
+                path follows the lines or the report
+  --dot[=FILE]  at the end, the graph of responders of every flow in Graphviz DOT, to FILE
+                or, without one, to stdout in place of the other output (dot -Tsvg draws it)
   --mtu         find the path MTU at every hop, as tracepath: unfragmentable probes from the
                 interface MTU down, shrinking on "fragmentation needed" / "packet too big"
                 (ICMP or UDP probes; lines end in "pmtu N" where it changes and close with
@@ -68,6 +82,7 @@ const options = {
   report: { type: 'boolean' },
   csv: { type: 'boolean' },
   json: { type: 'boolean' },
+  dot: { type: 'string' },
   ...userOption,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -76,7 +91,12 @@ const options = {
 const NAME_WAIT_MS = 2000;
 
 export async function run(args: string[], io: CommandIo): Promise<number> {
-  const { values: v, positionals } = parseCommandArgs('trace', args, options);
+  // --dot takes its file after '=' only (as GNU --color[=WHEN]): `--dot HOST` must not eat the host.
+  const { values: v, positionals } = parseCommandArgs(
+    'trace',
+    args.map((a) => (a === '--dot' ? '--dot=-' : a)),
+    options,
+  );
   if (v.help) {
     io.stdout.write(`${help}\n`);
     return ExitCode.Ok;
@@ -114,11 +134,20 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const reportMode = v.report === true || v.csv === true;
   const cycles = int('-c', v.count, 1, Number.MAX_SAFE_INTEGER) ?? (reportMode ? 10 : undefined);
   const json = v.json === true;
-  const live = wantsLiveView(io, json) && !reportMode;
+  const dotOut = v.dot === '-' ? 'stdout' : v.dot;
+  if (dotOut === '') throw new UsageError('trace: --dot= needs a file name (or --dot alone for stdout)');
+  if (dotOut === 'stdout' && (json || reportMode))
+    throw new UsageError(
+      'trace: --dot without a file writes to stdout, as --report, --csv and --json do: give --dot=FILE',
+    );
+  const quiet = dotOut === 'stdout';
+  const live = wantsLiveView(io, json || quiet) && !reportMode;
   // The live table and reports are mtr: rounds. Piped without -c, or --json without -c: traceroute.
   const continuous = live || reportMode || cycles !== undefined;
   const numeric = v.numeric === true;
   await checkUser('trace', v.user);
+  // Opened now: a file that cannot be written fails before the trace, not after it.
+  const dotFile = dotOut === undefined || dotOut === 'stdout' ? undefined : await openDot(dotOut);
 
   const traceOptions = {
     mode: continuous ? 'continuous' : 'classic',
@@ -212,6 +241,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   let startedAt = new Date();
   let started = false;
   let fellBack = false;
+  let dotEnds: { host: string; address: string; source: string } | undefined;
   try {
     for (;;) {
       try {
@@ -230,6 +260,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       }
     }
   } catch (err) {
+    await dotFile?.close().catch(() => {});
     const unmount = await view?.catch(() => undefined);
     await unmount?.();
     if (err instanceof TraceError)
@@ -255,16 +286,22 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     if (json) {
       io.stdout.write(`${traceJsonLine(e, nameOf)}\n`);
       if (e.type === 'end') reached = e.reached;
+      if (dotOut !== undefined) await writeDot(e);
       return;
     }
     board.apply(e);
     feed.changed();
+    if (dotOut !== undefined) await writeDot(e);
+    if (quiet) {
+      if (e.type === 'end') reached = e.reached;
+      return;
+    }
     switch (e.type) {
       case 'start':
         startedAt = new Date(e.time);
         firstTtlSeen = e.config.firstTtl;
         printedUpTo = e.config.firstTtl - 1;
-        queriesPerHop = e.config.queriesPerHop;
+        queriesPerHop = probesPerHop(e.config);
         if (!continuous) {
           const headerBytes = e.family === 4 ? 20 : 40;
           const transport = e.method === 'icmp' ? 8 : e.method === 'udp' ? 8 : 20;
@@ -290,6 +327,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
           await lineChain;
           const resume = mtu ? mtuResume(e.hops, e.reached) : undefined;
           if (resume) io.stdout.write(`${resume}\n`);
+          writePaths(e.paths);
         } else {
           const unmount = await view?.catch(() => undefined);
           await unmount?.();
@@ -303,6 +341,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
               ? csvLines(e.hops, nameOf, mtu)
               : reportLines(startedAt, hostname(), e.hops, numeric, nameOf, mtu);
             io.stdout.write(`${lines.join('\n')}\n`);
+            if (!v.csv) writePaths(e.paths);
           }
         }
         // Attributed to no hop, but never silently: a path that forges or mangles answers is news.
@@ -314,6 +353,47 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       default:
         break;
     }
+  }
+
+  function writePaths(paths: Extract<TraceEvent, { type: 'end' }>['paths']): void {
+    if ((flows ?? 1) > 1) io.stdout.write(`${pathLines(paths, numeric, nameOf).join('\n')}\n`);
+  }
+
+  // --dot: the graph once the trace ends, from the start event's ends and the end event's paths.
+  async function writeDot(e: TraceEvent): Promise<void> {
+    if (e.type === 'start') dotEnds = { host: e.host, address: e.address, source: e.flow.source };
+    if (e.type !== 'end' || !dotEnds) return;
+    if (!numeric)
+      await Promise.race([
+        Promise.all(
+          e.paths.flatMap((p) => p.hops.flatMap((h) => h.responders.map((r) => run.nameSettled(r.address)))),
+        ),
+        sleep(NAME_WAIT_MS),
+      ]);
+    const text = traceDot({ ...dotEnds, paths: e.paths, nameOf });
+    if (!dotFile) {
+      io.stdout.write(text);
+      return;
+    }
+    try {
+      await dotFile.writeFile(text);
+    } catch (err) {
+      throw new CliError(`trace: cannot write ${dotOut}: ${(err as Error).message}`, ExitCode.Error, {
+        cause: err,
+      });
+    } finally {
+      await dotFile.close();
+    }
+  }
+}
+
+async function openDot(file: string) {
+  try {
+    return await open(file, 'w');
+  } catch (err) {
+    throw new CliError(`trace: cannot write ${file}: ${(err as Error).message}`, ExitCode.Error, {
+      cause: err,
+    });
   }
 }
 

@@ -85,6 +85,7 @@ describe('TraceBoard', () => {
       time: 0,
       ttl: 1,
       round: 2,
+      flow: 0,
       id: 9,
       outcome: 'reply',
       responder: '192.0.2.5',
@@ -115,6 +116,7 @@ describe('TraceBoard', () => {
       reached: true,
       destinationTtl: 2,
       rounds: 3,
+      paths: [],
       corrupt: 0,
     });
     const s = board.snapshot();

@@ -1,4 +1,10 @@
-import { type HopSnapshot, HopStats, type TraceEvent } from '@netdiag/ttl-prober';
+import {
+  FlowPaths,
+  flowsByResponder,
+  type HopSnapshot,
+  HopStats,
+  type TraceEvent,
+} from '@netdiag/ttl-prober';
 
 export type TraceDisplay = 'stats' | 'history';
 
@@ -14,6 +20,9 @@ export interface TraceBoardSnapshot {
   readonly ended: boolean;
   /** `--mtu`: the table gains a PMTU column. */
   readonly pathMtu?: boolean;
+  /** Flows of the trace; with more than one, `flowsAt` says how many flows met each responder per TTL. */
+  readonly flows: number;
+  readonly flowsAt: ReadonlyMap<number, ReadonlyMap<string, number>>;
 }
 
 /** The live state of a trace, folded from its events and the keys pressed. */
@@ -29,6 +38,8 @@ export class TraceBoard {
   paused = false;
   #ended = false;
   #pathMtu = false;
+  #flows = 1;
+  #flowPaths = new FlowPaths();
 
   constructor(showNames: boolean) {
     this.showNames = showNames;
@@ -41,6 +52,8 @@ export class TraceBoard {
         this.#address = e.address;
         this.#firstTtl = e.config.firstTtl;
         this.#pathMtu = e.config.pathMtu !== undefined;
+        this.#flows = e.config.flows;
+        this.#flowPaths = new FlowPaths(e.config.firstTtl);
         break;
       case 'hop':
         this.#hops.set(e.hop.ttl, e.hop);
@@ -57,6 +70,8 @@ export class TraceBoard {
         this.#hops = new Map(e.hops.map((h) => [h.ttl, h]));
         break;
       case 'probe':
+        this.#flowPaths.record(e);
+        break;
       case 'pmtu':
         break;
     }
@@ -65,6 +80,7 @@ export class TraceBoard {
   /** Clears the statistics shown (the engine is reset alongside). */
   reset(): void {
     this.#hops.clear();
+    this.#flowPaths.reset();
   }
 
   snapshot(): TraceBoardSnapshot {
@@ -82,6 +98,13 @@ export class TraceBoard {
       paused: this.paused,
       ended: this.#ended,
       ...(this.#pathMtu && { pathMtu: true }),
+      flows: this.#flows,
+      flowsAt: this.#flows > 1 ? flowCounts(this.#flowPaths) : new Map(),
     };
   }
+}
+
+function flowCounts(paths: FlowPaths): Map<number, Map<string, number>> {
+  const byTtl = flowsByResponder(paths.paths());
+  return new Map([...byTtl].map(([ttl, at]) => [ttl, new Map([...at].map(([a, f]) => [a, f.length]))]));
 }

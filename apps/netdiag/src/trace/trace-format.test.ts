@@ -10,6 +10,7 @@ const answered = (responder: string, rttMs: number, over: Partial<Probe> = {}): 
   time: 0,
   ttl: 3,
   round: 0,
+  flow: 0,
   id: ++id,
   outcome: 'reply',
   responder,

@@ -50,6 +50,7 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
       time: T,
       ttl: 2,
       round: 1,
+      flow: 3,
       id: 17,
       outcome: 'reply',
       responder: '192.0.2.5',
@@ -66,6 +67,7 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
       time: ISO,
       ttl: 2,
       round: 1,
+      flow: 3,
       id: 17,
       outcome: 'reply',
       address: '192.0.2.5',
@@ -183,8 +185,50 @@ describe('traceJsonLine (netdiag.trace/1)', () => {
       reached: true,
       destinationTtl: 2,
       rounds: 3,
+      paths: [
+        {
+          flow: 1,
+          reached: true,
+          hops: [
+            {
+              ttl: 1,
+              sent: 1,
+              received: 0,
+              responders: [],
+              reachedDestination: false,
+              mark: '',
+            },
+            {
+              ttl: 2,
+              sent: 1,
+              received: 1,
+              responders: [{ address: '192.0.2.5', replies: 1, bestMs: 0.5, avgMs: 0.5 }],
+              reachedDestination: true,
+              mark: '',
+            },
+          ],
+        },
+      ],
       corrupt: 1,
     });
+    // Each flow's path, with names beside addresses as everywhere else.
+    expect(end.paths).toEqual([
+      {
+        flow: 1,
+        reached: true,
+        hops: [
+          { ttl: 1, sent: 1, received: 0, responders: [], reachedDestination: false, mark: '' },
+          {
+            ttl: 2,
+            sent: 1,
+            received: 1,
+            responders: [{ address: '192.0.2.5', name: 'r1.lab', replies: 1, bestMs: 0.5, avgMs: 0.5 }],
+            reachedDestination: true,
+            mark: '',
+          },
+        ],
+      },
+    ]);
     expect(end).toMatchObject({
       type: 'end',
       time: ISO,

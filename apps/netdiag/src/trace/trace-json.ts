@@ -1,5 +1,6 @@
 import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
 import { hopPmtuJson, pmtuEventJson, probeSizeJson } from './trace-mtu.js';
+import { pathJson } from './trace-paths.js';
 
 /** The schema of `netdiag trace --json`, named in its start event. */
 export const TRACE_SCHEMA = 'netdiag.trace/1';
@@ -65,6 +66,7 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         time: iso(e.time),
         ttl: e.ttl,
         round: e.round,
+        flow: e.flow,
         id: e.id,
         outcome: e.outcome,
         address: e.responder,
@@ -93,6 +95,7 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         rounds: e.rounds,
         corrupt: e.corrupt,
         hops: e.hops.map((h) => hopJson(h, nameOf)),
+        paths: e.paths.map((p) => pathJson(p, nameOf)),
       });
   }
 }

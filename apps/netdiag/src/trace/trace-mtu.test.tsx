@@ -15,6 +15,7 @@ const probe = (ttl: number, size: number | undefined, outcome: Probe['outcome'] 
   time: 0,
   ttl,
   round: 0,
+  flow: 0,
   id: ttl,
   outcome,
   responder: outcome === 'reply' ? `192.0.2.${ttl}` : null,

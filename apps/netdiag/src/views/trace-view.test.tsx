@@ -28,6 +28,8 @@ function snap(hops: HopSnapshot[], over: Partial<TraceBoardSnapshot> = {}): Trac
     display: 'stats',
     paused: false,
     ended: false,
+    flows: 1,
+    flowsAt: new Map(),
     ...over,
   };
 }
@@ -70,6 +72,28 @@ describe('TraceTable', () => {
     expect(lines[7]).toBe('keys: q quit  p pause  r reset  n names  d display');
     expect(lines).toHaveLength(8);
     expect(Math.max(...lines.map((l) => l.length))).toBe(99);
+    ui.unmount();
+  });
+
+  it('with several flows, puts before each responder how many flows met it there: a fan shows where paths diverge', () => {
+    const flowsAt = new Map([
+      [1, new Map([['192.0.2.5', 16]])],
+      [
+        3,
+        new Map([
+          ['192.0.2.13', 9],
+          ['192.0.2.17', 7],
+        ]),
+      ],
+    ]);
+    const ui = render(<TraceTable snapshot={snap(path(), { flows: 16, flowsAt })} width={100} />);
+    const lines = plain(ui.lastFrame()!).split('\n');
+    expect(lines[2]).toMatch(/^ {2}1\. \[16\/16\] r1\.lab \(192\.0\.2\.5\)\s+0\.0%/);
+    expect(lines[3]).toMatch(/^ {2}2\. \?\?\?\s+100\.0%/);
+    expect(lines[4]).toMatch(/^ {2}3\. \[9\/16\] 192\.0\.2\.13\s+25\.0%/);
+    expect(lines[5]).toBe('     [7/16] 192.0.2.17');
+    // Not yet met on any flow: no tag rather than a made-up count.
+    expect(lines[6]).toMatch(/^ {2}4\. far\.lab \(192\.0\.2\.9\)\s+0\.0%/);
     ui.unmount();
   });
 

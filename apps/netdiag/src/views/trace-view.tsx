@@ -41,6 +41,12 @@ function hostLabel(address: string, snapshot: TraceBoardSnapshot): string {
   return name ? `${name} (${address})` : address;
 }
 
+/** `[9/16] ` before a responder: of the trace's flows, how many met it at this hop (ECMP fans show as several). */
+function flowTag(ttl: number, address: string, snapshot: TraceBoardSnapshot): string {
+  const n = snapshot.flows > 1 ? snapshot.flowsAt.get(ttl)?.get(address) : undefined;
+  return n === undefined ? '' : `[${n}/${snapshot.flows}] `;
+}
+
 function fit(text: string, width: number): string {
   return text.length > width - 1 ? `${text.slice(0, width - 2)}…`.padEnd(width) : text.padEnd(width);
 }
@@ -62,7 +68,7 @@ function HopRows({
   width: number;
 }) {
   const [first, ...others] = hop.responders;
-  const label = `${right(String(hop.ttl), 3)}. ${first ? hostLabel(first.address, snapshot) : hop.sent ? '???' : ''}${hop.mark ? ` ${hop.mark}` : ''}`;
+  const label = `${right(String(hop.ttl), 3)}. ${first ? flowTag(hop.ttl, first.address, snapshot) + hostLabel(first.address, snapshot) : hop.sent ? '???' : ''}${hop.mark ? ` ${hop.mark}` : ''}`;
   const values = [
     `${hop.lossPercent.toFixed(1)}%`,
     String(hop.sent),
@@ -98,7 +104,7 @@ function HopRows({
       </Box>
       {others.map((o) => (
         <Text key={o.address} dimColor>
-          {`     ${hostLabel(o.address, snapshot)}`}
+          {`     ${flowTag(hop.ttl, o.address, snapshot)}${hostLabel(o.address, snapshot)}`}
         </Text>
       ))}
     </Box>
