@@ -15,7 +15,7 @@
 //   the same target's echo pairs captured by tcpdump on the client's interface with the
 //   kernel's nanosecond timestamps (64 targets, 15 s of the run); the p50 and p99 over targets;
 // - /metrics scrape time: curl's total time for the text format, median of 3 at the end.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,6 +224,9 @@ const lab = await createLab({
   links: [{ hosts: ['client', 'many'] }],
 });
 const dir = mkdtempSync(join(tmpdir(), 'netdiag-bench-monitor-'));
+// netdiag monitor runs as nobody once its sockets are open (issue 16) and re-reads its config
+// on reload: nobody must be able to read it.
+chmodSync(dir, 0o755);
 const results: Result[] = [];
 try {
   for (const n of sizes) {
