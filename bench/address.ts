@@ -2,11 +2,33 @@
 // layer) on the same 100,000 addresses, in this process: text from bytes (every packet capture
 // and netstat prints, per address) and bytes from text. Prints operations per second and ratios.
 // Run: node --import tsx bench/address.ts [rounds]
+// Both run in-process: the bench runs itself once per Node line (a child each, one after the
+// other, bench/lib/measure.ts: lines) and prints their rows in one table.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { formatIpv6, parseIpv6 } from '@netdiag/address';
 import ipaddr from 'ipaddr.js';
+import { lines } from './lib/measure.js';
 
 const rounds = Number(process.argv[2] ?? 5);
 const COUNT = 100_000;
+
+if (process.env.NETDIAG_BENCH_CHILD === undefined) {
+  console.log(`${COUNT.toLocaleString('en')} IPv6 addresses, best of ${rounds} rounds, per Node line`);
+  console.log('operation                   netdiag (ms)  ipaddr.js (ms)  ipaddr.js / netdiag');
+  for (const { major, node } of lines) {
+    const r = spawnSync(node, ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+      encoding: 'utf8',
+      env: { ...process.env, NETDIAG_BENCH_CHILD: '1' },
+    });
+    if (r.status !== 0) throw new Error(`Node ${major}: ${r.stderr}`);
+    for (const [name, ours, theirs] of JSON.parse(r.stdout) as [string, number, number][])
+      console.log(
+        `${`${name} (${major})`.padEnd(27)} ${ours.toFixed(1).padStart(12)}  ${theirs.toFixed(1).padStart(14)}  ${(theirs / ours).toFixed(2).padStart(19)}`,
+      );
+  }
+  process.exit(0);
+}
 // A mix like a capture's: documentation prefixes, link-local, mapped IPv4, random.
 let seed = 1;
 const random = () => {
@@ -55,12 +77,5 @@ const rows: [string, number, number][] = [
     }),
   ],
 ];
-console.log(
-  `${COUNT.toLocaleString('en')} IPv6 addresses, best of ${rounds} rounds (Node ${process.versions.node})`,
-);
-console.log('operation              netdiag (ms)  ipaddr.js (ms)  ipaddr.js / netdiag');
-for (const [name, ours, theirs] of rows)
-  console.log(
-    `${name.padEnd(22)} ${ours.toFixed(1).padStart(12)}  ${theirs.toFixed(1).padStart(14)}  ${(theirs / ours).toFixed(2).padStart(19)}`,
-  );
-if (sink === 0) console.log('');
+// `sink` keeps the work from being optimised away; it never reaches zero.
+console.log(JSON.stringify(sink === 0 ? [] : rows));

@@ -2,13 +2,14 @@
 // namespace whose neighbour table holds 1000 entries (static, on a veth, addresses from
 // 198.18.0.0/15), and on this machine's own small table; then `netdiag arp probe` beside arping
 // and `netdiag arp scan` beside arp-scan, to a peer namespace on that veth.
+// netdiag and `node -e 0` run on every Node line (bench/lib/measure.ts: lines), side by side.
 // Run (root, for the namespace): npm run build && node --import tsx bench/arp.ts [runs]
 // NETDIAG_BASELINE=path/to/other/bin/netdiag.js adds that build beside this one (start-up cost of
 // a change, measured interleaved); NETDIAG_CLI=path/to/bin/netdiag.js replaces this one.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type Contender, printRatios, timeAll } from './lib/measure.js';
+import { type Contender, onEveryLine, printRatios, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = process.env.NETDIAG_CLI ?? `${root}apps/netdiag/bin/netdiag.js`;
@@ -22,11 +23,12 @@ const peerNs = `nd${id}-bpeer`;
 const PEER = '198.18.15.250';
 
 function contenders(where?: string): Contender[] {
-  const c = (label: string, argv: string[]): Contender => ({ label, argv, ...(where ? { ns: where } : {}) });
+  const at = where ? { ns: where } : {};
+  const c = (label: string, argv: string[]): Contender => ({ label, argv, ...at });
   return [
-    c('node -e 0', [process.execPath, '-e', '0']),
-    c('netdiag arp', [process.execPath, cli, 'arp']),
-    c('netdiag arp --json', [process.execPath, cli, 'arp', '--json']),
+    ...onEveryLine('node -e 0', ['-e', '0'], at),
+    ...onEveryLine('netdiag arp', [cli, 'arp'], at),
+    ...onEveryLine('netdiag arp --json', [cli, 'arp', '--json'], at),
     ...(baseline ? [c('baseline netdiag arp', [process.execPath, baseline, 'arp'])] : []),
     c('ip neigh', ['ip', 'neigh']),
     c('ip -4 neigh', ['ip', '-4', 'neigh']),
@@ -71,7 +73,7 @@ if (process.getuid?.() === 0) {
     `one ARP request to a peer that answers, ${runs} runs each`,
     timeAll(
       [
-        inNs('netdiag arp probe -c 1', [process.execPath, cli, 'arp', 'probe', PEER, '-I', 'n0', '-c', '1']),
+        ...onEveryLine('netdiag arp probe -c 1', [cli, 'arp', 'probe', PEER, '-I', 'n0', '-c', '1'], { ns }),
         inNs('arping -c 1', ['arping', '-c', '1', '-i', 'n0', PEER]),
       ],
       runs,
@@ -83,16 +85,13 @@ if (process.getuid?.() === 0) {
     `a scan of a /28 with one host, ${runs} runs each (timeouts: netdiag 0.5 s x 2 passes, arp-scan 0.5 s x 2 tries)`,
     timeAll(
       [
-        inNs('netdiag arp scan', [
-          process.execPath,
-          cli,
-          'arp',
-          'scan',
-          '198.18.15.240/28',
-          '-I',
-          'n0',
-          '--foreign',
-        ]),
+        ...onEveryLine(
+          'netdiag arp scan',
+          [cli, 'arp', 'scan', '198.18.15.240/28', '-I', 'n0', '--foreign'],
+          {
+            ns,
+          },
+        ),
         inNs('arp-scan', ['arp-scan', '-q', '-r', '2', '-t', '500', '-I', 'n0', '198.18.15.240/28']),
       ],
       runs,

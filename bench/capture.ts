@@ -7,6 +7,7 @@
 //    filter, dropped by kernel) of each.
 // 2. Decoding: the 200,000-packet file tcpdump wrote of that flood, printed to /dev/null with -n
 //    and with -n -X, netdiag beside tcpdump, runs interleaved; ratios to tcpdump.
+// netdiag (the CLI and the receive paths) runs on every Node line (bench/lib/measure.ts: lines).
 // Run (root, for the namespaces): npm run build && node --import tsx bench/capture.ts [runs] [requests]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Contender, printRatios, timeAll } from './lib/measure.js';
+import { type Contender, lines, onEveryLine, printRatios, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = process.env.NETDIAG_CLI ?? `${root}apps/netdiag/bin/netdiag.js`;
@@ -95,10 +96,10 @@ function flood(): number {
   return performance.now() - t0;
 }
 
-/** One receive path of bench/lib/capture-receiver.ts under one flood. */
-async function receivePath(path: 'ring' | 'recvmsg'): Promise<void> {
+/** One receive path of bench/lib/capture-receiver.ts, run by one Node line, under one flood. */
+async function receivePath(path: 'ring' | 'recvmsg', line: (typeof lines)[number]): Promise<void> {
   const helper = `${root}bench/lib/capture-receiver.ts`;
-  const [file, ...args] = inNs(a, [process.execPath, '--import', 'tsx', helper, path]);
+  const [file, ...args] = inNs(a, [line.node, '--import', 'tsx', helper, path]);
   const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
   let out = '';
   let err = '';
@@ -120,20 +121,22 @@ async function receivePath(path: 'ring' | 'recvmsg'): Promise<void> {
   await exited;
   const r = JSON.parse(out) as { received: number; dropped: number; cpuMs: number };
   console.log(
-    `${path.padEnd(10)} ${String(r.received).padStart(9)} ${String(r.dropped).padStart(8)} ${r.cpuMs.toFixed(0).padStart(8)} ${((r.cpuMs * 1000) / Math.max(1, r.received)).toFixed(2).padStart(10)} ${(ms / 1000).toFixed(2).padStart(8)}`,
+    `${`${path} (${line.major})`.padEnd(14)} ${String(r.received).padStart(9)} ${String(r.dropped).padStart(8)} ${r.cpuMs.toFixed(0).padStart(8)} ${((r.cpuMs * 1000) / Math.max(1, r.received)).toFixed(2).padStart(10)} ${(ms / 1000).toFixed(2).padStart(8)}`,
   );
 }
 
 console.log(`\nreceive path: ping -f -c ${requests} across a veth (${2 * requests} packets) into JavaScript`);
 console.log(
-  `${'path'.padEnd(10)} ${'frames'.padStart(9)} ${'dropped'.padStart(8)} ${'cpu ms'.padStart(8)} ${'µs/frame'.padStart(10)} ${'flood s'.padStart(8)}`,
+  `${'path'.padEnd(14)} ${'frames'.padStart(9)} ${'dropped'.padStart(8)} ${'cpu ms'.padStart(8)} ${'µs/frame'.padStart(10)} ${'flood s'.padStart(8)}`,
 );
 for (let i = 0; i < Math.max(1, Math.min(runs, 3)); i++) {
-  await receivePath('ring');
-  await receivePath('recvmsg');
+  for (const line of lines) {
+    await receivePath('ring', line);
+    await receivePath('recvmsg', line);
+  }
 }
 
-const NETDIAG = [process.execPath, cli, 'capture', '-i', 'v0', '-w', '/dev/null'];
+const netdiagOn = (node: string) => [node, cli, 'capture', '-i', 'v0', '-w', '/dev/null'];
 const TCPDUMP = ['tcpdump', '-i', 'v0', '-w', '/dev/null'];
 
 const row = (label: string, c: Counts, ms: number) =>
@@ -146,17 +149,19 @@ console.log(
 );
 for (let i = 0; i < Math.max(1, Math.min(runs, 3)); i++) {
   for (const [label, argv] of [
-    ['netdiag capture -w /dev/null', NETDIAG],
-    ['tcpdump -w /dev/null', TCPDUMP],
-  ] as const) {
+    ...lines.map(({ major, node }) => [`netdiag capture -w /dev/null (${major})`, netdiagOn(node)] as const),
+    ['tcpdump -w /dev/null', TCPDUMP] as const,
+  ]) {
     const c = await startCapture(argv);
     const ms = flood();
     row(label, await c.stop(), ms);
   }
-  const [x, y] = [await startCapture(NETDIAG), await startCapture(TCPDUMP)];
-  const ms = flood();
-  row('both at once: netdiag', await x.stop(), ms);
-  row('both at once: tcpdump', await y.stop(), ms);
+  for (const { major, node } of lines) {
+    const [x, y] = [await startCapture(netdiagOn(node)), await startCapture(TCPDUMP)];
+    const ms = flood();
+    row(`both at once: netdiag (${major})`, await x.stop(), ms);
+    row('both at once: tcpdump', await y.stop(), ms);
+  }
 }
 
 // The file: what tcpdump wrote of one flood.
@@ -169,10 +174,7 @@ const file = join(dir, 'flood.pcap');
 }
 const decode = (flags: string[]): Contender[] => [
   { label: `tcpdump ${flags.join(' ')} -r`, argv: ['tcpdump', ...flags, '-r', file] },
-  {
-    label: `netdiag capture ${flags.join(' ')} -r`,
-    argv: [process.execPath, cli, 'capture', ...flags, '-r', file],
-  },
+  ...onEveryLine(`netdiag capture ${flags.join(' ')} -r`, [cli, 'capture', ...flags, '-r', file]),
 ];
 printRatios(
   `decoding ${file} to /dev/null, ${runs} runs each`,
@@ -192,19 +194,15 @@ printRatios(
         label: 'tcpdump filter',
         argv: ['tcpdump', '-r', file, '-w', '/dev/null', 'icmp[icmptype] == icmp-echoreply'],
       },
-      {
-        label: 'netdiag filter',
-        argv: [
-          process.execPath,
-          cli,
-          'capture',
-          '-r',
-          file,
-          '-w',
-          '/dev/null',
-          'icmp[icmptype] == icmp-echoreply',
-        ],
-      },
+      ...onEveryLine('netdiag filter', [
+        cli,
+        'capture',
+        '-r',
+        file,
+        '-w',
+        '/dev/null',
+        'icmp[icmptype] == icmp-echoreply',
+      ]),
     ],
     runs,
   ),

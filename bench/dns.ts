@@ -6,16 +6,19 @@
 // in flight. dig reads its batch file one query at a time, so "N in flight" for dig is N dig
 // processes each given 10,000/N lines. Rounds are interleaved (a, b, c, a, b, c) so a noisy
 // moment of the machine falls on every contender alike. Nothing here asserts a time.
-import { spawn } from 'node:child_process';
+// The two in-process contenders (dns-client and Node's resolver) run in a child per Node line,
+// each round (bench/lib/measure.ts: lines), so that Node 20 and Node 24 stand side by side.
+import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { Resolver as NodeResolver } from 'node:dns/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { encodeQuery, query } from '@netdiag/dns-client';
 import { standardZones, startKnot } from '../test/dns/knot.js';
-import { median, printRatios, type Timing } from './lib/measure.js';
+import { lines, median, printRatios, type Timing } from './lib/measure.js';
 
 const QUERIES = 10_000;
 const rounds = Number(process.argv[2] ?? 3);
@@ -80,23 +83,55 @@ function timing(label: string, samples: number[], failures: number): Timing {
   };
 }
 
-const knot = await startKnot(standardZones());
-const dir = mkdtempSync(join(tmpdir(), 'netdiag-bench-dns-'));
-try {
+interface RoundResult {
+  readonly totalMs: number;
+  readonly failures: number;
+  readonly each: number[];
+}
+
+/** In a child (NETDIAG_BENCH_CHILD=SERVER,N): one round of dns-client and of Node's resolver, as JSON. */
+async function childRound(server: string, n: number): Promise<void> {
   const nodeResolver = new NodeResolver({ timeout: 2000, tries: 1 });
-  nodeResolver.setServers([knot.address]);
+  nodeResolver.setServers([server]);
   const ours = (i: number) =>
     query(NAMES[i % NAMES.length]!, 'A', {
-      servers: [knot.address],
+      servers: [server],
       timeoutMs: 2000,
       attempts: 1,
       recursionDesired: false,
     });
   const node = (i: number) => nodeResolver.resolve4(NAMES[i % NAMES.length]!);
-  // Warm up JIT and caches of all three (and check that they answer).
+  // Warm up JIT and caches of both (and check that they answer).
   await pool(500, 8, ours);
   await pool(500, 8, node);
+  const a = await pool(QUERIES, n, ours);
+  const b = await pool(QUERIES, n, node);
+  const keep = (r: RoundResult) => ({ ...r, each: n === 1 ? r.each : [] });
+  console.log(JSON.stringify({ ours: keep(a), node: keep(b) }));
+}
 
+const child = process.env.NETDIAG_BENCH_CHILD;
+if (child !== undefined) {
+  const [server, n] = child.split(',');
+  await childRound(server!, Number(n));
+  process.exit(0);
+}
+
+function linesRound(server: string, n: number): { major: number; ours: RoundResult; node: RoundResult }[] {
+  return lines.map(({ major, node }) => {
+    const r = spawnSync(node, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      env: { ...process.env, NETDIAG_BENCH_CHILD: `${server},${n}` },
+    });
+    if (r.status !== 0) throw new Error(`Node ${major}: ${r.stderr}`);
+    return { major, ...(JSON.parse(r.stdout) as { ours: RoundResult; node: RoundResult }) };
+  });
+}
+
+const knot = await startKnot(standardZones());
+const dir = mkdtempSync(join(tmpdir(), 'netdiag-bench-dns-'));
+try {
   for (const n of levels) {
     const files = Array.from({ length: n }, (_, k) => {
       const lines: string[] = [];
@@ -105,33 +140,39 @@ try {
       writeFileSync(f, `${lines.join('\n')}\n`);
       return f;
     });
-    const totals = { ours: [] as number[], node: [] as number[], dig: [] as number[] };
-    const fails = { ours: 0, node: 0, dig: 0 };
-    const latency = { ours: [] as number[], node: [] as number[] };
+    // Per Node line: dns-client and Node's resolver, their round totals, failures and latencies.
+    const per = new Map(
+      lines.map(({ major }) => [
+        major,
+        { ours: [] as number[], node: [] as number[], fo: 0, fn: 0, lo: [] as number[], ln: [] as number[] },
+      ]),
+    );
+    const dig = { totals: [] as number[], failures: 0 };
     for (let r = 0; r < rounds; r++) {
-      const a = await pool(QUERIES, n, ours);
-      totals.ours.push(a.totalMs);
-      fails.ours += a.failures;
-      const b = await pool(QUERIES, n, node);
-      totals.node.push(b.totalMs);
-      fails.node += b.failures;
-      const c = await runDig(files, knot.address);
-      totals.dig.push(c.totalMs);
-      fails.dig += c.failures;
-      if (n === 1) {
-        latency.ours.push(...a.each);
-        latency.node.push(...b.each);
+      for (const { major, ours, node } of linesRound(knot.address, n)) {
+        const p = per.get(major)!;
+        p.ours.push(ours.totalMs);
+        p.fo += ours.failures;
+        p.node.push(node.totalMs);
+        p.fn += node.failures;
+        p.lo.push(...ours.each);
+        p.ln.push(...node.each);
       }
+      const c = await runDig(files, knot.address);
+      dig.totals.push(c.totalMs);
+      dig.failures += c.failures;
     }
     const rows = [
-      timing('netdiag dns-client', totals.ours, fails.ours),
-      timing('node dns.Resolver (c-ares)', totals.node, fails.node),
-      timing(`dig -f (${n} process${n > 1 ? 'es' : ''})`, totals.dig, fails.dig),
+      ...[...per].flatMap(([major, p]) => [
+        timing(`netdiag dns-client (${major})`, p.ours, p.fo),
+        timing(`node dns.Resolver (c-ares) (${major})`, p.node, p.fn),
+      ]),
+      timing(`dig -f (${n} process${n > 1 ? 'es' : ''})`, dig.totals, dig.failures),
     ];
     printRatios(
       `${QUERIES} A queries to knotd on ${knot.address}, ${n} in flight: total ms per round (${rounds} rounds)`,
       rows,
-      rows[2]!.label,
+      rows.at(-1)!.label,
     );
     for (const row of rows)
       console.log(
@@ -140,24 +181,26 @@ try {
     if (n === 1) {
       const p = (xs: number[], q: number) => [...xs].sort((x, y) => x - y)[Math.floor(q * (xs.length - 1))]!;
       console.log('  latency, one in flight (ms):       median      p99');
-      for (const [label, xs] of [
-        ['netdiag dns-client', latency.ours],
-        ['node dns.Resolver (c-ares)', latency.node],
-      ] as const) {
+      for (const [label, xs] of [...per].flatMap(([major, p]) => [
+        [`netdiag dns-client (${major})`, p.lo] as const,
+        [`node dns.Resolver (c-ares) (${major})`, p.ln] as const,
+      ])) {
         console.log(
           `  ${label.padEnd(34)} ${p(xs, 0.5).toFixed(3).padStart(7)} ${p(xs, 0.99).toFixed(3).padStart(8)}`,
         );
       }
-      const digPerQuery = median([...totals.dig].sort((x, y) => x - y)) / QUERIES;
+      const digPerQuery = median([...dig.totals].sort((x, y) => x - y)) / QUERIES;
       console.log(`  ${'dig -f (total / queries)'.padEnd(34)} ${digPerQuery.toFixed(3).padStart(7)}`);
-      console.log(
-        `  ratio netdiag/node median latency: ${(p(latency.ours, 0.5) / p(latency.node, 0.5)).toFixed(2)}`,
-      );
+      for (const [major, q] of per)
+        console.log(
+          `  Node ${major}: ratio netdiag/node median latency: ${(p(q.lo, 0.5) / p(q.ln, 0.5)).toFixed(2)}`,
+        );
     }
   }
 
   // Where the time goes: the same query bytes, one in flight, from a fresh connected socket per
   // query (what dns-client does, for a random source port each time) or from one reused socket.
+  // In this process: on the Node running the bench only.
   const wire = encodeQuery({
     id: 1,
     question: { name: 'www.netdiag.test.', type: 1, class: 1 },
@@ -193,7 +236,7 @@ try {
   const fm = median([...perQuery.fresh].sort((a, b) => a - b));
   const rm = median([...perQuery.reused].sort((a, b) => a - b));
   console.log(
-    `\nbare UDP exchange, 1 in flight: fresh socket per query ${fm.toFixed(3)} ms, reused socket ${rm.toFixed(3)} ms (x${(fm / rm).toFixed(2)})`,
+    `\nbare UDP exchange (Node ${process.versions.node}), 1 in flight: fresh socket per query ${fm.toFixed(3)} ms, reused socket ${rm.toFixed(3)} ms (x${(fm / rm).toFixed(2)})`,
   );
 } finally {
   await knot.stop();

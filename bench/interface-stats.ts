@@ -1,13 +1,14 @@
 // Benchmark: `netdiag if` beside `ip addr`, `ifconfig -a` (net-tools) and a bare `node -e 0`
 // (Node's own start-up), first in this machine's namespace, then in a namespace of 100
 // interfaces (50 veth pairs) each with an IPv4 and an IPv6 address from the documentation ranges.
+// netdiag and `node -e 0` run on every Node line (bench/lib/measure.ts: lines), side by side.
 // Run (root, for the namespace): npm run build && node --import tsx bench/interface-stats.ts [runs]
 // NETDIAG_BASELINE=path/to/other/bin/netdiag.js adds that build beside this one (start-up cost of
 // a change, measured interleaved); NETDIAG_CLI=path/to/bin/netdiag.js replaces this one.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type Contender, printRatios, timeAll } from './lib/measure.js';
+import { type Contender, onEveryLine, printRatios, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = process.env.NETDIAG_CLI ?? `${root}apps/netdiag/bin/netdiag.js`;
@@ -17,11 +18,12 @@ const PAIRS = 50;
 const ns = `nd${randomBytes(3).toString('hex')}-bif`;
 
 function contenders(where?: string): Contender[] {
-  const c = (label: string, argv: string[]): Contender => ({ label, argv, ...(where ? { ns: where } : {}) });
+  const at = where ? { ns: where } : {};
+  const c = (label: string, argv: string[]): Contender => ({ label, argv, ...at });
   return [
-    c('node -e 0', [process.execPath, '-e', '0']),
-    c('netdiag if', [process.execPath, cli, 'if']),
-    c('netdiag if -s --json', [process.execPath, cli, 'if', '-s', '--json']),
+    ...onEveryLine('node -e 0', ['-e', '0'], at),
+    ...onEveryLine('netdiag if', [cli, 'if'], at),
+    ...onEveryLine('netdiag if -s --json', [cli, 'if', '-s', '--json'], at),
     ...(baseline ? [c('baseline netdiag if', [process.execPath, baseline, 'if'])] : []),
     c('ip addr', ['ip', 'addr']),
     c('ip -j -s addr', ['ip', '-j', '-s', 'addr']),

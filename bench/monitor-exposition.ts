@@ -1,12 +1,39 @@
 // Benchmark: the monitor's /metrics body at 10,000 targets, written by @netdiag/monitor's own
 // exposition and by prom-client (the Prometheus client most Node services use), same metrics,
 // same values. Run: node --import tsx bench/monitor-exposition.ts [targets] [rounds]
-// Prints the median time per scrape and the body size; the README's choice rests on it.
+// Prints the median time per scrape and the body size; the README's choice rests on it. Both run
+// in-process, so the bench runs itself once per Node line (a child each, one after the other) and
+// prints their rows in one table.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ExpositionWriter, IcmpEngine, writeIcmpMetrics } from '@netdiag/monitor';
 import client from 'prom-client';
+import { lines } from './lib/measure.js';
 
 const targets = Number(process.argv[2] ?? 10_000);
 const rounds = Number(process.argv[3] ?? 7);
+
+if (process.env.NETDIAG_BENCH_CHILD === undefined) {
+  console.log(`/metrics of ${targets} targets, median of ${rounds} scrapes, per Node line`);
+  const rows: string[] = [];
+  for (const { major, node } of lines) {
+    const r = spawnSync(node, ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+      encoding: 'utf8',
+      env: { ...process.env, NETDIAG_BENCH_CHILD: '1' },
+    });
+    if (r.status !== 0) throw new Error(`Node ${major}: ${r.stderr}`);
+    const m = JSON.parse(r.stdout) as { ours: number; theirs: number; oursMb: number; theirsMb: number };
+    rows.push(
+      `netdiag (${major})`.padEnd(18) +
+        `${m.ours.toFixed(1).padStart(7)} ms per scrape  ${m.oursMb.toFixed(1)} MB`,
+      `prom-client (${major})`.padEnd(18) +
+        `${m.theirs.toFixed(1).padStart(7)} ms per scrape  ${m.theirsMb.toFixed(1)} MB`,
+      `  Node ${major}: our exposition takes ${(m.ours / m.theirs).toFixed(2)}x prom-client's time`,
+    );
+  }
+  console.log(rows.join('\n'));
+  process.exit(0);
+}
 const MS = 1e6;
 
 // An engine with `targets` targets that each sent 60 requests and got 60 replies.
@@ -78,7 +105,7 @@ for (const t of engine.targets) {
   void seen;
 }
 
-async function time(name: string, scrape: () => { length: number } | Promise<{ length: number }>) {
+async function time(scrape: () => { length: number } | Promise<{ length: number }>) {
   const times: number[] = [];
   let size = 0;
   for (let i = 0; i < rounds; i++) {
@@ -88,17 +115,13 @@ async function time(name: string, scrape: () => { length: number } | Promise<{ l
     size = body.length;
   }
   times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)]!;
-  console.log(
-    `${name.padEnd(12)} ${median.toFixed(1).padStart(7)} ms per scrape  ${(size / 1e6).toFixed(1)} MB`,
-  );
-  return median;
+  return { ms: times[Math.floor(times.length / 2)]!, mb: size / 1e6 };
 }
 
-const ours = await time('netdiag', () => {
+const ours = await time(() => {
   const w = new ExpositionWriter('text');
   writeIcmpMetrics(w, engine);
   return w.finish();
 });
-const theirs = await time('prom-client', () => registry.metrics());
-console.log(`${targets} targets: our exposition takes ${(ours / theirs).toFixed(2)}x prom-client's time`);
+const theirs = await time(() => registry.metrics());
+console.log(JSON.stringify({ ours: ours.ms, theirs: theirs.ms, oursMb: ours.mb, theirsMb: theirs.mb }));

@@ -1,6 +1,7 @@
 // Benchmark: `netdiag monitor` beside prometheus-smokeping-prober, in a lab of its own (root).
-// Run: npm run build && node --import tsx bench/monitor.ts [seconds] [sizes]
+// Run: npm run build && node --import tsx bench/monitor.ts [seconds] [sizes] [netdiag|smokeping]
 //      (default: 60 s, sizes 1024,10000)
+// netdiag runs once per Node line (bench/lib/measure.ts: lines), in the same table.
 //
 // Each agent runs alone (one after the other, never side by side) in the lab's `client`
 // namespace, probing N addresses of 198.18.0.0/18 on the host `many` (one veth away, kernel echo
@@ -14,12 +15,13 @@
 //   the same target's echo pairs captured by tcpdump on the client's interface with the
 //   kernel's nanosecond timestamps (64 targets, 15 s of the run); the p50 and p99 over targets;
 // - /metrics scrape time: curl's total time for the text format, median of 3 at the end.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { createLab, type Lab } from '../test/lab/index.js';
+import { lines } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
@@ -157,7 +159,7 @@ async function runAgent(lab: Lab, dir: string, name: string, n: number, argv: st
     const cpu0 = cpuSeconds(pid);
     const t0 = performance.now();
     // Capture the first targets' echoes for part of the run, with the kernel's timestamps.
-    const pcap = join(dir, `${name}-${n}.pcap`);
+    const pcap = join(dir, `${name.replace(/\W+/g, '-')}-${n}.pcap`);
     const captureFilter = `icmp and net 198.18.0.0/${32 - Math.log2(CAPTURE_TARGETS)}`;
     const dump = lab.spawn('client', [
       'tcpdump',
@@ -222,6 +224,9 @@ const lab = await createLab({
   links: [{ hosts: ['client', 'many'] }],
 });
 const dir = mkdtempSync(join(tmpdir(), 'netdiag-bench-monitor-'));
+// netdiag monitor runs as nobody once its sockets are open (issue 16) and re-reads its config
+// on reload: nobody must be able to read it.
+chmodSync(dir, 0o755);
 const results: Result[] = [];
 try {
   for (const n of sizes) {
@@ -231,7 +236,14 @@ try {
       stringify({ targets: [{ hosts: Array.from({ length: n }, (_, i) => address(i)), interval: '1s' }] }),
     );
     const contenders: [string, string[]][] = [
-      ['netdiag', [process.execPath, cli, 'monitor', '--config', file, '--listen', `127.0.0.1:${PORT}`]],
+      // netdiag on every Node line, one after the other like every agent here.
+      ...lines.map(
+        ({ major, node }) =>
+          [
+            `netdiag (${major})`,
+            [node, cli, 'monitor', '--config', file, '--listen', `127.0.0.1:${PORT}`],
+          ] as [string, string[]],
+      ),
       [
         'smokeping',
         [
@@ -243,7 +255,7 @@ try {
       ],
     ];
     for (const [name, argv] of contenders) {
-      if (only !== undefined && name !== only) continue;
+      if (only !== undefined && !name.startsWith(only)) continue;
       try {
         results.push(await runAgent(lab, dir, name, n, argv));
       } catch (err) {
@@ -269,21 +281,23 @@ try {
 }
 
 console.log(`\n${seconds} s at 1 request/s per target; CPU as the share of one core; RTT error in ms\n`);
-console.log('agent       targets   CPU    peak RSS  false loss  RTT err p50  p99     scrape');
+console.log('agent          targets   CPU    peak RSS  false loss  RTT err p50  p99     scrape');
 for (const r of results)
-  if (r.failure) console.log(`${r.name.padEnd(11)} ${String(r.targets).padStart(7)}  ${r.failure}`);
+  if (r.failure) console.log(`${r.name.padEnd(14)} ${String(r.targets).padStart(7)}  ${r.failure}`);
   else
     console.log(
-      `${r.name.padEnd(11)} ${String(r.targets).padStart(7)}  ${r.cpu.toFixed(3).padStart(5)}  ${r.rssMb.toFixed(0).padStart(5)} MB  ` +
+      `${r.name.padEnd(14)} ${String(r.targets).padStart(7)}  ${r.cpu.toFixed(3).padStart(5)}  ${r.rssMb.toFixed(0).padStart(5)} MB  ` +
         `${(100 * r.falseLoss).toFixed(2).padStart(7)} %  ${r.rttErrP50.toFixed(4).padStart(9)}  ${r.rttErrP99.toFixed(4).padStart(7)}  ` +
         `${(r.scrape * 1000).toFixed(0).padStart(5)} ms`,
     );
 for (const n of sizes) {
-  const ours = results.find((r) => r.name === 'netdiag' && r.targets === n);
-  const theirs = results.find((r) => r.name === 'smokeping' && r.targets === n);
-  if (!ours || !theirs || ours.failure || theirs.failure) continue;
-  console.log(
-    `${n} targets: netdiag uses ${(ours.cpu / theirs.cpu).toFixed(3)}x smokeping_prober's CPU, ` +
-      `${(ours.rssMb / theirs.rssMb).toFixed(2)}x its memory, scrapes in ${(ours.scrape / theirs.scrape).toFixed(2)}x its time`,
-  );
+  for (const { major } of lines) {
+    const ours = results.find((r) => r.name === `netdiag (${major})` && r.targets === n);
+    const theirs = results.find((r) => r.name === 'smokeping' && r.targets === n);
+    if (!ours || !theirs || ours.failure || theirs.failure) continue;
+    console.log(
+      `${n} targets: netdiag on Node ${major} uses ${(ours.cpu / theirs.cpu).toFixed(3)}x smokeping_prober's CPU, ` +
+        `${(ours.rssMb / theirs.rssMb).toFixed(2)}x its memory, scrapes in ${(ours.scrape / theirs.scrape).toFixed(2)}x its time`,
+    );
+  }
 }

@@ -1,5 +1,6 @@
 // Benchmark: `netdiag netstat` beside ss and netstat, listing 10,000 and then 50,000 TCP sockets,
 // with and without process names, and a bare `node -e 0` for Node's start-up cost.
+// netdiag and `node -e 0` run on every Node line (bench/lib/measure.ts: lines), side by side.
 // Run: npm run build && node --import tsx bench/netstat.ts [runs]
 //
 // The sockets are loopback connections held by helper child processes (each connection is two
@@ -9,7 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Contender, printRatios, type Timing, timeAll } from './lib/measure.js';
+import { type Contender, lines, onEveryLine, printRatios, type Timing, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // A snapshot of the built CLI: in a shared checkout another build can rewrite dist/ during the
@@ -93,35 +94,36 @@ function countTcp(): number {
     .split('\n').length;
 }
 
+/** netdiag and `node -e 0` on every Node line, side by side (labels end with the line). */
 function contenders(): Contender[] {
-  const netdiag = (args: string[]): Contender => ({
-    label: `netdiag netstat ${args.join(' ')}`,
-    argv: [process.execPath, cli, 'netstat', ...args],
-  });
+  const netdiag = (args: string[]): Contender[] =>
+    onEveryLine(`netdiag netstat ${args.join(' ')}`, [cli, 'netstat', ...args]);
   return [
-    { label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+    ...onEveryLine('node -e 0', ['-e', '0']),
     { label: 'ss -tan', argv: ['ss', '-tan'] },
     { label: 'netstat -tan', argv: ['netstat', '-tan'] },
-    netdiag(['-tan']),
-    netdiag(['-tan', '--source', 'proc']),
-    netdiag(['-tan', '--json']),
+    ...netdiag(['-tan']),
+    ...netdiag(['-tan', '--source', 'proc']),
+    ...netdiag(['-tan', '--json']),
     { label: 'ss -tanp', argv: ['ss', '-tanp'] },
     { label: 'netstat -tanp', argv: ['netstat', '-tanp'] },
-    netdiag(['-tanp']),
+    ...netdiag(['-tanp']),
   ];
 }
 
 function goals(t: readonly Timing[]): void {
   const ms = (label: string) => t.find((x) => x.label === label)!.medianMs;
-  const node = ms('node -e 0');
-  for (const p of ['', 'p']) {
-    const nd = ms(`netdiag netstat -tan${p}`);
-    const ss = ms(`ss -tan${p}`);
-    const ns = ms(`netstat -tan${p}`);
-    console.log(
-      `  -tan${p}: netdiag above bare node ${(nd - node).toFixed(1)} ms = ${((nd - node) / ss).toFixed(2)}x ss (goal <= 2); ` +
-        `netdiag / netstat = ${(nd / ns).toFixed(2)} (goal < 1 at 50,000)`,
-    );
+  for (const { major } of lines) {
+    const node = ms(`node -e 0 (${major})`);
+    for (const p of ['', 'p']) {
+      const nd = ms(`netdiag netstat -tan${p} (${major})`);
+      const ss = ms(`ss -tan${p}`);
+      const ns = ms(`netstat -tan${p}`);
+      console.log(
+        `  Node ${major}, -tan${p}: netdiag above bare node ${(nd - node).toFixed(1)} ms = ${((nd - node) / ss).toFixed(2)}x ss (goal <= 2); ` +
+          `netdiag / netstat = ${(nd / ns).toFixed(2)} (goal < 1 at 50,000)`,
+      );
+    }
   }
 }
 

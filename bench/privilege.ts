@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, helperDescriptor, open } from '@netdiag/native-socket';
-import { median, printRatios, timeAll } from './lib/measure.js';
+import { lines, median, printRatios, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.argv[2] ?? 15);
@@ -38,35 +38,43 @@ execFileSync('sh', [`${root}scripts/install-helper.sh`, '--prefix', prefix, '--g
 installed = true;
 const helper = join(prefix, 'libexec/netdiag/netdiag-helper');
 const gid = execFileSync('getent', ['group', group]).toString().split(':')[2]!;
-const cli = [process.execPath, `${root}apps/netdiag/bin/netdiag.js`];
+const cli = `${root}apps/netdiag/bin/netdiag.js`;
 // No compile cache for either: nobody cannot read root's, and the comparison is of the sockets.
 const env = { ...process.env, NETDIAG_HELPER: helper, NETDIAG_NO_COMPILE_CACHE: '1' };
 
 const timings = timeAll(
   [
     { label: 'iputils ping -c 1 (root)', argv: ['ping', '-c', '1', '-n', '127.0.0.1'] },
-    { label: 'netdiag ping -c 1 (root, drops)', argv: [...cli, 'ping', '-c', '1', '127.0.0.1'], env },
-    {
-      label: 'netdiag ping -c 1 (helper member)',
-      argv: [
-        'setpriv',
-        '--reuid=65534',
-        '--regid=65534',
-        `--groups=${gid}`,
-        '--inh-caps=-all',
-        ...cli,
-        'ping',
-        '-c',
-        '1',
-        '127.0.0.1',
-      ],
-      env,
-    },
-    { label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+    // Every Node line side by side (labels end with the line).
+    ...lines.flatMap(({ major, node }) => [
+      {
+        label: `netdiag ping -c 1 (root, drops) (${major})`,
+        argv: [node, cli, 'ping', '-c', '1', '127.0.0.1'],
+        env,
+      },
+      {
+        label: `netdiag ping -c 1 (helper member) (${major})`,
+        argv: [
+          'setpriv',
+          '--reuid=65534',
+          '--regid=65534',
+          `--groups=${gid}`,
+          '--inh-caps=-all',
+          node,
+          cli,
+          'ping',
+          '-c',
+          '1',
+          '127.0.0.1',
+        ],
+        env,
+      },
+      { label: `node -e 0 (${major})`, argv: [node, '-e', '0'] },
+    ]),
   ],
   runs,
 );
-printRatios('ping -c 1 to loopback, end to end', timings, 'netdiag ping -c 1 (root, drops)');
+printRatios('ping -c 1 to loopback, end to end', timings, 'iputils ping -c 1 (root)');
 
 const c = constants();
 const usOf = (f: () => void, n: number) => {
@@ -94,18 +102,23 @@ const t0 = process.hrtime.bigint();
 process.argv[1] === 'native' ? dropThreadPrivileges([], null) : await dropPrivileges({});
 console.log(Number(process.hrtime.bigint() - t0) / 1e3);
 s.close();`;
-const dropUs = (which: 'native' | 'checked') => {
+const dropUs = (node: string, which: 'native' | 'checked') => {
   const s: number[] = [];
   for (let i = 0; i < runs; i++)
-    s.push(
-      Number(execFileSync(process.execPath, ['--input-type=module', '-e', dropChild, which]).toString()),
-    );
+    s.push(Number(execFileSync(node, ['--input-type=module', '-e', dropChild, which]).toString()));
   return median(s.sort((a, b) => a - b));
 };
-console.log('\nin one process (medians)');
+const running = process.versions.node.split('.')[0];
+console.log(`\nin one process (medians; the opens in this bench's own Node ${running})`);
 console.log(`open a raw ICMP socket directly (root)       ${direct.toFixed(1).padStart(8)} us`);
 console.log(
   `open it through the helper (spawn + SCM_RIGHTS) ${viaHelper.toFixed(1).padStart(5)} us  (${(viaHelper / direct).toFixed(0)}x)`,
 );
-console.log(`drop in every thread (native broadcast)      ${dropUs('native').toFixed(1).padStart(8)} us`);
-console.log(`drop and check every thread (dropPrivileges) ${dropUs('checked').toFixed(1).padStart(8)} us`);
+for (const { major, node } of lines) {
+  console.log(
+    `drop in every thread (native broadcast), Node ${major}      ${dropUs(node, 'native').toFixed(1).padStart(8)} us`,
+  );
+  console.log(
+    `drop and check every thread (dropPrivileges), Node ${major} ${dropUs(node, 'checked').toFixed(1).padStart(8)} us`,
+  );
+}

@@ -5,12 +5,13 @@
 //  2. RTT error: 50 pings at a 20 ms interval to a target that answers after 20 ms (the lab's
 //     userspace responder), with the event loop idle and blocked 5 ms after every send; the
 //     error is each average minus iputils' average, measured right beside it.
+// Every backend runs on every Node line (bench/lib/measure.ts: lines), side by side.
 // Run (root, for the namespaces): npm run build && node --import tsx bench/socket.ts [runs] [N]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createLab } from '../test/lab/index.js';
-import { type Contender, median, printRatios, timeAll } from './lib/measure.js';
+import { type Contender, lines, median, printRatios, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flood = `${root}bench/lib/socket-flood.ts`;
@@ -39,7 +40,8 @@ execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
 // Lets root's group use ICMP datagram sockets here, as an unprivileged user's would be.
 execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ping_group_range=0 2147483647']);
 
-const node = (args: string[]) => [process.execPath, '--import', 'tsx', ...args];
+/** A helper run by one Node line; every backend runs on every line, side by side. */
+const node = (bin: string, args: string[]) => [bin, '--import', 'tsx', ...args];
 
 for (const target of ['127.0.0.1', '::1']) {
   const contenders: Contender[] = [
@@ -48,11 +50,13 @@ for (const target of ['127.0.0.1', '::1']) {
       argv: ['ping', '-n', '-q', '-f', '-l', `${WINDOW}`, '-c', `${N}`, target],
       ns,
     },
-    ...BACKENDS.map((b) => ({
-      label: `netdiag ${b}`,
-      argv: node([flood, b, target, `${N}`, `${WINDOW}`]),
-      ns,
-    })),
+    ...BACKENDS.flatMap((b) =>
+      lines.map(({ major, node: bin }) => ({
+        label: `netdiag ${b} (${major})`,
+        argv: node(bin, [flood, b, target, `${N}`, `${WINDOW}`]),
+        ns,
+      })),
+    ),
   ];
   printRatios(
     `flood ping of ${N} echo requests to ${target}, ${WINDOW} in flight, ${runs} runs each`,
@@ -98,10 +102,12 @@ try {
       `\nRTT error to a 20 ms target (${target}), ${COUNT} pings at 20 ms, ${runs} runs: average minus iputils' average, ms`,
     );
     console.log(
-      `${'backend'.padEnd(16)} ${'loop idle'.padStart(10)} ${'blocked 5ms'.padStart(12)} ${'x native-raw (blocked)'.padStart(24)}`,
+      `${'backend'.padEnd(21)} ${'loop idle'.padStart(10)} ${'blocked 5ms'.padStart(12)} ${`x native-raw (${lines[0]!.major}, blocked)`.padStart(24)}`,
     );
     const errors = new Map<string, [number, number]>();
-    for (const backend of BACKENDS) {
+    for (const [backend, { major, node: bin }] of BACKENDS.flatMap((b) =>
+      lines.map((l) => [b, l] as const),
+    )) {
       const perBlock: number[] = [];
       for (const block of [0, 5]) {
         const samples: number[] = [];
@@ -119,7 +125,7 @@ try {
           const m = /= [\d.]+\/([\d.]+)\//.exec(theirs.stdout);
           const ours = await lab.exec(
             'client',
-            node([rttChild, backend, target, `${COUNT}`, '20', `${block}`]),
+            node(bin, [rttChild, backend, target, `${COUNT}`, '20', `${block}`]),
           );
           if (!m || ours.code !== 0) continue;
           const avg = (JSON.parse(ours.stdout) as { rtt: { avg: number } }).rtt.avg;
@@ -127,12 +133,12 @@ try {
         }
         perBlock.push(median([...samples].sort((a, b) => a - b)));
       }
-      errors.set(backend, [perBlock[0]!, perBlock[1]!]);
+      errors.set(`${backend} (${major})`, [perBlock[0]!, perBlock[1]!]);
     }
-    const base = Math.abs(errors.get('native-raw')![1]);
+    const base = Math.abs(errors.get(`native-raw (${lines[0]!.major})`)![1]);
     for (const [backend, [idle, blocked]] of errors) {
       console.log(
-        `${backend.padEnd(16)} ${idle.toFixed(3).padStart(10)} ${blocked.toFixed(3).padStart(12)} ${(Math.abs(blocked) / base).toFixed(1).padStart(24)}`,
+        `${backend.padEnd(21)} ${idle.toFixed(3).padStart(10)} ${blocked.toFixed(3).padStart(12)} ${(Math.abs(blocked) / base).toFixed(1).padStart(24)}`,
       );
     }
   }

@@ -6,7 +6,7 @@
 // Run: npm run build && node --import tsx bench/trace-mtu.ts [runs]   (default 10)
 import { fileURLToPath } from 'node:url';
 import { createLab, type Lab } from '../test/lab/index.js';
-import { type Contender, printRatios, timeAll } from './lib/measure.js';
+import { type Contender, lines, onEveryLine, printRatios, timeAll } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
@@ -32,20 +32,19 @@ async function main(): Promise<void> {
   try {
     const hosts = ['client', ...lab.topology.chains.path!.routers, 'target'];
     for (let i = 0; i < MTUS.length; i++) await setLinkMtu(lab, hosts[i]!, hosts[i + 1]!, MTUS[i]!);
-    console.log(`lab ${lab.id}: 4 hops, link MTUs ${MTUS.join(', ')}, Node ${process.versions.node}`);
+    console.log(
+      `lab ${lab.id}: 4 hops, link MTUs ${MTUS.join(', ')}, Node ${lines.map((l) => l.major).join(' and ')}`,
+    );
     for (const family of [4, 6] as const) {
       const far = lab.addr('target', family);
       const ns = lab.ns('client');
+      // netdiag and `node -e 0` on every Node line, side by side (labels end with the line).
       const cs: Contender[] = [
-        { label: 'node -e 0', argv: [process.execPath, '-e', '0'], ns },
+        ...onEveryLine('node -e 0', ['-e', '0'], { ns }),
         // The same trace without the search: what --mtu adds.
-        { label: 'netdiag trace -n', argv: [process.execPath, cli, 'trace', '-n', far], ns },
-        { label: 'netdiag trace -n --mtu', argv: [process.execPath, cli, 'trace', '-n', '--mtu', far], ns },
-        {
-          label: 'netdiag trace -n --mtu -U',
-          argv: [process.execPath, cli, 'trace', '-n', '--mtu', '-U', far],
-          ns,
-        },
+        ...onEveryLine('netdiag trace -n', [cli, 'trace', '-n', far], { ns }),
+        ...onEveryLine('netdiag trace -n --mtu', [cli, 'trace', '-n', '--mtu', far], { ns }),
+        ...onEveryLine('netdiag trace -n --mtu -U', [cli, 'trace', '-n', '--mtu', '-U', far], { ns }),
         { label: 'tracepath -n', argv: ['tracepath', `-${family}`, '-n', far], ns },
       ];
       // A benchmark of a run that found the wrong answer means nothing.

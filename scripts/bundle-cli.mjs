@@ -30,6 +30,12 @@ const common = {
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  // Whitespace and comments out, names kept (stack traces and profiles stay readable; the source
+  // map has the rest): trace.cjs 323 -> 222 kB and all ASCII (a comment's '×' made the whole
+  // source a two-byte string), 1.5 to 2 ms less CPU for `trace -n` on Node 20 and 24 alike
+  // (31 runs, interleaved, in the lab).
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 };
 

@@ -1,4 +1,23 @@
 import { spawnSync } from 'node:child_process';
+import { nodeLines } from '../../scripts/node-lines.mjs';
+
+/**
+ * The Node lines netdiag runs on here, running Node first (the system's 20, then Node 24 from
+ * .cache/node where setup installed it): every benchmark puts netdiag on each side by side.
+ */
+export const lines: readonly { readonly major: number; readonly node: string }[] = nodeLines();
+
+/**
+ * One contender per Node line for a command Node runs: `args` follow the node binary, and each
+ * label ends with the line (`netdiag arp (20)`, `netdiag arp (24)`).
+ */
+export function onEveryLine(
+  label: string,
+  args: readonly string[],
+  more: Partial<Contender> = {},
+): Contender[] {
+  return lines.map(({ major, node }) => ({ ...more, label: `${label} (${major})`, argv: [node, ...args] }));
+}
 
 /** One command to time: argv[0] is the program; `ns` runs it inside that network namespace. */
 export interface Contender {
