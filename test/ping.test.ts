@@ -58,6 +58,39 @@ for (const backend of BACKENDS)
       ]);
     });
 
+    it('among several hosts, reports an unknown name on stderr and pings the others, exit 2, as fping', async () => {
+      const hosts = ['t3.lab.test', 'nosuch.lab.test', lab.addr('far', 4)];
+      const [ours, theirs] = await Promise.all([
+        lab.exec('client', netdiagArgv('ping', '-4', '-c', '2', '-i', '0.05', ...hosts)),
+        lab.exec('client', ['fping', '-4', '-c', '2', '-p', '50', ...hosts]),
+      ]);
+      // fping: `nosuch.lab.test: Name or service not known`, the others pinged, exit 2.
+      expect(theirs.code).toBe(2);
+      expect(theirs.stderr).toMatch(/^nosuch\.lab\.test: /m);
+      expect(ours.code, ours.stderr).toBe(theirs.code);
+      expect(ours.stderr.trim().split('\n')).toEqual([
+        'netdiag: ping: nosuch.lab.test: host is unknown (name resolution failed)',
+      ]);
+      for (const t of ['t3.lab.test', lab.addr('far', 4)]) {
+        expect(ours.stdout).toContain(`--- ${t} ping statistics ---`);
+        expect(theirs.stderr).toMatch(
+          new RegExp(`^${t.replaceAll('.', '\\.')}\\s+: xmt/rcv/%loss = 2/2/0%`, 'm'),
+        );
+      }
+      expect(ours.stdout.match(/2 packets transmitted, 2 received/g)).toHaveLength(2);
+      expect(ours.stdout).not.toContain('nosuch');
+      // Every name unknown: a line for each, nothing to ping, exit 2.
+      const none = await lab.exec(
+        'client',
+        netdiagArgv('ping', '-c', '1', 'nosuch.lab.test', 'none.lab.test'),
+      );
+      expect(none.code).toBe(2);
+      expect(none.stderr.trim().split('\n')).toEqual([
+        'netdiag: ping: nosuch.lab.test: host is unknown (name resolution failed)',
+        'netdiag: ping: none.lab.test: host is unknown (name resolution failed)',
+      ]);
+    });
+
     it('loses 30% ± binomial noise of 200 probes at the lossy target', async () => {
       const r = await lab.exec(
         'client',

@@ -25,7 +25,7 @@ describe.skipIf(process.getuid?.() !== 0)('trace: forged answers on the wire (ne
     await lab?.destroy();
   });
 
-  async function trace(mode: string, family: 4 | 6) {
+  async function trace(mode: string, family: 4 | 6, method: readonly string[] = ['-I']) {
     const { child } = await startReadyChild([
       'ip',
       'netns',
@@ -39,12 +39,12 @@ describe.skipIf(process.getuid?.() !== 0)('trace: forged answers on the wire (ne
       const target = lab.addr('forger', family);
       const r = await lab.exec(
         'client',
-        netdiagArgv('trace', '-I', '-n', '--json', '-q', '3', '-w', '1', target),
+        netdiagArgv('trace', ...method, '-n', '--json', '-q', '3', '-w', '1', target),
       );
       const peer = await lab.exec('client', [
         'traceroute',
         `-${family}`,
-        '-I',
+        ...method,
         '-n',
         '-q',
         '3',
@@ -83,4 +83,20 @@ describe.skipIf(process.getuid?.() !== 0)('trace: forged answers on the wire (ne
       expect(t.end).toMatchObject({ reached: true, corrupt: family === 4 ? 3 : 0 });
     });
   }
+
+  it('TCP SYN (IPv4): a SYN-ACK whose TCP checksum fails is never an answer; the RST after it is', async () => {
+    // The forger's kernel would answer each SYN with a RST of its own, racing the forgery: only
+    // the responder's packets (firewall mark 42) may leave with RST set.
+    const nft = await lab.exec('forger', ['nft', '-f', '-'], {
+      input:
+        'table ip forger {\n chain out {\n type filter hook output priority 0;\n tcp flags & rst != 0 meta mark != 42 drop\n }\n}\n',
+    });
+    expect(nft.code, nft.stderr).toBe(0);
+    const t = await trace('tcp-checksum', 4, ['-T', '-p', '80']);
+    expect(t.last).toMatchObject({ ttl: 2, sent: 3, received: 3, reachedDestination: true });
+    // Each probe to the target drew a forged SYN-ACK, then a right RST: the first is corrupt,
+    // the second the answer.
+    expect(t.end).toMatchObject({ reached: true, corrupt: 3 });
+    expect(t.peer.stdout).toContain(t.target);
+  });
 });

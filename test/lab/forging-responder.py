@@ -12,6 +12,11 @@ first a packet that claims to answer the request but does not check out, then th
             last one if shorter)
   quote     a destination unreachable (host unreachable) quoting the request with its sequence
             number plus 1000: a request never sent
+  tcp-checksum
+            (IPv4 TCP, not echo requests) for each SYN arriving, a SYN-ACK acknowledging it whose
+            TCP checksum is one bit off, then a RST acknowledging it, checksum right. Its packets
+            carry firewall mark 42, so that the test can drop the kernel's own RSTs, which would
+            race the forgery
 
 A prober that counts replies properly sees each request answered once, plus one corrupt packet.
 IPv6 packets are written whole (IPPROTO_RAW), so the ICMPv6 checksum is what this script says,
@@ -28,7 +33,7 @@ import struct
 import sys
 
 MODE = sys.argv[1]
-assert MODE in ("checksum", "payload", "quote"), MODE
+assert MODE in ("checksum", "payload", "quote", "tcp-checksum"), MODE
 
 
 def checksum(data: bytes) -> int:
@@ -73,7 +78,43 @@ def ipv4_header(src: bytes, dst: bytes, payload_len: int, proto: int, ident: int
     return h[:10] + struct.pack("!H", checksum(h)) + h[12:]
 
 
+def tcp_answers(packet: bytes) -> list[bytes]:
+    """For an IPv4 packet carrying a SYN, a SYN-ACK to it whose TCP checksum is one bit off, then
+    a right RST (whole, IP headers included); none for anything else."""
+    ihl = (packet[0] & 0x0F) * 4
+    tcp = packet[ihl:]
+    if len(tcp) < 20 or tcp[13] & 0x12 != 0x02:
+        return []
+    src, dst = packet[12:16], packet[16:20]
+    sport, dport, seq = struct.unpack("!HHI", tcp[:8])
+    out = []
+    for flags, flip in ((0x12, 0x0001), (0x14, 0)):
+        segment = struct.pack("!HHIIBBHHH", dport, sport, 0x1234567, (seq + 1) & 0xFFFFFFFF, 0x50, flags, 64240, 0, 0)
+        pseudo = dst + src + struct.pack("!HH", 6, len(segment))
+        c = checksum(pseudo + segment) ^ flip
+        segment = segment[:16] + struct.pack("!H", c) + segment[18:]
+        out.append(ipv4_header(dst, src, len(segment), 6) + segment)
+    return out
+
+
+def serve_tcp():
+    tcp_in = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    raw_out = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    raw_out.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, 42)
+    print('{"ready": true}', flush=True)
+    while True:
+        readable, _, _ = select.select([tcp_in, sys.stdin], [], [])
+        if sys.stdin in readable and not sys.stdin.readline():
+            return
+        if tcp_in in readable:
+            packet, (peer, _) = tcp_in.recvfrom(65535)
+            for answer in tcp_answers(packet):
+                raw_out.sendto(answer, (peer, 0))
+
+
 def main():
+    if MODE == "tcp-checksum":
+        return serve_tcp()
     v4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     v6in = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
     # Whole IPv6 packets out, so the ICMPv6 checksum is ours and not the kernel's.

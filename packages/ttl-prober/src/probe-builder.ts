@@ -47,7 +47,11 @@ export function forceChecksum(
 // A flow's addresses as bytes, parsed once per flow rather than once per probe.
 const flowAddresses = new WeakMap<Flow, { readonly source: Uint8Array; readonly destination: Uint8Array }>();
 
-function pseudo(flow: Flow, protocol: number, length: number): number {
+/**
+ * The pseudo-header sum of the flow's packets of `length` bytes: its probes, and the replies to
+ * them (source and destination swapped, the same one's-complement sum).
+ */
+export function flowPseudoHeaderSum(flow: Flow, protocol: number, length: number): number {
   let a = flowAddresses.get(flow);
   if (!a) {
     a = { source: addressBytes(flow.source), destination: addressBytes(flow.destination) };
@@ -100,7 +104,7 @@ export function buildProbe(flow: Flow, id: ProbeId, payloadBytes = PROBE_PAYLOAD
         payload,
       } as const;
       const bytes = flow.family === 4 ? icmpv4.encode(message) : icmpv6.encode(message);
-      const pseudoSum = flow.family === 6 ? pseudo(flow, IPPROTO_ICMPV6, bytes.length) : 0;
+      const pseudoSum = flow.family === 6 ? flowPseudoHeaderSum(flow, IPPROTO_ICMPV6, bytes.length) : 0;
       forceChecksum(bytes, 2, ICMP_HEADER, flow.icmpChecksum, pseudoSum);
       return bytes;
     }
@@ -110,7 +114,7 @@ export function buildProbe(flow: Flow, id: ProbeId, payloadBytes = PROBE_PAYLOAD
       view.setUint16(0, flow.sourcePort);
       view.setUint16(2, flow.destinationPort);
       view.setUint16(4, bytes.length);
-      forceChecksum(bytes, 6, UDP_HEADER, id, pseudo(flow, IPPROTO_UDP, bytes.length));
+      forceChecksum(bytes, 6, UDP_HEADER, id, flowPseudoHeaderSum(flow, IPPROTO_UDP, bytes.length));
       return bytes;
     }
     case 'tcp': {
@@ -124,7 +128,7 @@ export function buildProbe(flow: Flow, id: ProbeId, payloadBytes = PROBE_PAYLOAD
       bytes[12] = (TCP_HEADER / 4) << 4;
       bytes[13] = 0x02; // SYN
       view.setUint16(14, 64_240);
-      const sum = onesComplementSum(bytes, pseudo(flow, IPPROTO_TCP, bytes.length));
+      const sum = onesComplementSum(bytes, flowPseudoHeaderSum(flow, IPPROTO_TCP, bytes.length));
       view.setUint16(16, ~sum & 0xffff);
       return bytes;
     }

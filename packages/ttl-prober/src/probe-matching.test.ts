@@ -251,28 +251,79 @@ describe('matching a response to its probe', () => {
     }
   });
 
-  it('takes a SYN-ACK or RST acknowledging our sequence + 1 as arrival (TCP)', () => {
-    const flow = flowOf('tcp', 6);
-    const segment = (flags: number, ack: number) => {
-      const b = new Uint8Array(20);
-      const v = new DataView(b.buffer);
-      v.setUint16(0, flow.destinationPort);
-      v.setUint16(2, flow.sourcePort);
-      v.setUint32(8, ack);
-      b[12] = 0x50;
-      b[13] = flags;
-      return b;
-    };
-    expect(
-      matchResponse(flow, { socket: 'tcp', data: segment(0x12, 43), from: flow.destination, receivedAt: 0n }),
-    ).toMatchObject({ kind: 'reached', probeId: 42 });
-    expect(
-      matchResponse(flow, { socket: 'tcp', data: segment(0x14, 43), from: flow.destination, receivedAt: 0n }),
-    ).toMatchObject({ kind: 'reached', probeId: 42 });
-    expect(
-      matchResponse(flow, { socket: 'tcp', data: segment(0x10, 43), from: flow.destination, receivedAt: 0n }),
-    ).toBeUndefined();
+  /** A TCP segment from the flow's destination to its source, its checksum right (pseudo-header included). */
+  const tcpReply = (flow: Flow, flags: number, ack: number) => {
+    const b = new Uint8Array(20);
+    const v = new DataView(b.buffer);
+    v.setUint16(0, flow.destinationPort);
+    v.setUint16(2, flow.sourcePort);
+    v.setUint32(8, ack);
+    b[12] = 0x50;
+    b[13] = flags;
+    const pseudo = pseudoHeaderSum(addressBytes(flow.destination), addressBytes(flow.source), PROTO.tcp, 20);
+    v.setUint16(16, internetChecksum(b, pseudo));
+    return b;
+  };
+  /** What a raw socket reads: IPv4 with its header, IPv6 the segment alone. */
+  const tcpArrival = (flow: Flow, segment: Uint8Array) => ({
+    socket: 'tcp' as const,
+    data:
+      flow.family === 4
+        ? onWire({ ...flow, source: flow.destination, destination: flow.source }, segment, 60)
+        : segment,
+    from: flow.destination,
+    receivedAt: 0n,
   });
+
+  for (const family of [4, 6] as const)
+    it(`takes a SYN-ACK or RST acknowledging our sequence + 1 as arrival (TCP, IPv${family})`, () => {
+      const flow = flowOf('tcp', family);
+      expect(matchResponse(flow, tcpArrival(flow, tcpReply(flow, 0x12, 43)))).toMatchObject({
+        kind: 'reached',
+        probeId: 42,
+      });
+      expect(matchResponse(flow, tcpArrival(flow, tcpReply(flow, 0x14, 43)))).toMatchObject({
+        kind: 'reached',
+        probeId: 42,
+      });
+      expect(matchResponse(flow, tcpArrival(flow, tcpReply(flow, 0x10, 43)))).toBeUndefined();
+    });
+
+  for (const family of [4, 6] as const)
+    it(`counts a SYN-ACK or RST whose TCP checksum fails as corrupt, never as arrival (IPv${family})`, () => {
+      const flow = flowOf('tcp', family);
+      fc.assert(
+        fc.property(fc.constantFrom(0x12, 0x14), fc.integer({ min: 0, max: 19 * 8 - 1 }), (flags, bit) => {
+          const segment = tcpReply(flow, flags, 43);
+          // Any one bit flipped but a flag or port bit that makes it another flow's or no answer.
+          const at = bit >> 3;
+          if (at < 4 || at === 13) return;
+          segment[at]! ^= 1 << (bit & 7);
+          expect(matchResponse(flow, tcpArrival(flow, segment))).toEqual({ corrupt: 'checksum' });
+        }),
+      );
+      // Right for another destination: the pseudo-header is part of the sum.
+      const offloaded = tcpReply(flow, 0x14, 43);
+      const pseudo = pseudoHeaderSum(
+        addressBytes(flow.destination),
+        addressBytes(flow.source),
+        PROTO.tcp,
+        20,
+      );
+      new DataView(offloaded.buffer).setUint16(16, pseudo);
+      // ...but a sender on this host over veth or loopback leaves the sum to offload: the
+      // pseudo-header sum alone, as the kernel's TCP accepts it.
+      expect(matchResponse(flow, tcpArrival(flow, offloaded))).toMatchObject({
+        kind: 'reached',
+        probeId: 42,
+      });
+      new DataView(offloaded.buffer).setUint16(16, pseudo ^ 1);
+      expect(matchResponse(flow, tcpArrival(flow, offloaded))).toEqual({ corrupt: 'checksum' });
+      const other = { ...flow, source: family === 4 ? '192.0.2.77' : '2001:db8::77' };
+      expect(matchResponse(flow, tcpArrival(flow, tcpReply(other, 0x12, 43)))).toEqual({
+        corrupt: 'checksum',
+      });
+    });
 
   it('never throws on random or truncated bytes', () => {
     for (const family of [4, 6] as const) {

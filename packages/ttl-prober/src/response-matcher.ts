@@ -4,13 +4,15 @@ import {
   ICMPV4_UNREACHABLE,
   ICMPV6_UNREACHABLE,
   type IcmpMessage,
+  IPPROTO_TCP,
   icmpv4,
   icmpv6,
   ipv4,
   isIcmpError,
   mplsLabels,
+  onesComplementSum,
 } from '@netdiag/icmp';
-import { buildProbe, PROBE_PAYLOAD } from './probe-builder.js';
+import { buildProbe, flowPseudoHeaderSum, PROBE_PAYLOAD } from './probe-builder.js';
 import type { Flow, ProbeId, ProbeResponse } from './types.js';
 
 const ICMP_HEADER = 8;
@@ -47,8 +49,8 @@ const TCP_RST = 0x04;
 const TCP_ACK = 0x10;
 
 /**
- * A packet that claims to answer this flow's probes but does not check out: an ICMPv4 checksum
- * that fails (`checksum`), an echo reply whose payload is not the probe's (`payload`), or a
+ * A packet that claims to answer this flow's probes but does not check out: an ICMPv4 or TCP
+ * checksum that fails (`checksum`), an echo reply whose payload is not the probe's (`payload`), or a
  * quote of a datagram this flow did not send (`quote`: another
  * source address, or for ICMP probes another checksum than the one every probe of the flow
  * carries). Never attributed to a hop; the trace counts it.
@@ -212,13 +214,15 @@ function quotedPayloadId(family: 4 | 6, original: Uint8Array): number | undefine
   return (original[at]! << 8) | original[at + 1]!;
 }
 
-function matchTcp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined {
+function matchTcp(flow: Flow, packet: ArrivedPacket): ProbeResponse | CorruptResponse | undefined {
   if (flow.method !== 'tcp' || packet.from !== flow.destination) return undefined;
   let at = 0;
+  let end = packet.data.length;
   let responseTtl: number | null = packet.hopLimit ?? null;
   if (flow.family === 4) {
     const ip = ipv4.decode(packet.data);
     at = ip.bytesRead;
+    end = Math.min(end, ip.value.totalLength);
     responseTtl = ip.value.ttl;
   }
   const d = packet.data;
@@ -234,6 +238,15 @@ function matchTcp(flow: Flow, packet: ArrivedPacket): ProbeResponse | undefined 
   if (!synAck && !rst) return undefined;
   const probeId = (ack - 1) & 0xffff;
   if (probeId === 0) return undefined;
+  // A raw socket gets TCP segments before the kernel's TCP checks them: one that claims to answer
+  // a probe but fails its checksum (pseudo-header included) is damaged or forged, never arrival.
+  // One exception: a segment from this host (a container or namespace over veth, or loopback)
+  // carries the checksum its sender left to offload, the pseudo-header sum alone (Linux's
+  // CHECKSUM_PARTIAL), which the kernel's TCP accepts and no socket can tell from a finished one.
+  const segment = d.subarray(at, end);
+  const pseudo = flowPseudoHeaderSum(flow, IPPROTO_TCP, segment.length);
+  const field = u16(16);
+  if (onesComplementSum(segment, pseudo) !== 0xffff && field !== pseudo) return { corrupt: 'checksum' };
   return {
     probeId: probeId as ProbeId,
     kind: 'reached',

@@ -1,10 +1,19 @@
-import { PingError, type PingEvent, type PingTarget, ping } from '@netdiag/icmp';
+import {
+  type Lookup,
+  PingError,
+  type PingEvent,
+  type PingTarget,
+  ping,
+  resolveHost,
+  systemLookup,
+} from '@netdiag/icmp';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { CliError, ExitCode, UsageError } from '../cli-error.js';
 import { type CommandIo, wantsLiveView } from '../io.js';
 import { PingBoard } from '../ping/ping-board.js';
 import { eventLine, headerLine, summaryLines } from '../ping/ping-format.js';
 import { type PingJsonOptions, pingJsonLine } from '../ping/ping-json.js';
+import { printable } from '../printable.js';
 import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js';
 import { LiveFeed } from '../views/live-feed.js';
 
@@ -31,6 +40,8 @@ ${USER_HELP}
   -h, --help    this help
 
 On a terminal a live table (one row per host, loss, RTTs, a sparkline) stays under the lines.
+Among several hosts, a name that does not resolve is reported on stderr and the others are
+pinged (as fping); the exit status is then 2.
 Exit status: 0 if any reply came, 1 if none, 2 on error (bad input, unknown host, no permission).`;
 
 const options = {
@@ -99,8 +110,12 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     payloadSize,
   };
 
+  const { pingable, lookup, unknown } = await resolveSeveral(hosts, family);
+  for (const err of unknown) io.stderr.write(`netdiag: ping: ${printable(err.message)}\n`);
+  if (pingable.length === 0) return ExitCode.Error;
+
   // The run starts before any view is loaded: the first request goes out while Ink loads.
-  const pingRun = ping(hosts, runOptions);
+  const pingRun = ping(pingable, { ...runOptions, lookup });
   const live = wantsLiveView(io, json);
   const board = new PingBoard();
   const feed = new LiveFeed(() => board.snapshot());
@@ -145,5 +160,35 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     if (err instanceof PingError) throw new CliError(`ping: ${err.message}`, ExitCode.Error, { cause: err });
     throw err;
   }
+  if (unknown.length > 0) return ExitCode.Error;
   return anyReply ? ExitCode.Ok : ExitCode.NoAnswer;
+}
+
+/**
+ * fping's rule for several hosts: one whose name does not resolve is reported and left out, the
+ * others are pinged (a lone unknown host ends the run as before: one line, exit 2). Each name is
+ * resolved once, here; the pinger gets the answers through its lookup.
+ */
+async function resolveSeveral(
+  hosts: readonly string[],
+  family: 4 | 6 | undefined,
+): Promise<{ pingable: readonly string[]; lookup: Lookup; unknown: readonly PingError[] }> {
+  if (hosts.length === 1) return { pingable: hosts, lookup: systemLookup, unknown: [] };
+  const settled = await Promise.allSettled(hosts.map((h) => resolveHost(h, family, systemLookup)));
+  const isUnknown = (r: PromiseSettledResult<unknown>): r is PromiseRejectedResult =>
+    r.status === 'rejected' && r.reason instanceof PingError && r.reason.code === 'UNKNOWN_HOST';
+  const unknown = settled.filter(isUnknown).map((r) => r.reason as PingError);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isUnknown(r));
+  if (failed) {
+    const err: unknown = failed.reason;
+    if (err instanceof PingError) throw new CliError(`ping: ${err.message}`, ExitCode.Error, { cause: err });
+    throw err;
+  }
+  const answers = new Map<string, { address: string; family: 4 | 6 }>();
+  for (const [i, r] of settled.entries()) if (r.status === 'fulfilled') answers.set(hosts[i]!, r.value);
+  return {
+    pingable: hosts.filter((_, i) => settled[i]!.status === 'fulfilled'),
+    lookup: async (host, f) => answers.get(host) ?? systemLookup(host, f),
+    unknown,
+  };
 }
