@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { type ConfigError, DEFAULT_GROUP, defaultConfig, type MonitorConfig, parseConfig } from './config.js';
 import { writeDnsMetrics } from './dns-metrics.js';
 import { DnsTarget, type DnsTargetSpec, dnsKey } from './dns-target.js';
-import { type ExpositionFormat, ExpositionWriter } from './exposition.js';
-import { writeIcmpMetrics } from './icmp-metrics.js';
+import { type ChunkPool, type ExpositionFormat, ExpositionWriter } from './exposition.js';
+import { IcmpSnapshot, icmpMetricLines } from './icmp-metrics.js';
 import { IcmpMonitor, type IcmpMonitorEvents } from './icmp-monitor.js';
 import { type IcmpSockets, openIcmpSockets } from './icmp-sockets.js';
 import type { IcmpTargetSpec } from './icmp-target.js';
@@ -49,7 +49,6 @@ export class Agent {
   private traceTargets = new Map<string, TraceTarget>();
   private dnsTargets = new Map<string, DnsTarget>();
   private tcpTargets = new Map<string, TcpTarget>();
-  private lastBodySize = 0;
 
   private constructor(
     readonly monitor: IcmpMonitor,
@@ -202,36 +201,53 @@ export class Agent {
     }
   }
 
-  /** The whole `/metrics` body as text (see `metricsBody`). */
+  /** The whole `/metrics` body as text (see `metricsChunks`). */
   metrics(format: ExpositionFormat): string {
     return this.metricsBody(format).toString('utf8');
   }
 
-  /** The whole `/metrics` body in the format asked for, as the bytes served. */
+  /** The whole `/metrics` body in the format asked for, in one buffer (see `metricsChunks`). */
   metricsBody(format: ExpositionFormat): Buffer {
-    const w = new ExpositionWriter(format, this.lastBodySize);
-    writeIcmpMetrics(w, this.monitor.engine);
-    writeTraceMetrics(w, [...this.traceTargets.values()]);
-    writeDnsMetrics(w, [...this.dnsTargets.values()]);
-    writeTcpMetrics(w, [...this.tcpTargets.values()]);
-    w.family(
+    return Buffer.concat([...this.metricsChunks(format)]);
+  }
+
+  /**
+   * The `/metrics` body in chunks of about 64 KiB, to be sent as the client takes them: a scrape
+   * of 10,000 targets is 27 MB of text, and held whole (with the copies a growing buffer makes)
+   * it was most of the agent's peak memory. Every number is taken now, when this is called
+   * (ICMP targets' in a snapshot, the rest written at once), so the chunks, however late they
+   * are written, describe one moment. With a `pool`, chunks come from it: give each back (`put`)
+   * once the socket has taken it.
+   */
+  metricsChunks(format: ExpositionFormat, pool?: ChunkPool): IterableIterator<Buffer> {
+    this.monitor.drain();
+    const snapshot = new IcmpSnapshot(this.monitor.engine);
+    const rest = new ExpositionWriter(format);
+    writeTraceMetrics(rest, [...this.traceTargets.values()]);
+    writeDnsMetrics(rest, [...this.dnsTargets.values()]);
+    writeTcpMetrics(rest, [...this.tcpTargets.values()]);
+    rest.family(
       'netdiag_monitor_config_last_reload_successful',
       'gauge',
       'Whether the last configuration reload succeeded (1) or kept the running config (0).',
     );
-    w.sample('netdiag_monitor_config_last_reload_successful', '', this.lastReloadOk ? 1 : 0);
-    w.family(
+    rest.sample('netdiag_monitor_config_last_reload_successful', '', this.lastReloadOk ? 1 : 0);
+    rest.family(
       'netdiag_monitor_config_last_reload_success_timestamp_seconds',
       'gauge',
       'Timestamp of the last successful configuration reload.',
     );
-    w.sample('netdiag_monitor_config_last_reload_success_timestamp_seconds', '', this.lastReloadAt);
-    w.family('netdiag_monitor_config_reloads_total', 'counter', 'Configuration reloads attempted.');
-    w.sample('netdiag_monitor_config_reloads_total', '', this.reloads);
-    writeProcessMetrics(w);
-    const body = w.finish();
-    this.lastBodySize = body.length;
-    return body;
+    rest.sample('netdiag_monitor_config_last_reload_success_timestamp_seconds', '', this.lastReloadAt);
+    rest.family('netdiag_monitor_config_reloads_total', 'counter', 'Configuration reloads attempted.');
+    rest.sample('netdiag_monitor_config_reloads_total', '', this.reloads);
+    writeProcessMetrics(rest);
+    const tail = rest.finish();
+    return (function* () {
+      const w = new ExpositionWriter(format, 0, pool);
+      for (const _ of icmpMetricLines(w, snapshot)) if (w.length >= CHUNK_BYTES) yield w.take();
+      yield w.take(0);
+      yield tail;
+    })();
   }
 
   close(): void {
@@ -263,3 +279,6 @@ async function allSpecs(config: MonitorConfig, options: AgentOptions): Promise<I
 }
 
 export type { ConfigError };
+
+/** What the ICMP part of a scrape is handed out in (see metricsChunks). */
+const CHUNK_BYTES = 1 << 16;

@@ -111,6 +111,14 @@ export class IcmpMonitor {
     return result;
   }
 
+  /**
+   * Reads every reply the kernel holds now: before a snapshot of the counters, so that a reply
+   * that came but waits unread (the event loop was busy) does not show as a request without one.
+   */
+  drain(): void {
+    if (!this.stopped) this.drainAll();
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
