@@ -66,6 +66,9 @@ export class IcmpEngine {
     let added = 0;
     let kept = 0;
     const n = specs.length;
+    let fresh = 0;
+    for (const spec of specs) if (!this.targetsByKey.has(targetKey(spec))) fresh++;
+    this.rings.reserve(this.bySlot.length + Math.max(0, fresh - this.freeSlots.length));
     for (const [index, spec] of specs.entries()) {
       const key = targetKey(spec);
       if (next.has(key)) continue; // the same target twice is probed once

@@ -45,6 +45,8 @@ export enum ProbeState {
   Failed = 5,
 }
 
+const NO_RTT = (): void => {};
+
 /** What a received echo reply was to its target. */
 export type ReplyVerdict = 'response' | 'late' | 'duplicate' | 'unmatched';
 
@@ -65,7 +67,7 @@ export class IcmpTarget {
   lastTtl = -1;
   /** RTT of the last response in seconds, NaN before the first. */
   lastRtt = Number.NaN;
-  readonly rtt = new Histogram(SMOKEPING_BUCKETS);
+  readonly rtt: Histogram;
   /** Next send (engine clock, ns) and the schedule it belongs to. */
   nextDue = 0;
   readonly periodNs: number;
@@ -78,7 +80,7 @@ export class IcmpTarget {
     readonly spec: IcmpTargetSpec,
     /** The target's number in the payload, to find it from a reply in O(1). */
     readonly slot: number,
-    private readonly onRtt: (target: IcmpTarget, seconds: number) => void = () => {},
+    private readonly onRtt: (target: IcmpTarget, seconds: number) => void = NO_RTT,
     /** The rings of all the engine's targets, `slot` claimed (by default, a ring of its own). */
     rings?: ProbeRings,
   ) {
@@ -86,10 +88,12 @@ export class IcmpTarget {
     if (rings) {
       this.rings = rings;
       this.base = slot * RING;
+      this.rtt = new Histogram(SMOKEPING_BUCKETS, rings.slotRow(slot, SMOKEPING_BUCKETS.length));
     } else {
       this.rings = new ProbeRings(1);
       this.rings.claim(0);
       this.base = 0;
+      this.rtt = new Histogram(SMOKEPING_BUCKETS);
     }
     this.periodNs = (spec.intervalMs * 1e6) / spec.count;
     this.timeoutNs = spec.timeoutMs * 1e6;
