@@ -17,6 +17,8 @@ export interface TargetGroup {
   /** ICMP payload bytes. */
   readonly size: number;
   readonly ttl?: number;
+  /** TOS byte (IPv4) or traffic class (IPv6) of every request: DSCP << 2 | ECN. */
+  readonly tos?: number;
 }
 
 /** blackbox_exporter's `icmp` prober options, the subset the agent serves. */
@@ -132,7 +134,7 @@ const TCP_GROUP = ['targets', 'tls', 'interval', 'timeout'] as const;
 const TLS = ['server_name', 'ca_file', 'insecure_skip_verify'] as const;
 const DNS_GROUP = ['servers', 'name', 'type', 'transport', 'interval', 'timeout'] as const;
 const TRACE = ['hosts', 'network', 'interval', 'max_hops'] as const;
-const GROUP = ['hosts', 'network', 'protocol', 'interval', 'count', 'timeout', 'size', 'ttl'] as const;
+const GROUP = ['hosts', 'network', 'protocol', 'interval', 'count', 'timeout', 'size', 'ttl', 'tos'] as const;
 const MODULE = ['prober', 'timeout', 'icmp', 'dns'] as const;
 const ICMP = [
   'preferred_ip_protocol',
@@ -273,6 +275,7 @@ function group(y: YamlReader, node: Node): TargetGroup {
     ? y.duration(g.get('timeout'), 'timeout', 1)
     : Math.min(intervalMs, 10_000);
   const ttl = g.has('ttl') ? y.int(g.get('ttl'), 'ttl', 1, 255) : undefined;
+  const tos = g.has('tos') ? y.int(g.get('tos'), 'tos', 0, 255) : undefined;
   return {
     hosts,
     network: g.has('network') ? y.oneOf(g.get('network'), 'network', ['ip', 'ip4', 'ip6'] as const) : 'ip',
@@ -281,6 +284,7 @@ function group(y: YamlReader, node: Node): TargetGroup {
     timeoutMs,
     size: g.has('size') ? y.int(g.get('size'), 'size', 16, 65_507) : DEFAULT_GROUP.size,
     ...(ttl !== undefined && { ttl }),
+    ...(tos !== undefined && { tos }),
   };
 }
 

@@ -257,7 +257,7 @@ export class IcmpMonitor {
       payload,
     } as const;
     const bytes = spec.family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
-    socket.send(bytes, spec.address, spec.ttl !== undefined ? { ttl: spec.ttl } : undefined).then(
+    socket.send(bytes, spec.address, target.sendOptions).then(
       (sentAt) => target.restamp(seq, Number(sentAt - this.origin)),
       () => target.sendFailed(seq),
     );

@@ -20,6 +20,8 @@ export interface IcmpTargetSpec {
   /** ICMP payload bytes (16 or more: the agent's cookie and the target's slot travel in it). */
   readonly size: number;
   readonly ttl?: number;
+  /** TOS byte (IPv4) or traffic class (IPv6) of the requests. */
+  readonly tos?: number;
 }
 
 /** What identifies a target across reloads: a target whose spec is unchanged keeps its counters. */
@@ -33,6 +35,7 @@ export function targetKey(spec: IcmpTargetSpec): string {
     spec.timeoutMs,
     spec.size,
     spec.ttl ?? '',
+    spec.tos ?? '',
   ].join('|');
 }
 
@@ -72,6 +75,8 @@ export class IcmpTarget {
   nextDue = 0;
   readonly periodNs: number;
   readonly timeoutNs: number;
+  /** TTL and TOS for the socket, made once (undefined: the socket's defaults). */
+  readonly sendOptions: { readonly ttl?: number; readonly tos?: number } | undefined;
   private readonly rings: ProbeRings;
   /** Where this target's entries start in `rings`. */
   private readonly base: number;
@@ -97,6 +102,13 @@ export class IcmpTarget {
     }
     this.periodNs = (spec.intervalMs * 1e6) / spec.count;
     this.timeoutNs = spec.timeoutMs * 1e6;
+    this.sendOptions =
+      spec.ttl !== undefined || spec.tos !== undefined
+        ? {
+            ...(spec.ttl !== undefined && { ttl: spec.ttl }),
+            ...(spec.tos !== undefined && { tos: spec.tos }),
+          }
+        : undefined;
   }
 
   /** Records a request about to be sent at `now`; returns its full sequence number. */

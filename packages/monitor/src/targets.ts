@@ -147,6 +147,7 @@ async function specOf(host: string, group: TargetGroup, resolve: ResolveAll): Pr
     timeoutMs: group.timeoutMs,
     size: group.size,
     ...(group.ttl !== undefined && { ttl: group.ttl }),
+    ...(group.tos !== undefined && { tos: group.tos }),
   };
 }
 
