@@ -10,7 +10,8 @@ import type { IcmpTargetSpec } from './icmp-target.js';
 import { writeProcessMetrics } from './process-metrics.js';
 import {
   dnsTargetSpecs,
-  icmpTargetSpecs,
+  type IcmpTargetPlan,
+  icmpTargetPlan,
   type ResolveAll,
   systemResolveAll,
   tcpTargetSpecs,
@@ -49,6 +50,8 @@ export class Agent {
   private traceTargets = new Map<string, TraceTarget>();
   private dnsTargets = new Map<string, DnsTarget>();
   private tcpTargets = new Map<string, TcpTarget>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   private constructor(
     readonly monitor: IcmpMonitor,
@@ -61,7 +64,8 @@ export class Agent {
   /** Loads the config (throws ConfigError or a resolution error), opens sockets, starts probing. */
   static async start(options: AgentOptions): Promise<Agent> {
     const config = await loadConfig(options.configFile);
-    const specs = await allSpecs(config, options);
+    const plan = await allSpecs(config, options);
+    const specs = plan.specs;
     const sockets = options.sockets ?? openIcmpSockets();
     const monitor = new IcmpMonitor(sockets, options.events);
     try {
@@ -72,6 +76,7 @@ export class Agent {
       throw err;
     }
     const agent = new Agent(monitor, sockets, options, config, specs);
+    agent.refreshIn(plan.refreshInMs);
     agent.setTraces(await traceTargetSpecs(config, options.resolve ?? systemResolveAll));
     agent.setDns(await dnsTargetSpecs(config, options.resolve ?? systemResolveAll));
     agent.setTcp(await tcpTargetSpecs(config, options.resolve ?? systemResolveAll));
@@ -175,7 +180,8 @@ export class Agent {
     this.reloads++;
     try {
       const config = await loadConfig(this.options.configFile);
-      const specs = await allSpecs(config, this.options);
+      const plan = await allSpecs(config, this.options);
+      const specs = plan.specs;
       const traceSpecs = await traceTargetSpecs(config, this.options.resolve ?? systemResolveAll);
       const dnsSpecs = await dnsTargetSpecs(config, this.options.resolve ?? systemResolveAll);
       const tcpSpecs = await tcpTargetSpecs(config, this.options.resolve ?? systemResolveAll);
@@ -192,6 +198,7 @@ export class Agent {
       };
       this.current = config;
       this.specs = specs;
+      this.refreshIn(plan.refreshInMs);
       this.lastReloadOk = true;
       this.lastReloadAt = Date.now() / 1000;
       return { ok: true, ...result };
@@ -250,7 +257,46 @@ export class Agent {
     })();
   }
 
+  /**
+   * Resolves the ICMP targets' names again when the soonest of their TTLs runs out: a name whose
+   * address changed gets a target (and an `ip` label) for the new address, and the old one's
+   * ends; unchanged ones keep counting. A name that fails to resolve then keeps the running
+   * targets, and is asked again in RETRY_MS.
+   */
+  private refreshIn(ms: number | undefined): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    if (ms === undefined || this.closed) return;
+    const wait = Math.min(Math.max(ms, MIN_REFRESH_MS), MAX_REFRESH_MS);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refresh();
+    }, wait);
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.reloading) {
+      // A reload resolves every name anyway, and schedules the next refresh itself.
+      return;
+    }
+    const config = this.current;
+    let plan: IcmpTargetPlan;
+    try {
+      plan = await allSpecs(config, this.options);
+    } catch {
+      this.refreshIn(RETRY_MS);
+      return;
+    }
+    // A reload that came meanwhile has the newer config and has scheduled its own refresh.
+    if (this.closed || this.reloading || config !== this.current) return;
+    this.monitor.setTargets(plan.specs);
+    this.specs = plan.specs;
+    this.refreshIn(plan.refreshInMs);
+  }
+
   close(): void {
+    this.closed = true;
+    clearTimeout(this.refreshTimer);
     for (const t of this.traceTargets.values()) t.stop();
     for (const t of this.dnsTargets.values()) t.stop();
     for (const t of this.tcpTargets.values()) t.stop();
@@ -270,15 +316,22 @@ async function loadConfig(file: string | undefined): Promise<MonitorConfig> {
   return parseConfig(text, file);
 }
 
-async function allSpecs(config: MonitorConfig, options: AgentOptions): Promise<IcmpTargetSpec[]> {
+async function allSpecs(config: MonitorConfig, options: AgentOptions): Promise<IcmpTargetPlan> {
   const withHosts: MonitorConfig =
     options.hosts && options.hosts.length > 0
       ? { ...config, targets: [...config.targets, { ...DEFAULT_GROUP, hosts: options.hosts }] }
       : config;
-  return icmpTargetSpecs(withHosts, options.resolve ?? systemResolveAll);
+  return icmpTargetPlan(withHosts, options.resolve ?? systemResolveAll);
 }
 
 export type { ConfigError };
+
+/** Names are resolved again when their TTL runs out, but no more often than this... */
+const MIN_REFRESH_MS = 1000;
+/** ...and at least this often (a TTL of days still sees a renumbered target within the hour). */
+const MAX_REFRESH_MS = 3_600_000;
+/** A name that failed to resolve at its refresh is asked again after this. */
+const RETRY_MS = 30_000;
 
 /** What the ICMP part of a scrape is handed out in (see metricsChunks). */
 const CHUNK_BYTES = 1 << 16;

@@ -29,6 +29,7 @@ describe('parseConfig', () => {
         timeoutMs: 500,
         size: 100,
         tos: 0xb8,
+        allAddresses: false,
       },
     ]);
     expect(c.modules.get('icmp')).toEqual(DEFAULT_ICMP_MODULE);

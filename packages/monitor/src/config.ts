@@ -19,6 +19,8 @@ export interface TargetGroup {
   readonly ttl?: number;
   /** TOS byte (IPv4) or traffic class (IPv6) of every request: DSCP << 2 | ECN. */
   readonly tos?: number;
+  /** A name is probed on every address it resolves to (of `network`), not its first alone. */
+  readonly allAddresses: boolean;
 }
 
 /** blackbox_exporter's `icmp` prober options, the subset the agent serves. */
@@ -102,6 +104,7 @@ export const DEFAULT_GROUP: Omit<TargetGroup, 'hosts'> = {
   count: 1,
   timeoutMs: 1000,
   size: 56,
+  allAddresses: false,
 };
 
 /** blackbox_exporter's DefaultICMPProbe: IPv6 preferred, IPv4 as fallback, one request. */
@@ -134,7 +137,18 @@ const TCP_GROUP = ['targets', 'tls', 'interval', 'timeout'] as const;
 const TLS = ['server_name', 'ca_file', 'insecure_skip_verify'] as const;
 const DNS_GROUP = ['servers', 'name', 'type', 'transport', 'interval', 'timeout'] as const;
 const TRACE = ['hosts', 'network', 'interval', 'max_hops'] as const;
-const GROUP = ['hosts', 'network', 'protocol', 'interval', 'count', 'timeout', 'size', 'ttl', 'tos'] as const;
+const GROUP = [
+  'hosts',
+  'network',
+  'protocol',
+  'interval',
+  'count',
+  'timeout',
+  'size',
+  'ttl',
+  'tos',
+  'all_addresses',
+] as const;
 const MODULE = ['prober', 'timeout', 'icmp', 'dns'] as const;
 const ICMP = [
   'preferred_ip_protocol',
@@ -285,6 +299,7 @@ function group(y: YamlReader, node: Node): TargetGroup {
     size: g.has('size') ? y.int(g.get('size'), 'size', 16, 65_507) : DEFAULT_GROUP.size,
     ...(ttl !== undefined && { ttl }),
     ...(tos !== undefined && { tos }),
+    allAddresses: g.has('all_addresses') ? y.bool(g.get('all_addresses'), 'all_addresses') : false,
   };
 }
 
