@@ -21,12 +21,7 @@ function fakeResolver(): ResolveAll & { asked: string[] } {
 
 describe('icmpTargetPlan', () => {
   it("probes a name's first address, or every one with all_addresses, one ip label each", async () => {
-    const config = parseConfig(
-      [
-        'targets:',
-        '  - hosts: [two.example, 198.51.100.1]',
-      ].join('\n'),
-    );
+    const config = parseConfig(['targets:', '  - hosts: [two.example, 198.51.100.1]'].join('\n'));
     const plan = await icmpTargetPlan(config, fakeResolver());
     expect(plan.specs.map((s) => [s.host, s.address])).toEqual([
       ['two.example', '192.0.2.1'],
