@@ -82,6 +82,10 @@ describe('parseConfig', () => {
     ['targets:\n  - hosts: [192.0.2.1]\n    tos: 256\n', 'f.yml:3:10: tos must be 0 to 255, not 256'],
     ['targets:\n  - hosts: [192.0.2.1]\n    tos: ef\n', 'f.yml:3:10: tos must be a whole number'],
     [
+      'dns:\n  - { servers: [192.0.2.53], name: a.test, transport: https }\n',
+      "f.yml:2:17: '192.0.2.53' is not a DNS over HTTPS URL (https://HOST[:PORT]/PATH)",
+    ],
+    [
       'bogus: 1\n',
       "f.yml:1:1: the config: unknown field 'bogus' (known: targets, traces, dns, tcp, modules, probe)",
     ],

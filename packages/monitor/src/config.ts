@@ -68,9 +68,12 @@ export interface DnsGroup {
   readonly servers: readonly string[];
   readonly name: string;
   readonly type: string;
-  readonly transport: 'udp' | 'tcp' | 'tls';
+  /** `https`: each server is the DoH URL (`https://192.0.2.53/dns-query`). */
+  readonly transport: 'udp' | 'tcp' | 'tls' | 'https';
   readonly intervalMs: number;
   readonly timeoutMs: number;
+  /** Trust anchors (PEM) for `tls` and `https`, instead of the system's. */
+  readonly caFile?: string;
 }
 
 /** Continuous TCP connects, optionally with a TLS handshake. */
@@ -135,7 +138,7 @@ export function defaultConfig(): MonitorConfig {
 const TOP = ['targets', 'traces', 'dns', 'tcp', 'modules', 'probe'] as const;
 const TCP_GROUP = ['targets', 'tls', 'interval', 'timeout'] as const;
 const TLS = ['server_name', 'ca_file', 'insecure_skip_verify'] as const;
-const DNS_GROUP = ['servers', 'name', 'type', 'transport', 'interval', 'timeout'] as const;
+const DNS_GROUP = ['servers', 'name', 'type', 'transport', 'interval', 'timeout', 'ca_file'] as const;
 const TRACE = ['hosts', 'network', 'interval', 'max_hops'] as const;
 const GROUP = [
   'hosts',
@@ -247,9 +250,15 @@ function dnsGroup(y: YamlReader, node: Node): DnsGroup {
   const g = y.map(node, 'a dns entry', DNS_GROUP);
   if (!g.has('servers')) y.fail(node, "a dns entry needs 'servers'");
   if (!g.has('name')) y.fail(node, "a dns entry needs 'name'");
+  const transport = g.has('transport')
+    ? y.oneOf(g.get('transport'), 'transport', ['udp', 'tcp', 'tls', 'https'] as const)
+    : 'udp';
   const servers = y.seq(g.get('servers'), 'servers').map((n) => {
     const text = y.string(n, 'a server').trim();
-    if (!splitTarget(text)) y.fail(n, `'${text}' is not a server (ADDRESS, ADDRESS:PORT or [v6]:PORT)`);
+    if (transport === 'https') {
+      if (!dohUrl(text)) y.fail(n, `'${text}' is not a DNS over HTTPS URL (https://HOST[:PORT]/PATH)`);
+    } else if (!splitTarget(text))
+      y.fail(n, `'${text}' is not a server (ADDRESS, ADDRESS:PORT or [v6]:PORT)`);
     return text;
   });
   const type = g.has('type') ? y.string(g.get('type'), 'type').toUpperCase() : 'A';
@@ -259,12 +268,21 @@ function dnsGroup(y: YamlReader, node: Node): DnsGroup {
     servers,
     name: y.string(g.get('name'), 'name'),
     type,
-    transport: g.has('transport')
-      ? y.oneOf(g.get('transport'), 'transport', ['udp', 'tcp', 'tls'] as const)
-      : 'udp',
+    transport,
     intervalMs,
     timeoutMs: g.has('timeout') ? y.duration(g.get('timeout'), 'timeout', 1) : Math.min(intervalMs, 5000),
+    ...(g.has('ca_file') && { caFile: y.string(g.get('ca_file'), 'ca_file') }),
   };
+}
+
+/** A DoH server's URL: https, a host, a port if any; undefined if it is not one. */
+export function dohUrl(text: string): URL | undefined {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'https:' && u.hostname !== '' ? u : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function traceGroup(y: YamlReader, node: Node): TraceGroup {

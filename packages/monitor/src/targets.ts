@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { answerRecords, Resolver } from '@netdiag/dns-client';
 import { addressFamily } from '@netdiag/icmp';
 import { splitTarget } from './blackbox-dns.js';
-import type { MonitorConfig, Network, TargetGroup } from './config.js';
+import { dohUrl, type MonitorConfig, type Network, type TargetGroup } from './config.js';
 import type { DnsTargetSpec } from './dns-target.js';
 import type { IcmpTargetSpec } from './icmp-target.js';
 import type { TcpTargetSpec } from './tcp-target.js';
@@ -131,7 +131,26 @@ export async function traceTargetSpecs(
 export async function dnsTargetSpecs(config: MonitorConfig, resolve: ResolveAll): Promise<DnsTargetSpec[]> {
   const specs: DnsTargetSpec[] = [];
   for (const group of config.dns) {
+    let ca: string | undefined;
+    if (group.caFile !== undefined) ca = await readCa(group.caFile);
     for (const server of group.servers) {
+      if (group.transport === 'https') {
+        // The URL is the server; its host is resolved by the HTTPS client, as a browser does.
+        const url = dohUrl(server);
+        if (!url) throw new Error(`${server}: not a DNS over HTTPS URL`);
+        specs.push({
+          server,
+          address: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port === '' ? 443 : Number(url.port),
+          name: group.name,
+          type: group.type,
+          transport: group.transport,
+          intervalMs: group.intervalMs,
+          timeoutMs: group.timeoutMs,
+          ...(ca !== undefined && { ca }),
+        });
+        continue;
+      }
       const split = splitTarget(server);
       if (!split) throw new Error(`${server}: not a server`);
       const { address } = await addressOf(split.host, 'ip', resolve);
@@ -144,6 +163,7 @@ export async function dnsTargetSpecs(config: MonitorConfig, resolve: ResolveAll)
         transport: group.transport,
         intervalMs: group.intervalMs,
         timeoutMs: group.timeoutMs,
+        ...(ca !== undefined && { ca }),
       });
     }
   }
@@ -160,15 +180,7 @@ export async function tcpTargetSpecs(config: MonitorConfig, resolve: ResolveAll)
     let tls: TcpTargetSpec['tls'];
     if (group.tls) {
       let ca: string | undefined;
-      if (group.tls.caFile !== undefined) {
-        try {
-          ca = await readFile(group.tls.caFile, 'utf8');
-        } catch (err) {
-          throw new Error(
-            `${group.tls.caFile}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-          );
-        }
-      }
+      if (group.tls.caFile !== undefined) ca = await readCa(group.tls.caFile);
       tls = {
         insecureSkipVerify: group.tls.insecureSkipVerify,
         ...(group.tls.serverName !== undefined && { serverName: group.tls.serverName }),
@@ -208,6 +220,15 @@ function specOf(host: string, { address, family }: ResolvedAddress, group: Targe
     ...(group.ttl !== undefined && { ttl: group.ttl }),
     ...(group.tos !== undefined && { tos: group.tos }),
   };
+}
+
+/** A CA file, read now: a missing one fails the (re)load with its name. */
+async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
 }
 
 async function addressOf(
