@@ -2,15 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { type ConfigError, DEFAULT_GROUP, defaultConfig, type MonitorConfig, parseConfig } from './config.js';
 import { writeDnsMetrics } from './dns-metrics.js';
 import { DnsTarget, type DnsTargetSpec, dnsKey } from './dns-target.js';
-import { type ExpositionFormat, ExpositionWriter } from './exposition.js';
-import { writeIcmpMetrics } from './icmp-metrics.js';
+import { type ChunkPool, type ExpositionFormat, ExpositionWriter } from './exposition.js';
+import { IcmpSnapshot, icmpMetricLines } from './icmp-metrics.js';
 import { IcmpMonitor, type IcmpMonitorEvents } from './icmp-monitor.js';
 import { type IcmpSockets, openIcmpSockets } from './icmp-sockets.js';
 import type { IcmpTargetSpec } from './icmp-target.js';
 import { writeProcessMetrics } from './process-metrics.js';
 import {
   dnsTargetSpecs,
-  icmpTargetSpecs,
+  type IcmpTargetPlan,
+  icmpTargetPlan,
   type ResolveAll,
   systemResolveAll,
   tcpTargetSpecs,
@@ -49,7 +50,8 @@ export class Agent {
   private traceTargets = new Map<string, TraceTarget>();
   private dnsTargets = new Map<string, DnsTarget>();
   private tcpTargets = new Map<string, TcpTarget>();
-  private lastBodySize = 0;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   private constructor(
     readonly monitor: IcmpMonitor,
@@ -62,7 +64,8 @@ export class Agent {
   /** Loads the config (throws ConfigError or a resolution error), opens sockets, starts probing. */
   static async start(options: AgentOptions): Promise<Agent> {
     const config = await loadConfig(options.configFile);
-    const specs = await allSpecs(config, options);
+    const plan = await allSpecs(config, options);
+    const specs = plan.specs;
     const sockets = options.sockets ?? openIcmpSockets();
     const monitor = new IcmpMonitor(sockets, options.events);
     try {
@@ -73,6 +76,7 @@ export class Agent {
       throw err;
     }
     const agent = new Agent(monitor, sockets, options, config, specs);
+    agent.refreshIn(plan.refreshInMs);
     agent.setTraces(await traceTargetSpecs(config, options.resolve ?? systemResolveAll));
     agent.setDns(await dnsTargetSpecs(config, options.resolve ?? systemResolveAll));
     agent.setTcp(await tcpTargetSpecs(config, options.resolve ?? systemResolveAll));
@@ -176,7 +180,8 @@ export class Agent {
     this.reloads++;
     try {
       const config = await loadConfig(this.options.configFile);
-      const specs = await allSpecs(config, this.options);
+      const plan = await allSpecs(config, this.options);
+      const specs = plan.specs;
       const traceSpecs = await traceTargetSpecs(config, this.options.resolve ?? systemResolveAll);
       const dnsSpecs = await dnsTargetSpecs(config, this.options.resolve ?? systemResolveAll);
       const tcpSpecs = await tcpTargetSpecs(config, this.options.resolve ?? systemResolveAll);
@@ -193,6 +198,7 @@ export class Agent {
       };
       this.current = config;
       this.specs = specs;
+      this.refreshIn(plan.refreshInMs);
       this.lastReloadOk = true;
       this.lastReloadAt = Date.now() / 1000;
       return { ok: true, ...result };
@@ -202,39 +208,95 @@ export class Agent {
     }
   }
 
-  /** The whole `/metrics` body as text (see `metricsBody`). */
+  /** The whole `/metrics` body as text (see `metricsChunks`). */
   metrics(format: ExpositionFormat): string {
     return this.metricsBody(format).toString('utf8');
   }
 
-  /** The whole `/metrics` body in the format asked for, as the bytes served. */
+  /** The whole `/metrics` body in the format asked for, in one buffer (see `metricsChunks`). */
   metricsBody(format: ExpositionFormat): Buffer {
-    const w = new ExpositionWriter(format, this.lastBodySize);
-    writeIcmpMetrics(w, this.monitor.engine);
-    writeTraceMetrics(w, [...this.traceTargets.values()]);
-    writeDnsMetrics(w, [...this.dnsTargets.values()]);
-    writeTcpMetrics(w, [...this.tcpTargets.values()]);
-    w.family(
+    return Buffer.concat([...this.metricsChunks(format)]);
+  }
+
+  /**
+   * The `/metrics` body in chunks of about 64 KiB, to be sent as the client takes them: a scrape
+   * of 10,000 targets is 27 MB of text, and held whole (with the copies a growing buffer makes)
+   * it was most of the agent's peak memory. Every number is taken now, when this is called
+   * (ICMP targets' in a snapshot, the rest written at once), so the chunks, however late they
+   * are written, describe one moment. With a `pool`, chunks come from it: give each back (`put`)
+   * once the socket has taken it.
+   */
+  metricsChunks(format: ExpositionFormat, pool?: ChunkPool): IterableIterator<Buffer> {
+    this.monitor.drain();
+    const snapshot = new IcmpSnapshot(this.monitor.engine);
+    const rest = new ExpositionWriter(format);
+    writeTraceMetrics(rest, [...this.traceTargets.values()]);
+    writeDnsMetrics(rest, [...this.dnsTargets.values()]);
+    writeTcpMetrics(rest, [...this.tcpTargets.values()]);
+    rest.family(
       'netdiag_monitor_config_last_reload_successful',
       'gauge',
       'Whether the last configuration reload succeeded (1) or kept the running config (0).',
     );
-    w.sample('netdiag_monitor_config_last_reload_successful', '', this.lastReloadOk ? 1 : 0);
-    w.family(
+    rest.sample('netdiag_monitor_config_last_reload_successful', '', this.lastReloadOk ? 1 : 0);
+    rest.family(
       'netdiag_monitor_config_last_reload_success_timestamp_seconds',
       'gauge',
       'Timestamp of the last successful configuration reload.',
     );
-    w.sample('netdiag_monitor_config_last_reload_success_timestamp_seconds', '', this.lastReloadAt);
-    w.family('netdiag_monitor_config_reloads_total', 'counter', 'Configuration reloads attempted.');
-    w.sample('netdiag_monitor_config_reloads_total', '', this.reloads);
-    writeProcessMetrics(w);
-    const body = w.finish();
-    this.lastBodySize = body.length;
-    return body;
+    rest.sample('netdiag_monitor_config_last_reload_success_timestamp_seconds', '', this.lastReloadAt);
+    rest.family('netdiag_monitor_config_reloads_total', 'counter', 'Configuration reloads attempted.');
+    rest.sample('netdiag_monitor_config_reloads_total', '', this.reloads);
+    writeProcessMetrics(rest);
+    const tail = rest.finish();
+    return (function* () {
+      const w = new ExpositionWriter(format, 0, pool);
+      for (const _ of icmpMetricLines(w, snapshot)) if (w.length >= CHUNK_BYTES) yield w.take();
+      yield w.take(0);
+      yield tail;
+    })();
+  }
+
+  /**
+   * Resolves the ICMP targets' names again when the soonest of their TTLs runs out: a name whose
+   * address changed gets a target (and an `ip` label) for the new address, and the old one's
+   * ends; unchanged ones keep counting. A name that fails to resolve then keeps the running
+   * targets, and is asked again in RETRY_MS.
+   */
+  private refreshIn(ms: number | undefined): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    if (ms === undefined || this.closed) return;
+    const wait = Math.min(Math.max(ms, MIN_REFRESH_MS), MAX_REFRESH_MS);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refresh();
+    }, wait);
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.reloading) {
+      // A reload resolves every name anyway, and schedules the next refresh itself.
+      return;
+    }
+    const config = this.current;
+    let plan: IcmpTargetPlan;
+    try {
+      plan = await allSpecs(config, this.options);
+    } catch {
+      this.refreshIn(RETRY_MS);
+      return;
+    }
+    // A reload that came meanwhile has the newer config and has scheduled its own refresh.
+    if (this.closed || this.reloading || config !== this.current) return;
+    this.monitor.setTargets(plan.specs);
+    this.specs = plan.specs;
+    this.refreshIn(plan.refreshInMs);
   }
 
   close(): void {
+    this.closed = true;
+    clearTimeout(this.refreshTimer);
     for (const t of this.traceTargets.values()) t.stop();
     for (const t of this.dnsTargets.values()) t.stop();
     for (const t of this.tcpTargets.values()) t.stop();
@@ -254,12 +316,22 @@ async function loadConfig(file: string | undefined): Promise<MonitorConfig> {
   return parseConfig(text, file);
 }
 
-async function allSpecs(config: MonitorConfig, options: AgentOptions): Promise<IcmpTargetSpec[]> {
+async function allSpecs(config: MonitorConfig, options: AgentOptions): Promise<IcmpTargetPlan> {
   const withHosts: MonitorConfig =
     options.hosts && options.hosts.length > 0
       ? { ...config, targets: [...config.targets, { ...DEFAULT_GROUP, hosts: options.hosts }] }
       : config;
-  return icmpTargetSpecs(withHosts, options.resolve ?? systemResolveAll);
+  return icmpTargetPlan(withHosts, options.resolve ?? systemResolveAll);
 }
 
 export type { ConfigError };
+
+/** Names are resolved again when their TTL runs out, but no more often than this... */
+const MIN_REFRESH_MS = 1000;
+/** ...and at least this often (a TTL of days still sees a renumbered target within the hour). */
+const MAX_REFRESH_MS = 3_600_000;
+/** A name that failed to resolve at its refresh is asked again after this. */
+const RETRY_MS = 30_000;
+
+/** What the ICMP part of a scrape is handed out in (see metricsChunks). */
+const CHUNK_BYTES = 1 << 16;

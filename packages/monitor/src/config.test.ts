@@ -12,6 +12,7 @@ describe('parseConfig', () => {
         '    interval: 500ms',
         '    count: 2',
         '    size: 100',
+        '    tos: 0xb8',
         '    network: ip6',
         'modules:',
         '  ping4: { prober: icmp, timeout: 3s, icmp: { preferred_ip_protocol: ip4, packets: 5 } }',
@@ -27,6 +28,8 @@ describe('parseConfig', () => {
         count: 2,
         timeoutMs: 500,
         size: 100,
+        tos: 0xb8,
+        allAddresses: false,
       },
     ]);
     expect(c.modules.get('icmp')).toEqual(DEFAULT_ICMP_MODULE);
@@ -76,6 +79,12 @@ describe('parseConfig', () => {
     ],
     ['targets:\n  - interval: 1s\n', "f.yml:2:5: a targets entry needs 'hosts'"],
     ['targets:\n  - hosts: [192.0.2.1]\n    size: 8\n', 'f.yml:3:11: size must be 16 to 65507, not 8'],
+    ['targets:\n  - hosts: [192.0.2.1]\n    tos: 256\n', 'f.yml:3:10: tos must be 0 to 255, not 256'],
+    ['targets:\n  - hosts: [192.0.2.1]\n    tos: ef\n', 'f.yml:3:10: tos must be a whole number'],
+    [
+      'dns:\n  - { servers: [192.0.2.53], name: a.test, transport: https }\n',
+      "f.yml:2:17: '192.0.2.53' is not a DNS over HTTPS URL (https://HOST[:PORT]/PATH)",
+    ],
     [
       'bogus: 1\n',
       "f.yml:1:1: the config: unknown field 'bogus' (known: targets, traces, dns, tcp, modules, probe)",

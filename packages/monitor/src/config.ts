@@ -17,6 +17,10 @@ export interface TargetGroup {
   /** ICMP payload bytes. */
   readonly size: number;
   readonly ttl?: number;
+  /** TOS byte (IPv4) or traffic class (IPv6) of every request: DSCP << 2 | ECN. */
+  readonly tos?: number;
+  /** A name is probed on every address it resolves to (of `network`), not its first alone. */
+  readonly allAddresses: boolean;
 }
 
 /** blackbox_exporter's `icmp` prober options, the subset the agent serves. */
@@ -64,9 +68,12 @@ export interface DnsGroup {
   readonly servers: readonly string[];
   readonly name: string;
   readonly type: string;
-  readonly transport: 'udp' | 'tcp' | 'tls';
+  /** `https`: each server is the DoH URL (`https://192.0.2.53/dns-query`). */
+  readonly transport: 'udp' | 'tcp' | 'tls' | 'https';
   readonly intervalMs: number;
   readonly timeoutMs: number;
+  /** Trust anchors (PEM) for `tls` and `https`, instead of the system's. */
+  readonly caFile?: string;
 }
 
 /** Continuous TCP connects, optionally with a TLS handshake. */
@@ -100,6 +107,7 @@ export const DEFAULT_GROUP: Omit<TargetGroup, 'hosts'> = {
   count: 1,
   timeoutMs: 1000,
   size: 56,
+  allAddresses: false,
 };
 
 /** blackbox_exporter's DefaultICMPProbe: IPv6 preferred, IPv4 as fallback, one request. */
@@ -130,9 +138,20 @@ export function defaultConfig(): MonitorConfig {
 const TOP = ['targets', 'traces', 'dns', 'tcp', 'modules', 'probe'] as const;
 const TCP_GROUP = ['targets', 'tls', 'interval', 'timeout'] as const;
 const TLS = ['server_name', 'ca_file', 'insecure_skip_verify'] as const;
-const DNS_GROUP = ['servers', 'name', 'type', 'transport', 'interval', 'timeout'] as const;
+const DNS_GROUP = ['servers', 'name', 'type', 'transport', 'interval', 'timeout', 'ca_file'] as const;
 const TRACE = ['hosts', 'network', 'interval', 'max_hops'] as const;
-const GROUP = ['hosts', 'network', 'protocol', 'interval', 'count', 'timeout', 'size', 'ttl'] as const;
+const GROUP = [
+  'hosts',
+  'network',
+  'protocol',
+  'interval',
+  'count',
+  'timeout',
+  'size',
+  'ttl',
+  'tos',
+  'all_addresses',
+] as const;
 const MODULE = ['prober', 'timeout', 'icmp', 'dns'] as const;
 const ICMP = [
   'preferred_ip_protocol',
@@ -231,9 +250,15 @@ function dnsGroup(y: YamlReader, node: Node): DnsGroup {
   const g = y.map(node, 'a dns entry', DNS_GROUP);
   if (!g.has('servers')) y.fail(node, "a dns entry needs 'servers'");
   if (!g.has('name')) y.fail(node, "a dns entry needs 'name'");
+  const transport = g.has('transport')
+    ? y.oneOf(g.get('transport'), 'transport', ['udp', 'tcp', 'tls', 'https'] as const)
+    : 'udp';
   const servers = y.seq(g.get('servers'), 'servers').map((n) => {
     const text = y.string(n, 'a server').trim();
-    if (!splitTarget(text)) y.fail(n, `'${text}' is not a server (ADDRESS, ADDRESS:PORT or [v6]:PORT)`);
+    if (transport === 'https') {
+      if (!dohUrl(text)) y.fail(n, `'${text}' is not a DNS over HTTPS URL (https://HOST[:PORT]/PATH)`);
+    } else if (!splitTarget(text))
+      y.fail(n, `'${text}' is not a server (ADDRESS, ADDRESS:PORT or [v6]:PORT)`);
     return text;
   });
   const type = g.has('type') ? y.string(g.get('type'), 'type').toUpperCase() : 'A';
@@ -243,12 +268,21 @@ function dnsGroup(y: YamlReader, node: Node): DnsGroup {
     servers,
     name: y.string(g.get('name'), 'name'),
     type,
-    transport: g.has('transport')
-      ? y.oneOf(g.get('transport'), 'transport', ['udp', 'tcp', 'tls'] as const)
-      : 'udp',
+    transport,
     intervalMs,
     timeoutMs: g.has('timeout') ? y.duration(g.get('timeout'), 'timeout', 1) : Math.min(intervalMs, 5000),
+    ...(g.has('ca_file') && { caFile: y.string(g.get('ca_file'), 'ca_file') }),
   };
+}
+
+/** A DoH server's URL: https, a host, a port if any; undefined if it is not one. */
+export function dohUrl(text: string): URL | undefined {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'https:' && u.hostname !== '' ? u : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function traceGroup(y: YamlReader, node: Node): TraceGroup {
@@ -273,6 +307,7 @@ function group(y: YamlReader, node: Node): TargetGroup {
     ? y.duration(g.get('timeout'), 'timeout', 1)
     : Math.min(intervalMs, 10_000);
   const ttl = g.has('ttl') ? y.int(g.get('ttl'), 'ttl', 1, 255) : undefined;
+  const tos = g.has('tos') ? y.int(g.get('tos'), 'tos', 0, 255) : undefined;
   return {
     hosts,
     network: g.has('network') ? y.oneOf(g.get('network'), 'network', ['ip', 'ip4', 'ip6'] as const) : 'ip',
@@ -281,6 +316,8 @@ function group(y: YamlReader, node: Node): TargetGroup {
     timeoutMs,
     size: g.has('size') ? y.int(g.get('size'), 'size', 16, 65_507) : DEFAULT_GROUP.size,
     ...(ttl !== undefined && { ttl }),
+    ...(tos !== undefined && { tos }),
+    allAddresses: g.has('all_addresses') ? y.bool(g.get('all_addresses'), 'all_addresses') : false,
   };
 }
 

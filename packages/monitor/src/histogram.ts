@@ -6,8 +6,13 @@ export class Histogram {
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
-  constructor(readonly bounds: readonly number[]) {
-    this.counts = new Float64Array(bounds.length);
+  /** `counts`: zeroed room for one count per bound (a view into a larger array), or a new array. */
+  constructor(
+    readonly bounds: readonly number[],
+    counts?: Float64Array,
+  ) {
+    if (counts && counts.length !== bounds.length) throw new RangeError('one count per bound');
+    this.counts = counts ?? new Float64Array(bounds.length);
   }
 
   observe(value: number): void {

@@ -201,4 +201,24 @@ describe('IcmpEngine reload', () => {
     engine.setTargets([spec('192.0.2.1', { size: 100 })], 1000 * MS);
     expect([...engine.targets][0]!.sent).toBe(0);
   });
+
+  it("a removed target's late events leave the new target in its slot alone", () => {
+    // All targets' rings share typed arrays by slot, and a removed target's slot is reused.
+    const engine = new IcmpEngine();
+    engine.setTargets([spec('192.0.2.1')], 0);
+    const [old] = engine.due(0);
+    engine.setTargets([spec('192.0.2.3')], 1 * MS); // slots are freed after new ones are taken
+    engine.setTargets([spec('192.0.2.2')], 1 * MS);
+    const fresh = [...engine.targets][0]!;
+    expect(fresh.slot).toBe(old!.target.slot);
+    const [first] = engine.due(1000 * MS);
+    expect(first!.seq).toBe(old!.seq); // the same entry of the same slot
+    // The removed target's send completes now, after the new one's was queued.
+    old!.target.restamp(old!.seq, 0);
+    old!.target.sendFailed(old!.seq);
+    fresh.restamp(first!.seq, 1001 * MS);
+    expect(engine.reply(fresh.slot, '192.0.2.2', first!.seq, 1002 * MS, 64)).toBe('response');
+    expect(fresh.rtt.sum).toBeCloseTo(0.001, 9);
+    expect(fresh.sendErrors).toBe(0);
+  });
 });

@@ -2,6 +2,7 @@ import { DELAY_BUCKETS } from './buckets.js';
 import { MinHeap } from './heap.js';
 import { Histogram } from './histogram.js';
 import { IcmpTarget, type IcmpTargetSpec, type ReplyVerdict, targetKey } from './icmp-target.js';
+import { ProbeRings } from './probe-rings.js';
 
 /** The least time between two expiry passes (see nextExpiry). */
 const EXPIRY_QUANTUM_NS = 100e6;
@@ -33,12 +34,14 @@ export class IcmpEngine {
   readonly schedulingDelay = new Histogram(DELAY_BUCKETS);
   readonly counters: EngineCounters = { unmatchedReplies: 0, skippedSends: 0 };
   private readonly sends = new MinHeap<IcmpTarget>();
-  private readonly timeouts = new MinHeap<{ target: IcmpTarget; seq: number }>();
+  /** Each request's timeout: the target, its sequence number as the entry's `aux`. */
+  private readonly timeouts = new MinHeap<IcmpTarget>();
   private targetsByKey = new Map<string, IcmpTarget>();
   private bySlot: (IcmpTarget | undefined)[] = [];
   private byAddress = new Map<string, IcmpTarget[]>();
   private freeSlots: number[] = [];
   private lastExpiry = Number.NEGATIVE_INFINITY;
+  private readonly rings = new ProbeRings();
 
   constructor(private readonly onRtt?: (target: IcmpTarget, seconds: number) => void) {}
 
@@ -63,6 +66,9 @@ export class IcmpEngine {
     let added = 0;
     let kept = 0;
     const n = specs.length;
+    let fresh = 0;
+    for (const spec of specs) if (!this.targetsByKey.has(targetKey(spec))) fresh++;
+    this.rings.reserve(this.bySlot.length + Math.max(0, fresh - this.freeSlots.length));
     for (const [index, spec] of specs.entries()) {
       const key = targetKey(spec);
       if (next.has(key)) continue; // the same target twice is probed once
@@ -73,7 +79,8 @@ export class IcmpEngine {
         continue;
       }
       const slot = this.freeSlots.pop() ?? this.bySlot.length;
-      const target = new IcmpTarget(spec, slot, this.onRtt);
+      this.rings.claim(slot);
+      const target = new IcmpTarget(spec, slot, this.onRtt, this.rings);
       this.bySlot[slot] = target;
       const phase = (index / n) * target.periodNs;
       // The first slot at or after now on this target's grid.
@@ -125,7 +132,7 @@ export class IcmpEngine {
       const late = now - at;
       this.schedulingDelay.observe(late / 1e9);
       const seq = target.send(now);
-      this.timeouts.push(now + target.timeoutNs, { target, seq });
+      this.timeouts.push(now + target.timeoutNs, target, seq);
       out.push({ target, seq });
       // The next slot on the grid; slots already past are skipped, not sent in a burst.
       let nextDue = at + target.periodNs;
@@ -164,8 +171,8 @@ export class IcmpEngine {
     for (;;) {
       const at = this.timeouts.peekKey();
       if (at === undefined || at > now) break;
-      const { target, seq } = this.timeouts.pop()!;
-      if (!target.removed && target.expire(seq)) lost++;
+      const target = this.timeouts.pop()!;
+      if (!target.removed && target.expire(this.timeouts.poppedAux)) lost++;
     }
     return lost;
   }

@@ -12,7 +12,7 @@ import { type EchoReplyView, readEchoReply } from './echo-reply.js';
 import { type DueSend, IcmpEngine } from './icmp-engine.js';
 import type { IcmpSockets } from './icmp-sockets.js';
 import type { IcmpTarget, IcmpTargetSpec, ReplyVerdict } from './icmp-target.js';
-import { COOKIE_BYTES, makePayload } from './payload.js';
+import { COOKIE_BYTES, makePayload, writeSlot } from './payload.js';
 
 /** What one `echo()` (a /probe request) saw. */
 export interface EchoResult {
@@ -65,7 +65,11 @@ export class IcmpMonitor {
   readonly engine: IcmpEngine;
   private readonly origin = process.hrtime.bigint();
   private readonly cookie = randomBytes(COOKIE_BYTES);
-  private readonly payloads = new Map<IcmpTarget, Uint8Array>();
+  /**
+   * One payload per size, the slot written in before each send (the encoder copies it): one
+   * per target was 10,000 small buffers, each with an allocation of its own.
+   */
+  private readonly payloads = new Map<number, Uint8Array>();
   private readonly unsubscribe: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private wakeAt = Number.POSITIVE_INFINITY;
@@ -106,9 +110,16 @@ export class IcmpMonitor {
         );
     }
     const result = this.engine.setTargets(specs, this.now());
-    for (const t of this.payloads.keys()) if (t.removed) this.payloads.delete(t);
     this.schedule();
     return result;
+  }
+
+  /**
+   * Reads every reply the kernel holds now: before a snapshot of the counters, so that a reply
+   * that came but waits unread (the event loop was busy) does not show as a request without one.
+   */
+  drain(): void {
+    if (!this.stopped) this.drainAll();
   }
 
   stop(): void {
@@ -232,11 +243,12 @@ export class IcmpMonitor {
   private send({ target, seq }: DueSend): void {
     const spec = target.spec;
     const socket = this.socketFor(spec.family)!;
-    let payload = this.payloads.get(target);
+    let payload = this.payloads.get(spec.size);
     if (!payload) {
-      payload = makePayload(spec.size, this.cookie, target.slot);
-      this.payloads.set(target, payload);
+      payload = makePayload(spec.size, this.cookie, 0);
+      this.payloads.set(spec.size, payload);
     }
+    writeSlot(payload, target.slot);
     const request = {
       kind: 'echo-request',
       code: 0,
@@ -245,7 +257,7 @@ export class IcmpMonitor {
       payload,
     } as const;
     const bytes = spec.family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
-    socket.send(bytes, spec.address, spec.ttl !== undefined ? { ttl: spec.ttl } : undefined).then(
+    socket.send(bytes, spec.address, target.sendOptions).then(
       (sentAt) => target.restamp(seq, Number(sentAt - this.origin)),
       () => target.sendFailed(seq),
     );

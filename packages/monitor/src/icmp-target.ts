@@ -1,5 +1,8 @@
 import { SMOKEPING_BUCKETS } from './buckets.js';
 import { Histogram } from './histogram.js';
+import { ProbeRings, RING } from './probe-rings.js';
+
+export { RING };
 
 /** One ICMP echo target as the config (or the command line) gives it, after name resolution. */
 export interface IcmpTargetSpec {
@@ -17,6 +20,8 @@ export interface IcmpTargetSpec {
   /** ICMP payload bytes (16 or more: the agent's cookie and the target's slot travel in it). */
   readonly size: number;
   readonly ttl?: number;
+  /** TOS byte (IPv4) or traffic class (IPv6) of the requests. */
+  readonly tos?: number;
 }
 
 /** What identifies a target across reloads: a target whose spec is unchanged keeps its counters. */
@@ -30,14 +35,9 @@ export function targetKey(spec: IcmpTargetSpec): string {
     spec.timeoutMs,
     spec.size,
     spec.ttl ?? '',
+    spec.tos ?? '',
   ].join('|');
 }
-
-/**
- * Requests remembered per target: a reply is matched while its request is among the last RING
- * sent (at 1/s, the last 64 s, far past any timeout). Memory per target is fixed.
- */
-export const RING = 64;
 
 export enum ProbeState {
   Empty = 0,
@@ -47,6 +47,8 @@ export enum ProbeState {
   AnsweredLate = 4,
   Failed = 5,
 }
+
+const NO_RTT = (): void => {};
 
 /** What a received echo reply was to its target. */
 export type ReplyVerdict = 'response' | 'late' | 'duplicate' | 'unmatched';
@@ -68,61 +70,82 @@ export class IcmpTarget {
   lastTtl = -1;
   /** RTT of the last response in seconds, NaN before the first. */
   lastRtt = Number.NaN;
-  readonly rtt = new Histogram(SMOKEPING_BUCKETS);
+  readonly rtt: Histogram;
   /** Next send (engine clock, ns) and the schedule it belongs to. */
   nextDue = 0;
   readonly periodNs: number;
   readonly timeoutNs: number;
-  private readonly seqs = new Float64Array(RING);
-  private readonly sentAt = new Float64Array(RING);
-  /** Receive time of a reply that beat its send's completion (restamp computes the RTT then). */
-  private readonly earlyReply = new Float64Array(RING);
-  private readonly states = new Uint8Array(RING);
-  private readonly restamped = new Uint8Array(RING);
+  /** TTL and TOS for the socket, made once (undefined: the socket's defaults). */
+  readonly sendOptions: { readonly ttl?: number; readonly tos?: number } | undefined;
+  private readonly rings: ProbeRings;
+  /** Where this target's entries start in `rings`. */
+  private readonly base: number;
 
   constructor(
     readonly spec: IcmpTargetSpec,
     /** The target's number in the payload, to find it from a reply in O(1). */
     readonly slot: number,
-    private readonly onRtt: (target: IcmpTarget, seconds: number) => void = () => {},
+    private readonly onRtt: (target: IcmpTarget, seconds: number) => void = NO_RTT,
+    /** The rings of all the engine's targets, `slot` claimed (by default, a ring of its own). */
+    rings?: ProbeRings,
   ) {
     this.key = targetKey(spec);
+    if (rings) {
+      this.rings = rings;
+      this.base = slot * RING;
+      this.rtt = new Histogram(SMOKEPING_BUCKETS, rings.slotRow(slot, SMOKEPING_BUCKETS.length));
+    } else {
+      this.rings = new ProbeRings(1);
+      this.rings.claim(0);
+      this.base = 0;
+      this.rtt = new Histogram(SMOKEPING_BUCKETS);
+    }
     this.periodNs = (spec.intervalMs * 1e6) / spec.count;
     this.timeoutNs = spec.timeoutMs * 1e6;
+    this.sendOptions =
+      spec.ttl !== undefined || spec.tos !== undefined
+        ? {
+            ...(spec.ttl !== undefined && { ttl: spec.ttl }),
+            ...(spec.tos !== undefined && { tos: spec.tos }),
+          }
+        : undefined;
   }
 
   /** Records a request about to be sent at `now`; returns its full sequence number. */
   send(now: number): number {
     const seq = ++this.sent;
-    const i = seq % RING;
+    const i = this.base + (seq % RING);
     // A request the ring is about to forget while still unanswered is lost: count it now.
-    if (this.states[i] === ProbeState.InFlight) this.timeouts++;
-    this.seqs[i] = seq;
-    this.sentAt[i] = now;
-    this.states[i] = ProbeState.InFlight;
-    this.restamped[i] = 0;
-    this.earlyReply[i] = Number.NaN;
+    if (this.rings.states[i] === ProbeState.InFlight) this.timeouts++;
+    this.rings.seqs[i] = seq;
+    this.rings.sentAt[i] = now;
+    this.rings.states[i] = ProbeState.InFlight;
+    this.rings.restamped[i] = 0;
+    this.rings.earlyReply[i] = Number.NaN;
     return seq;
   }
 
   /** The time taken just before the send system call replaces the queueing time. */
   restamp(seq: number, sentAt: number): void {
-    const i = seq % RING;
-    if (this.seqs[i] !== seq) return;
-    this.sentAt[i] = sentAt;
-    this.restamped[i] = 1;
-    const early = this.earlyReply[i]!;
+    // A removed target's slot (and ring) may be another's by the time its send completes.
+    if (this.removed) return;
+    const i = this.base + (seq % RING);
+    if (this.rings.seqs[i] !== seq) return;
+    this.rings.sentAt[i] = sentAt;
+    this.rings.restamped[i] = 1;
+    const early = this.rings.earlyReply[i]!;
     if (!Number.isNaN(early)) {
-      this.earlyReply[i] = Number.NaN;
+      this.rings.earlyReply[i] = Number.NaN;
       this.answer(i, early);
     }
   }
 
   /** The send failed: the request never left, so it is neither a response nor a loss. */
   sendFailed(seq: number): void {
-    const i = seq % RING;
-    if (this.seqs[i] !== seq) return;
-    this.states[i] = ProbeState.Failed;
+    if (this.removed) return;
+    const i = this.base + (seq % RING);
+    if (this.rings.seqs[i] !== seq) return;
+    this.rings.states[i] = ProbeState.Failed;
     this.sendErrors++;
   }
 
@@ -134,16 +157,16 @@ export class IcmpTarget {
   /** An echo reply with this wire sequence arrived at `receivedAt` (kernel time, ns). */
   reply(wire: number, receivedAt: number, ttl: number | undefined): ReplyVerdict {
     const seq = this.fullSequence(wire);
-    const i = seq % RING;
-    if (seq < 1 || this.seqs[i] !== seq) return 'unmatched';
-    const state = this.states[i]!;
+    const i = this.base + (seq % RING);
+    if (seq < 1 || this.rings.seqs[i] !== seq) return 'unmatched';
+    const state = this.rings.states[i]!;
     if (state === ProbeState.InFlight) {
       if (ttl !== undefined) this.lastTtl = ttl;
-      if (!this.restamped[i]) {
+      if (!this.rings.restamped[i]) {
         // On loopback a reply can arrive before the send's promise settles: judge it then.
-        if (Number.isNaN(this.earlyReply[i]!)) {
-          this.earlyReply[i] = receivedAt;
-          return receivedAt - this.sentAt[i]! <= this.timeoutNs ? 'response' : 'late';
+        if (Number.isNaN(this.rings.earlyReply[i]!)) {
+          this.rings.earlyReply[i] = receivedAt;
+          return receivedAt - this.rings.sentAt[i]! <= this.timeoutNs ? 'response' : 'late';
         }
         this.duplicates++;
         return 'duplicate';
@@ -151,7 +174,7 @@ export class IcmpTarget {
       return this.answer(i, receivedAt);
     }
     if (state === ProbeState.TimedOut) {
-      this.states[i] = ProbeState.AnsweredLate;
+      this.rings.states[i] = ProbeState.AnsweredLate;
       this.late++;
       return 'late';
     }
@@ -163,14 +186,14 @@ export class IcmpTarget {
   }
 
   private answer(i: number, receivedAt: number): ReplyVerdict {
-    const rttNs = Math.max(0, receivedAt - this.sentAt[i]!);
+    const rttNs = Math.max(0, receivedAt - this.rings.sentAt[i]!);
     if (rttNs > this.timeoutNs) {
       // Came after its timeout by the kernel's clock, though read before the timer ran.
-      this.states[i] = ProbeState.AnsweredLate;
+      this.rings.states[i] = ProbeState.AnsweredLate;
       this.late++;
       return 'late';
     }
-    this.states[i] = ProbeState.Answered;
+    this.rings.states[i] = ProbeState.Answered;
     this.responses++;
     const seconds = rttNs / 1e9;
     this.lastRtt = seconds;
@@ -181,10 +204,10 @@ export class IcmpTarget {
 
   /** The request's timeout came: unanswered, it is lost (a reply after this is late). */
   expire(seq: number): boolean {
-    const i = seq % RING;
-    if (this.seqs[i] !== seq || this.states[i] !== ProbeState.InFlight) return false;
-    if (!this.restamped[i] && !Number.isNaN(this.earlyReply[i]!)) return false;
-    this.states[i] = ProbeState.TimedOut;
+    const i = this.base + (seq % RING);
+    if (this.rings.seqs[i] !== seq || this.rings.states[i] !== ProbeState.InFlight) return false;
+    if (!this.rings.restamped[i] && !Number.isNaN(this.rings.earlyReply[i]!)) return false;
+    this.rings.states[i] = ProbeState.TimedOut;
     this.timeouts++;
     return true;
   }
@@ -192,9 +215,9 @@ export class IcmpTarget {
   /** An ICMP error (unreachable, time exceeded) answered this request: it is lost, with a reason. */
   icmpError(wire: number): boolean {
     const seq = this.fullSequence(wire);
-    const i = seq % RING;
-    if (seq < 1 || this.seqs[i] !== seq || this.states[i] !== ProbeState.InFlight) return false;
-    this.states[i] = ProbeState.Failed;
+    const i = this.base + (seq % RING);
+    if (seq < 1 || this.rings.seqs[i] !== seq || this.rings.states[i] !== ProbeState.InFlight) return false;
+    this.rings.states[i] = ProbeState.Failed;
     this.icmpErrors++;
     return true;
   }
@@ -202,7 +225,7 @@ export class IcmpTarget {
   /** Requests whose fate is still open. */
   get inFlight(): number {
     let n = 0;
-    for (let i = 0; i < RING; i++) if (this.states[i] === ProbeState.InFlight) n++;
+    for (let i = this.base; i < this.base + RING; i++) if (this.rings.states[i] === ProbeState.InFlight) n++;
     return n;
   }
 }

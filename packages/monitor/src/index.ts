@@ -49,9 +49,14 @@ export { type Prefix, parsePrefix, prefixContains } from './prefix.js';
 export { ProbeHandler, type ProbeRequest, type ProbeResponse } from './probe-handler.js';
 export { type ListenAddress, parseListen, type ServerOptions, startServer } from './server.js';
 export {
+  dnsResolveAll,
   dnsTargetSpecs,
+  type IcmpTargetPlan,
+  icmpTargetPlan,
   icmpTargetSpecs,
+  lookupResolveAll,
   type ResolveAll,
+  type ResolvedAddress,
   systemResolveAll,
   traceTargetSpecs,
 } from './targets.js';

@@ -12,8 +12,16 @@ export function makePayload(size: number, cookie: Uint8Array, slot: number): Uin
   const payload = new Uint8Array(size);
   for (let i = PAYLOAD_HEADER; i < size; i++) payload[i] = i & 0xff;
   payload.set(cookie.subarray(0, COOKIE_BYTES));
-  new DataView(payload.buffer).setUint32(COOKIE_BYTES, slot >>> 0);
+  writeSlot(payload, slot);
   return payload;
+}
+
+/** Writes a target's slot into a payload made by makePayload. */
+export function writeSlot(payload: Uint8Array, slot: number): void {
+  payload[COOKIE_BYTES] = slot >>> 24;
+  payload[COOKIE_BYTES + 1] = (slot >>> 16) & 0xff;
+  payload[COOKIE_BYTES + 2] = (slot >>> 8) & 0xff;
+  payload[COOKIE_BYTES + 3] = slot & 0xff;
 }
 
 /** The slot a reply's payload names, or undefined when it is not one of this agent's. */

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Agent } from './agent.js';
 import type { Lookup } from './blackbox-icmp.js';
-import { CONTENT_TYPES, negotiateFormat } from './exposition.js';
+import { ChunkPool, CONTENT_TYPES, negotiateFormat } from './exposition.js';
 import { ProbeHandler } from './probe-handler.js';
 
 export interface ListenAddress {
@@ -41,8 +41,9 @@ const INDEX = `netdiag monitor
  */
 export function startServer(agent: Agent, listen: ListenAddress, options: ServerOptions): Promise<Server> {
   const probes = new ProbeHandler(agent, { probeAny: options.probeAny, lookup: options.lookup });
+  const pool = new ChunkPool(16);
   const server = createServer({ maxHeaderSize: 16_384 }, (req, res) => {
-    route(agent, probes, options, req, res).catch((err: unknown) => {
+    route(agent, probes, pool, options, req, res).catch((err: unknown) => {
       if (!res.headersSent)
         reply(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}\n`);
       else res.destroy();
@@ -68,6 +69,7 @@ export function startServer(agent: Agent, listen: ListenAddress, options: Server
 async function route(
   agent: Agent,
   probes: ProbeHandler,
+  pool: ChunkPool,
   options: ServerOptions,
   req: IncomingMessage,
   res: ServerResponse,
@@ -81,7 +83,7 @@ async function route(
     case '/metrics': {
       if (!read) return notAllowed(res, 'GET');
       const format = negotiateFormat(req.headers.accept);
-      return reply(res, 200, agent.metricsBody(format), CONTENT_TYPES[format]);
+      return sendChunks(res, agent.metricsChunks(format, pool), pool, CONTENT_TYPES[format]);
     }
     case '/probe': {
       if (!read) return notAllowed(res, 'GET');
@@ -126,6 +128,49 @@ function reply(
 ): void {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** What a scrape may have queued on its connection before the next chunk is made. */
+const QUEUED_BYTES = 1 << 20;
+
+/**
+ * A body made as it is sent (chunked transfer encoding): the next chunk is made only when the
+ * connection has taken the last, so a slow client holds the agent's memory to a chunk or two.
+ */
+async function sendChunks(
+  res: ServerResponse,
+  chunks: Iterator<Buffer>,
+  pool: ChunkPool,
+  type: string,
+): Promise<void> {
+  res.writeHead(200, { 'Content-Type': type });
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  for (;;) {
+    if (res.destroyed) return;
+    const next = chunks.next();
+    if (next.done) break;
+    const chunk = next.value;
+    if (chunk.length > 0) res.write(chunk, () => pool.put(chunk));
+    // Up to a megabyte queued before waiting: a wait per chunk is an event-loop turn per chunk.
+    if (res.writableLength > QUEUED_BYTES) {
+      const drained = await new Promise<boolean>((resolve) => {
+        const onDrain = () => done(true);
+        const onClose = () => done(false);
+        const done = (ok: boolean) => {
+          res.off('drain', onDrain);
+          res.off('close', onClose);
+          resolve(ok);
+        };
+        res.on('drain', onDrain);
+        res.on('close', onClose);
+      });
+      if (!drained) return;
+    }
+  }
+  res.end();
 }
 
 function notAllowed(res: ServerResponse, allow: string): void {

@@ -223,12 +223,10 @@ function adapt(
         if (destinations.size >= 65_536) destinations.clear();
         destinations.set(to, address);
       }
-      // TTL travels as a control message with this datagram alone: no sticky option to race on.
-      return socket
-        .send(packet, address, options?.ttl !== undefined ? { ttl: options.ttl } : {})
-        .catch((err: unknown) => {
-          throw sendError(err);
-        });
+      // TTL and TOS travel as control messages with this datagram alone: no sticky option to race on.
+      return socket.send(packet, address, options ?? {}).catch((err: unknown) => {
+        throw sendError(err);
+      });
     },
     onPacket(listener) {
       // A UDP datagram socket's own messages are UDP payloads, not ICMP: probers hear ICMP only.

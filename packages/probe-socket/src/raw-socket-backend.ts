@@ -28,7 +28,7 @@ interface RawSocketModule {
   AddressFamily: { IPv4: number; IPv6: number };
   Protocol: { ICMP: number; ICMPv6: number; UDP: number; TCP: number };
   SocketLevel: { IPPROTO_IP: number; IPPROTO_IPV6: number };
-  SocketOption: { IP_TTL: number; IPV6_UNICAST_HOPS: number };
+  SocketOption: { IP_TTL: number; IPV6_UNICAST_HOPS: number; IP_TOS: number };
 }
 
 let loaded: { readonly module: RawSocketModule } | { readonly error: ProbeSocketError } | undefined;
@@ -126,6 +126,8 @@ export function openRawSocket(spec: SocketSpec): ProbeSocket {
     }
   }
   const ttlOption = v6 ? raw.SocketOption.IPV6_UNICAST_HOPS : raw.SocketOption.IP_TTL;
+  // raw-socket names no IPV6_TCLASS: Linux's value (67, <linux/in6.h>).
+  const tosOption = v6 ? 67 : raw.SocketOption.IP_TOS;
 
   const packetListeners = new Set<(p: ReceivedPacket) => void>();
   const errorListeners = new Set<(e: Error) => void>();
@@ -133,6 +135,7 @@ export function openRawSocket(spec: SocketSpec): ProbeSocket {
   // raw-socket sends from a queue, one datagram per writable event, in order; setting the TTL in
   // the before-send callback therefore applies to exactly that datagram. -1 means "not set yet".
   let currentTtl = -1;
+  let currentTos = 0;
 
   const deliver = (buffer: Buffer, source: string) => {
     const receivedAt = process.hrtime.bigint();
@@ -171,13 +174,20 @@ export function openRawSocket(spec: SocketSpec): ProbeSocket {
         let setupError: unknown;
         const before = () => {
           const ttl = options?.ttl;
-          if (ttl !== undefined && ttl !== currentTtl) {
-            try {
+          const tos = options?.tos ?? 0;
+          try {
+            if (ttl !== undefined && ttl !== currentTtl) {
               handle.setOption(ttlLevel, ttlOption, ttl);
               currentTtl = ttl;
-            } catch (err) {
-              setupError = err;
             }
+            // raw-socket has no per-datagram control messages: the socket's option, set back to
+            // 0 for a datagram without one, so that one target's TOS never leaks to the next.
+            if (tos !== currentTos) {
+              handle.setOption(ttlLevel, tosOption, tos);
+              currentTos = tos;
+            }
+          } catch (err) {
+            setupError = err;
           }
           sentAt = process.hrtime.bigint();
         };

@@ -82,6 +82,11 @@ export interface ReceivedPacket {
 export interface SendOptions {
   /** TTL (IPv4) or hop limit (IPv6) for this datagram alone. */
   readonly ttl?: number;
+  /**
+   * The TOS byte (IPv4) or traffic class (IPv6) of this datagram: DSCP in the upper six bits,
+   * ECN in the lower two, as `ping -Q` takes it. 0 to 255.
+   */
+  readonly tos?: number;
 }
 
 /**

@@ -198,6 +198,7 @@ async function stillReadable(
   const files = [
     ...(configFile !== undefined ? [configFile] : []),
     ...agent.config.tcp.flatMap((g) => (g.tls?.caFile !== undefined ? [g.tls.caFile] : [])),
+    ...agent.config.dns.flatMap((g) => (g.caFile !== undefined ? [g.caFile] : [])),
   ];
   for (const file of files) {
     try {
