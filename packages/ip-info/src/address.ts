@@ -1,0 +1,53 @@
+import ipaddr from 'ipaddr.js';
+
+/** An address as a number, for range and tree look-ups. IPv4-mapped IPv6 counts as IPv4. */
+export interface NumericAddress {
+  readonly family: 4 | 6;
+  readonly value: bigint;
+  /** The canonical text (RFC 5952 for IPv6). */
+  readonly text: string;
+  /** Whether the address is global unicast: not private, documentation, loopback, link-local... */
+  readonly global: boolean;
+}
+
+export function parseAddress(text: string): NumericAddress | undefined {
+  if (!ipaddr.isValid(text)) return undefined;
+  let a = ipaddr.parse(text);
+  if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
+  const value = a.toByteArray().reduce((v, b) => (v << 8n) | BigInt(b), 0n);
+  return {
+    family: a.kind() === 'ipv4' ? 4 : 6,
+    value,
+    text: a.toString(),
+    global: a.range() === 'unicast',
+  };
+}
+
+/** The text of an address given as a number. */
+export function addressText(family: 4 | 6, value: bigint): string {
+  const bytes: number[] = [];
+  for (let i = family === 4 ? 3 : 15; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 0xffn));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/**
+ * The largest CIDR block that holds `value` and lies inside [start, end]: a range in a data set
+ * need not be one prefix, but every address of this block is known to belong to it.
+ */
+export function prefixWithin(family: 4 | 6, value: bigint, start: bigint, end: bigint): string {
+  const width = family === 4 ? 32 : 128;
+  for (let length = 0; length <= width; length++) {
+    const hostBits = BigInt(width - length);
+    const mask = (1n << hostBits) - 1n;
+    const first = value & ~mask;
+    if (first >= start && (first | mask) <= end) return `${addressText(family, first)}/${length}`;
+  }
+  return `${addressText(family, value)}/${width}`;
+}
+
+/** `address/length`, the address reduced to its network. */
+export function prefixOf(family: 4 | 6, value: bigint, length: number): string {
+  const width = family === 4 ? 32 : 128;
+  const mask = (1n << BigInt(width - length)) - 1n;
+  return `${addressText(family, value & ~mask)}/${length}`;
+}
