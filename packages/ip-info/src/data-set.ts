@@ -8,12 +8,19 @@ export interface DataSet {
   readonly version: string;
   /** The day the data was built (ip-location-db versions end in YYYYMMDDHH). */
   readonly date: string | null;
+  /** The licence and the attribution it asks for. */
   readonly licence: string;
   readonly directory: string;
 }
 
 export const ASN_DATA_PACKAGE = '@ip-location-db/asn';
 export const COUNTRY_DATA_PACKAGE = '@ip-location-db/geo-whois-asn-country-mmdb';
+
+/** The packages' own licence fields point at files; these say it in a line, with the credit due. */
+const LICENCES: Record<string, string> = {
+  [ASN_DATA_PACKAGE]: 'CC BY 4.0, data by RouteViews (routeviews.org) and DB-IP (db-ip.com)',
+  [COUNTRY_DATA_PACKAGE]: 'CC0 1.0, from RIR data by the NRO (nro.net, CC BY 4.0)',
+};
 
 /** Reads the package's package.json only: no data file is opened. */
 export function dataSet(name: string): DataSet {
@@ -25,7 +32,7 @@ export function dataSet(name: string): DataSet {
     package: name,
     version,
     date: m ? `${m[1]}-${m[2]}-${m[3]}` : null,
-    licence: typeof pkg.license === 'string' ? pkg.license : 'unknown',
+    licence: LICENCES[name] ?? (typeof pkg.license === 'string' ? pkg.license : 'unknown'),
     directory: dirname(manifest),
   };
 }
