@@ -1,25 +1,30 @@
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '@netdiag/address';
 import ipaddr from 'ipaddr.js';
 
 /** An address as a number, for range and tree look-ups. IPv4-mapped IPv6 counts as IPv4. */
 export interface NumericAddress {
   readonly family: 4 | 6;
   readonly value: bigint;
-  /** The canonical text (RFC 5952 for IPv6). */
+  /** The text as inet_ntop writes it. */
   readonly text: string;
   /** Whether the address is global unicast: not private, documentation, loopback, link-local... */
   readonly global: boolean;
 }
 
+const isMapped = (b: Uint8Array) =>
+  b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+
 export function parseAddress(text: string): NumericAddress | undefined {
-  if (!ipaddr.isValid(text)) return undefined;
-  let a = ipaddr.parse(text);
-  if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
-  const value = a.toByteArray().reduce((v, b) => (v << 8n) | BigInt(b), 0n);
+  let bytes = parseIpv4(text) ?? parseIpv6(text);
+  if (bytes === undefined) return undefined;
+  if (bytes.length === 16 && isMapped(bytes)) bytes = bytes.subarray(12);
+  const family = bytes.length === 4 ? 4 : 6;
   return {
-    family: a.kind() === 'ipv4' ? 4 : 6,
-    value,
-    text: a.toString(),
-    global: a.range() === 'unicast',
+    family,
+    value: bytes.reduce((v, b) => (v << 8n) | BigInt(b), 0n),
+    text: family === 4 ? formatIpv4(bytes) : formatIpv6(bytes),
+    // ipaddr.js keeps the IANA special-purpose registries; only its range table is used here.
+    global: ipaddr.fromByteArray([...bytes]).range() === 'unicast',
   };
 }
 
@@ -27,7 +32,7 @@ export function parseAddress(text: string): NumericAddress | undefined {
 export function addressText(family: 4 | 6, value: bigint): string {
   const bytes: number[] = [];
   for (let i = family === 4 ? 3 : 15; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 0xffn));
-  return ipaddr.fromByteArray(bytes).toString();
+  return family === 4 ? formatIpv4(bytes) : formatIpv6(bytes);
 }
 
 /**

@@ -57,6 +57,11 @@ describe('the shipped data set', async () => {
     expect(info.country(address)).toBeUndefined();
   });
 
+  it('reads an IPv4-mapped address as its IPv4 address, and an IPv4-compatible one as not', () => {
+    expect(info.asn('::ffff:1.1.1.1')?.asn).toBe(13335);
+    expect(info.asn('::1.1.1.1')).toBeUndefined();
+  });
+
   it('says nothing for what is not an address', () => {
     expect(info.asn('example.com')).toBeUndefined();
     expect(info.asn('')).toBeUndefined();
