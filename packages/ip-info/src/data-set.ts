@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { IpInfoError } from './ip-info-error.js';
 
 /** A data set shipped as an npm package, and where its files are. */
 export interface DataSet {
@@ -24,7 +25,12 @@ const LICENCES: Record<string, string> = {
 
 /** Reads the package's package.json only: no data file is opened. */
 export function dataSet(name: string): DataSet {
-  const manifest = createRequire(import.meta.url).resolve(`${name}/package.json`);
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve(`${name}/package.json`);
+  } catch {
+    throw new IpInfoError('NO_DATA_SET', name, `the data set ${name} is not installed (npm install ${name})`);
+  }
   const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown; license?: unknown };
   const version = typeof pkg.version === 'string' ? pkg.version : 'unknown';
   const m = /\.(\d{4})(\d{2})(\d{2})\d{2}$/.exec(version);

@@ -11,10 +11,9 @@ export {
   type AsnAnswer,
   type CountryAnswer,
   type IpInfo,
-  IpInfoError,
-  type IpInfoErrorCode,
   type IpInfoOptions,
   openIpInfo,
   type SourceInfo,
 } from './ip-info.js';
+export { IpInfoError, type IpInfoErrorCode } from './ip-info-error.js';
 export { type AsnRecord, asnFromRecord, cleanText, countryFromRecord } from './records.js';

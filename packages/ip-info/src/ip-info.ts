@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type NumericAddress, parseAddress, prefixOf, prefixWithin } from './address.js';
 import { type ByteSource, fileSource, findRange } from './csv-ranges.js';
 import { ASN_DATA_PACKAGE, COUNTRY_DATA_PACKAGE, dataSet } from './data-set.js';
+import { IpInfoError } from './ip-info-error.js';
 import { type AsnRecord, asnFromRecord, cleanText, countryFromRecord } from './records.js';
 
 export interface AsnAnswer extends AsnRecord {
@@ -36,19 +37,6 @@ export interface SourceInfo {
   readonly version: string;
   /** The data's date: the package's build day, or the MMDB's build time. */
   readonly date: string | null;
-}
-
-export type IpInfoErrorCode = 'UNREADABLE' | 'NOT_MMDB' | 'WRONG_KIND';
-
-export class IpInfoError extends Error {
-  constructor(
-    readonly code: IpInfoErrorCode,
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'IpInfoError';
-  }
 }
 
 export interface IpInfo {
@@ -118,13 +106,33 @@ const fileSourceInfo = (path: string, reader: MmdbReader): SourceInfo => ({
  */
 function shippedAsn(): { lookup: Lookup<AsnAnswer>; info: SourceInfo; close(): void } {
   const set = dataSet(ASN_DATA_PACKAGE);
-  const files: Partial<Record<4 | 6, ByteSource & { close(): void }>> = {};
+  // Opened now (nothing is read until a look-up): a file missing is an error here, not mid-trace.
+  const open = (family: 4 | 6) => {
+    const path = join(set.directory, `asn-ipv${family}-num.csv`);
+    try {
+      return fileSource(path);
+    } catch (err) {
+      throw new IpInfoError(
+        'UNREADABLE',
+        path,
+        `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  };
+  const v4 = open(4);
+  let v6: ReturnType<typeof open>;
+  try {
+    v6 = open(6);
+  } catch (err) {
+    v4.close();
+    throw err;
+  }
+  const files: Record<4 | 6, ByteSource & { close(): void }> = { 4: v4, 6: v6 };
   return {
     info: { kind: 'shipped', name: set.package, version: set.version, date: set.date },
     lookup: (a) => {
       if (!a.global) return undefined;
-      files[a.family] ??= fileSource(join(set.directory, `asn-ipv${a.family}-num.csv`));
-      const range = findRange(files[a.family]!, a.value);
+      const range = findRange(files[a.family], a.value);
       if (range === undefined) return undefined;
       const [asnText, rawName] = range.fields;
       if (asnText === undefined || !/^\d+$/.test(asnText)) return undefined;
@@ -136,8 +144,8 @@ function shippedAsn(): { lookup: Lookup<AsnAnswer>; info: SourceInfo; close(): v
       };
     },
     close: () => {
-      files[4]?.close();
-      files[6]?.close();
+      files[4].close();
+      files[6].close();
     },
   };
 }
