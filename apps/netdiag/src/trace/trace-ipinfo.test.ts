@@ -81,7 +81,7 @@ describe('owners in every output', () => {
 
   it('stands before the host in the report, in a column as wide as its longest text', () => {
     const hops = [hopSnapshot(1), silentHop(2), hopSnapshot(3)];
-    const lines = reportLines(new Date(0), 'lab', hops, true, none, asn.text);
+    const lines = reportLines(new Date(0), 'lab', hops, true, none, false, asn.text);
     expect(lines[2]).toMatch(/^ {2}1\.\|-- AS64500 Lab Transit 192\.0\.2\.5 +0\.0%/);
     expect(lines[3]).toMatch(/^ {2}2\.\|-- {21}\?\?\? +100\.0%/);
     expect(lines[4]).toMatch(/^ {2}3\.\|-- AS64501 {13}192\.0\.2\.13 +0\.0%/);
@@ -93,13 +93,22 @@ describe('owners in every output', () => {
 
   it('adds CSV columns, and JSON fields per responder with the sources in the start event', () => {
     const hops = [hopSnapshot(1), silentHop(2)];
-    const csv = csvLines(hops, none, asn);
+    const csv = csvLines(hops, none, false, asn);
     expect(csv[0]).toMatch(/,mark,asn,as_name,prefix$/);
     expect(csv[1]).toMatch(/,64500,Lab Transit,192\.0\.2\.0\/29$/);
     expect(csv[2]).toMatch(/,,,$/);
     const end = JSON.parse(
       traceJsonLine(
-        { type: 'end', time: 0, reached: true, destinationTtl: 1, rounds: 1, corrupt: 0, hops } as never,
+        {
+          type: 'end',
+          time: 0,
+          reached: true,
+          destinationTtl: 1,
+          rounds: 1,
+          corrupt: 0,
+          hops,
+          paths: [],
+        } as never,
         none,
         asn,
       ),

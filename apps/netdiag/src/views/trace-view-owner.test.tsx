@@ -19,6 +19,8 @@ describe('the live trace table with -z', () => {
       display: 'stats' as const,
       paused: false,
       ended: true,
+      flows: 1,
+      flowsAt: new Map(),
     };
     const frame = render(<TraceTable snapshot={snapshot} width={120} />).lastFrame() ?? '';
     expect(frame).toContain('  1. AS64500 Lab Transit r1.lab (192.0.2.5)');
