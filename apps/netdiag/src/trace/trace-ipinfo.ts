@@ -11,10 +11,13 @@ export const ipInfoArgs = {
   'geo-db': { type: 'string' },
 } as const;
 
-export const IPINFO_HELP = `  -z            each hop's AS number and network name (as mtr -z), from offline data
-  -y N          the hop field shown (as mtr --ipinfo): 0 AS (-z), 1 prefix, 2 country
-  --asn-db FILE AS numbers from this MMDB (GeoLite2-ASN, DB-IP, ip-location-db), not the shipped data
-  --geo-db FILE countries from this MMDB (GeoLite2-Country/-City, DB-IP, ip-location-db) for -y 2`;
+export const IPINFO_HELP = `  -z            each hop's AS number and network name before it (as mtr -z), from data
+                shipped with netdiag: no request leaves the machine
+  -y N          the hop field shown (as mtr --ipinfo): 0 AS (as -z), 1 prefix, 2 country
+  --asn-db FILE AS numbers from this MMDB (GeoLite2-ASN, DB-IP, ip-location-db) in place of
+                the shipped data (implies -z)
+  --geo-db FILE countries from this MMDB (GeoLite2-Country or -City, DB-IP, ip-location-db)
+                in place of the shipped data (implies -y 2)`;
 
 /** mtr's --ipinfo fields, by number. Registry and allocation date are in no offline data set. */
 const FIELDS = ['asn', 'prefix', 'country', 'registry', 'allocated'] as const;
