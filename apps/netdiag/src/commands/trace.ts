@@ -15,7 +15,14 @@ import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js
 import { TraceBoard } from '../trace/trace-board.js';
 import { traceDot } from '../trace/trace-dot.js';
 import { csvLines, reportLines, traceHeader, traceLine } from '../trace/trace-format.js';
-import { type HopInfo, IPINFO_HELP, ipInfoArgs, ipInfoChoice, openHopInfo } from '../trace/trace-ipinfo.js';
+import {
+  type HopInfo,
+  IPINFO_HELP,
+  infoCycle,
+  ipInfoArgs,
+  ipInfoChoice,
+  openHopInfo,
+} from '../trace/trace-ipinfo.js';
 import { traceJsonLine } from '../trace/trace-json.js';
 import { mtuResume, mtuTraceHeader, PmtuLines } from '../trace/trace-mtu.js';
 import { pathLines } from '../trace/trace-paths.js';
@@ -61,7 +68,8 @@ ${IPINFO_HELP}
 ${USER_HELP}
   -h, --help    this help
 
-Keys in the live table: q quit, p pause, r reset statistics, n names on/off, d statistics/history.
+Keys in the live table: q quit, p pause, r reset statistics, n names on/off, d statistics/history,
+y the owner column (off, AS, prefix, country; as mtr).
 Exit status: 0 if the destination answered, 1 if not, 2 on error.`;
 
 const options = {
@@ -180,6 +188,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
 
   const board = new TraceBoard(!numeric);
   board.infoOf = infoOf;
+  const nextInfo = infoCycle(ipInfo, info);
+  let infoPresses = 0;
   const feed = new LiveFeed(() => board.snapshot());
   const view = live
     ? import('../views/trace-live.js').then((m) =>
@@ -205,6 +215,15 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
             toggleDisplay: () => {
               board.display = board.display === 'stats' ? 'history' : 'stats';
               feed.changed();
+            },
+            cycleInfo: () => {
+              // Opening a field's data takes a moment: only the last press counts.
+              const press = ++infoPresses;
+              void nextInfo().then((i) => {
+                if (press !== infoPresses) return;
+                board.infoOf = i && ((a: string) => i.text(a));
+                feed.changed();
+              });
             },
           },
           io.stdout as NodeJS.WriteStream,

@@ -2,7 +2,7 @@ import type { IpInfo } from '@netdiag/ip-info';
 import { describe, expect, it } from 'vitest';
 import { TraceBoard } from './trace-board.js';
 import { csvLines, reportLines, traceLine } from './trace-format.js';
-import { hopInfo, ipInfoChoice } from './trace-ipinfo.js';
+import { hopInfo, infoCycle, ipInfoChoice } from './trace-ipinfo.js';
 import { traceJsonLine } from './trace-json.js';
 import { hopSnapshot, silentHop, startEvent } from './trace-test-events.testkit.js';
 
@@ -132,5 +132,28 @@ describe('owners in every output', () => {
     expect(board.snapshot().ipInfo).toBeUndefined();
     board.infoOf = asn.text;
     expect(board.snapshot().ipInfo?.get('192.0.2.5')).toBe('AS64500 Lab Transit');
+  });
+});
+
+describe('infoCycle (the live table’s y key)', () => {
+  it('steps off, AS, prefix, country as mtr’s y does, opening each field’s data once, when first shown', async () => {
+    const opens: string[] = [];
+    const open = async (c: { field: 'asn' | 'prefix' | 'country' }) => {
+      opens.push(c.field);
+      return hopInfo(c.field, fake);
+    };
+    const next = infoCycle({ field: 'asn', asnDb: 'a.mmdb' }, hopInfo('asn', fake), open);
+    const shown: (string | undefined)[] = [];
+    for (let i = 0; i < 5; i++) shown.push((await next())?.text('192.0.2.5'));
+    expect(shown).toEqual(['192.0.2.0/29', 'IS', undefined, 'AS64500 Lab Transit', '192.0.2.0/29']);
+    expect(opens).toEqual(['prefix', 'country']);
+  });
+
+  it('starts from off without -z, and shows no column for data that cannot be opened', async () => {
+    const next = infoCycle(undefined, undefined, async () => {
+      throw new Error('no data');
+    });
+    expect(await next()).toBeUndefined();
+    expect(await next()).toBeUndefined();
   });
 });

@@ -130,3 +130,32 @@ export async function openHopInfo(choice: IpInfoChoice): Promise<HopInfo> {
     throw err;
   }
 }
+
+/** The owner fields the live table's y key steps through, as mtr's does; undefined: the column off. */
+const CYCLE: readonly (IpInfoField | undefined)[] = [undefined, 'asn', 'prefix', 'country'];
+
+/**
+ * The live table's y key: each call moves to the next field and resolves to its HopInfo (or
+ * undefined, the column off). A field's data is opened the first time it is shown, never at
+ * start-up; one that cannot be opened shows as no column.
+ */
+export function infoCycle(
+  choice: IpInfoChoice | undefined,
+  first: HopInfo | undefined,
+  open: (choice: IpInfoChoice) => Promise<HopInfo> = openHopInfo,
+): () => Promise<HopInfo | undefined> {
+  const opened = new Map<IpInfoField, Promise<HopInfo | undefined>>();
+  if (first) opened.set(first.field, Promise.resolve(first));
+  let at = CYCLE.indexOf(first?.field);
+  return () => {
+    at = (at + 1) % CYCLE.length;
+    const field = CYCLE[at];
+    if (field === undefined) return Promise.resolve(undefined);
+    let info = opened.get(field);
+    if (info === undefined) {
+      info = open({ ...choice, field }).catch(() => undefined);
+      opened.set(field, info);
+    }
+    return info;
+  };
+}

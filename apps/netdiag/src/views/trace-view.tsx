@@ -136,7 +136,9 @@ export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnap
       {snapshot.hops.map((h) => (
         <HopRows key={h.ttl} hop={h} snapshot={snapshot} width={width} />
       ))}
-      {!snapshot.ended && <Text dimColor>{'keys: q quit  p pause  r reset  n names  d display'}</Text>}
+      {!snapshot.ended && (
+        <Text dimColor>{'keys: q quit  p pause  r reset  n names  d display  y owner'}</Text>
+      )}
     </Box>
   );
 }
