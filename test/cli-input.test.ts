@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec } from './lab/run.js';
-import { netdiagArgv } from './support/cli.js';
+import { netdiagArgv, repoRoot } from './support/cli.js';
 
 // Bad input gets one clear line on stderr and exit code 2, never a stack trace. None of these
 // sends a packet: each fails before a socket is opened.
@@ -35,6 +35,15 @@ const cases: [string[], RegExp][] = [
     /^netdiag: trace: --report, --csv and --json exclude each other$/,
   ],
   [['nosuchcommand'], /^netdiag: unknown command 'nosuchcommand'/],
+  [
+    ['trace', '-y', '9', '192.0.2.1'],
+    /^netdiag: trace: -y takes 0 \(AS\), 1 \(prefix\) or 2 \(country\), not '9'$/,
+  ],
+  [['trace', '-y', '4', '192.0.2.1'], /^netdiag: trace: -y 4 \(allocation date\) is in no offline data set/],
+  [
+    ['trace', '-z', '--asn-db', '/nonexistent.mmdb', '192.0.2.1'],
+    /^netdiag: trace: cannot read \/nonexistent\.mmdb \(ENOENT\)$/,
+  ],
 ];
 
 describe('bad input: one line, exit 2', () => {
@@ -58,12 +67,30 @@ describe('bad input: one line, exit 2', () => {
     }
   });
 
-  it('--version names netdiag and the Node.js it runs on', async () => {
+  it('--version names netdiag, the Node.js it runs on, and the offline data trace -z reads', async () => {
     const r = await exec(netdiagArgv('--version'));
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(
+    const [netdiag, node, ...data] = r.stdout.trimEnd().split('\n');
+    expect(`${netdiag}\n${node}\n`).toBe(
       `netdiag 0.1.0\nNode.js ${process.version} (${process.platform}-${process.arch})\n`,
     );
+    // The versions as installed, and the build day each ends with (YYYYMMDDHH).
+    const installed = (name: string) =>
+      (
+        JSON.parse(readFileSync(`${repoRoot}node_modules/${name}/package.json`, 'utf8')) as {
+          version: string;
+        }
+      ).version;
+    expect(data).toHaveLength(2);
+    for (const [i, name] of ['@ip-location-db/asn', '@ip-location-db/geo-whois-asn-country-mmdb'].entries()) {
+      const version = installed(name);
+      const day = /(\d{4})(\d{2})(\d{2})\d{2}$/.exec(version)!;
+      expect(data[i]).toMatch(
+        new RegExp(
+          `^data: ${name} ${version.replace(/\./g, '\\.')} \\(built ${day[1]}-${day[2]}-${day[3]}\\), CC`,
+        ),
+      );
+    }
   });
 
   it.skipIf(process.getuid?.() !== 0)(

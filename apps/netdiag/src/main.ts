@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { shippedDataSets } from '@netdiag/ip-info';
 import { CliError, ExitCode, isCliError, systemFailureText } from './cli-error.js';
 import { type LoadedBundle, loadBundle } from './compile-cache.js';
 import type { Command, CommandIo, Output } from './io.js';
@@ -49,6 +50,15 @@ async function main(argv: string[]): Promise<number> {
   if (name === '--version' || name === '-V') {
     // The Node.js line matters in a bug report: start-up, the addons' builds and V8 differ by it.
     stdout().write(`netdiag 0.1.0\nNode.js ${process.version} (${process.platform}-${process.arch})\n`);
+    // The offline data behind trace -z and -y: its age says how far to trust an owner shown.
+    try {
+      for (const d of shippedDataSets())
+        stdout().write(
+          `data: ${d.package} ${d.version}${d.date ? ` (built ${d.date})` : ''}, ${d.licence}\n`,
+        );
+    } catch (err) {
+      stdout().write(`data: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
     return ExitCode.Ok;
   }
   if (!commands.has(name)) throw new CliError(`unknown command '${name}'; run 'netdiag --help' for the list`);

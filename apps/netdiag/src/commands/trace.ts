@@ -15,6 +15,14 @@ import { checkUser, dropAfterOpen, USER_HELP, userOption } from '../privilege.js
 import { TraceBoard } from '../trace/trace-board.js';
 import { traceDot } from '../trace/trace-dot.js';
 import { csvLines, reportLines, traceHeader, traceLine } from '../trace/trace-format.js';
+import {
+  type HopInfo,
+  IPINFO_HELP,
+  infoCycle,
+  ipInfoArgs,
+  ipInfoChoice,
+  openHopInfo,
+} from '../trace/trace-ipinfo.js';
 import { traceJsonLine } from '../trace/trace-json.js';
 import { mtuResume, mtuTraceHeader, PmtuLines } from '../trace/trace-mtu.js';
 import { pathLines } from '../trace/trace-paths.js';
@@ -56,10 +64,12 @@ options:
   --report      mtr-style report after -c rounds (default 10)
   --csv         the report as CSV
   --json        NDJSON events (schema netdiag.trace/1, see docs/json.md)
+${IPINFO_HELP}
 ${USER_HELP}
   -h, --help    this help
 
-Keys in the live table: q quit, p pause, r reset statistics, n names on/off, d statistics/history.
+Keys in the live table: q quit, p pause, r reset statistics, n names on/off, d statistics/history,
+y the owner column (off, AS, prefix, country; as mtr).
 Exit status: 0 if the destination answered, 1 if not, 2 on error.`;
 
 const options = {
@@ -83,6 +93,7 @@ const options = {
   csv: { type: 'boolean' },
   json: { type: 'boolean' },
   dot: { type: 'string' },
+  ...ipInfoArgs,
   ...userOption,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -146,6 +157,10 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const continuous = live || reportMode || cycles !== undefined;
   const numeric = v.numeric === true;
   await checkUser('trace', v.user);
+  // Opened before the first probe, so that a file that will not do stops the run before a packet.
+  const ipInfo = ipInfoChoice(v);
+  const info: HopInfo | undefined = ipInfo && (await openHopInfo(ipInfo));
+  const infoOf = info && ((a: string) => info.text(a));
   // Opened now: a file that cannot be written fails before the trace, not after it.
   const dotFile = dotOut === undefined || dotOut === 'stdout' ? undefined : await openDot(dotOut);
 
@@ -172,6 +187,9 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   let run = trace(host, { ...traceOptions, method });
 
   const board = new TraceBoard(!numeric);
+  board.infoOf = infoOf;
+  const nextInfo = infoCycle(ipInfo, info);
+  let infoPresses = 0;
   const feed = new LiveFeed(() => board.snapshot());
   const view = live
     ? import('../views/trace-live.js').then((m) =>
@@ -197,6 +215,15 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
             toggleDisplay: () => {
               board.display = board.display === 'stats' ? 'history' : 'stats';
               feed.changed();
+            },
+            cycleInfo: () => {
+              // Opening a field's data takes a moment: only the last press counts.
+              const press = ++infoPresses;
+              void nextInfo().then((i) => {
+                if (press !== infoPresses) return;
+                board.infoOf = i && ((a: string) => i.text(a));
+                feed.changed();
+              });
             },
           },
           io.stdout as NodeJS.WriteStream,
@@ -228,7 +255,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       lineChain = lineChain.then(async () => {
         if (!numeric)
           await Promise.race([Promise.all(responders.map((r) => run.nameSettled(r))), sleep(NAME_WAIT_MS)]);
-        io.stdout.write(`${traceLine(ttl, probes, numeric, nameOf)}${pmtuLines.suffix(probes)}\n`);
+        io.stdout.write(`${traceLine(ttl, probes, numeric, nameOf, infoOf)}${pmtuLines.suffix(probes)}\n`);
       });
     }
   };
@@ -284,7 +311,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       if (code !== undefined) unsent.set(code, (unsent.get(code) ?? 0) + 1);
     }
     if (json) {
-      io.stdout.write(`${traceJsonLine(e, nameOf)}\n`);
+      io.stdout.write(`${traceJsonLine(e, nameOf, info)}\n`);
       if (e.type === 'end') reached = e.reached;
       if (dotOut !== undefined) await writeDot(e);
       return;
@@ -338,8 +365,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
                 sleep(NAME_WAIT_MS),
               ]);
             const lines = v.csv
-              ? csvLines(e.hops, nameOf, mtu)
-              : reportLines(startedAt, hostname(), e.hops, numeric, nameOf, mtu);
+              ? csvLines(e.hops, nameOf, mtu, info)
+              : reportLines(startedAt, hostname(), e.hops, numeric, nameOf, mtu, infoOf);
             io.stdout.write(`${lines.join('\n')}\n`);
             if (!v.csv) writePaths(e.paths);
           }

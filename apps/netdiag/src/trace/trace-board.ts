@@ -14,6 +14,8 @@ export interface TraceBoardSnapshot {
   readonly address: string;
   readonly hops: readonly HopSnapshot[];
   readonly names: ReadonlyMap<string, string>;
+  /** Each responder's owner (-z, -y: `AS15169 Google LLC`), shown before its name; absent without. */
+  readonly ipInfo?: ReadonlyMap<string, string>;
   readonly showNames: boolean;
   readonly display: TraceDisplay;
   readonly paused: boolean;
@@ -36,6 +38,8 @@ export class TraceBoard {
   showNames: boolean;
   display: TraceDisplay = 'stats';
   paused = false;
+  /** Set by -z and -y: a responder's owner as text. */
+  infoOf: ((address: string) => string) | undefined;
   #ended = false;
   #pathMtu = false;
   #flows = 1;
@@ -93,6 +97,7 @@ export class TraceBoard {
       address: this.#address,
       hops,
       names: this.#names,
+      ...(this.infoOf && { ipInfo: ownerTexts(hops, this.infoOf) }),
       showNames: this.showNames,
       display: this.display,
       paused: this.paused,
@@ -107,4 +112,8 @@ export class TraceBoard {
 function flowCounts(paths: FlowPaths): Map<number, Map<string, number>> {
   const byTtl = flowsByResponder(paths.paths());
   return new Map([...byTtl].map(([ttl, at]) => [ttl, new Map([...at].map(([a, f]) => [a, f.length]))]));
+}
+
+function ownerTexts(hops: readonly HopSnapshot[], infoOf: (address: string) => string): Map<string, string> {
+  return new Map(hops.flatMap((h) => h.responders.map((r) => [r.address, infoOf(r.address)] as const)));
 }

@@ -1,8 +1,12 @@
 import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
+import { infoColumn } from './trace-info-column.js';
+import type { HopInfo } from './trace-ipinfo.js';
 import { PMTU_CSV_HEAD, PMTU_HEAD, pmtuCell } from './trace-mtu.js';
 
 type ProbeEvent = Extract<TraceEvent, { type: 'probe' }>;
 type NameOf = (address: string) => string | undefined;
+/** A hop's owner as text (-z, -y): see trace-ipinfo.ts. */
+type InfoOf = (address: string) => string;
 
 /** traceroute's first line. */
 export function traceHeader(host: string, address: string, maxTtl: number, packetBytes: number): string {
@@ -27,6 +31,7 @@ export function traceLine(
   probes: readonly ProbeEvent[],
   numeric: boolean,
   nameOf: NameOf,
+  infoOf?: InfoOf,
 ): string {
   let line = `${String(ttl).padStart(2)} `;
   let shown: string | undefined;
@@ -37,7 +42,7 @@ export function traceLine(
     }
     const labels = p.mpls.length ? ` <MPLS:${mplsText(p.mpls)}>` : '';
     if (`${p.responder}${labels}` !== shown) {
-      line += ` ${hostText(p.responder, numeric, nameOf)}${labels}`;
+      line += ` ${hostText(p.responder, numeric, nameOf)}${infoOf ? ` [${infoOf(p.responder)}]` : ''}${labels}`;
       shown = `${p.responder}${labels}`;
     }
     line += `  ${p.rttMs.toFixed(3)} ms${p.mark ? ` ${p.mark}` : ''}`;
@@ -55,20 +60,26 @@ export function reportLines(
   numeric: boolean,
   nameOf: NameOf,
   mtu = false,
+  infoOf?: InfoOf,
 ): string[] {
   const lines = [`Start: ${startedAt.toISOString()}`];
-  const head = `HOST: ${hostname}`.padEnd(40);
+  // mtr -z puts the AS before the host; netdiag adds the network's name, cut to fit.
+  const info = infoColumn(hops, infoOf);
+  const head = `HOST: ${hostname}`.padEnd(40 + info.width);
   lines.push(
     `${head}${'Loss%'.padStart(6)}${'Snt'.padStart(6)}${'Last'.padStart(7)}${'Avg'.padStart(7)}${'Best'.padStart(7)}${'Wrst'.padStart(7)}${'StDev'.padStart(7)}${'Javg'.padStart(7)}${mtu ? PMTU_HEAD : ''}`,
   );
   for (const h of hops) {
     const [first, ...others] = h.responders;
     const name = first ? (numeric ? first.address : (nameOf(first.address) ?? first.address)) : '???';
-    const label = `${String(h.ttl).padStart(3)}.|-- ${name}`.padEnd(40);
+    const label = `${String(h.ttl).padStart(3)}.|-- ${info.text(first?.address)}${name}`.padEnd(
+      40 + info.width,
+    );
     lines.push(
       `${label}${`${h.lossPercent.toFixed(1)}%`.padStart(6)}${String(h.sent).padStart(6)}${num(h.last).padStart(7)}${num(h.avg).padStart(7)}${num(h.best).padStart(7)}${num(h.worst).padStart(7)}${num(h.stdev).padStart(7)}${num(h.jitter).padStart(7)}${mtu ? pmtuCell(h) : ''}${h.mark ? ` ${h.mark}` : ''}`,
     );
-    for (const o of others) lines.push(`       ${numeric ? o.address : (nameOf(o.address) ?? o.address)}`);
+    for (const o of others)
+      lines.push(`       ${info.text(o.address)}${numeric ? o.address : (nameOf(o.address) ?? o.address)}`);
   }
   return lines;
 }
@@ -83,9 +94,14 @@ function csvField(v: string | number | null): string {
 export const CSV_HEADER =
   'ttl,address,name,responders,loss_percent,sent,received,last_ms,avg_ms,best_ms,worst_ms,stdev_ms,jitter_ms,mark';
 
-export function csvLines(hops: readonly HopSnapshot[], nameOf: NameOf, mtu = false): string[] {
+export function csvLines(
+  hops: readonly HopSnapshot[],
+  nameOf: NameOf,
+  mtu = false,
+  info?: HopInfo,
+): string[] {
   return [
-    mtu ? `${CSV_HEADER},${PMTU_CSV_HEAD}` : CSV_HEADER,
+    `${mtu ? `${CSV_HEADER},${PMTU_CSV_HEAD}` : CSV_HEADER}${info ? `,${info.csvHeader}` : ''}`,
     ...hops.map((h) => {
       const first = h.responders[0]?.address ?? null;
       return [
@@ -104,6 +120,7 @@ export function csvLines(hops: readonly HopSnapshot[], nameOf: NameOf, mtu = fal
         h.jitter,
         h.mark,
         ...(mtu ? [h.pmtu ?? null] : []),
+        ...(info?.csvFields(first ?? undefined) ?? []),
       ]
         .map(csvField)
         .join(',');

@@ -1,4 +1,5 @@
 import type { HopSnapshot, TraceEvent } from '@netdiag/ttl-prober';
+import type { HopInfo } from './trace-ipinfo.js';
 import { hopPmtuJson, pmtuEventJson, probeSizeJson } from './trace-mtu.js';
 import { pathJson } from './trace-paths.js';
 
@@ -7,12 +8,13 @@ export const TRACE_SCHEMA = 'netdiag.trace/1';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function hopJson(h: HopSnapshot, nameOf: (a: string) => string | undefined) {
+function hopJson(h: HopSnapshot, nameOf: (a: string) => string | undefined, info?: HopInfo) {
   return {
     ttl: h.ttl,
     responders: h.responders.map((r) => ({
       address: r.address,
       name: nameOf(r.address) ?? null,
+      ...info?.json(r.address),
       replies: r.replies,
       mpls: r.lastMpls,
     })),
@@ -38,7 +40,11 @@ function hopJson(h: HopSnapshot, nameOf: (a: string) => string | undefined) {
  * outcome and a `hop` event with that hop's statistics after it, `name` events as reverse
  * lookups answer, and an end event with every hop. Host names and addresses are separate fields.
  */
-export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | undefined): string {
+export function traceJsonLine(
+  e: TraceEvent,
+  nameOf: (a: string) => string | undefined,
+  info?: HopInfo,
+): string {
   const time = iso(Date.now());
   switch (e.type) {
     case 'start':
@@ -59,6 +65,7 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
           icmpChecksum: f.icmpChecksum,
         })),
         options: e.config,
+        ...(info && { ipInfo: info.sources }),
       });
     case 'probe':
       return JSON.stringify({
@@ -71,6 +78,7 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         outcome: e.outcome,
         address: e.responder,
         name: e.responder ? (nameOf(e.responder) ?? null) : null,
+        ...(info && e.responder && info.json(e.responder)),
         kind: e.kind,
         rttMs: e.rttMs,
         mark: e.mark,
@@ -81,7 +89,7 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         ...probeSizeJson(e),
       });
     case 'hop':
-      return JSON.stringify({ type: 'hop', time, ...hopJson(e.hop, nameOf) });
+      return JSON.stringify({ type: 'hop', time, ...hopJson(e.hop, nameOf, info) });
     case 'pmtu':
       return JSON.stringify(pmtuEventJson(e));
     case 'name':
@@ -94,7 +102,7 @@ export function traceJsonLine(e: TraceEvent, nameOf: (a: string) => string | und
         destinationTtl: e.destinationTtl,
         rounds: e.rounds,
         corrupt: e.corrupt,
-        hops: e.hops.map((h) => hopJson(h, nameOf)),
+        hops: e.hops.map((h) => hopJson(h, nameOf, info)),
         paths: e.paths.map((p) => pathJson(p, nameOf)),
       });
   }

@@ -14,7 +14,7 @@ async function until(check: () => boolean, what: string, frame: () => string | u
 }
 
 describe('TraceLive', () => {
-  it('redraws as the feed changes and calls the TraceKeys callbacks for q p r n d', async () => {
+  it('redraws as the feed changes and calls the TraceKeys callbacks for q p r n d y', async () => {
     const board = new TraceBoard(true);
     const feed = new LiveFeed(() => board.snapshot());
     const calls: string[] = [];
@@ -41,6 +41,11 @@ describe('TraceLive', () => {
         board.display = board.display === 'stats' ? 'history' : 'stats';
         feed.changed();
       },
+      cycleInfo: () => {
+        calls.push('owner');
+        board.infoOf = () => 'AS64500';
+        feed.changed();
+      },
     };
     const ui = render(<TraceLive feed={feed} keys={keys} />);
     const frame = () => ui.lastFrame() ?? '';
@@ -64,6 +69,9 @@ describe('TraceLive', () => {
     await wait((f) => f.includes('1. 192.0.2.5 '), 'names off');
     expect(frame()).not.toContain('r1.lab');
 
+    ui.stdin.write('y');
+    await wait((f) => f.includes('1. AS64500 192.0.2.5 '), 'the owner column');
+
     ui.stdin.write('d');
     await wait((f) => /^Host\s+History$/m.test(f), 'the history display');
     expect(frame()).not.toContain('Loss%');
@@ -78,7 +86,7 @@ describe('TraceLive', () => {
     ui.stdin.write('x');
     ui.stdin.write('q');
     await wait(() => calls.includes('quit'), 'quit');
-    expect(calls).toEqual(['names', 'display', 'pause', 'reset', 'quit']);
+    expect(calls).toEqual(['names', 'owner', 'display', 'pause', 'reset', 'quit']);
     ui.unmount();
   });
 
@@ -90,7 +98,14 @@ describe('TraceLive', () => {
     const ui = render(
       <TraceLive
         feed={feed}
-        keys={{ quit: () => quit++, togglePause: noop, reset: noop, toggleNames: noop, toggleDisplay: noop }}
+        keys={{
+          quit: () => quit++,
+          togglePause: noop,
+          reset: noop,
+          toggleNames: noop,
+          toggleDisplay: noop,
+          cycleInfo: noop,
+        }}
       />,
     );
     await until(

@@ -11,6 +11,8 @@ export interface TraceKeys {
   reset(): void;
   toggleNames(): void;
   toggleDisplay(): void;
+  /** y, as in mtr: the owner column off, AS, prefix, country, off... */
+  cycleInfo(): void;
 }
 
 function Keys({ keys }: { keys: TraceKeys }) {
@@ -23,6 +25,7 @@ function Keys({ keys }: { keys: TraceKeys }) {
     else if (input === 'r') keys.reset();
     else if (input === 'n') keys.toggleNames();
     else if (input === 'd') keys.toggleDisplay();
+    else if (input === 'y') keys.cycleInfo();
   });
   return null;
 }

@@ -69,7 +69,7 @@ describe('TraceTable', () => {
     );
     expect(lines[5]).toBe('     192.0.2.17');
     expect(lines[6]).toMatch(/^ {2}4\. far\.lab \(192\.0\.2\.9\)\s+0\.0%\s+3\s/);
-    expect(lines[7]).toBe('keys: q quit  p pause  r reset  n names  d display');
+    expect(lines[7]).toBe('keys: q quit  p pause  r reset  n names  d display  y owner');
     expect(lines).toHaveLength(8);
     expect(Math.max(...lines.map((l) => l.length))).toBe(99);
     ui.unmount();

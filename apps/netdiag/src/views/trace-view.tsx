@@ -27,9 +27,12 @@ function layout(
   width: number,
   display: TraceBoardSnapshot['display'],
   extra = 0,
+  ipInfo?: ReadonlyMap<string, string>,
 ): { host: number; history: number } {
   const fixed = display === 'stats' ? STATS_WIDTH + extra : 0;
-  const host = Math.max(MIN_HOST_WIDTH, Math.min(HOST_WIDTH, width - fixed - 1));
+  // -z: the host column widens by its owners' texts (AS and network name, up to 26).
+  const owners = ipInfo ? Math.min(26, Math.max(0, ...[...ipInfo.values()].map((t) => t.length))) + 1 : 0;
+  const host = Math.max(MIN_HOST_WIDTH, Math.min(HOST_WIDTH + owners, width - fixed - 1));
   return { host, history: Math.max(0, width - host - fixed - (display === 'stats' ? 2 : 1)) };
 }
 
@@ -38,7 +41,8 @@ const ms = (v: number | null) => (v === null ? '' : formatRtt(v));
 
 function hostLabel(address: string, snapshot: TraceBoardSnapshot): string {
   const name = snapshot.showNames ? snapshot.names.get(address) : undefined;
-  return name ? `${name} (${address})` : address;
+  const owner = snapshot.ipInfo?.get(address);
+  return `${owner ? `${owner} ` : ''}${name ? `${name} (${address})` : address}`;
 }
 
 /** `[9/16] ` before a responder: of the trace's flows, how many met it at this hop (ECMP fans show as several). */
@@ -81,7 +85,7 @@ function HopRows({
   ];
   const lossColor =
     hop.sent === 0 ? undefined : hop.lossPercent === 0 ? 'green' : hop.lossPercent < 100 ? 'yellow' : 'red';
-  const cols = layout(width, snapshot.display, snapshot.pathMtu ? PMTU_HEAD.length : 0);
+  const cols = layout(width, snapshot.display, snapshot.pathMtu ? PMTU_HEAD.length : 0, snapshot.ipInfo);
   return (
     <Box flexDirection="column">
       <Box>
@@ -115,7 +119,7 @@ function HopRows({
 export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnapshot; width?: number }) {
   const title =
     snapshot.host === snapshot.address ? snapshot.address : `${snapshot.host} (${snapshot.address})`;
-  const cols = layout(width, snapshot.display, snapshot.pathMtu ? PMTU_HEAD.length : 0);
+  const cols = layout(width, snapshot.display, snapshot.pathMtu ? PMTU_HEAD.length : 0, snapshot.ipInfo);
   const historyTitle = 'History'.slice(0, cols.history);
   return (
     <Box flexDirection="column">
@@ -132,7 +136,9 @@ export function TraceTable({ snapshot, width = 120 }: { snapshot: TraceBoardSnap
       {snapshot.hops.map((h) => (
         <HopRows key={h.ttl} hop={h} snapshot={snapshot} width={width} />
       ))}
-      {!snapshot.ended && <Text dimColor>{'keys: q quit  p pause  r reset  n names  d display'}</Text>}
+      {!snapshot.ended && (
+        <Text dimColor>{'keys: q quit  p pause  r reset  n names  d display  y owner'}</Text>
+      )}
     </Box>
   );
 }
