@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { DnsError } from '../errors.js';
 import { matchResponse, type QueryMessage } from '../message.js';
 import { errorText, ignoredNote, serverText, withDeadline } from './deadline.js';
@@ -17,8 +17,10 @@ export interface TlsOptions {
 
 /** A new TCP or TLS connection to `server`, Nagle off: DNS messages are small and awaited. */
 export function openStream(server: ServerAddress, tls: TlsOptions | undefined): Socket | TLSSocket {
+  // node:tls only for TLS: loading it reads the certificate store (and NODE_EXTRA_CA_CERTS, on
+  // Node 24 at load time), which a plain TCP query needs no descriptor, time or warning for.
   const socket = tls
-    ? tlsConnect({
+    ? process.getBuiltinModule('node:tls').connect({
         host: server.address,
         port: server.port,
         servername: tls.serverName && !/^[\d.:]+$/.test(tls.serverName) ? tls.serverName : undefined,
