@@ -143,7 +143,8 @@ const mask = (caps: readonly Capability[]) => caps.reduce((m, c) => m | (1n << B
 
 /**
  * The one call a command makes once its sockets are open: drops every capability but `keep` in
- * every thread, sets no_new_privs, clears the ambient and bounding sets, and switches to `user`
+ * every thread, sets no_new_privs and securebits, clears the ambient set (and the bounding
+ * set in this thread), and switches to `user`
  * if asked; then reads every thread's status back and throws PrivilegeError unless each holds
  * exactly what was kept. Nothing privileged can be opened afterwards: sockets come first.
  */
