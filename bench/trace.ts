@@ -3,6 +3,9 @@
 // with one silent router (a `*` hop) in the middle. Whole runs, interleaved, medians, ratios; a
 // bare `node -e 0` shows what Node's start-up alone costs. netdiag runs on every Node line
 // scripts/setup.sh installed (the running Node, and Node 24 from .cache/node), side by side.
+// NETDIAG_BASELINE=path/to/other/bin/netdiag.js adds that build's `trace -n` beside this one's, on
+// every line, interleaved (an A/B of a change); NETDIAG_ONLY=1 leaves the peers and the -U and
+// --help runs out, to spend less CPU on such a comparison.
 // Run: npm run build && node --import tsx bench/trace.ts [runs] [max hops]   (default 10 runs, all paths)
 import { fileURLToPath } from 'node:url';
 import { nodeLines } from '../scripts/node-lines.mjs';
@@ -14,6 +17,8 @@ const cli = `${root}apps/netdiag/bin/netdiag.js`;
 const runs = Number(process.argv[2] ?? 10);
 const maxHops = Number(process.argv[3] ?? 16);
 const lines = nodeLines();
+const baseline = process.env.NETDIAG_BASELINE;
+const only = process.env.NETDIAG_ONLY === '1';
 
 /** name -> routers on the way (hops = routers + the destination) and which one is silent. */
 const PATHS = [
@@ -40,13 +45,18 @@ function contenders(lab: Lab, far: string): Contender[] {
     ...lines.flatMap(({ major, node }) => [
       c(`node -e 0 (${major})`, [node, '-e', '0']),
       // The CLI and the trace command loaded, no probe sent: start-up apart from the trace itself.
-      c(`netdiag trace --help (${major})`, [node, cli, 'trace', '--help']),
+      ...(only ? [] : [c(`netdiag trace --help (${major})`, [node, cli, 'trace', '--help'])]),
       c(`netdiag trace -n (${major})`, [node, cli, 'trace', '-n', far]),
-      c(`netdiag trace -n -U (${major})`, [node, cli, 'trace', '-n', '-U', far]),
+      ...(baseline ? [c(`baseline trace -n (${major})`, [node, baseline, 'trace', '-n', far])] : []),
+      ...(only ? [] : [c(`netdiag trace -n -U (${major})`, [node, cli, 'trace', '-n', '-U', far])]),
     ]),
-    c('traceroute -n', ['traceroute', '-n', far]),
-    c('traceroute -n -I', ['traceroute', '-n', '-I', far]),
-    c('mtr -n --report -c 1', ['mtr', '-n', '--report', '-c', '1', far]),
+    ...(only
+      ? []
+      : [
+          c('traceroute -n', ['traceroute', '-n', far]),
+          c('traceroute -n -I', ['traceroute', '-n', '-I', far]),
+          c('mtr -n --report -c 1', ['mtr', '-n', '--report', '-c', '1', far]),
+        ]),
   ];
 }
 
@@ -72,7 +82,12 @@ async function check(
 
 function aboveNode(title: string, t: Timing[]): void {
   const by = (l: string) => t.find((x) => x.label === l)!.medianMs;
+  const cpu = (l: string) => t.find((x) => x.label === l)!.cpuMs;
   for (const { major } of lines) {
+    const nodeCpu = cpu(`node -e 0 (${major})`);
+    for (const l of [`netdiag trace -n (${major})`, ...(baseline ? [`baseline trace -n (${major})`] : [])])
+      console.log(`${title}: ${l} CPU above node -e 0 = ${(cpu(l) - nodeCpu).toFixed(1)} ms`);
+    if (only) continue;
     const node = by(`node -e 0 (${major})`);
     for (const [netdiag, peer] of [
       [`netdiag trace -n (${major})`, 'traceroute -n -I'],
@@ -81,7 +96,6 @@ function aboveNode(title: string, t: Timing[]): void {
       const own = by(netdiag) - node;
       // Over `trace --help` (CLI and command loaded, nothing sent): what the trace itself takes.
       const tracing = by(netdiag) - by(`netdiag trace --help (${major})`);
-      const cpu = (l: string) => t.find((x) => x.label === l)!.cpuMs;
       console.log(
         `${title}: ${netdiag} − node -e 0 = ${own.toFixed(1)} ms (CPU ${(cpu(netdiag) - cpu(`node -e 0 (${major})`)).toFixed(1)} ms), ${peer} = ${by(peer).toFixed(1)} ms, ratio ${(own / by(peer)).toFixed(2)}; ` +
           `− netdiag trace --help = ${tracing.toFixed(1)} ms, ratio ${(tracing / by(peer)).toFixed(2)}`,
@@ -108,7 +122,11 @@ async function main(): Promise<void> {
       await check(lab, cs, hops, p.silent);
       const title = `${p.hops} hops${p.silent ? `, hop ${p.silent} silent` : ', all answering'} (to ${far})`;
       const t = timeAll(cs, runs);
-      printRatios(`${title}, ${runs} runs each`, t, 'traceroute -n');
+      printRatios(
+        `${title}, ${runs} runs each`,
+        t,
+        only ? `node -e 0 (${lines[0]!.major})` : 'traceroute -n',
+      );
       aboveNode(title, t);
     }
   } finally {

@@ -34,7 +34,7 @@ export interface Addon {
     onSent: (token: number, errno: number, sentAt: bigint) => void,
     adoptFd?: number,
   ) => AddonSocket;
-  /** In every thread: no_new_privs, ambient and bounding sets, the user, then capset(keep). */
+  /** In every thread: no_new_privs, securebits, the ambient set (the bounding set in the calling thread), the user, then capset(keep). */
   readonly dropPrivileges: (
     keep: readonly number[],
     user: { readonly uid: number; readonly gid: number; readonly groups: readonly number[] } | null,

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -66,21 +67,37 @@ struct KernelSigaction {
 
 const char* const kSteps[] = {"none", "prctl(PR_SET_NO_NEW_PRIVS)", "prctl(PR_CAP_AMBIENT_CLEAR_ALL)",
                               "prctl(PR_CAPBSET_DROP)", "prctl(PR_SET_KEEPCAPS)", "setgroups",
-                              "setresgid", "setresuid", "capset"};
+                              "setresgid", "setresuid", "capset", "prctl(PR_SET_SECUREBITS)"};
+
+/** uid 0 is no key to capabilities at exec, nor can a capability be made ambient; both locked. */
+constexpr unsigned long kSecurebits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+                                      SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
 
 void Fail(int step, int err) {
   int expected = 0;
   if (firstError.compare_exchange_strong(expected, err)) firstErrorStep.store(step);
 }
 
-/** The calling thread's drop: only raw system calls, as it runs in a signal handler. */
-void DropThisThread() {
+/**
+ * The calling thread's drop: only raw system calls, as it runs in a signal handler. `bound` cuts
+ * the bounding set too, one prctl per capability (41 here): only the thread that runs JavaScript
+ * does, as it is the one that forks and execs (child_process); every thread gets no_new_privs and
+ * the locked securebits, which already keep any exec from gaining a capability (the kernel
+ * intersects an exec's permitted set with the old one under no_new_privs, and SECBIT_NOROOT
+ * stops uid 0 from meaning "every capability" at exec), in one call each. Measured: the drop
+ * across Node's 7 threads went from 308 prctl calls to about 60.
+ */
+void DropThisThread(bool bound) {
   const DropPlan& p = plan;
   if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(1, errno);
   // Ambient capabilities survive execve of an unprivileged program; none may.
   if (syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) Fail(2, errno);
-  // The bounding set needs CAP_SETPCAP to shrink: a user without it has nothing to bound.
-  for (int cap = 0; cap <= p.lastCap; cap++) {
+  // Securebits need CAP_SETPCAP, as the bounding set does: a user without it has neither to set.
+  // Set before the user switch, which takes the effective set (and CAP_SETPCAP with it); keep-caps
+  // is left unlocked, as the switch below needs it.
+  if (syscall(SYS_prctl, PR_SET_SECUREBITS, kSecurebits, 0, 0, 0) != 0 && errno != EPERM && errno != EINVAL)
+    Fail(9, errno);
+  for (int cap = 0; bound && cap <= p.lastCap; cap++) {
     if (p.keep & (uint64_t(1) << cap)) continue;
     if (syscall(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EPERM && errno != EINVAL) {
       Fail(3, errno);
@@ -104,7 +121,7 @@ void DropThisThread() {
 
 void OnBroadcast(int, siginfo_t*, void*) {
   int saved = errno;
-  DropThisThread();
+  DropThisThread(false);
   int slot = acknowledged.fetch_add(1);
   if (slot < kMaxThreads) ackedTids[slot].store(pid_t(syscall(SYS_gettid)));
   errno = saved;
@@ -220,7 +237,7 @@ std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, 
   if (!problem.empty()) return problem;
   // This thread last: it needed its privilege to signal the others (tgkill to threads of a
   // process whose credentials are changing mid-way).
-  DropThisThread();
+  DropThisThread(true);
   if (int err = firstError.load()) return std::string(kSteps[firstErrorStep.load()]) + ": " + strerror(err);
   return "";
 }

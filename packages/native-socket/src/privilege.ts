@@ -10,8 +10,9 @@ export interface Credentials {
 
 /**
  * Drops privilege in every thread of the process (capabilities belong to threads, and libuv's
- * and V8's threads exist long before this is called): sets no_new_privs, clears the ambient set,
- * cuts the bounding set to `keep`, switches to `user` if given (groups, gid, uid: the process
+ * and V8's threads exist long before this is called): sets no_new_privs and locked securebits
+ * (SECBIT_NOROOT, no ambient raise), clears the ambient set, cuts the bounding set to `keep` in
+ * the calling thread (the one that forks and execs), switches to `user` if given (groups, gid, uid: the process
  * must be root), and leaves `keep` (capability numbers) alone in the permitted and effective
  * sets. Throws an Error saying which step failed in which thread; the caller checks the result
  * per thread in /proc/self/task (see @netdiag/probe-socket's dropPrivileges, which does).

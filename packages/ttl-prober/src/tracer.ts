@@ -520,16 +520,23 @@ async function run(
     // Probes are sent whenever there is room; they are declared lost only from the timer, after
     // every reply already queued in the kernel has been read (drain): a busy moment of the event
     // loop must not turn replies that arrived in time into timeouts.
+    // The timer is re-armed only when the next wake moves: pump runs after every send and reply,
+    // and the earliest deadline (the oldest probe's) mostly stays where it was.
+    let timerWake: bigint | undefined;
     const pump = () => {
       if (finished) return;
-      clearTimeout(timer);
       if (!paused) for (const p of engine.take(process.hrtime.bigint())) send(p);
       if (engine.done) return finish();
       const wake = engine.nextWake();
+      if (wake === timerWake && timer !== undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      timerWake = wake;
       if (wake !== undefined)
         timer = setTimeout(expire, Math.max(0, Math.ceil(Number(wake - process.hrtime.bigint()) / 1e6)));
     };
     const expire = () => {
+      timer = undefined;
       if (finished) return;
       for (const s of sockets) s.drain();
       for (const own of [...probeSockets.values()]) own.socket.drain();
