@@ -25,6 +25,8 @@ import { lines } from './lib/measure.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}apps/netdiag/bin/netdiag.js`;
+/** Flags for netdiag's Node, to look inside a run (`BENCH_NODE_FLAGS=--trace-gc`): never a fix. */
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const seconds = Number(process.argv[2] ?? 60);
 const sizes = (process.argv[3] ?? '1024,10000').split(',').map(Number);
 /** `netdiag` to measure netdiag alone (smokeping_prober takes minutes to start 10,000 probers). */
@@ -141,7 +143,22 @@ interface Result {
 async function runAgent(lab: Lab, dir: string, name: string, n: number, argv: string[]): Promise<Result> {
   const child = lab.spawn('client', argv);
   let output = '';
-  child.stdout?.on('data', () => {});
+  // With BENCH_NODE_FLAGS=--trace-gc (one line per collection: "Scavenge 30.1 (44.2) -> 12.3
+  // (45.0) MB, ..."), the collections of the measured run and what was allocated between them:
+  // the heap before a collection less the heap after the one before it.
+  const gc = { scavenges: 0, markCompacts: 0, allocatedMb: 0, lastAfter: Number.NaN, partial: '' };
+  child.stdout?.on('data', (d: Buffer) => {
+    const lines = (gc.partial + d.toString()).split('\n');
+    gc.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /(Scavenge|Mark-Compact)\S*\s+([\d.]+) \([\d.]+\) -> ([\d.]+)/.exec(line);
+      if (!m) continue;
+      if (m[1] === 'Scavenge') gc.scavenges++;
+      else gc.markCompacts++;
+      if (!Number.isNaN(gc.lastAfter)) gc.allocatedMb += Math.max(0, Number(m[2]) - gc.lastAfter);
+      gc.lastAfter = Number(m[3]);
+    }
+  });
   child.stderr?.on('data', (d: Buffer) => {
     output = (output + d.toString()).slice(-4000);
   });
@@ -164,6 +181,7 @@ async function runAgent(lab: Lab, dir: string, name: string, n: number, argv: st
     }
     await sleep(WARMUP_S * 1000);
     const cpu0 = cpuSeconds(pid);
+    Object.assign(gc, { scavenges: 0, markCompacts: 0, allocatedMb: 0 });
     const t0 = performance.now();
     // Capture the first targets' echoes for part of the run, with the kernel's timestamps.
     const pcap = join(dir, `${name.replace(/\W+/g, '-')}-${n}.pcap`);
@@ -189,8 +207,14 @@ async function runAgent(lab: Lab, dir: string, name: string, n: number, argv: st
     await sleep(Math.max(0, seconds * 1000 - (performance.now() - t0)));
     const cpu = cpuSeconds(pid) - cpu0;
     const elapsed = (performance.now() - t0) / 1000;
+    const run = { ...gc }; // before the scrapes below
     const scrapes = [await curlTime(lab, url), await curlTime(lab, url), await curlTime(lab, url)];
     const rssMb = peakRssMb(pid);
+    if (nodeFlags.includes('--trace-gc'))
+      console.error(
+        `${name} ${n}: in the ${seconds} s run ${run.scavenges} scavenges, ${run.markCompacts} mark-compacts, ` +
+          `${(run.allocatedMb / elapsed).toFixed(1)} MB/s allocated`,
+      );
     // Counted from the first scrape: each scrape of 10,000 targets holds the event loop for tens
     // of milliseconds, and replies queued meanwhile (read later, in time by their kernel
     // timestamps) would show in the next scrape as requests without replies yet.
@@ -248,7 +272,7 @@ try {
         ({ major, node }) =>
           [
             `netdiag (${major})`,
-            [node, cli, 'monitor', '--config', file, '--listen', `127.0.0.1:${PORT}`],
+            [node, ...nodeFlags, cli, 'monitor', '--config', file, '--listen', `127.0.0.1:${PORT}`],
           ] as [string, string[]],
       ),
       [

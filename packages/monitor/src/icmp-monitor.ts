@@ -3,6 +3,7 @@ import {
   decodeQuotedProbe,
   icmpv4,
   icmpv6,
+  internetChecksum,
   ipv4,
   isIcmpError,
   randomBytes,
@@ -35,6 +36,9 @@ export interface EchoOptions {
   readonly signal?: AbortSignal;
 }
 
+/** An ICMP header's length: an echo request's payload starts there. */
+const ICMP_HEADER = 8;
+
 /** The least time between two wake-ups of the send loop (see schedule()). */
 const WAKE_QUANTUM_NS = 4e6;
 
@@ -64,12 +68,17 @@ export interface IcmpMonitorEvents {
 export class IcmpMonitor {
   readonly engine: IcmpEngine;
   private readonly origin = process.hrtime.bigint();
+  // The origin as process.hrtime() pairs it, for times the sockets give without a BigInt.
+  private readonly originSeconds = Number(this.origin / 1_000_000_000n);
+  private readonly originNanoseconds = Number(this.origin % 1_000_000_000n);
   private readonly cookie = randomBytes(COOKIE_BYTES);
   /**
    * One payload per size, the slot written in before each send (the encoder copies it): one
    * per target was 10,000 small buffers, each with an allocation of its own.
    */
   private readonly payloads = new Map<number, Uint8Array>();
+  /** With trySend: one whole echo request per family and size (see request()). */
+  private readonly requests = new Map<number, Uint8Array>();
   private readonly unsubscribe: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private wakeAt = Number.POSITIVE_INFINITY;
@@ -243,29 +252,73 @@ export class IcmpMonitor {
   private send({ target, seq }: DueSend): void {
     const spec = target.spec;
     const socket = this.socketFor(spec.family)!;
-    let payload = this.payloads.get(spec.size);
-    if (!payload) {
-      payload = makePayload(spec.size, this.cookie, 0);
-      this.payloads.set(spec.size, payload);
+    const identifier = this.sockets.identifier(spec.family);
+    if (!socket.trySend) {
+      let payload = this.payloads.get(spec.size);
+      if (!payload) {
+        payload = makePayload(spec.size, this.cookie, 0);
+        this.payloads.set(spec.size, payload);
+      }
+      writeSlot(payload, target.slot);
+      const request = { kind: 'echo-request', code: 0, identifier, sequence: seq & 0xffff, payload } as const;
+      const bytes = spec.family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
+      socket.send(bytes, spec.address, target.sendOptions).then(
+        (sentAt) => target.restamp(seq, Number(sentAt - this.origin)),
+        () => target.sendFailed(seq),
+      );
+      return;
     }
-    writeSlot(payload, target.slot);
-    const request = {
-      kind: 'echo-request',
-      code: 0,
-      identifier: this.sockets.identifier(spec.family),
-      sequence: seq & 0xffff,
-      payload,
-    } as const;
-    const bytes = spec.family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
-    socket.send(bytes, spec.address, target.sendOptions).then(
-      (sentAt) => target.restamp(seq, Number(sentAt - this.origin)),
-      () => target.sendFailed(seq),
-    );
+    // No promise and no new packet per send: 10,000 of each a second, with their closures and
+    // buffers, were much of what the agent allocated (issue 13: the young generation then grows
+    // to its largest). The socket copies the datagram (to the kernel, or into its send queue).
+    const bytes = this.request(spec.family, spec.size);
+    bytes[2] = 0;
+    bytes[3] = 0;
+    bytes[4] = identifier >> 8;
+    bytes[5] = identifier & 0xff;
+    bytes[6] = (seq >> 8) & 0xff;
+    bytes[7] = seq & 0xff;
+    writeSlot(bytes, target.slot, ICMP_HEADER);
+    // ICMPv6's checksum covers a pseudo-header: the kernel writes it (raw and datagram sockets).
+    if (spec.family === 4) {
+      const checksum = internetChecksum(bytes);
+      bytes[2] = checksum >> 8;
+      bytes[3] = checksum & 0xff;
+    }
+    let sent: boolean;
+    try {
+      sent = socket.trySend(bytes, spec.address, target.sendOptions);
+    } catch {
+      target.sendFailed(seq);
+      return;
+    }
+    // Queued behind a full socket buffer: timed from entering the queue, as before the promise.
+    target.restamp(seq, sent && socket.lastSentAt ? this.sinceOrigin(socket.lastSentAt) : this.now());
+  }
+
+  /** The echo request of a family and payload size, rewritten in place for each send. */
+  private request(family: IpFamily, size: number): Uint8Array {
+    const key = family * 65_536 + size;
+    let bytes = this.requests.get(key);
+    if (!bytes) {
+      const payload = makePayload(size, this.cookie, 0);
+      const request = { kind: 'echo-request', code: 0, identifier: 0, sequence: 0, payload } as const;
+      bytes = family === 4 ? icmpv4.encode(request) : icmpv6.encode(request);
+      this.requests.set(key, bytes);
+    }
+    return bytes;
+  }
+
+  /** ns since the origin of a process.hrtime() pair. */
+  private sinceOrigin(t: readonly [number, number]): number {
+    return (t[0] - this.originSeconds) * 1e9 + (t[1] - this.originNanoseconds);
   }
 
   private onPacket(family: IpFamily, packet: ReceivedPacket): void {
     this.packetsRead++;
-    const receivedAt = Number(packet.receivedAt - this.origin);
+    const receivedAt = packet.receivedHrtime
+      ? this.sinceOrigin(packet.receivedHrtime)
+      : Number(packet.receivedAt - this.origin);
     const v = this.view;
     if (
       readEchoReply(family, packet.data, family === 4 && packet.includesIpHeader !== false, this.cookie, v)

@@ -39,6 +39,8 @@ export function openIcmpSockets(open: SocketOpener = (spec) => openProbeSocket(s
         protocol: 'icmp',
         identifier: wanted,
         receiveBufferBytes: RECEIVE_BUFFER,
+        // One reused packet object and receive buffer: nothing allocated per reply (issue 13).
+        reusePacket: true,
       });
     } catch (err) {
       failures[family] = err instanceof Error ? err.message : String(err);

@@ -62,56 +62,65 @@ export class IntervalReporter {
     let duplicates = 0;
     let errors = 0;
     let rttSum = 0;
+    // Each interval at 10,000 targets used to make three objects per target (a row, a change
+    // and a new mark): 3 MB a second, the marks living long enough to be promoted (issue 13).
+    // Marks are now updated in place, and a row is made only for a target among the worst so far.
     const rows: TargetInterval[] = [];
     for (const t of this.engine.targets) {
-      const m = this.marks.get(t) ?? {
-        sent: 0,
-        responses: 0,
-        timeouts: 0,
-        late: 0,
-        duplicates: 0,
-        errors: 0,
-        rttSum: 0,
-      };
-      const d = {
-        sent: t.sent - m.sent,
-        responses: t.responses - m.responses,
-        lost: t.timeouts - m.timeouts,
-        late: t.late - m.late,
-        duplicates: t.duplicates - m.duplicates,
-        errors: t.sendErrors + t.icmpErrors - m.errors,
-        rttSum: t.rtt.sum - m.rttSum,
-      };
-      this.marks.set(t, {
-        sent: t.sent,
-        responses: t.responses,
-        timeouts: t.timeouts,
-        late: t.late,
-        duplicates: t.duplicates,
-        errors: t.sendErrors + t.icmpErrors,
-        rttSum: t.rtt.sum,
-      });
-      sent += d.sent;
-      responses += d.responses;
-      lost += d.lost;
-      late += d.late;
-      duplicates += d.duplicates;
-      errors += d.errors;
-      rttSum += d.rttSum;
-      const decided = d.responses + d.lost;
-      rows.push({
+      let m = this.marks.get(t);
+      if (!m) {
+        m = { sent: 0, responses: 0, timeouts: 0, late: 0, duplicates: 0, errors: 0, rttSum: 0 };
+        this.marks.set(t, m);
+      }
+      const dSent = t.sent - m.sent;
+      const dResponses = t.responses - m.responses;
+      const dLost = t.timeouts - m.timeouts;
+      const dLate = t.late - m.late;
+      const dDuplicates = t.duplicates - m.duplicates;
+      const dErrors = t.sendErrors + t.icmpErrors - m.errors;
+      const dRttSum = t.rtt.sum - m.rttSum;
+      m.sent = t.sent;
+      m.responses = t.responses;
+      m.timeouts = t.timeouts;
+      m.late = t.late;
+      m.duplicates = t.duplicates;
+      m.errors = t.sendErrors + t.icmpErrors;
+      m.rttSum = t.rtt.sum;
+      sent += dSent;
+      responses += dResponses;
+      lost += dLost;
+      late += dLate;
+      duplicates += dDuplicates;
+      errors += dErrors;
+      rttSum += dRttSum;
+      const decided = dResponses + dLost;
+      const loss = decided === 0 ? Number.NaN : dLost / decided;
+      const rttMean = dResponses === 0 ? Number.NaN : dRttSum / dResponses;
+      // Not worse than the last of a full list: it cannot enter (ties keep the earlier target).
+      const last = rows[rows.length - 1];
+      if (rows.length >= worst && last && compareWorse(loss, rttMean, last.loss, last.rttMean) >= 0) continue;
+      const row: TargetInterval = {
         host: t.spec.host,
         ip: t.spec.address,
-        sent: d.sent,
-        responses: d.responses,
-        lost: d.lost,
-        late: d.late,
-        duplicates: d.duplicates,
-        loss: decided === 0 ? Number.NaN : d.lost / decided,
-        rttMean: d.responses === 0 ? Number.NaN : d.rttSum / d.responses,
+        sent: dSent,
+        responses: dResponses,
+        lost: dLost,
+        late: dLate,
+        duplicates: dDuplicates,
+        loss,
+        rttMean,
         rttP50: withPercentiles ? t.rtt.quantile(0.5) : Number.NaN,
         rttP90: withPercentiles ? t.rtt.quantile(0.9) : Number.NaN,
-      });
+      };
+      if (!Number.isFinite(worst)) {
+        rows.push(row);
+        continue;
+      }
+      // Inserted after every row not better than it (as a stable sort would place it).
+      let at = rows.length;
+      while (at > 0 && worseFirst(rows[at - 1]!, row) > 0) at--;
+      rows.splice(at, 0, row);
+      if (rows.length > worst) rows.length = worst;
     }
     rows.sort(worseFirst);
     const delay = this.engine.schedulingDelay;
@@ -129,17 +138,21 @@ export class IntervalReporter {
       errors,
       rttMean: responses === 0 ? Number.NaN : rttSum / responses,
       schedulingDelayMean: delayMean,
-      worst: rows.slice(0, worst),
+      worst: rows,
     };
   }
 }
 
 /** Worst first: more loss, then higher RTT; rows with nothing decided last. */
 export function worseFirst(a: TargetInterval, b: TargetInterval): number {
-  const la = Number.isNaN(a.loss) ? -1 : a.loss;
-  const lb = Number.isNaN(b.loss) ? -1 : b.loss;
+  return compareWorse(a.loss, a.rttMean, b.loss, b.rttMean);
+}
+
+function compareWorse(lossA: number, rttA: number, lossB: number, rttB: number): number {
+  const la = Number.isNaN(lossA) ? -1 : lossA;
+  const lb = Number.isNaN(lossB) ? -1 : lossB;
   if (la !== lb) return lb - la;
-  const ra = Number.isNaN(a.rttMean) ? -1 : a.rttMean;
-  const rb = Number.isNaN(b.rttMean) ? -1 : b.rttMean;
+  const ra = Number.isNaN(rttA) ? -1 : rttA;
+  const rb = Number.isNaN(rttB) ? -1 : rttB;
   return rb - ra;
 }

@@ -16,12 +16,12 @@ export function makePayload(size: number, cookie: Uint8Array, slot: number): Uin
   return payload;
 }
 
-/** Writes a target's slot into a payload made by makePayload. */
-export function writeSlot(payload: Uint8Array, slot: number): void {
-  payload[COOKIE_BYTES] = slot >>> 24;
-  payload[COOKIE_BYTES + 1] = (slot >>> 16) & 0xff;
-  payload[COOKIE_BYTES + 2] = (slot >>> 8) & 0xff;
-  payload[COOKIE_BYTES + 3] = slot & 0xff;
+/** Writes a target's slot into a payload made by makePayload (at `offset` in a whole message). */
+export function writeSlot(payload: Uint8Array, slot: number, offset = 0): void {
+  payload[offset + COOKIE_BYTES] = slot >>> 24;
+  payload[offset + COOKIE_BYTES + 1] = (slot >>> 16) & 0xff;
+  payload[offset + COOKIE_BYTES + 2] = (slot >>> 8) & 0xff;
+  payload[offset + COOKIE_BYTES + 3] = slot & 0xff;
 }
 
 /** The slot a reply's payload names, or undefined when it is not one of this agent's. */

@@ -98,6 +98,31 @@ export interface AddonSocket {
     ifindex: number,
     token: number,
   ): bigint | undefined;
+  /** As send(), the time written into `sentAt` as [seconds, nanoseconds]: true when sent now. */
+  send(
+    data: Uint8Array,
+    sockaddr: Uint8Array | null,
+    ttl: number,
+    tos: number,
+    source: Uint8Array | null,
+    ifindex: number,
+    token: number,
+    sentAt: Float64Array,
+  ): true | undefined;
+  /** Every datagram from now on read into `data`, its sender into `from` (see socket.cc). */
+  receiveInto(
+    data: Uint8Array,
+    from: Uint8Array,
+    onMessage: (
+      length: number,
+      fromLength: number,
+      seconds: number,
+      nanoseconds: number,
+      hopLimit: number,
+      ifindex: number,
+      truncated: boolean,
+    ) => void,
+  ): void;
   ref(): void;
   unref(): void;
   close(): void;

@@ -11,7 +11,7 @@ afterEach(() => {
   for (const s of opened.splice(0)) s.close();
 });
 
-function udp(options: { errorQueue?: boolean; receiveBufferBytes?: number } = {}): {
+function udp(options: { errorQueue?: boolean; receiveBufferBytes?: number; reuseMessage?: boolean } = {}): {
   socket: NativeSocket;
   port: number;
 } {
@@ -53,6 +53,72 @@ describe('native socket on loopback UDP', () => {
     expect(m.receivedAt).toBeGreaterThan(sentAt);
     expect(m.receivedAt).toBeLessThan(deliveredAt);
     expect(m.truncated).toBe(false);
+  });
+
+  it('reuseMessage: one message object, refilled per datagram with its own data, sender and kernel time; trySend times each send without a promise', async () => {
+    const rx = udp({ reuseMessage: true, receiveBufferBytes: 64 });
+    const txA = udp();
+    const txB = udp();
+    const to = { family: 'inet', address: '127.0.0.1', port: rx.port } as const;
+    const seen: {
+      message: Message;
+      text: string;
+      port: number | undefined;
+      at: bigint;
+      hr: [number, number];
+    }[] = [];
+    const all = new Promise<void>((resolve) =>
+      rx.socket.onMessage((m) => {
+        const hr = m.receivedHrtime ?? [-1, -1];
+        seen.push({
+          message: m,
+          text: m.data.toString(),
+          port: m.from?.family === 'inet' ? m.from.port : undefined,
+          at: m.receivedAt,
+          hr: [hr[0], hr[1]],
+        });
+        if (seen.length === 4) resolve();
+      }),
+    );
+    const sent: bigint[] = [];
+    const texts = ['one', 'three', 'x'.repeat(100), 'four'];
+    for (const [i, text] of texts.entries()) {
+      const tx = i % 2 === 0 ? txA : txB;
+      expect(tx.socket.trySend(Buffer.from(text), to, i === 1 ? { ttl: 9 } : undefined)).toBe(true);
+      const [s, ns] = tx.socket.lastSentAt;
+      sent.push(BigInt(s) * 1_000_000_000n + BigInt(ns));
+      // Apart, so that each is read in a wake-up of its own or not: delivery must not depend on it.
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await all;
+    const after = process.hrtime.bigint();
+    expect(new Set(seen.map((s) => s.message)).size).toBe(1);
+    expect(seen.map((s) => s.text)).toEqual(['one', 'three', 'x'.repeat(64), 'four']);
+    expect(seen.map((s) => s.port)).toEqual([txA.port, txB.port, txA.port, txB.port]);
+    for (const [i, s] of seen.entries()) {
+      expect(s.at).toBe(BigInt(s.hr[0]) * 1_000_000_000n + BigInt(s.hr[1]));
+      expect(s.at).toBeGreaterThan(sent[i]!);
+      expect(s.at).toBeLessThan(i + 1 < sent.length ? sent[i + 1]! : after);
+    }
+    expect(seen[0]!.message.truncated).toBe(false);
+    expect(rx.socket.closed).toBe(false);
+  });
+
+  it('reuseMessage: a message past the receive buffer arrives cut and marked truncated', async () => {
+    const rx = udp({ reuseMessage: true, receiveBufferBytes: 64 });
+    const tx = udp();
+    const arrived = new Promise<[string, boolean, number | undefined]>((resolve) => {
+      const off = rx.socket.onMessage((m) => {
+        off();
+        resolve([m.data.toString(), m.truncated, m.hopLimit]);
+      });
+    });
+    tx.socket.trySend(
+      Buffer.from('y'.repeat(200)),
+      { family: 'inet', address: '127.0.0.1', port: rx.port },
+      { ttl: 5 },
+    );
+    expect(await arrived).toEqual(['y'.repeat(64), true, 5]);
   });
 
   it('per-packet TTLs on one socket never leak into each other', async () => {

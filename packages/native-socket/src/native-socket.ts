@@ -1,7 +1,7 @@
 import { constants as osConstants } from 'node:os';
 import { type AddonSocket, addon } from './addon.js';
 import { SocketError, toSocketError } from './errors.js';
-import { decodeSockaddr, encodeSockaddr, ipBytes, type SocketAddress } from './sockaddr.js';
+import { AddressFamily, decodeSockaddr, encodeSockaddr, ipBytes, type SocketAddress } from './sockaddr.js';
 
 export type SocketDomain = 'inet' | 'inet6' | 'packet' | 'netlink';
 export type SocketType = 'raw' | 'dgram';
@@ -26,6 +26,14 @@ export interface OpenSpec {
    * process without CAP_NET_RAW whose user is in the helper's group.
    */
   readonly helper?: string;
+  /**
+   * Deliver every message in one reused object whose `data` views one receive buffer: both are
+   * overwritten by the next message, so a listener copies what it keeps beyond its call. For
+   * sockets that receive thousands of datagrams a second (a monitoring agent's one socket for
+   * every target): nothing is allocated per message in the steady state, where otherwise two
+   * Buffers, an address and a BigInt are. Default false.
+   */
+  readonly reuseMessage?: boolean;
 }
 
 /** One datagram or frame as received. */
@@ -37,11 +45,16 @@ export interface Message {
    * timestamp (SO_TIMESTAMPNS) converted from the real-time clock when `kernelTimestamp`.
    */
   readonly receivedAt: bigint;
+  /**
+   * `receivedAt` as process.hrtime() gives it, [seconds, nanoseconds], with `reuseMessage` only
+   * (overwritten with the message): read without making a BigInt.
+   */
+  readonly receivedHrtime?: readonly [number, number];
   readonly kernelTimestamp: boolean;
   /** IPv4 TTL or IPv6 hop limit of the datagram (IP_RECVTTL / IPV6_RECVHOPLIMIT); inet sockets. */
-  readonly hopLimit?: number;
+  readonly hopLimit?: number | undefined;
   /** The interface it arrived on (IP_PKTINFO / IPV6_PKTINFO, or sockaddr_ll for packet sockets). */
-  readonly ifindex?: number;
+  readonly ifindex?: number | undefined;
   /** The datagram was longer than the receive buffer and was cut. */
   readonly truncated: boolean;
 }
@@ -81,7 +94,73 @@ export interface SendOptions {
 }
 
 type Listener<T> = (value: T) => void;
+
+const NO_OPTIONS: SendOptions = {};
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** sizeof(struct sockaddr_storage): room for any sender's address. */
+const SOCKADDR_STORAGE = 128;
+/** IPv4 senders a reusing socket remembers before starting over. */
+const MAX_SENDERS = 65_536;
+
+/**
+ * The one Message a `reuseMessage` socket delivers, refilled per datagram. `data` is a view of
+ * the receive buffer kept per length (replies of a prober have one or two lengths), and
+ * `receivedAt` a getter, so that the BigInt is made only for a listener that reads it.
+ */
+class SharedMessage implements Message {
+  data: Buffer;
+  from: SocketAddress | undefined = undefined;
+  readonly receivedHrtime: [number, number] = [0, 0];
+  kernelTimestamp = false;
+  hopLimit: number | undefined = undefined;
+  ifindex: number | undefined = undefined;
+  truncated = false;
+  readonly #buffer: Buffer;
+  readonly #views: Buffer[] = [];
+
+  constructor(buffer: Buffer) {
+    this.#buffer = buffer;
+    this.data = buffer.subarray(0, 0);
+  }
+
+  get receivedAt(): bigint {
+    return BigInt(this.receivedHrtime[0]) * 1_000_000_000n + BigInt(this.receivedHrtime[1]);
+  }
+
+  fill(
+    length: number,
+    from: SocketAddress | undefined,
+    seconds: number,
+    nanoseconds: number,
+    hopLimit: number,
+    ifindex: number,
+    truncated: boolean,
+  ): void {
+    let view = length <= MAX_VIEW ? this.#views[length] : undefined;
+    if (!view) {
+      view = this.#buffer.subarray(0, length);
+      if (length <= MAX_VIEW) this.#views[length] = view;
+    }
+    this.data = view;
+    this.from = from;
+    this.kernelTimestamp = seconds >= 0;
+    if (seconds >= 0) {
+      this.receivedHrtime[0] = seconds;
+      this.receivedHrtime[1] = nanoseconds;
+    } else {
+      const now = process.hrtime();
+      this.receivedHrtime[0] = now[0];
+      this.receivedHrtime[1] = now[1];
+    }
+    this.hopLimit = hopLimit >= 0 ? hopLimit : undefined;
+    this.ifindex = ifindex > 0 ? ifindex : from?.family === 'packet' ? from.ifindex : undefined;
+    this.truncated = truncated;
+  }
+}
+
+/** Lengths up to this keep a view each (1500: an Ethernet MTU). */
+const MAX_VIEW = 1500;
 
 const ORIGINS: Record<number, ErrorOrigin> = { 0: 'none', 1: 'local', 2: 'icmp', 3: 'icmp6' };
 
@@ -140,6 +219,58 @@ export class NativeSocket {
       this.#handle.close();
       throw toSocketError(err);
     }
+    if (spec.reuseMessage) this.#receiveShared(spec.receiveBufferBytes ?? 65_536);
+  }
+
+  #receiveShared(bytes: number): void {
+    const data = Buffer.allocUnsafeSlow(bytes);
+    const from = Buffer.alloc(SOCKADDR_STORAGE);
+    const message = new SharedMessage(data);
+    this.#handle.receiveInto(
+      data,
+      from,
+      (length, fromLength, seconds, nanoseconds, hopLimit, ifindex, truncated) => {
+        if (this.#messageListeners.size === 0) return;
+        const address = fromLength > 0 ? this.#sharedFrom(from, fromLength) : undefined;
+        message.fill(length, address, seconds, nanoseconds, hopLimit, ifindex, truncated);
+        for (const l of this.#messageListeners) l(message);
+      },
+    );
+  }
+
+  // IPv4 senders by port, then by address (as a 32-bit integer: no string, no key object made).
+  // Bounded: a socket that hears from very many senders starts over.
+  readonly #inetSenders = new Map<number, Map<number, SocketAddress>>();
+  #inetSenderCount = 0;
+  #sharedFrom(from: Buffer, length: number): SocketAddress | undefined {
+    if (length >= 8 && from.readUInt16LE(0) === AddressFamily.inet) {
+      const port = from.readUInt16BE(2);
+      const ip = from.readInt32BE(4);
+      let byAddress = this.#inetSenders.get(port);
+      let address = byAddress?.get(ip);
+      if (address) return address;
+      if (this.#inetSenderCount >= MAX_SENDERS) {
+        this.#inetSenders.clear();
+        this.#inetSenderCount = 0;
+        byAddress = undefined;
+      }
+      if (!byAddress) {
+        byAddress = new Map();
+        this.#inetSenders.set(port, byAddress);
+      }
+      address = decodeSockaddr(from.subarray(0, length));
+      if (address) {
+        byAddress.set(ip, address);
+        this.#inetSenderCount++;
+      }
+      return address;
+    }
+    // Other families: the last sender's bytes kept, as in #decodeFrom.
+    if (this.#lastFrom?.length === length && this.#lastFrom.compare(from, 0, length) === 0)
+      return this.#lastAddress;
+    this.#lastFrom = Buffer.from(from.subarray(0, length));
+    this.#lastAddress = decodeSockaddr(this.#lastFrom);
+    return this.#lastAddress;
   }
 
   #enableAncillary(spec: OpenSpec): void {
@@ -218,6 +349,40 @@ export class NativeSocket {
     } catch (err) {
       return Promise.reject(toSocketError(err));
     }
+  }
+
+  /**
+   * As send(), without a promise, for callers sending thousands a second: true when the datagram
+   * left now, its send time then in `lastSentAt` (overwritten by the next send); false when the
+   * socket buffer was full and it waits in the send queue (it leaves when there is room, its
+   * time unreported). Throws SocketError; code EAGAIN when the send queue is full too.
+   */
+  trySend(data: Uint8Array, address?: SocketAddress, options: SendOptions = NO_OPTIONS): boolean {
+    try {
+      return (
+        this.#handle.send(
+          data,
+          address ? this.#encodeTo(address) : null,
+          options.ttl ?? -1,
+          options.tos ?? -1,
+          options.source !== undefined ? ipBytes(options.source) : null,
+          options.ifindex ?? 0,
+          0,
+          this.#sentAt,
+        ) === true
+      );
+    } catch (err) {
+      throw toSocketError(err);
+    }
+  }
+
+  readonly #sentAt = new Float64Array(2);
+  readonly #lastSentAt: [number, number] = [0, 0];
+  /** The monotonic time [seconds, nanoseconds] of the last trySend() that returned true. */
+  get lastSentAt(): readonly [number, number] {
+    this.#lastSentAt[0] = this.#sentAt[0]!;
+    this.#lastSentAt[1] = this.#sentAt[1]!;
+    return this.#lastSentAt;
   }
 
   // A prober sends to the same few address objects over and over: encode each once.

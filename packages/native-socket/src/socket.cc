@@ -132,6 +132,7 @@ Napi::Function Socket::Define(Napi::Env env) {
                          InstanceMethod<&Socket::Connect>("connect"),
                          InstanceMethod<&Socket::LocalAddress>("localAddress"),
                          InstanceMethod<&Socket::Send>("send"),
+                         InstanceMethod<&Socket::ReceiveInto>("receiveInto"),
                          InstanceMethod<&Socket::Ref>("ref"),
                          InstanceMethod<&Socket::Unref>("unref"),
                          InstanceMethod<&Socket::Close>("close"),
@@ -212,6 +213,8 @@ void Socket::Shutdown() {
     fd_ = -1;
   }
   queue_.clear();
+  sharedDataBytes_ = nullptr;
+  sharedFromBytes_ = nullptr;
 }
 
 void Socket::CheckOpen(Napi::Env env, const char* syscall) {
@@ -358,7 +361,19 @@ Napi::Value Socket::Send(const Napi::CallbackInfo& info) {
   std::vector<uint8_t> control = BuildControl(info);
   if (queue_.empty()) {
     int64_t sentAt = MonotonicNow();
-    if (SendOne(fd_, data, length, &addr, addrLen, control) >= 0) return Napi::BigInt::New(env, sentAt);
+    if (SendOne(fd_, data, length, &addr, addrLen, control) >= 0) {
+      // With a Float64Array of two, the time goes there as [seconds, nanoseconds]: no BigInt.
+      if (info.Length() > 7 && info[7].IsTypedArray() &&
+          info[7].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+        auto out = info[7].As<Napi::Float64Array>();
+        if (out.ElementLength() >= 2) {
+          out[0] = double(sentAt / 1000000000LL);
+          out[1] = double(sentAt % 1000000000LL);
+          return Napi::Boolean::New(env, true);
+        }
+      }
+      return Napi::BigInt::New(env, sentAt);
+    }
     if (errno != EAGAIN && errno != EWOULDBLOCK) throw SystemError(env, errno, "sendmsg");
   }
   if (queue_.size() >= queueLimit_) {
@@ -368,6 +383,35 @@ Napi::Value Socket::Send(const Napi::CallbackInfo& info) {
   queue_.push_back(PendingSend{std::vector<uint8_t>(data, data + length), addr, addrLen, std::move(control),
                                info[6].As<Napi::Number>().DoubleValue()});
   UpdatePoll();
+  return env.Undefined();
+}
+
+// receiveInto(data: Uint8Array, from: Uint8Array, onMessage(length, fromLength, seconds,
+// nanoseconds, hopLimit, ifindex, truncated)): from now on every datagram is read into `data`
+// (cut to its length, `truncated` then set), its sender's sockaddr into `from`, and delivered to
+// onMessage in place of the constructor's listener, as small integers only (seconds -1: no kernel
+// timestamp). At thousands of replies a second the two Buffers and the BigInt made per datagram
+// otherwise are most of what the process allocates.
+Napi::Value Socket::ReceiveInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsTypedArray() || !info[1].IsTypedArray() || !info[2].IsFunction() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, "receiveInto(data: Uint8Array, from: Uint8Array, onMessage)");
+  }
+  auto data = info[0].As<Napi::Uint8Array>();
+  auto from = info[1].As<Napi::Uint8Array>();
+  if (data.ByteLength() < 64) throw Napi::RangeError::New(env, "receive buffer must be at least 64 bytes");
+  if (from.ByteLength() < sizeof(sockaddr_storage)) {
+    throw Napi::RangeError::New(env, "address buffer must hold a sockaddr_storage (128 bytes)");
+  }
+  sharedData_ = Napi::Persistent(data.As<Napi::Object>());
+  sharedFrom_ = Napi::Persistent(from.As<Napi::Object>());
+  sharedDataBytes_ = data.Data();
+  sharedDataLength_ = data.ByteLength();
+  sharedFromBytes_ = from.Data();
+  sharedFromLength_ = from.ByteLength();
+  onShared_ = Napi::Persistent(info[2].As<Napi::Function>());
   return env.Undefined();
 }
 
@@ -464,7 +508,10 @@ void Socket::DrainReceive(Napi::Env env) {
   int64_t offset = 0;
   for (int i = 0; i < kMaxBatch && !closed_; i++) {
     sockaddr_storage from{};
-    iovec iov{buffer_.data(), buffer_.size()};
+    const bool shared = sharedDataBytes_ != nullptr;
+    uint8_t* into = shared ? sharedDataBytes_ : buffer_.data();
+    size_t room = shared ? sharedDataLength_ : buffer_.size();
+    iovec iov{into, room};
     msghdr msg{};
     msg.msg_name = &from;
     msg.msg_namelen = sizeof(from);
@@ -511,9 +558,13 @@ void Socket::DrainReceive(Napi::Env env) {
         ifindex = int(pi.ipi6_ifindex);
       }
     }
-    size_t kept = size_t(n) < buffer_.size() ? size_t(n) : buffer_.size();
+    size_t kept = size_t(n) < room ? size_t(n) : room;
     bool truncated = (msg.msg_flags & MSG_TRUNC) != 0;
     Napi::HandleScope scope(env);
+    if (shared) {
+      DeliverShared(env, kept, msg.msg_namelen, from, kernelNs, ttl, ifindex, truncated);
+      continue;
+    }
     Deliver(env, onMessage_,
             {Napi::Buffer<uint8_t>::Copy(env, buffer_.data(), kept),
              msg.msg_namelen ? Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(&from), msg.msg_namelen).As<Napi::Value>()
@@ -521,6 +572,16 @@ void Socket::DrainReceive(Napi::Env env) {
              kernelNs >= 0 ? Napi::BigInt::New(env, kernelNs).As<Napi::Value>() : env.Undefined(), Napi::Number::New(env, ttl),
              Napi::Number::New(env, ifindex), Napi::Boolean::New(env, truncated)});
   }
+}
+
+void Socket::DeliverShared(Napi::Env env, size_t length, socklen_t fromLength, const sockaddr_storage& from,
+                           int64_t kernelNs, int ttl, int ifindex, bool truncated) {
+  std::memcpy(sharedFromBytes_, &from, fromLength);
+  Deliver(env, onShared_,
+          {Napi::Number::New(env, double(length)), Napi::Number::New(env, double(fromLength)),
+           Napi::Number::New(env, kernelNs >= 0 ? double(kernelNs / 1000000000LL) : -1.0),
+           Napi::Number::New(env, kernelNs >= 0 ? double(kernelNs % 1000000000LL) : 0.0), Napi::Number::New(env, ttl),
+           Napi::Number::New(env, ifindex), Napi::Boolean::New(env, truncated)});
 }
 
 void Socket::DrainErrorQueue(Napi::Env env) {

@@ -46,6 +46,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value LocalAddress(const Napi::CallbackInfo& info);
   Napi::Value Send(const Napi::CallbackInfo& info);
+  Napi::Value ReceiveInto(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
@@ -62,6 +63,8 @@ class Socket : public Napi::ObjectWrap<Socket> {
   void HandlePoll(int status, int events);
   std::vector<uint8_t> BuildControl(const Napi::CallbackInfo& info);
   void CheckOpen(Napi::Env env, const char* syscall);
+  void DeliverShared(Napi::Env env, size_t length, socklen_t fromLength, const sockaddr_storage& from, int64_t kernelNs,
+                     int ttl, int ifindex, bool truncated);
 
   int fd_ = -1;
   int domain_ = 0;
@@ -76,6 +79,15 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::FunctionReference onMessage_;
   Napi::FunctionReference onErrorQueue_;
   Napi::FunctionReference onSent_;
+  // receiveInto(): datagrams read straight into JavaScript's buffer, the sender's sockaddr into
+  // another, and the listener called with numbers alone (no object made per datagram).
+  Napi::ObjectReference sharedData_;
+  Napi::ObjectReference sharedFrom_;
+  uint8_t* sharedDataBytes_ = nullptr;
+  size_t sharedDataLength_ = 0;
+  uint8_t* sharedFromBytes_ = nullptr;
+  size_t sharedFromLength_ = 0;
+  Napi::FunctionReference onShared_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
   AddonData* addon_ = nullptr;
 };

@@ -169,3 +169,53 @@ describe.skipIf(!nativeAvailability().available)('a udp-datagram probe socket on
     expect(() => openProbeSocket({ family: 4, protocol: 'udp-datagram', port: 0 })).toThrow(/1 to 65535/);
   });
 });
+
+describe.skipIf(!nativeAvailability().available || process.getuid?.() !== 0)(
+  'an ICMP probe socket with reusePacket on loopback',
+  () => {
+    it('trySend times each echo request without a promise; replies come in one packet object with their own bytes and kernel time', async () => {
+      const socket = openProbeSocket(
+        { family: 4, protocol: 'icmp', reusePacket: true },
+        { backend: 'native-raw' },
+      );
+      try {
+        const replies: { packet: ReceivedPacket; sequence: number; at: bigint; hr: readonly number[] }[] = [];
+        const all = new Promise<void>((resolve) =>
+          socket.onPacket((p) => {
+            // Raw IPv4: the IP header, then ICMP; echo replies (type 0) to our identifier only.
+            const icmp = p.data.subarray((p.data[0]! & 0x0f) * 4);
+            if (icmp[0] !== 0 || icmp.readUInt16BE(4) !== 0x4e44) return;
+            replies.push({
+              packet: p,
+              sequence: icmp.readUInt16BE(6),
+              at: p.receivedAt,
+              hr: [...p.receivedHrtime!],
+            });
+            if (replies.length === 3) resolve();
+          }),
+        );
+        const sent: bigint[] = [];
+        for (const sequence of [1, 2, 3]) {
+          const request = Buffer.from([8, 0, 0, 0, 0x4e, 0x44, 0, sequence, 1, 2, 3, 4]);
+          let sum = 0;
+          for (let i = 0; i < request.length; i += 2) sum += request.readUInt16BE(i);
+          while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+          request.writeUInt16BE(~sum & 0xffff, 2);
+          expect(socket.trySend!(request, '127.0.0.1')).toBe(true);
+          const [s, ns] = socket.lastSentAt!;
+          sent.push(BigInt(s) * 1_000_000_000n + BigInt(ns));
+        }
+        await all;
+        expect(new Set(replies.map((r) => r.packet)).size).toBe(1);
+        expect(replies.map((r) => r.sequence)).toEqual([1, 2, 3]);
+        for (const [i, r] of replies.entries()) {
+          expect(r.packet.from).toBe('127.0.0.1');
+          expect(r.at).toBe(BigInt(r.hr[0]!) * 1_000_000_000n + BigInt(r.hr[1]!));
+          expect(r.at).toBeGreaterThan(sent[i]!);
+        }
+      } finally {
+        socket.close();
+      }
+    });
+  },
+);

@@ -21,6 +21,7 @@ export type NativeKind = 'raw' | 'dgram';
 const IPPROTO = { icmp4: 1, icmp6: 58, udp: 17, tcp: 6 } as const;
 
 const UDP_HEADER = 8;
+const NO_OPTIONS: SendOptions = {};
 /** What a udp-datagram socket reads at most of one error: more than any ICMP error quotes. */
 const UDP_DATAGRAM_RECEIVE_BYTES = 2048;
 
@@ -112,6 +113,7 @@ export function openNativeSocket(spec: SocketSpec, kind: NativeKind, helper?: st
       // 576 (IPv4) or 1280 (IPv6) bytes: a small buffer makes opening one 4× cheaper (65 KiB
       // otherwise allocated per socket; measured 230 against 60 µs to open, bind and close).
       ...(spec.protocol === 'udp-datagram' ? { receiveBufferBytes: UDP_DATAGRAM_RECEIVE_BYTES } : {}),
+      ...(spec.protocol !== 'udp-datagram' && spec.reusePacket ? { reuseMessage: true } : {}),
     });
   } catch (err) {
     if (err instanceof Error && err.name === 'NativeUnavailableError') throw err;
@@ -195,6 +197,42 @@ function adapt(
         });
   };
 
+  // Probers send to few destinations many times; the socket encodes each address object once.
+  const destination = (to: string): SocketAddress => {
+    let address = destinations.get(to);
+    if (!address) {
+      try {
+        address = inetAddress(spec.family, to, port);
+        encodeSockaddr(address); // validates it now, as a send error, not later
+      } catch (err) {
+        throw toProbeSocketError(Object.assign(new Error(String(err)), { code: 'EINVAL' }), 'sendto');
+      }
+      // 65,536: a monitoring agent sends to every one of 10,000 targets each second.
+      if (destinations.size >= 65_536) destinations.clear();
+      destinations.set(to, address);
+    }
+    return address;
+  };
+  // With reusePacket, one packet object refilled per message (see SocketSpec.reusePacket).
+  const reuse = spec.protocol !== 'udp-datagram' && spec.reusePacket === true;
+  // hopLimit undefined rather than absent: the one object keeps one shape.
+  const shared: SharedPacket = {
+    data: Buffer.alloc(0),
+    from: '',
+    receivedAt: 0n,
+    kernelTimestamp: false,
+    hopLimit: undefined,
+  };
+  if (ipv4Transport) shared.includesIpHeader = false;
+  if (reuse)
+    Object.defineProperty(shared, 'receivedAt', {
+      enumerable: true,
+      get: () => {
+        const t = shared.receivedHrtime;
+        return t ? BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]) : 0n;
+      },
+    });
+
   const probe: ProbeSocket = {
     family: spec.family,
     protocol: spec.protocol,
@@ -208,41 +246,53 @@ function adapt(
     send(packet: Uint8Array, to: string, options?: SendOptions): Promise<bigint> {
       if (socket.closed)
         return Promise.reject(toProbeSocketError(new Error('Bad file descriptor'), 'sendto'));
-      let address = destinations.get(to);
-      if (!address) {
-        try {
-          address = inetAddress(spec.family, to, port);
-          encodeSockaddr(address); // validates it now, as a send error, not later
-        } catch (err) {
-          return Promise.reject(
-            toProbeSocketError(Object.assign(new Error(String(err)), { code: 'EINVAL' }), 'sendto'),
-          );
-        }
-        // Probers send to few destinations many times; the socket encodes each address object once.
-        // 65,536: a monitoring agent sends to every one of 10,000 targets each second.
-        if (destinations.size >= 65_536) destinations.clear();
-        destinations.set(to, address);
+      let address: SocketAddress;
+      try {
+        address = destination(to);
+      } catch (err) {
+        return Promise.reject(err);
       }
       // TTL and TOS travel as control messages with this datagram alone: no sticky option to race on.
-      return socket.send(packet, address, options ?? {}).catch((err: unknown) => {
+      return socket.send(packet, address, options ?? NO_OPTIONS).catch((err: unknown) => {
         throw sendError(err);
       });
+    },
+    trySend(packet: Uint8Array, to: string, options?: SendOptions): boolean {
+      if (socket.closed) throw toProbeSocketError(new Error('Bad file descriptor'), 'sendto');
+      const address = destination(to);
+      try {
+        return socket.trySend(packet, address, options ?? NO_OPTIONS);
+      } catch (err) {
+        throw sendError(err);
+      }
+    },
+    get lastSentAt() {
+      return socket.lastSentAt;
     },
     onPacket(listener) {
       // A UDP datagram socket's own messages are UDP payloads, not ICMP: probers hear ICMP only.
       const offMessage = udpDatagram
         ? () => {}
-        : socket.onMessage((m) => {
-            const packet: { -readonly [K in keyof ReceivedPacket]: ReceivedPacket[K] } = {
-              data: m.data,
-              from: fromText(m.from),
-              receivedAt: m.receivedAt,
-              kernelTimestamp: m.kernelTimestamp,
-            };
-            if (m.hopLimit !== undefined) packet.hopLimit = m.hopLimit;
-            if (ipv4Transport) packet.includesIpHeader = false;
-            listener(packet);
-          });
+        : reuse
+          ? socket.onMessage((m) => {
+              shared.data = m.data;
+              shared.from = fromText(m.from);
+              shared.receivedHrtime = m.receivedHrtime;
+              shared.kernelTimestamp = m.kernelTimestamp;
+              shared.hopLimit = m.hopLimit;
+              listener(shared as ReceivedPacket);
+            })
+          : socket.onMessage((m) => {
+              const packet: { -readonly [K in keyof ReceivedPacket]: ReceivedPacket[K] } = {
+                data: m.data,
+                from: fromText(m.from),
+                receivedAt: m.receivedAt,
+                kernelTimestamp: m.kernelTimestamp,
+              };
+              if (m.hopLimit !== undefined) packet.hopLimit = m.hopLimit;
+              if (ipv4Transport) packet.includesIpHeader = false;
+              listener(packet);
+            });
       const offErrors =
         kind === 'dgram'
           ? socket.onErrorQueue((e) => {
@@ -277,6 +327,11 @@ function adapt(
   };
   return probe;
 }
+
+/** The one packet a `reusePacket` socket delivers, refilled per message. */
+type SharedPacket = {
+  -readonly [K in keyof Omit<ReceivedPacket, 'hopLimit'>]: ReceivedPacket[K];
+} & { hopLimit: number | undefined };
 
 /**
  * What an error-queue entry's quote began with: the ICMP header (ICMP datagram sockets), or, on

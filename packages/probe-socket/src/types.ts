@@ -37,6 +37,13 @@ export type SocketSpec =
        * largest size that can leave (`ProbeSocketError.mtu`) where the backend learns it.
        */
       readonly dontFragment?: boolean;
+      /**
+       * Deliver every packet in one reused object whose `data` views one receive buffer, both
+       * overwritten by the next packet: a listener copies what it keeps beyond its call. For one
+       * socket that thousands of replies a second reach (a monitoring agent): nothing is then
+       * allocated per packet in the steady state. Backends that cannot deliver so ignore it.
+       */
+      readonly reusePacket?: boolean;
     }
   | {
       readonly family: IpFamily;
@@ -69,6 +76,11 @@ export interface ReceivedPacket {
   readonly from: string;
   /** Monotonic receive time in nanoseconds (process.hrtime.bigint clock). */
   readonly receivedAt: bigint;
+  /**
+   * `receivedAt` as process.hrtime() gives it, [seconds, nanoseconds], where the backend has it
+   * without a BigInt (`reusePacket` on the native backend; overwritten with the packet).
+   */
+  readonly receivedHrtime?: readonly [number, number] | undefined;
   /** Whether `receivedAt` came from the kernel (SO_TIMESTAMPNS) or from user space on wake-up. */
   readonly kernelTimestamp: boolean;
   /**
@@ -117,6 +129,18 @@ export interface ProbeSocket {
    * a failed send is a per-probe event for the caller, the socket stays usable.
    */
   send(packet: Uint8Array, to: string, options?: SendOptions): Promise<bigint>;
+  /**
+   * As send(), without a promise (where the backend can; a caller falls back to send()), for
+   * callers sending thousands a second: true when the datagram left now, its send time then in
+   * `lastSentAt`; false when the socket buffer was full and it waits in the backend's queue (it
+   * leaves when there is room; its time is not reported). Throws a ProbeSocketError.
+   */
+  trySend?(packet: Uint8Array, to: string, options?: SendOptions): boolean;
+  /**
+   * The monotonic time [seconds, nanoseconds] just before the send system call of the last
+   * trySend() that returned true; overwritten by the next.
+   */
+  readonly lastSentAt?: readonly [number, number];
   /** Adds a listener for every datagram received; returns a function that removes it. */
   onPacket(listener: (packet: ReceivedPacket) => void): () => void;
   /** Adds a listener for a failure of the socket itself (after which it is closed). */
