@@ -1,13 +1,14 @@
-import { type ChildProcess, execFileSync, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, type SpawnSyncReturns, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
+import { screenUntil, tmux } from './tmux-screen.js';
 
 // A live view in a real terminal: two namespaces of the test's own joined by a veth pair (va in
 // the first, 192.0.2.1; vb in the second, 192.0.2.2), a ping flowing from the first to the
 // second, and a tmux session whose screen capture-pane reads. Everything made is removed in
 // afterAll: the session, the ping (by its PID) and the namespaces.
 
-export const tmuxAvailable = spawnSync('tmux', ['-V']).status === 0;
+export { tmuxAvailable } from './tmux-screen.js';
 
 export interface TmuxPair {
   /** The namespace the view runs in (va, 192.0.2.1). */
@@ -24,7 +25,6 @@ export function useTmuxPair(tag: string, pingArgs: readonly string[]): TmuxPair 
   const a = `${id}-${tag}a`;
   const b = `${id}-${tag}b`;
   const session = `${id}-${tag}`;
-  const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
   const made: string[] = [];
   let ping: ChildProcess | undefined;
 
@@ -51,15 +51,5 @@ export function useTmuxPair(tag: string, pingArgs: readonly string[]): TmuxPair 
     for (const ns of made) execFileSync('ip', ['netns', 'del', ns]);
   });
 
-  async function screenUntil(check: (s: string) => boolean, what: string): Promise<string> {
-    let screen = '';
-    for (let i = 0; i < 100; i++) {
-      screen = tmux('capture-pane', '-p', '-t', session).stdout;
-      if (check(screen)) return screen;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`tmux screen never showed ${what}:\n${screen}`);
-  }
-
-  return { a, session, tmux, screenUntil };
+  return { a, session, tmux, screenUntil: (check, what) => screenUntil(session, check, what, 100) };
 }

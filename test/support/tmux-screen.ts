@@ -19,6 +19,22 @@ export interface TmuxScreens {
   screenUntil(session: string, check: (s: string) => boolean, what: string, tries?: number): Promise<string>;
 }
 
+/** The screen of `session`, once `check` holds (`tries` × 100 ms at most). */
+export async function screenUntil(
+  session: string,
+  check: (s: string) => boolean,
+  what: string,
+  tries = 150,
+): Promise<string> {
+  let screen = '';
+  for (let i = 0; i < tries; i++) {
+    screen = tmux('capture-pane', '-p', '-t', session).stdout;
+    if (check(screen)) return screen;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tmux screen of ${session} never showed ${what}:\n${screen}`);
+}
+
 /** Call inside a describe: checks the bundle is built before its tests, kills its sessions after them. */
 export function useTmuxScreens(): TmuxScreens {
   const id = `nd${randomBytes(3).toString('hex')}`;
@@ -41,14 +57,6 @@ export function useTmuxScreens(): TmuxScreens {
       sessions.push(session);
       return session;
     },
-    async screenUntil(session, check, what, tries = 150) {
-      let screen = '';
-      for (let i = 0; i < tries; i++) {
-        screen = tmux('capture-pane', '-p', '-t', session).stdout;
-        if (check(screen)) return screen;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`tmux screen of ${session} never showed ${what}:\n${screen}`);
-    },
+    screenUntil,
   };
 }
