@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaults, type EngineConfig } from './config.js';
+import { defaults, type EngineConfig, WAIT_PRECISION_MS } from './config.js';
 import { type PlannedProbe, TraceEngine } from './engine.js';
 import type { ProbeResponse, ResponseKind } from './types.js';
 
@@ -154,6 +155,68 @@ describe('classic mode (traceroute)', () => {
     e.sent(p!.id, ms(100));
     expect(e.nextWake()).toBe(ms(110));
     expect(e.expire(ms(110)).map((o) => o.type)).toEqual(['timeout']);
+  });
+
+  it("wakes at the earliest deadline under traceroute's HERE and NEAR waits, as a per-probe reckoning says", () => {
+    // The rule written out plainly, probe by probe: a probe waits waitMs, cut to HERE × the best
+    // RTT of its own hop and NEAR × the best RTT of any later hop. The engine works the waits out
+    // once per TTL; this is what it must agree with after every step of random traces.
+    const action = fc.record({
+      advanceMs: fc.double({ min: 0, max: 50, noNaN: true }),
+      answer: fc.nat(40),
+      rttMs: fc.double({ min: 0.01, max: 400, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0, 3),
+        fc.constantFrom(0, 10),
+        fc.integer({ min: 1, max: 30 }),
+        fc.array(action, { maxLength: 60 }),
+        (waitHere, waitNear, maxInFlight, actions) => {
+          const c = config({ waitHere, waitNear, maxInFlight, waitMs: 5000 });
+          const e = new TraceEngine(c);
+          const out = new Map<number, { p: PlannedProbe; sentAt: bigint }>();
+          const best = new Map<number, number>();
+          let now = 0n;
+          const reckoned = (): bigint | undefined => {
+            let wake: bigint | undefined;
+            for (const { p, sentAt } of out.values()) {
+              let wait = c.waitMs;
+              const here = best.get(p.ttl);
+              if (waitHere > 0 && here !== undefined)
+                wait = Math.min(wait, (here + WAIT_PRECISION_MS) * waitHere);
+              const later = [...best].filter(([t]) => t > p.ttl).map(([, b]) => b);
+              if (waitNear > 0 && later.length > 0)
+                wait = Math.min(wait, (Math.min(...later) + WAIT_PRECISION_MS) * waitNear);
+              const d = sentAt + BigInt(Math.round(wait * 1e6));
+              if (wake === undefined || d < wake) wake = d;
+            }
+            return wake;
+          };
+          for (const a of actions) {
+            now += ms(a.advanceMs);
+            for (const o of e.expire(now)) out.delete(o.id);
+            for (const p of e.take(now)) {
+              e.sent(p.id, now);
+              out.set(p.id, { p, sentAt: now });
+            }
+            const waiting = [...out.values()];
+            const chosen = waiting[a.answer % Math.max(1, waiting.length)];
+            if (chosen) {
+              // Only routers answer: no destination, so no hop is forgotten beyond it.
+              const at = chosen.sentAt + ms(a.rttMs);
+              if (at > now) now = at;
+              const rtt = Number(at - chosen.sentAt) / 1e6;
+              e.response(response(chosen.p, at, 'time-exceeded', `r${chosen.p.ttl}`));
+              out.delete(chosen.p.id);
+              best.set(chosen.p.ttl, Math.min(best.get(chosen.p.ttl) ?? Infinity, rtt));
+            }
+            expect(e.nextWake()).toBe(reckoned());
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('keeps every responder of a hop (ECMP)', () => {

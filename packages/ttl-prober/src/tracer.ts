@@ -469,7 +469,7 @@ async function run(
         (at) => {
           engine.sent(p.id, at);
           // Its deadline now exists: make sure the timer covers it.
-          if (!finished) pump();
+          pumpSoon();
         },
         (err: unknown) => {
           if (finished) return;
@@ -479,7 +479,7 @@ async function run(
               ? engine.sendFailed(p.id, err.code, err.mtu)
               : engine.sendFailed(p.id, 'UNKNOWN');
           if (o) report(o);
-          pump();
+          pumpSoon();
         },
       );
     };
@@ -534,6 +534,20 @@ async function run(
       timerWake = wake;
       if (wake !== undefined)
         timer = setTimeout(expire, Math.max(0, Math.ceil(Number(wake - process.hrtime.bigint()) / 1e6)));
+    };
+    // Sends settle in batches (the 16 that open a trace, together): one pump after the batch does
+    // what one per send did. A reply still pumps at once: the next probe, or the end of the
+    // trace, must come before the next datagram of the same wake-up is read (a destination's
+    // answer ends the trace, and what is read after it is not counted, corrupt or not).
+    let pumpQueued = false;
+    const pumpQueuedNow = () => {
+      pumpQueued = false;
+      pump();
+    };
+    const pumpSoon = () => {
+      if (finished || pumpQueued) return;
+      pumpQueued = true;
+      queueMicrotask(pumpQueuedNow);
     };
     const expire = () => {
       timer = undefined;
