@@ -24,6 +24,10 @@ for (const f of readdirSync(outdir, { withFileTypes: true })) {
   if (f.isDirectory() && f.name === 'views') rmSync(`${outdir}/views`, { recursive: true });
 }
 
+// Our packages say `"sideEffects": false` (no module of theirs does anything on import but
+// declare): a command's bundle then holds only the modules it uses, and statically imported ones
+// run their top level inline rather than behind a lazy wrapper (trace.cjs 272 -> 254 kB, ping.cjs
+// 106 -> 88 kB).
 const common = {
   absWorkingDir: root,
   bundle: true,

@@ -1,7 +1,14 @@
 // Least privilege for every command: sockets first, then the drop (see @netdiag/probe-socket's
 // dropPrivileges). A command parses `--user`, checks it before opening anything, and calls
 // dropAfterOpen once its sockets are open; nothing it does afterwards may need privilege.
+
 import { readFileSync } from 'node:fs';
+import {
+  dropPrivileges,
+  lookupUser,
+  PROCESS_OWNER_CAPABILITIES,
+  PrivilegeError,
+} from '@netdiag/probe-socket';
 import { CliError, ExitCode, UsageError } from './cli-error.js';
 import type { CommandIo } from './io.js';
 
@@ -27,7 +34,6 @@ export function agentUser(user: string | undefined): string | undefined {
 export async function checkUser(command: string, user: string | undefined): Promise<void> {
   if (process.getuid?.() !== 0) holdsNothing();
   if (user === undefined) return;
-  const { lookupUser, PrivilegeError } = await import('@netdiag/probe-socket');
   try {
     const { uid } = lookupUser(user);
     if (process.getuid?.() !== 0 && uid !== process.geteuid?.())
@@ -56,9 +62,6 @@ export async function dropAfterOpen(
   dropped = true;
   // A user's run without a capability has nothing to drop: it does not load the addon for it.
   if (user === undefined && process.getuid?.() !== 0 && holdsNothing()) return;
-  const { dropPrivileges, PrivilegeError, PROCESS_OWNER_CAPABILITIES } = await import(
-    '@netdiag/probe-socket'
-  );
   try {
     await dropPrivileges({
       ...(user !== undefined && { user }),

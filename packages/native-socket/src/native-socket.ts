@@ -1,4 +1,3 @@
-import { constants as osConstants } from 'node:os';
 import { type AddonSocket, addon } from './addon.js';
 import { SocketError, toSocketError } from './errors.js';
 import { AddressFamily, decodeSockaddr, encodeSockaddr, ipBytes, type SocketAddress } from './sockaddr.js';
@@ -531,12 +530,15 @@ export class NativeSocket {
   }
 }
 
-const errnoNames = new Map<number, string>(
-  Object.entries(osConstants.errno).map(([name, value]) => [value, name]),
-);
+// Made on the first error: node:os is not among the modules Node starts with, and loading it
+// (0.2 ms on Node 24) is all a trace that meets no error would pay for this table.
+let errnoNames: Map<number, string> | undefined;
 
 /** EHOSTUNREACH for 113, or "E<n>" for a number Node does not name. */
 export function errnoName(errno: number): string {
+  errnoNames ??= new Map(
+    Object.entries(process.getBuiltinModule('node:os').constants.errno).map(([name, value]) => [value, name]),
+  );
   return errnoNames.get(errno) ?? `E${errno}`;
 }
 

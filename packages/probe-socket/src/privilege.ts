@@ -1,6 +1,7 @@
 // The privilege policy of every netdiag command: open the sockets first, then drop everything in
 // every thread (and, when started as root and asked to, become another user), keeping only what a
 // command still needs; and say which way to raw sockets this process has, and why.
+
 import {
   accessSync,
   existsSync,
@@ -9,6 +10,7 @@ import {
   readFileSync,
   statSync,
 } from 'node:fs';
+import { dropThreadPrivileges, nativeAvailability } from '@netdiag/native-socket';
 
 /** The capabilities a netdiag command may keep after the drop, by their kernel names. */
 export const CAPABILITIES = {
@@ -161,8 +163,7 @@ export async function dropPrivileges(options: DropOptions = {}): Promise<DropRes
     else if (before.uids[1] !== 0)
       throw new PrivilegeError(`--user ${options.user} needs netdiag to be started as root`, 'NOT_ROOT');
   }
-  const native = await import('@netdiag/native-socket');
-  const availability = native.nativeAvailability();
+  const availability = nativeAvailability();
   // Nothing held, nothing to drop: a user's run without the addon goes on as it is.
   if (!availability.available && before.permitted === 0n && user === undefined)
     return { kept: [], threads: 0 };
@@ -172,7 +173,7 @@ export async function dropPrivileges(options: DropOptions = {}): Promise<DropRes
       'NO_ADDON',
     );
   try {
-    native.dropThreadPrivileges(
+    dropThreadPrivileges(
       kept.map((c) => CAPABILITIES[c]),
       user ? { uid: user.uid, gid: user.gid, groups: user.groups } : null,
     );

@@ -1,3 +1,4 @@
+import { socketErrorText } from '@netdiag/probe-socket';
 import {
   defaults,
   PROBE_PAYLOAD,
@@ -300,7 +301,6 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   }
   // --json carries each failure as its probe's errorCode; the other outputs say it once here.
   if (!json && unsent.size > 0) {
-    const { socketErrorText } = await import('@netdiag/probe-socket');
     for (const [code, n] of unsent)
       io.stderr.write(`netdiag: trace: ${n} of ${probesSeen} probes not sent: ${socketErrorText(code)}\n`);
     // The path was not found because probes could not go out: the trace could not be done.
