@@ -32,6 +32,12 @@ export interface TraceOptions extends Partial<Omit<EngineConfig, 'mode' | 'cycle
   readonly cycles?: number;
   /** Look up hop names (PTR) asynchronously. Default true. */
   readonly resolveNames?: boolean;
+  /**
+   * A `hop` event (the hop's statistics so far) after every probe's outcome. Default true; a
+   * caller that reads only the probes and the end, as traceroute's output does, turns it off and
+   * saves a snapshot of the hop (its quantiles, its responders) per reply.
+   */
+  readonly hopEvents?: boolean;
   /** At the end, how long to wait for names still being looked up (ms). */
   readonly nameWaitMs?: number;
   readonly reverse?: ReverseLookup;
@@ -218,6 +224,7 @@ async function run(
   }) => void,
 ): Promise<TraceResult> {
   const method = options.method ?? defaults.method;
+  const hopEvents = options.hopEvents ?? true;
   let engine: TraceEngine;
   try {
     // Checked before any look-up; built again below once the family is known.
@@ -453,6 +460,7 @@ async function run(
       };
       flowPaths.record(probe);
       emit(probe);
+      if (!hopEvents) return;
       const hop = engine.hop(o.ttl);
       if (hop) emit({ type: 'hop', hop });
     };

@@ -172,6 +172,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const traceOptions = {
     mode: continuous ? 'continuous' : 'classic',
     resolveNames: !numeric,
+    // Read by the live table and --json's hop lines; traceroute's lines come from the probes.
+    hopEvents: live || json,
     signal: io.signal,
     ...(port !== undefined && { port }),
     ...(firstTtl !== undefined && { firstTtl }),
@@ -320,8 +322,10 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       if (dotOut !== undefined) await writeDot(e);
       return;
     }
-    board.apply(e);
-    feed.changed();
+    if (live) {
+      board.apply(e);
+      feed.changed();
+    }
     if (dotOut !== undefined) await writeDot(e);
     if (quiet) {
       if (e.type === 'end') reached = e.reached;
