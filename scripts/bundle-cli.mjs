@@ -21,7 +21,8 @@ const commands = ['ping', 'trace', 'netstat', 'lookup', 'if', 'arp', 'monitor', 
 // build's output (not dist/tsc, tsc's own), or it piles up.
 for (const f of readdirSync(outdir, { withFileTypes: true })) {
   if (f.isFile() && /\.(c|m)?js(\.map)?$/.test(f.name)) rmSync(`${outdir}/${f.name}`);
-  if (f.isDirectory() && f.name === 'views') rmSync(`${outdir}/views`, { recursive: true });
+  if (f.isDirectory() && (f.name === 'views' || f.name === 'chunks'))
+    rmSync(`${outdir}/${f.name}`, { recursive: true });
 }
 
 // Our packages say `"sideEffects": false` (no module of theirs does anything on import but
@@ -54,28 +55,95 @@ const viewsAsEsm = {
   },
 };
 
-const commandBuild = await build({
+/**
+ * Packages a command imports only lazily, with import(), and not always: the DNS client (reverse
+ * names, not wanted with -n) and the IP data (-z, -y). Bundled into the command, each costs every
+ * run its share of the code cache to read and deserialize (trace.cjs: 254 -> 150 kB without them,
+ * and 0.9 ms less to compile from its cache on Node 24, scripts in bench/README.md); as a chunk of
+ * its own, dist/chunks/<name>.cjs, it costs only the runs that use it. A command that imports one
+ * statically too keeps it inside.
+ */
+const LAZY_PACKAGES = ['dns-client', 'ip-info'];
+
+const commandOptions = {
   ...common,
-  write: false,
-  entryPoints: {
-    cli: 'apps/netdiag/src/main.ts',
-    ...Object.fromEntries(commands.map((c) => [c, `apps/netdiag/src/commands/${c}.ts`])),
-  },
   outdir: 'apps/netdiag/dist',
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   // raw-socket loads its .node file relative to itself: keep it outside. Our own addon's wrapper
   // is bundled (it finds its .node file through its package.json).
   external: ['raw-socket'],
-  plugins: [viewsAsEsm],
   // The packages are ES modules that find files next to them through import.meta.url.
   define: { 'import.meta.url': '__netdiagModuleUrl' },
   banner: { js: "const __netdiagModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+const entryOf = (c) => (c === 'cli' ? 'apps/netdiag/src/main.ts' : `apps/netdiag/src/commands/${c}.ts`);
+
+// Which lazy packages each command reaches only through import(): from the import graph of a
+// first build, following static imports alone from the command's own module.
+const graph = await build({
+  ...commandOptions,
+  write: false,
+  metafile: true,
+  entryPoints: Object.fromEntries(['cli', ...commands].map((c) => [c, entryOf(c)])),
+  plugins: [viewsAsEsm],
 });
+function reach(command, followDynamic) {
+  const seen = new Set();
+  const todo = [entryOf(command)];
+  while (todo.length > 0) {
+    const file = todo.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const i of graph.metafile.inputs[file]?.imports ?? [])
+      if (!i.external && (followDynamic || i.kind !== 'dynamic-import')) todo.push(i.path);
+  }
+  return (name) => [...seen].some((f) => f.startsWith(`packages/${name}/`));
+}
+function chunksOf(command) {
+  const anyway = reach(command, true);
+  const statically = reach(command, false);
+  return LAZY_PACKAGES.filter((name) => anyway(name) && !statically(name));
+}
+
+// A lazy package's import() becomes the chunk's: resolved at run time by compile-cache.ts.
+const lazyAsChunks = (names) => ({
+  name: 'lazy-as-chunks',
+  setup(b) {
+    b.onResolve({ filter: /^@netdiag\/[a-z-]+$/ }, (a) => {
+      const name = a.path.slice('@netdiag/'.length);
+      if (a.kind !== 'dynamic-import' || !names.includes(name)) return undefined;
+      return { path: `./chunks/${name}.cjs`, external: true };
+    });
+  },
+});
+
+const outputs = [];
+const chunked = new Set();
+for (const c of ['cli', ...commands]) {
+  const names = c === 'cli' ? [] : chunksOf(c);
+  for (const n of names) chunked.add(n);
+  const r = await build({
+    ...commandOptions,
+    write: false,
+    entryPoints: { [c]: entryOf(c) },
+    plugins: [viewsAsEsm, lazyAsChunks(names)],
+  });
+  outputs.push(...r.outputFiles);
+}
+if (chunked.size > 0) {
+  const r = await build({
+    ...commandOptions,
+    write: false,
+    entryPoints: Object.fromEntries([...chunked].map((n) => [n, `packages/${n}/dist/index.js`])),
+    outdir: 'apps/netdiag/dist/chunks',
+  });
+  outputs.push(...r.outputFiles);
+}
 // main.ts compiles command bundles itself (src/compile-cache.ts), and code compiled that way has
 // no import() of its own: a command's import() calls go through the `__netdiagImport` its loader
 // passes in. Only esbuild's form for an external module, import("specifier"), is expected.
-for (const out of commandBuild.outputFiles) {
+for (const out of outputs) {
   let text = out.text;
   if (/\.cjs$/.test(out.path) && !out.path.endsWith('/cli.cjs')) {
     text = text.replace(/\bimport\((?=")/g, '__netdiagImport(');

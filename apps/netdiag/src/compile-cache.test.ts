@@ -55,6 +55,33 @@ describe('loadBundle', () => {
     expect(b.exports.here()).toEqual([file, 'function']);
   });
 
+  it('loads a chunk the bundle imports once, from dist/chunks, and saves its cache with the bundle', async () => {
+    const file = join(dir, 'trace.cjs');
+    writeFileSync(
+      file,
+      `module.exports.names = () => Promise.all([__netdiagImport('./chunks/names.cjs'), __netdiagImport('./chunks/names.cjs')])
+        .then(([a, b]) => [a === b, a.lookup(), a.where]);
+       module.exports.missing = () => __netdiagImport('./chunks/absent.cjs');`,
+    );
+    mkdirSync(join(dir, 'chunks'));
+    writeFileSync(
+      join(dir, 'chunks', 'names.cjs'),
+      `module.exports.lookup = () => 'r1'; module.exports.where = __filename;`,
+    );
+    const b = loadBundle<{ names(): Promise<[boolean, string, string]>; missing(): Promise<unknown> }>(
+      file,
+      env,
+    );
+    expect(await b.exports.names()).toEqual([true, 'r1', join(dir, 'chunks', 'names.cjs')]);
+    await expect(b.exports.missing()).rejects.toMatchObject({ code: 'ENOENT' });
+    b.saveCache();
+    expect(
+      caches()
+        .map((f) => f.split('-')[0])
+        .sort(),
+    ).toEqual(['names.cjs', 'trace.cjs']);
+  });
+
   it('saves a cache private to its owner, and the next process compiles from it', () => {
     const file = join(dir, 'trace.cjs');
     writeFileSync(file, bundleText(21));

@@ -51,15 +51,39 @@ type Wrapper = (
   importModule: (specifier: string) => Promise<unknown>,
 ) => void;
 
+/**
+ * Where a bundle's import() of a chunk goes: `./chunks/<name>.cjs`, a package the build split out
+ * of the command's bundle because the command only imports it lazily (the DNS client for names,
+ * the IP data for -z): loaded as the bundle was, with a code cache of its own, once per process.
+ */
+const CHUNK = /^\.\/chunks\/[a-z0-9-]+\.cjs$/;
+
 export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv): LoadedBundle<T> {
+  // The chunks this bundle loaded: their caches are saved with its own, once the run is done.
+  const chunks = new Map<string, LoadedBundle<unknown>>();
+  const importModule = (specifier: string): Promise<unknown> => {
+    if (!CHUNK.test(specifier)) return import(specifier);
+    try {
+      const path = join(dirname(file), specifier);
+      let chunk = chunks.get(path);
+      if (!chunk) {
+        chunk = loadBundle(path, env);
+        chunks.set(path, chunk);
+      }
+      return Promise.resolve(chunk.exports);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
   const source = readFileSync(file, 'utf8');
   const startedAs = process.geteuid?.();
   const cacheFile = env.NETDIAG_NO_COMPILE_CACHE ? undefined : cachePath(file, env);
   const cachedData = cacheFile === undefined ? undefined : readTrusted(cacheFile);
   // Code compiled by vm.Script has no import() of its own (Node 20 offers one only behind an
   // experimental option that prints a warning): the build rewrites a command's import() calls,
-  // of Ink's views and of lazily loaded built-in modules, to `__netdiagImport`, which imports from
-  // this module. Bundles sit side by side in dist/, so relative specifiers resolve alike.
+  // of Ink's views, of chunks and of lazily loaded built-in modules, to `__netdiagImport`, which
+  // imports from this module (chunks aside). Bundles sit side by side in dist/, so relative
+  // specifiers resolve alike.
   const script = new Script(
     `(function (exports, require, module, __filename, __dirname, __netdiagImport) {${source}\n})`,
     { filename: file, ...(cachedData ? { cachedData } : {}) },
@@ -72,7 +96,7 @@ export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv): LoadedBundl
     module,
     file,
     dirname(file),
-    (specifier) => import(specifier),
+    importModule,
   );
   const cache: CacheUse =
     cacheFile === undefined
@@ -86,6 +110,7 @@ export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv): LoadedBundl
     exports: module.exports,
     cache,
     saveCache: () => {
+      for (const chunk of chunks.values()) chunk.saveCache();
       // A run that switched users (--user) cannot write the cache of the user it started as.
       if (cacheFile === undefined || cache === 'used' || process.geteuid?.() !== startedAs) return;
       writeAtomically(cacheFile, script.createCachedData());

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIpv6, parseIpv4, parseIpv6 } from './index.js';
+import { formatIpv6, isIpv4Text, parseIpv4, parseIpv6 } from './index.js';
 
 // The reference is glibc's inet_pton, through Python: what it accepts we accept, to the same bytes.
-function inetPton(texts: readonly string[]): (string | null)[] {
+function inetPton(texts: readonly string[], family: 'AF_INET' | 'AF_INET6' = 'AF_INET6'): (string | null)[] {
   const r = spawnSync(
     'python3',
     [
@@ -12,7 +12,7 @@ function inetPton(texts: readonly string[]): (string | null)[] {
       [
         'import socket,sys',
         'for l in sys.stdin.read().split("\\n"):',
-        '  try: print(socket.inet_pton(socket.AF_INET6, l).hex())',
+        `  try: print(socket.inet_pton(socket.${family}, l).hex())`,
         '  except OSError: print("-")',
       ].join('\n'),
     ],
@@ -55,6 +55,28 @@ describe('parseIpv6', () => {
 });
 
 describe('parseIpv4', () => {
+  it('accepts and decodes exactly what glibc inet_pton does', () => {
+    const part = fc.oneof(
+      fc.nat(300).map(String),
+      fc.constantFrom('0', '00', '01', '255', '256', '1000', ''),
+    );
+    const quads = fc.array(part, { minLength: 1, maxLength: 6 }).map((ps) => ps.join('.'));
+    const mangled = fc
+      .tuple(fc.oneof(quads, fc.ipV4()), fc.nat(20), fc.constantFrom('', '.', 'x', ' ', '0', '9', '-', '1.1'))
+      .map(
+        ([t, at, insert]) => t.slice(0, at % (t.length + 1)) + insert + t.slice((at % (t.length + 1)) + 1),
+      );
+    const texts = fc
+      .sample(fc.oneof(fc.ipV4(), quads, mangled), { numRuns: 4000, seed: 791 })
+      .filter((t) => !t.includes('\n'));
+    const expected = inetPton(texts, 'AF_INET');
+    expect(expected.filter((e) => e !== null).length).toBeGreaterThan(500);
+    texts.forEach((t, i) => {
+      expect(hex(parseIpv4(t)), t).toBe(expected[i]);
+      expect(isIpv4Text(t), t).toBe(expected[i] !== null);
+    });
+  });
+
   it('takes the dotted quad only', () => {
     expect(parseIpv4('192.0.2.1')).toEqual(Uint8Array.of(192, 0, 2, 1));
     for (const t of ['1', '0x7f.1', '192.0.2', '192.0.2.256', '01.2.3.4', ' 192.0.2.1'])

@@ -8,13 +8,41 @@ const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
 /** True for a dotted-quad IPv4 address (no legacy forms such as `1` or `0x7f.1`). */
 export function isIpv4Text(text: string): boolean {
-  return DOTTED_QUAD.test(text);
+  return scanIpv4(text, undefined);
 }
 
 /** The four bytes of a dotted-quad IPv4 address, or undefined. */
 export function parseIpv4(text: string): Uint8Array | undefined {
-  if (!DOTTED_QUAD.test(text)) return undefined;
-  return Uint8Array.from(text.split('.'), Number);
+  const bytes = new Uint8Array(4);
+  return scanIpv4(text, bytes) ? bytes : undefined;
+}
+
+/**
+ * Reads a dotted quad as inet_pton does: four decimal parts of 0 to 255, no leading zero, nothing
+ * else. A scan rather than DOTTED_QUAD because a RegExp is compiled afresh in every process on its
+ * first use, and every trace and ping reads its target (and each probe's address) through this.
+ */
+function scanIpv4(text: string, out: Uint8Array | undefined): boolean {
+  const DOT = 46;
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= text.length; i++) {
+    // The end of the text closes the last part as a dot closes the others.
+    const c = i < text.length ? text.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      if (digits === 0 || part === 4) return false;
+      if (out) out[part] = value;
+      part++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return false;
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return false;
+    } else return false;
+  }
+  return part === 4;
 }
 
 /** The 16 bytes of an IPv6 address in RFC 4291 text (no zone), or undefined. */

@@ -187,7 +187,11 @@ function load(): { readonly addon: Addon } | { readonly error: NativeUnavailable
     const file = join(dir, binary);
     if (!existsSync(file)) continue;
     try {
-      return { addon: createRequire(import.meta.url)(file) as Addon };
+      // What require() of a .node file does, without require's resolution of a path already
+      // known (0.45 ms of a trace's start on Node 24: it reads package.json files on the way).
+      const module = { exports: {} };
+      process.dlopen(module, file);
+      return { addon: module.exports as Addon };
     } catch (err) {
       failures.push(`${file}: ${oneLine(err)}`);
     }
