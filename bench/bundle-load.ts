@@ -20,8 +20,8 @@ const bundles = [
   ...readdirSync(join(dist, 'chunks')).map((f) => `chunks/${f}`),
 ].filter((f) => f.endsWith('.cjs'));
 
-// The child: loads the bundle as compile-cache.ts does (the same wrapper, cachedData, then the
-// top level), and prints the three times; with `make`, writes the cache instead.
+// The child: loads the bundle as compile-cache.ts does (its text as the build wrapped it, the
+// cachedData, then the top level), and prints the three times; with `make`, writes the cache instead.
 const CHILD = `
 const { readFileSync, writeFileSync } = require('node:fs');
 const { Script } = require('node:vm');
@@ -32,7 +32,7 @@ const t0 = performance.now();
 const source = readFileSync(file, 'utf8');
 const cachedData = make ? undefined : readFileSync(cacheFile);
 const t1 = performance.now();
-const script = new Script('(function (exports, require, module, __filename, __dirname, __netdiagImport) {' + source + '\\n})', { filename: file, cachedData });
+const script = new Script(source, { filename: file, cachedData });
 const t2 = performance.now();
 const mod = { exports: {} };
 script.runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file), (s) => import(s));

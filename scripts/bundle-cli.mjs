@@ -11,6 +11,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+// tsc's output of apps/netdiag/src/compile-cache.ts: the loader and the build agree on the wrapper.
+import { wrapBundle } from '../apps/netdiag/dist/tsc/compile-cache.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const app = `${root}apps/netdiag`;
@@ -150,6 +152,7 @@ for (const out of outputs) {
     text = text.replace(/\bimport\((?=")/g, '__netdiagImport(');
     const left = text.match(/\bimport\(/g);
     if (left) throw new Error(`${out.path}: ${left.length} import() calls not of the form import("...")`);
+    text = wrapBundle(text);
   }
   mkdirSync(dirname(out.path), { recursive: true });
   writeFileSync(out.path, text);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadBundle } from './compile-cache.js';
+import { loadBundle, wrapBundle } from './compile-cache.js';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -12,12 +12,13 @@ const cacheDir = () => join(dir, 'cache', 'netdiag');
 const caches = () => readdirSync(cacheDir()).filter((f) => f.endsWith('.v8cache'));
 
 // A bundle as the build writes one: CommonJS, its import() calls spelled __netdiagImport().
-const bundleText = (answer: number) => `
+const bundleText = (answer: number) =>
+  wrapBundle(`
   const helper = (x) => x * 2;
   module.exports.answer = () => helper(${answer});
   module.exports.os = () => __netdiagImport('node:os').then((m) => typeof m.hostname);
   module.exports.here = () => [__filename, typeof require('node:path').join];
-`;
+`);
 
 // V8 keeps what one process compiled, whatever the cache says: whether a cache file was used or
 // refused shows only in a fresh process. Each of these loads one bundle, saves, and reports.
@@ -59,14 +60,14 @@ describe('loadBundle', () => {
     const file = join(dir, 'trace.cjs');
     writeFileSync(
       file,
-      `module.exports.names = () => Promise.all([__netdiagImport('./chunks/names.cjs'), __netdiagImport('./chunks/names.cjs')])
+      wrapBundle(`module.exports.names = () => Promise.all([__netdiagImport('./chunks/names.cjs'), __netdiagImport('./chunks/names.cjs')])
         .then(([a, b]) => [a === b, a.lookup(), a.where]);
-       module.exports.missing = () => __netdiagImport('./chunks/absent.cjs');`,
+       module.exports.missing = () => __netdiagImport('./chunks/absent.cjs');`),
     );
     mkdirSync(join(dir, 'chunks'));
     writeFileSync(
       join(dir, 'chunks', 'names.cjs'),
-      `module.exports.lookup = () => 'r1'; module.exports.where = __filename;`,
+      wrapBundle(`module.exports.lookup = () => 'r1'; module.exports.where = __filename;`),
     );
     const b = loadBundle<{ names(): Promise<[boolean, string, string]>; missing(): Promise<unknown> }>(
       file,

@@ -32,6 +32,20 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
+/**
+ * How the build writes a bundle (scripts/bundle-cli.mjs): its CommonJS text inside the function
+ * the loader calls, so that V8 compiles the file's text as read. Wrapping it at load time made a
+ * second copy of the text, and trace.cjs (118 kB) is small enough for both copies to be young
+ * objects: they cost a `trace -n` its only scavenge (0.6 to 1 ms on Node 24, --trace-gc).
+ */
+const BUNDLE_HEAD = '(function (exports, require, module, __filename, __dirname, __netdiagImport) {';
+const BUNDLE_TAIL = '\n})';
+
+/** A bundle's text as the build writes it, for loadBundle. */
+export function wrapBundle(text: string): string {
+  return `${BUNDLE_HEAD}${text}${BUNDLE_TAIL}`;
+}
+
 /** What became of the code cache on this load. */
 export type CacheUse = 'used' | 'absent' | 'rejected' | 'off';
 
@@ -84,10 +98,8 @@ export function loadBundle<T>(file: string, env: NodeJS.ProcessEnv): LoadedBundl
   // of Ink's views, of chunks and of lazily loaded built-in modules, to `__netdiagImport`, which
   // imports from this module (chunks aside). Bundles sit side by side in dist/, so relative
   // specifiers resolve alike.
-  const script = new Script(
-    `(function (exports, require, module, __filename, __dirname, __netdiagImport) {${source}\n})`,
-    { filename: file, ...(cachedData ? { cachedData } : {}) },
-  );
+  if (!source.startsWith(BUNDLE_HEAD)) throw new Error(`${file} is not a netdiag bundle: run npm run build`);
+  const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as T };
   (script.runInThisContext() as Wrapper).call(
     module.exports,
