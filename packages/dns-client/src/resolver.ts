@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { ClientHttp2Session } from 'node:http2';
 import { abortError, DnsError } from './errors.js';
 import { canonicalName, sameName } from './message.js';
@@ -85,7 +85,9 @@ export class Resolver {
           rotate: false,
         };
       }
-      const sys = await loadResolvConf(o.readFile ?? ((p) => readFile(p, 'utf8')));
+      // A local file of a few lines, read once: synchronously, as glibc reads it. node:fs/promises
+      // would cost 1.3 ms to load on Node 24, more than reading the file.
+      const sys = await loadResolvConf(o.readFile ?? (async (p) => readFileSync(p, 'utf8')));
       return { ...sys, search: o.search ?? sys.search, ndots: o.ndots ?? sys.ndots };
     })();
     return this.conf;
