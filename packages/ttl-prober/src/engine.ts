@@ -269,7 +269,7 @@ export class TraceEngine {
    * How long a probe of each TTL waits now, in nanoseconds. Classic mode shortens a TTL's wait by
    * the best RTT of its own hop (HERE) and of any later one (NEAR): one pass over the hops makes
    * the later hops' best for every TTL at once, where asking per probe walked them all each time
-   * (16 probes in flight × 16 hops on every reply, the most of a short trace's engine time).
+   * (up to 16 probes in flight, each walking every hop, after every reply and every send).
    */
   #waits(): { ns(ttl: number): bigint } {
     const c = this.config;
