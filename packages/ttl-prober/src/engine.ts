@@ -66,6 +66,12 @@ interface InFlight {
   readonly size: number | undefined;
   sentAt: bigint;
   /**
+   * sentAt as a number: deadlines are reckoned in numbers, exact to the nanosecond for 104 days of
+   * uptime (2^53 ns) and within a few nanoseconds after, where BigInt arithmetic on every wake
+   * cost more than the rest of the reckoning on a cold start.
+   */
+  sentNs: number;
+  /**
    * Whether the socket layer has said when the probe left. Until then it cannot time out: a
    * send queue that is slow for a moment must not turn into lost probes.
    */
@@ -144,10 +150,18 @@ export class TraceEngine {
       const { ttl, round, flow } = next;
       if (this.#mtu) {
         const size = this.#mtu.sizeFor(ttl);
-        this.#inFlight.set(id, { ttl, round, flow, size, sentAt: now, onWire: false });
+        this.#inFlight.set(id, { ttl, round, flow, size, sentAt: now, sentNs: Number(now), onWire: false });
         out.push({ id, ttl, round, flow, size });
       } else {
-        this.#inFlight.set(id, { ttl, round, flow, size: undefined, sentAt: now, onWire: false });
+        this.#inFlight.set(id, {
+          ttl,
+          round,
+          flow,
+          size: undefined,
+          sentAt: now,
+          sentNs: Number(now),
+          onWire: false,
+        });
         out.push({ id, ttl, round, flow });
       }
     }
@@ -187,6 +201,7 @@ export class TraceEngine {
     const p = this.#inFlight.get(id);
     if (p) {
       p.sentAt = at;
+      p.sentNs = Number(at);
       p.onWire = true;
       if (p.size !== undefined) this.#startSizeKnown = true;
     }
@@ -255,8 +270,9 @@ export class TraceEngine {
   expire(now: bigint): ProbeOutcome[] {
     const out: ProbeOutcome[] = [];
     const waits = this.#waits();
+    const nowNs = Number(now);
     for (const [id, p] of this.#inFlight) {
-      if (p.onWire && now >= p.sentAt + waits.ns(p.ttl)) {
+      if (p.onWire && nowNs >= p.sentNs + waits.ns(p.ttl)) {
         this.#inFlight.delete(id);
         this.#hop(p.ttl).lost();
         out.push({ type: 'timeout', id, ttl: p.ttl, round: p.round, flow: p.flow });
@@ -271,9 +287,9 @@ export class TraceEngine {
    * the later hops' best for every TTL at once, where asking per probe walked them all each time
    * (up to 16 probes in flight, each walking every hop, after every reply and every send).
    */
-  #waits(): { ns(ttl: number): bigint } {
+  #waits(): { ns(ttl: number): number } {
     const c = this.config;
-    const flat = BigInt(Math.round(c.waitMs * NS_PER_MS));
+    const flat = Math.round(c.waitMs * NS_PER_MS);
     if (c.mode !== 'classic' || (c.waitHere <= 0 && c.waitNear <= 0) || this.#hops.size === 0)
       return { ns: () => flat };
     // bestAt[t]: the hop's own best RTT; nearAt[t]: the best of the hops after t.
@@ -290,7 +306,7 @@ export class TraceEngine {
       const best = bestAt[t];
       if (best !== null && best !== undefined && (near === undefined || best < near)) near = best;
     }
-    const byTtl = new Map<number, bigint>();
+    const byTtl = new Map<number, number>();
     return {
       ns: (ttl) => {
         let w = byTtl.get(ttl);
@@ -303,7 +319,7 @@ export class TraceEngine {
           const later = ttl >= 0 && ttl <= top ? nearAt[ttl] : undefined;
           if (c.waitNear > 0 && later !== undefined)
             wait = Math.min(wait, (later + WAIT_PRECISION_MS) * c.waitNear);
-          w = wait === c.waitMs ? flat : BigInt(Math.round(wait * NS_PER_MS));
+          w = wait === c.waitMs ? flat : Math.round(wait * NS_PER_MS);
           byTtl.set(ttl, w);
         }
         return w;
@@ -316,11 +332,13 @@ export class TraceEngine {
     let wake: bigint | undefined;
     if (this.#inFlight.size > 0) {
       const waits = this.#waits();
+      let earliest = Number.POSITIVE_INFINITY;
       for (const p of this.#inFlight.values()) {
         if (!p.onWire) continue;
-        const d = p.sentAt + waits.ns(p.ttl);
-        if (wake === undefined || d < wake) wake = d;
+        const d = p.sentNs + waits.ns(p.ttl);
+        if (d < earliest) earliest = d;
       }
+      if (earliest !== Number.POSITIVE_INFINITY) wake = BigInt(earliest);
     }
     if (this.config.mode === 'continuous' && !this.#stopped && this.#nextRoundAt !== undefined) {
       const more = this.config.cycles === undefined || this.#round < this.config.cycles;
