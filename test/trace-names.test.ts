@@ -66,6 +66,30 @@ describe.skipIf(!root)('netdiag trace names hops by reverse DNS (needs root)', (
     expect(theirs.stdout).toContain(`r1.netdiag.test (${hops()[0]})`);
   });
 
+  it('loads the DNS client (a chunk of its own) only for a run that looks names up', async () => {
+    // Which chunks a run loaded shows in the code caches it saves: one per bundle and chunk.
+    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const home = mkdtempSync(join(tmpdir(), 'netdiag-chunks-'));
+    try {
+      const cachesAfter = async (...args: string[]) => {
+        const xdg = mkdtempSync(join(home, 'xdg-'));
+        const r = await lab.exec('client', netdiagArgv('trace', ...args, lab.addr('far', 4)), {
+          env: { ...process.env, XDG_CACHE_HOME: xdg },
+        });
+        expect(r.code, r.stderr).toBe(0);
+        return readdirSync(join(xdg, 'netdiag'))
+          .map((f) => /^(.*?\.cjs)-/.exec(f)?.[1] ?? f)
+          .sort();
+      };
+      expect(await cachesAfter('-n')).toEqual(['trace.cjs']);
+      expect(await cachesAfter()).toEqual(['dns-client.cjs', 'trace.cjs']);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('looks up no names with -n, and gives names their own field in --json', async () => {
     const numeric = await lab.exec('client', netdiagArgv('trace', '-n', lab.addr('far', 4)));
     expect(numeric.stdout).not.toContain('netdiag.test');
