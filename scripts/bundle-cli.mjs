@@ -61,10 +61,10 @@ const viewsAsEsm = {
  * Packages a command imports only lazily, with import(), and not always: the DNS client (reverse
  * names, not wanted with -n) and the IP data (-z, -y). Bundled into the command, each costs every
  * run its share of the code cache to read and deserialize (trace.cjs: 254 -> 118 kB without them;
- * on Node 24, reading it and its cache 0.41 -> 0.26 ms, compiling from the cache 1.60 -> 1.08 ms,
- * medians of 21 loads, bench/bundle-load.ts); as a chunk of
- * its own, dist/chunks/<name>.cjs, it costs only the runs that use it. A command that imports one
- * statically too keeps it inside.
+ * on Node 24, with the cache a real run made, reading the bundle and its cache 0.41 -> 0.26 ms
+ * and compiling from the cache 1.60 -> 1.08 ms, medians of 21 loads; bench/bundle-load.ts times
+ * the same parts). As a chunk of its own, dist/chunks/<name>.cjs, it costs only the runs that use
+ * it. A command that imports one statically too keeps it inside.
  */
 const LAZY_PACKAGES = ['dns-client', 'ip-info'];
 
