@@ -1,6 +1,6 @@
+import { randomInt } from '@netdiag/address';
 import { DnsError } from './errors.js';
 import { escapeLabel } from './escape.js';
-import { randomUint16 } from './random.js';
 import { rcodeName, typeName } from './record-types.js';
 import { type DnsRecord, decodeName, decodeRecordData } from './records.js';
 import { encodeWireName, parseNameLabels } from './wire-name.js';
@@ -67,7 +67,7 @@ export const DEFAULT_EDNS: EdnsOptions = { udpSize: 1232, dnssecOk: false, nsid:
 
 /** A random 16-bit query ID from the CSPRNG (RFC 5452: guessable IDs invite spoofing). */
 export function randomId(): number {
-  return randomUint16();
+  return randomInt(0, 0x10000);
 }
 
 /** Canonical presentation form of a user-given name: escapes normalised, trailing dot. */

@@ -1,5 +1,5 @@
+import { addressFamily, randomInt } from '@netdiag/address';
 import { abortError, DnsError } from './errors.js';
-import { ipFamily } from './ip-family.js';
 import type { DnsMessage } from './message.js';
 import {
   canonicalName,
@@ -9,7 +9,6 @@ import {
   type QueryMessage,
   randomId,
 } from './message.js';
-import { randomBelow } from './random.js';
 import { typeCode } from './record-types.js';
 import type { HttpsOptions } from './transport/https.js';
 import type { TlsOptions } from './transport/stream.js';
@@ -72,9 +71,9 @@ export function parseType(type: string | number): number {
 
 export function serverAddress(s: string | ServerAddress, defaultPort: number): ServerAddress {
   if (typeof s !== 'string') return s;
-  if (ipFamily(s.split('%')[0]!)) return { address: s, port: defaultPort };
+  if (addressFamily(s.split('%')[0]!)) return { address: s, port: defaultPort };
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(s) ?? /^([\d.]+):(\d+)$/.exec(s) ?? /^(.+)#(\d+)$/.exec(s);
-  if (m && ipFamily(m[1]!) && Number(m[2]) > 0 && Number(m[2]) < 65536)
+  if (m && addressFamily(m[1]!) && Number(m[2]) > 0 && Number(m[2]) < 65536)
     return { address: m[1]!, port: Number(m[2]) };
   throw new DnsError('BAD_INPUT', `not a server address: '${s}' (give an IP address, optionally with :port)`);
 }
@@ -146,7 +145,7 @@ export async function query(
     }));
     if (options.rotate && targets.length > 1) {
       // A random first server spreads load as glibc's round robin does, without shared state.
-      const k = randomBelow(targets.length);
+      const k = randomInt(0, targets.length);
       targets = [...targets.slice(k), ...targets.slice(0, k)];
     }
   }

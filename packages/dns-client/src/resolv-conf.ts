@@ -1,4 +1,4 @@
-import { ipFamily } from './ip-family.js';
+import { addressFamily } from '@netdiag/address';
 
 /** What /etc/resolv.conf says, with glibc's defaults and limits (resolv.conf(5)). */
 export interface ResolvConf {
@@ -52,7 +52,7 @@ export function parseResolvConf(text: string): ResolvConf {
       case 'nameserver': {
         const addr = rest[0];
         // Keep a zone index (fe80::1%eth0) attached; check the address part only.
-        if (addr && ipFamily(addr.split('%')[0]!) && nameservers.length < MAX_NAMESERVERS)
+        if (addr && addressFamily(addr.split('%')[0]!) && nameservers.length < MAX_NAMESERVERS)
           nameservers.push(addr);
         break;
       }

@@ -1,5 +1,6 @@
 // Codecs: pure functions over bytes, each `{ decode, encode, encodingLength }`.
 
+export { randomBytes, randomInt } from '@netdiag/address';
 export { addressBytes, addressFamily, formatIpv4, formatIpv6 } from './address.js';
 export { internetChecksum, onesComplementSum, pseudoHeaderSum } from './checksum.js';
 export type { Decoded, DecodeFailure } from './decode-error.js';
@@ -46,7 +47,6 @@ export { ProbeTracker } from './probe-tracker.js';
 export { QuantileSketch } from './quantile-sketch.js';
 export type { QuotedProbe, QuotedTransport } from './quoted-probe.js';
 export { decodeQuotedProbe, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from './quoted-probe.js';
-export { randomBytes, randomInt } from './random.js';
 export type { Lookup } from './resolve-target.js';
 export { resolveHost, routeSource, systemLookup } from './resolve-target.js';
 export type { RttSummary } from './rtt-stats.js';

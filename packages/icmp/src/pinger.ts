@@ -1,3 +1,4 @@
+import { randomBytes, randomInt } from '@netdiag/address';
 import {
   type IpFamily,
   openProbeSocket,
@@ -17,7 +18,6 @@ import { PingError } from './ping-errors.js';
 import type { PingCorrupt, PingProbeEvent, PingSummary, PingTarget } from './ping-events.js';
 import { ProbeTracker } from './probe-tracker.js';
 import { decodeQuotedProbe } from './quoted-probe.js';
-import { randomBytes, randomInt } from './random.js';
 import { type Lookup, resolveHost, routeSource, systemLookup } from './resolve-target.js';
 import { RttStats } from './rtt-stats.js';
 

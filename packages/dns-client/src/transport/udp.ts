@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
+import { addressFamily } from '@netdiag/address';
 import { DnsError } from '../errors.js';
-import { ipFamily } from '../ip-family.js';
 import { matchResponse, type QueryMessage } from '../message.js';
 import { errorText, ignoredNote, serverText, withDeadline } from './deadline.js';
 import type { Exchanged, ExchangeOptions, ServerAddress } from './types.js';
@@ -25,7 +25,7 @@ export function udpExchange(
     () =>
       `no answer from ${serverText(server)} over UDP within ${options.timeoutMs} ms${ignoredNote(ignored)}`,
     (settle, onCleanup) => {
-      const socket = createSocket({ type: ipFamily(server.address) === 6 ? 'udp6' : 'udp4' });
+      const socket = createSocket({ type: addressFamily(server.address) === 6 ? 'udp6' : 'udp4' });
       onCleanup(() => socket.close());
       let t0 = 0;
       const fail = (err: NodeJS.ErrnoException) =>
