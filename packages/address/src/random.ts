@@ -5,7 +5,6 @@
 // node:crypto serves instead. Here, in the package every other one already imports, so that the
 // probers and the DNS client draw from one pool without the DNS client depending on sockets.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
 const POOL_BYTES = 256;
 let pool = new Uint8Array(0);
@@ -54,7 +53,7 @@ function refill(): void {
       closeSync(fd);
     }
   } catch {
-    const crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+    const crypto = process.getBuiltinModule('node:crypto');
     crypto.randomFillSync(pool);
   }
 }

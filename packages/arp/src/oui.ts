@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { parseMac } from './mac.js';
 
 /** IEEE assignments by prefix: 6 hex digits (MA-L, /24), 7 (MA-M, /28) or 9 (MA-S, /36). */
@@ -37,6 +36,9 @@ export function lookupVendor(table: OuiTable, mac: string): VendorAnswer | undef
  * and parsed only when called, so `netdiag arp` without a scan never pays for it.
  */
 export async function loadOuiTable(): Promise<OuiTable> {
-  const path = createRequire(import.meta.url).resolve('oui-data');
+  const path = process
+    .getBuiltinModule('node:module')
+    .createRequire(import.meta.url)
+    .resolve('oui-data');
   return JSON.parse(await readFile(path, 'utf8')) as OuiTable;
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { IpInfoError } from './ip-info-error.js';
 
@@ -27,7 +26,10 @@ const LICENCES: Record<string, string> = {
 export function dataSet(name: string): DataSet {
   let manifest: string;
   try {
-    manifest = createRequire(import.meta.url).resolve(`${name}/package.json`);
+    manifest = process
+      .getBuiltinModule('node:module')
+      .createRequire(import.meta.url)
+      .resolve(`${name}/package.json`);
   } catch {
     throw new IpInfoError('NO_DATA_SET', name, `the data set ${name} is not installed (npm install ${name})`);
   }

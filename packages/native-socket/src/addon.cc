@@ -94,6 +94,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   });
   exports.Set("NativeSocket", data->constructor.Value());
   exports.Set("constants", Constants(env));
+  exports.Set("routeSource", Napi::Function::New<RouteSource>(env, "routeSource"));
   RegisterPcapFilter(env, exports);
   RegisterPacketRing(env, exports);
   DefinePrivilege(env, exports);

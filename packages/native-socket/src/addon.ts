@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeUnavailableError } from './errors.js';
@@ -39,6 +38,13 @@ export interface Addon {
     keep: readonly number[],
     user: { readonly uid: number; readonly gid: number; readonly groups: readonly number[] } | null,
   ) => void;
+  /** The local sockaddr of a UDP socket connected to `to` (nothing sent); throws a coded error. */
+  readonly routeSource: (to: Uint8Array) => Buffer;
+  /**
+   * Every thread's /proc status holds `want` (permitted and effective), no ambient set,
+   * no_new_privs and, unless `uid` is -1, that uid: the number of threads read, or throws.
+   */
+  readonly checkThreads: (want: number, uid: number) => number;
   /** A descriptor from the privileged helper at `path`; throws a coded error. */
   readonly helperOpen: (path: string, domain: number, type: number, protocol: number) => number;
   readonly constants: Readonly<Record<string, number>>;
@@ -159,7 +165,7 @@ function packageDir(): string {
     dir = parent;
   }
   // Laid out some other way (NODE_PATH, a bundler's copy): ask Node, which also says what failed.
-  const require = createRequire(import.meta.url);
+  const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);
   return dirname(require.resolve(`${PACKAGE}/package.json`));
 }
 

@@ -10,6 +10,7 @@ export {
   NativeSocket,
   type OpenSpec,
   open,
+  routeSource,
   type SendOptions,
   type SocketDomain,
   type SocketType,
@@ -32,7 +33,12 @@ export {
   pcapVersion,
   SavefileOpenError,
 } from './pcap-filter.js';
-export { type Credentials, dropThreadPrivileges, helperDescriptor } from './privilege.js';
+export {
+  type Credentials,
+  checkThreadPrivileges,
+  dropThreadPrivileges,
+  helperDescriptor,
+} from './privilege.js';
 export {
   AddressFamily,
   decodeSockaddr,

@@ -1,6 +1,14 @@
 import { type AddonSocket, addon } from './addon.js';
 import { SocketError, toSocketError } from './errors.js';
-import { AddressFamily, decodeSockaddr, encodeSockaddr, ipBytes, type SocketAddress } from './sockaddr.js';
+import {
+  AddressFamily,
+  decodeSockaddr,
+  encodeSockaddr,
+  type Inet6Address,
+  type InetAddress,
+  ipBytes,
+  type SocketAddress,
+} from './sockaddr.js';
 
 export type SocketDomain = 'inet' | 'inet6' | 'packet' | 'netlink';
 export type SocketType = 'raw' | 'dgram';
@@ -436,14 +444,17 @@ export class NativeSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#handle.close();
-    const closed = new SocketError(
-      'sendmsg EBADF: socket closed before the datagram was sent',
-      'EBADF',
-      9,
-      'sendmsg',
-    );
-    for (const p of this.#pending.values()) p.reject(closed);
-    this.#pending.clear();
+    // Made only for sends still waiting: an error's stack trace costs a run's last moments.
+    if (this.#pending.size > 0) {
+      const closed = new SocketError(
+        'sendmsg EBADF: socket closed before the datagram was sent',
+        'EBADF',
+        9,
+        'sendmsg',
+      );
+      for (const p of this.#pending.values()) p.reject(closed);
+      this.#pending.clear();
+    }
     this.#messageListeners.clear();
     this.#errorListeners.clear();
     this.#drainListeners.clear();
@@ -540,6 +551,28 @@ export function errnoName(errno: number): string {
     Object.entries(process.getBuiltinModule('node:os').constants.errno).map(([name, value]) => [value, name]),
   );
   return errnoNames.get(errno) ?? `E${errno}`;
+}
+
+/**
+ * The source address the kernel would give a datagram to `to`, asked as iputils asks: a UDP socket
+ * connected there (which sends nothing) and its local address read back, all in one addon call.
+ * Throws SocketError where there is no route (ENETUNREACH, EHOSTUNREACH, ...), NativeUnavailableError
+ * where the addon is not built.
+ */
+export function routeSource(to: InetAddress | Inet6Address): string {
+  let local: SocketAddress | undefined;
+  try {
+    local = decodeSockaddr(addon().routeSource(encodeSockaddr(to)));
+  } catch (err) {
+    throw toSocketError(err);
+  }
+  if (local?.family === 'inet' || local?.family === 'inet6') return local.address;
+  throw new SocketError(
+    `getsockname EINVAL: no local address for a route to ${to.address}`,
+    'EINVAL',
+    22,
+    'getsockname',
+  );
 }
 
 /** Opens a socket. Throws NativeUnavailableError where the addon is not built, SocketError where socket() fails. */

@@ -36,6 +36,22 @@ Napi::Value DropPrivileges(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// checkThreads(want: number, uid: number): the number of threads read, each holding exactly
+// `want` (capability bits, below 2^53) and, unless uid is -1, that uid; throws naming the first
+// thread that does not.
+Napi::Value CheckThreadsBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber())
+    throw Napi::TypeError::New(env, "checkThreads(want: number, uid: number)");
+  double want = info[0].As<Napi::Number>().DoubleValue();
+  if (!(want >= 0 && want < 9007199254740992.0)) throw Napi::RangeError::New(env, "checkThreads: want is a capability mask");
+  int64_t uid = info[1].As<Napi::Number>().Int64Value();
+  int count = 0;
+  std::string problem = CheckThreads(uint64_t(want), uid >= 0, uid_t(uid), count);
+  if (!problem.empty()) throw Napi::Error::New(env, problem);
+  return Napi::Number::New(env, count);
+}
+
 // helperOpen(path, domain, type, protocol): a descriptor, or throws a coded error.
 Napi::Value HelperOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -55,6 +71,7 @@ Napi::Value HelperOpen(const Napi::CallbackInfo& info) {
 void DefinePrivilege(Napi::Env env, Napi::Object exports) {
   exports.Set("dropPrivileges", Napi::Function::New<DropPrivileges>(env, "dropPrivileges"));
   exports.Set("helperOpen", Napi::Function::New<HelperOpen>(env, "helperOpen"));
+  exports.Set("checkThreads", Napi::Function::New<CheckThreadsBinding>(env, "checkThreads"));
 }
 
 }  // namespace netdiag

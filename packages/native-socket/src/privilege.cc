@@ -11,7 +11,8 @@
 // glibc removes it from every mask a thread asks for (pthread_sigmask, sigprocmask), because its
 // own broadcast must reach every thread. Node has a thread that blocks every other signal (the
 // inspector's SIGUSR1 watchdog, SigBlk fffffffe7ffbfeff here), which a realtime signal of our own
-// would never reach. The caller checks the result per thread in /proc/self/task/*/status.
+// would never reach. The caller checks the result per thread in /proc/self/task/*/status, with
+// CheckThreads below: the kernel's account, read apart from what the handlers reported.
 #include "privilege.h"
 
 #include <errno.h>
@@ -22,6 +23,9 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <cstdio>
 #include <unistd.h>
 
 #include <atomic>
@@ -158,7 +162,65 @@ int LastCap() {
   return last > 63 ? 63 : last;
 }
 
+/** The value after "\n<field>:" in a /proc status text, or nullptr. */
+const char* Field(const char* text, const char* field) {
+  size_t n = std::strlen(field);
+  for (const char* p = text; (p = std::strstr(p, field)) != nullptr; p += n)
+    if ((p == text || p[-1] == '\n') && p[n] == ':') return p + n + 1;
+  return nullptr;
+}
+
 }  // namespace
+
+std::string CheckThreads(uint64_t want, bool checkUid, uid_t uid, int& count) {
+  count = 0;
+  for (pid_t tid : Threads()) {
+    std::string path = "/proc/self/task/" + std::to_string(tid) + "/status";
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) continue;  // the thread ended meanwhile
+      return path + ": " + std::strerror(errno);
+    }
+    char text[8192];
+    size_t length = 0;
+    for (ssize_t got; length < sizeof(text) - 1 && (got = read(fd, text + length, sizeof(text) - 1 - length)) != 0;) {
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      length += size_t(got);
+    }
+    close(fd);
+    text[length] = '\0';
+    const char* eff = Field(text, "CapEff");
+    const char* prm = Field(text, "CapPrm");
+    const char* amb = Field(text, "CapAmb");
+    const char* nnp = Field(text, "NoNewPrivs");
+    const char* uids = Field(text, "Uid");
+    if (!eff || !prm || !amb || !nnp || !uids) {
+      if (length == 0) continue;  // an exited thread reads empty
+      return "thread " + std::to_string(tid) + ": its status lacks a capability, NoNewPrivs or Uid line";
+    }
+    uint64_t effective = std::strtoull(eff, nullptr, 16);
+    uint64_t permitted = std::strtoull(prm, nullptr, 16);
+    uint64_t ambient = std::strtoull(amb, nullptr, 16);
+    bool noNewPrivs = std::strtol(nnp, nullptr, 10) == 1;
+    unsigned long ids[4] = {0, 0, 0, 0};
+    std::sscanf(uids, "%lu %lu %lu %lu", &ids[0], &ids[1], &ids[2], &ids[3]);
+    bool wrongUser = checkUid && (ids[0] != uid || ids[1] != uid || ids[2] != uid || ids[3] != uid);
+    if (effective != want || permitted != want || ambient != 0 || !noNewPrivs || wrongUser) {
+      char line[200];
+      std::snprintf(line, sizeof(line),
+                    "thread %d kept privilege after the drop (CapEff %" PRIx64 ", CapPrm %" PRIx64
+                    ", CapAmb %" PRIx64 ", NoNewPrivs %d, uid %lu %lu %lu %lu)",
+                    int(tid), effective, permitted, ambient, noNewPrivs ? 1 : 0, ids[0], ids[1], ids[2], ids[3]);
+      return line;
+    }
+    count++;
+  }
+  if (count == 0) return "no thread of this process could be read in /proc/self/task";
+  return "";
+}
 
 std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, gid_t gid,
                                      const std::vector<gid_t>& groups) {

@@ -19,6 +19,14 @@ std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, 
                                      const std::vector<gid_t>& groups);
 
 /**
+ * Reads every thread's status in /proc/self/task, as the kernel keeps it: each must hold `want`
+ * as its permitted and effective sets, an empty ambient set and no_new_privs, and, when
+ * `checkUid`, `uid` as all four uids. Returns "" (with `count` the threads read) or the first
+ * thread that does not, in one line.
+ */
+std::string CheckThreads(uint64_t want, bool checkUid, uid_t uid, int& count);
+
+/**
  * Runs the helper at `path` with one end of a socket pair as its standard input, asks it for a
  * socket(domain, type, protocol), and returns the descriptor it passed back (SCM_RIGHTS), or -1
  * with `error` set (an errno name and text from the helper, or what failed here).
@@ -31,7 +39,7 @@ int OpenThroughHelper(const std::string& path, int domain, int type, int protoco
  */
 bool SocketIs(int fd, int domain, int type, int protocol);
 
-/** Adds dropPrivileges and helperOpen to the addon's exports. */
+/** Adds dropPrivileges, checkThreads and helperOpen to the addon's exports. */
 void DefinePrivilege(Napi::Env env, Napi::Object exports);
 
 }  // namespace netdiag

@@ -22,6 +22,18 @@ export function dropThreadPrivileges(keep: readonly number[], user: Credentials 
 }
 
 /**
+ * Checks what the kernel says every thread now holds (/proc/self/task/N/status, read in the
+ * addon): exactly the capabilities `keep` as permitted and effective, no ambient ones,
+ * no_new_privs, and `uid` as every uid where one is given. Returns how many threads were read;
+ * throws an Error naming the first thread that holds more.
+ */
+export function checkThreadPrivileges(keep: readonly number[], uid: number | null): number {
+  let want = 0;
+  for (const cap of keep) want += 2 ** cap;
+  return addon().checkThreads(want, uid ?? -1);
+}
+
+/**
  * Runs the privileged helper at `helperPath` and returns the descriptor of the socket it opened,
  * for `open({ ..., helper })`. Exposed for tests of the helper itself; throws SocketError (code
  * EPERM where the helper refuses the kind of socket, EACCES where the user may not run it).

@@ -123,6 +123,33 @@ int AdoptDescriptor(Napi::Env env, int fd, int domain, int type, int protocol) {
 
 }  // namespace
 
+// Which source address the kernel would give a datagram to the sockaddr in info[0]: a UDP socket
+// connected there (connect on UDP only consults the routing table; nothing is sent) and its local
+// address read back, as iputils asks. One call, where doing it through a NativeSocket took five
+// and the socket's set-up for receiving (0.5 ms of a trace's start on Node 24).
+Napi::Value RouteSource(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !IsBufferLike(info[0])) throw Napi::TypeError::New(env, "routeSource(sockaddr)");
+  sockaddr_storage to;
+  socklen_t toLength;
+  CopyAddress(info[0], &to, &toLength);
+  if (to.ss_family != AF_INET && to.ss_family != AF_INET6)
+    throw Napi::TypeError::New(env, "routeSource: an IPv4 or IPv6 address");
+  int fd = ::socket(to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) throw SystemError(env, errno, "socket");
+  sockaddr_storage local{};
+  socklen_t localLength = sizeof(local);
+  const char* failed = nullptr;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), toLength) < 0)
+    failed = "connect";
+  else if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength) < 0)
+    failed = "getsockname";
+  int err = errno;
+  ::close(fd);
+  if (failed != nullptr) throw SystemError(env, err, failed);
+  return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(&local), localLength);
+}
+
 Napi::Function Socket::Define(Napi::Env env) {
   return DefineClass(env, "NativeSocket",
                      {

@@ -92,4 +92,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   AddonData* addon_ = nullptr;
 };
 
+/** routeSource(sockaddr): the local sockaddr the kernel's route toward it would use. */
+Napi::Value RouteSource(const Napi::CallbackInfo& info);
+
 }  // namespace netdiag

@@ -2,7 +2,6 @@
 // DefinitelyTyped) carry wrong option values, so the module is typed here by what we use and
 // every constant is read from the loaded module at run time.
 import { existsSync } from 'node:fs';
-import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ProbeSocketError, toProbeSocketError } from './errors.js';
 import type { ProbeSocket, ReceivedPacket, SendOptions, SocketSpec } from './types.js';
@@ -51,6 +50,7 @@ function loadRawSocket(): { readonly module: RawSocketModule } | { readonly erro
   const unavailable = (why: string, cause?: unknown) => ({
     error: new ProbeSocketError(`raw-socket is unavailable: ${why}`, 'UNKNOWN', 'socket', { cause }),
   });
+  const { createRequire, Module } = process.getBuiltinModule('node:module');
   const require = createRequire(import.meta.url);
   let dir: string;
   try {

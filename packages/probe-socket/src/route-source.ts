@@ -3,34 +3,20 @@
 // table) and reading its local address. Through the native addon where it loads: node:dgram
 // costs 2 ms to load at start-up (with the node:dns it pulls in; timed with --cpu-prof on a trace),
 // longer than the rest of a lab trace. node:dgram serves where the addon does not.
-import { nativeAvailability, open as openNative } from '@netdiag/native-socket';
+import { nativeAvailability, routeSource as nativeRouteSource } from '@netdiag/native-socket';
 import type { IpFamily } from './types.js';
 
-const IPPROTO_UDP = 17;
 // Port 9 (discard) is arbitrary: nothing is sent.
 const ANY_PORT = 9;
 
 /** Rejects with the connect error (its `code`: ENETUNREACH, EHOSTUNREACH, ...) where there is no route. */
 export async function routeSource(address: string, family: IpFamily): Promise<string> {
-  if (nativeAvailability().available) {
-    const socket = openNative({
-      domain: family === 6 ? 'inet6' : 'inet',
-      type: 'dgram',
-      protocol: IPPROTO_UDP,
-    });
-    try {
-      socket.connect(
-        family === 6
-          ? { family: 'inet6', address, port: ANY_PORT }
-          : { family: 'inet', address, port: ANY_PORT },
-      );
-      const local = socket.localAddress();
-      if (local?.family === 'inet' || local?.family === 'inet6') return local.address;
-      throw Object.assign(new Error(`no local address for a route to ${address}`), { code: 'EINVAL' });
-    } finally {
-      socket.close();
-    }
-  }
+  if (nativeAvailability().available)
+    return nativeRouteSource(
+      family === 6
+        ? { family: 'inet6', address, port: ANY_PORT }
+        : { family: 'inet', address, port: ANY_PORT },
+    );
   return dgramRouteSource(address, family);
 }
 
