@@ -1,9 +1,11 @@
 // Bundles apps/netdiag into dist/:
-// - cli.cjs: the dispatcher (src/main.ts), loaded by bin/netdiag.js;
-// - <command>.cjs: one CommonJS bundle per command, holding everything that command needs except
-//   its Ink view. CommonJS because Node 20 starts its ES module loader only for ES modules (3 to
-//   4 ms); one file per command because every extra module costs a resolve, a read and a compile.
-//   main.ts loads them with a V8 code cache (src/compile-cache.ts).
+// - cli.cjs: the dispatcher (src/cli.ts), loaded by bin/netdiag.js: it picks the bundle the first
+//   argument names and loads it with a V8 code cache (src/compile-cache.ts);
+// - <command>.cjs: one CommonJS bundle per command, holding the CLI around it (src/run-cli.ts)
+//   and everything the command needs except its Ink view; help.cjs, the CLI alone, for usage,
+//   --version and unknown commands. CommonJS because Node 20 starts its ES module loader only for
+//   ES modules (3 to 4 ms); one file per command because every extra module costs a resolve, a
+//   read and a compile.
 // - views/*.mjs: the Ink views and their chunks, ES modules (Ink's layout engine uses top-level
 //   await), imported by a command only when it draws on a terminal, so piped output and --json
 //   never pay for Ink and React (about 0.5 s here).
@@ -11,13 +13,14 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-// tsc's output of apps/netdiag/src/compile-cache.ts: the loader and the build agree on the wrapper.
+// tsc's output of apps/netdiag/src: the loader and the build agree on the wrapper and the names.
+import { COMMAND_NAMES } from '../apps/netdiag/dist/tsc/command-names.js';
 import { wrapBundle } from '../apps/netdiag/dist/tsc/compile-cache.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const app = `${root}apps/netdiag`;
 const outdir = `${app}/dist`;
-const commands = ['ping', 'trace', 'netstat', 'lookup', 'if', 'arp', 'monitor', 'capture', 'privileges'];
+const commands = [...COMMAND_NAMES, 'help'];
 
 // Chunk names carry content hashes, and the layout changed over time: remove the previous
 // build's output (not dist/tsc, tsc's own), or it piles up.
@@ -80,7 +83,34 @@ const commandOptions = {
   define: { 'import.meta.url': '__netdiagModuleUrl' },
   banner: { js: "const __netdiagModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
-const entryOf = (c) => (c === 'cli' ? 'apps/netdiag/src/main.ts' : `apps/netdiag/src/commands/${c}.ts`);
+const entryOf = (c) => (c === 'cli' ? 'apps/netdiag/src/cli.ts' : `netdiag-entry:${c}`);
+
+// Each bundle's entry: the CLI with its command, as `main(argv, saveCache)` for src/cli.ts. Made
+// here rather than kept as ten files that differ by a name.
+const entries = {
+  name: 'netdiag-entries',
+  setup(b) {
+    b.onResolve({ filter: /^netdiag-entry:/ }, (a) => ({
+      path: a.path.slice('netdiag-entry:'.length),
+      namespace: 'netdiag-entry',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'netdiag-entry' }, (a) => ({
+      resolveDir: `${app}/src`,
+      loader: 'ts',
+      contents:
+        a.path === 'help'
+          ? `import { runCli } from './run-cli.ts';
+             export function main(argv: string[]): void {
+               runCli(argv, async (name) => { throw new Error(\`\${name} is not in help.cjs\`); });
+             }`
+          : `import { runCli } from './run-cli.ts';
+             import { run } from './commands/${a.path}.ts';
+             export function main(argv: string[], saveCache: () => void): void {
+               runCli(argv, async () => ({ run, saveCache }));
+             }`,
+    }));
+  },
+};
 
 // Which lazy packages each command reaches only through import(): from the import graph of a
 // first build, following static imports alone from the command's own module.
@@ -89,7 +119,7 @@ const graph = await build({
   write: false,
   metafile: true,
   entryPoints: Object.fromEntries(['cli', ...commands].map((c) => [c, entryOf(c)])),
-  plugins: [viewsAsEsm],
+  plugins: [viewsAsEsm, entries],
 });
 function reach(command, followDynamic) {
   const seen = new Set();
@@ -130,7 +160,7 @@ for (const c of ['cli', ...commands]) {
     ...commandOptions,
     write: false,
     entryPoints: { [c]: entryOf(c) },
-    plugins: [viewsAsEsm, lazyAsChunks(names)],
+    plugins: [viewsAsEsm, entries, lazyAsChunks(names)],
   });
   outputs.push(...r.outputFiles);
 }
@@ -143,7 +173,7 @@ if (chunked.size > 0) {
   });
   outputs.push(...r.outputFiles);
 }
-// main.ts compiles command bundles itself (src/compile-cache.ts), and code compiled that way has
+// cli.ts compiles command bundles itself (src/compile-cache.ts), and code compiled that way has
 // no import() of its own: a command's import() calls go through the `__netdiagImport` its loader
 // passes in. Only esbuild's form for an external module, import("specifier"), is expected.
 for (const out of outputs) {

@@ -23,7 +23,18 @@ describe.skipIf(!existsSync(join(dist, 'trace.cjs')))('the command bundles (need
     expect(holds('chunks/ip-info', 'ip-info')).toBe(true);
     // A static import keeps the package inside, and no chunk of it is loaded.
     expect(holds('lookup', 'dns-client')).toBe(true);
-    expect(readFileSync(join(dist, 'lookup.cjs'), 'utf8')).not.toContain('./chunks/');
+    expect(readFileSync(join(dist, 'lookup.cjs'), 'utf8')).not.toContain('./chunks/dns-client.cjs');
+  });
+
+  it('the dispatcher holds only what picking and loading a bundle takes; each bundle holds the CLI', () => {
+    // cli.cjs is compiled from source on every run (no code cache of its own): no package, and
+    // none of the CLI's usage, streams or error reporting (src/run-cli.ts), which come cached.
+    const own = sources('cli').map((s) => s.replace(/^.*\bsrc\//, ''));
+    expect(own.sort()).toEqual(['cli.ts', 'command-names.ts', 'compile-cache.ts']);
+    for (const bundle of ['trace', 'ping', 'help'])
+      expect(sources(bundle).some((s) => s.endsWith('/src/run-cli.ts'))).toBe(true);
+    expect(holds('help', 'ttl-prober')).toBe(false);
+    expect(holds('help', 'ip-info')).toBe(false);
   });
 
   it('every bundle and chunk is written inside the function its loader calls', () => {

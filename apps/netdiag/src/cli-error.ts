@@ -31,7 +31,7 @@ export class UsageError extends CliError {
 
 /**
  * Whether `err` is a CliError, from this copy of the class or another: each command is bundled on
- * its own, with its own copy, and main.ts reports what any of them throws.
+ * its own, with its own copy (and chunks have theirs), and run-cli.ts reports what any of them throws.
  */
 export function isCliError(err: unknown): err is CliError {
   return typeof err === 'object' && err !== null && (err as { [brand]?: unknown })[brand] === true;

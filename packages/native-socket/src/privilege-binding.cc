@@ -47,7 +47,18 @@ Napi::Value CheckThreadsBinding(const Napi::CallbackInfo& info) {
   if (!(want >= 0 && want < 9007199254740992.0)) throw Napi::RangeError::New(env, "checkThreads: want is a capability mask");
   int64_t uid = info[1].As<Napi::Number>().Int64Value();
   int count = 0;
-  std::string problem = CheckThreads(uint64_t(want), uid >= 0, uid_t(uid), count);
+  ThreadReadFailure failure;
+  std::string problem = CheckThreads(uint64_t(want), uid >= 0, uid_t(uid), count, failure);
+  if (failure.err != 0) {
+    // Shaped as Node's own fs errors (`EMFILE: too many open files, open '/proc/...'`, with code,
+    // errno, syscall and path), so that the CLI reports it as it reports theirs.
+    const char* code = uv_err_name(-failure.err);
+    Napi::Error e = CodedError(env, code, failure.err, failure.syscall,
+                               std::string(code) + ": " + uv_strerror(-failure.err) + ", " + failure.syscall +
+                                   " '" + failure.path + "'");
+    e.Set("path", Napi::String::New(env, failure.path));
+    throw e;
+  }
   if (!problem.empty()) throw Napi::Error::New(env, problem);
   return Napi::Number::New(env, count);
 }

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <inttypes.h>
 #include <cstdio>
 #include <unistd.h>
@@ -51,7 +52,9 @@ struct DropPlan {
 };
 
 DropPlan plan;
-std::atomic<int> acknowledged{0};
+std::atomic<int> acknowledged{0};  // a futex word too: lock-free, the size of an int
+std::atomic<int> wakeAt{0};        // the count at which the last handler of a round wakes the waiter
+static_assert(sizeof(std::atomic<int>) == sizeof(int) && std::atomic<int>::is_always_lock_free);
 std::atomic<int> firstError{0};       // errno of the first failed step in any thread
 std::atomic<int> firstErrorStep{0};   // which step (see kSteps)
 constexpr int kMaxThreads = 4096;
@@ -128,6 +131,10 @@ void OnBroadcast(int, siginfo_t*, void*) {
   DropThisThread(false);
   int slot = acknowledged.fetch_add(1);
   if (slot < kMaxThreads) ackedTids[slot].store(pid_t(syscall(SYS_gettid)));
+  // The last one wakes the broadcasting thread, which waits on the count (futex is
+  // async-signal-safe); each waking it was two context switches more for every thread.
+  if (slot + 1 >= wakeAt.load())
+    syscall(SYS_futex, reinterpret_cast<int*>(&acknowledged), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
   errno = saved;
 }
 
@@ -172,14 +179,25 @@ const char* Field(const char* text, const char* field) {
 
 }  // namespace
 
-std::string CheckThreads(uint64_t want, bool checkUid, uid_t uid, int& count) {
+std::string CheckThreads(uint64_t want, bool checkUid, uid_t uid, int& count, ThreadReadFailure& failure) {
   count = 0;
-  for (pid_t tid : Threads()) {
+  failure = {};
+  std::set<pid_t> tids;
+  if (DIR* dir = opendir("/proc/self/task")) {
+    while (dirent* e = readdir(dir))
+      if (e->d_name[0] >= '0' && e->d_name[0] <= '9') tids.insert(pid_t(std::atoi(e->d_name)));
+    closedir(dir);
+  } else {
+    failure = {errno, "opendir", "/proc/self/task"};
+    return "";
+  }
+  for (pid_t tid : tids) {
     std::string path = "/proc/self/task/" + std::to_string(tid) + "/status";
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       if (errno == ENOENT) continue;  // the thread ended meanwhile
-      return path + ": " + std::strerror(errno);
+      failure = {errno, "open", path};
+      return "";
     }
     char text[8192];
     size_t length = 0;
@@ -270,6 +288,7 @@ std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, 
     for (pid_t tid : Threads())
       if (tid != self && !signalled.count(tid)) fresh.insert(tid);
     if (fresh.empty()) break;
+    wakeAt.store(acknowledged.load() + int(fresh.size()));
     for (pid_t tid : fresh) {
       signalled.insert(tid);
       if (syscall(SYS_tgkill, pid, tid, sig) != 0 && errno != ESRCH) {
@@ -279,6 +298,9 @@ std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, 
     }
     // Every signalled thread acknowledges, or is gone. Five seconds is far beyond a signal's delivery.
     for (;;) {
+      // Read before looking, so that an acknowledgement in between makes the wait below return
+      // at once (the count no longer matches).
+      int count = acknowledged.load();
       bool waiting = false;
       for (pid_t tid : signalled)
         if (!Acked(tid) && Exists(tid)) waiting = true;
@@ -289,8 +311,11 @@ std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, 
         problem = "a thread did not take the privilege drop within 5 s";
         break;
       }
-      timespec pause{0, 50000};
-      nanosleep(&pause, nullptr);
+      // Until the next acknowledgement, or 1 ms at most (a thread that ended never acknowledges):
+      // a fixed sleep cost every drop a timer's slack beyond it, 0.1 ms, when the threads answer
+      // in microseconds.
+      timespec most{0, 1000000};
+      syscall(SYS_futex, reinterpret_cast<int*>(&acknowledged), FUTEX_WAIT_PRIVATE, count, &most, nullptr, 0);
     }
   }
   // A thread that never answered may still take the signal: then it must find our handler (glibc's

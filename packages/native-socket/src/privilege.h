@@ -18,13 +18,21 @@ namespace netdiag {
 std::string DropPrivilegesEverywhere(uint64_t keep, bool switchUser, uid_t uid, gid_t gid,
                                      const std::vector<gid_t>& groups);
 
+/** A system call that failed while reading the threads' status (errno 0: none did). */
+struct ThreadReadFailure {
+  int err = 0;
+  const char* syscall = "";
+  std::string path;
+};
+
 /**
  * Reads every thread's status in /proc/self/task, as the kernel keeps it: each must hold `want`
  * as its permitted and effective sets, an empty ambient set and no_new_privs, and, when
  * `checkUid`, `uid` as all four uids. Returns "" (with `count` the threads read) or the first
- * thread that does not, in one line.
+ * thread that does not, in one line; where the files cannot be read (no descriptor left, say),
+ * returns "" with `failure` set.
  */
-std::string CheckThreads(uint64_t want, bool checkUid, uid_t uid, int& count);
+std::string CheckThreads(uint64_t want, bool checkUid, uid_t uid, int& count, ThreadReadFailure& failure);
 
 /**
  * Runs the helper at `path` with one end of a socket pair as its standard input, asks it for a

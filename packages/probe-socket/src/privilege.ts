@@ -190,6 +190,8 @@ export async function dropPrivileges(options: DropOptions = {}): Promise<DropRes
       user ? user.uid : null,
     );
   } catch (err) {
+    // The files could not be read (no descriptor left): the system's error, as reading them here did.
+    if (typeof (err as NodeJS.ErrnoException).syscall === 'string') throw err;
     throw new PrivilegeError(err instanceof Error ? err.message : String(err), 'INCOMPLETE', { cause: err });
   }
   return { ...(user && { user: user.name }), kept, threads };
