@@ -62,6 +62,12 @@ export interface EngineConfig {
    * needed" / "packet too big". Absent: fixed-size probes.
    */
   readonly pathMtu?: { readonly family: 4 | 6; readonly start?: number };
+  /**
+   * Classic mode: one probe to the destination at `maxTtl` before the others, whose answer's TTL
+   * says how far away it is (see TraceEngine); probes beyond that distance wait until a router
+   * there shows the path goes on. Taken only where the window spans more than one hop.
+   */
+  readonly distanceProbe?: boolean;
 }
 
 export class BadConfig extends Error {

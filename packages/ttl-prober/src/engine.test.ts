@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaults, type EngineConfig, WAIT_PRECISION_MS } from './config.js';
-import { type PlannedProbe, TraceEngine } from './engine.js';
+import { distanceFromAnswer, type PlannedProbe, TraceEngine } from './engine.js';
 import type { ProbeResponse, ResponseKind } from './types.js';
 
 const ms = (n: number) => BigInt(Math.round(n * 1e6));
@@ -29,6 +29,7 @@ function response(
   kind: ResponseKind,
   responder: string,
   mark = '',
+  responseTtl = 64,
 ): ProbeResponse {
   return {
     probeId: p.id,
@@ -38,26 +39,31 @@ function response(
     icmpCode: 0,
     mark,
     mpls: [],
-    responseTtl: 64,
+    responseTtl,
     receivedAt: at,
   };
 }
 
 /**
  * A scripted path: `hops[i]` answers probes of TTL i+1 after `rtt` ms (null: silent), the
- * destination at `destinationTtl`. The simulation steps a virtual clock 0.1 ms at a time.
+ * destination at `destinationTtl`, its answers arriving with TTL 64 less the routers on the way
+ * back (as many as on the way there, plus `returnSkew`). The simulation steps a virtual clock
+ * 0.1 ms at a time; `sent` lists the TTL of every probe taken, in order.
  */
 function simulate(
   engine: TraceEngine,
   hops: readonly (number | null)[],
-  opts: { destinationTtl: number; unreachableMark?: string; limitMs?: number },
+  opts: { destinationTtl: number; unreachableMark?: string; limitMs?: number; returnSkew?: number },
 ) {
   let now = 0n;
   const due: { at: bigint; p: PlannedProbe }[] = [];
   const maxSeenInFlight: number[] = [];
+  const sent: number[] = [];
   const step = ms(0.1);
+  const arrivedTtl = 64 - (opts.destinationTtl - 1 + (opts.returnSkew ?? 0));
   while (!engine.done && now < ms(opts.limitMs ?? 60_000)) {
     for (const p of engine.take(now)) {
+      sent.push(p.ttl);
       engine.sent(p.id, now);
       const rtt = p.ttl <= hops.length ? hops[p.ttl - 1] : hops[hops.length - 1];
       if (rtt !== null && rtt !== undefined) due.push({ at: now + ms(rtt), p });
@@ -80,12 +86,13 @@ function simulate(
           kind,
           atDestination ? 'dest' : `r${d.p.ttl}`,
           atDestination ? (opts.unreachableMark ?? '') : '',
+          atDestination ? arrivedTtl : 64 - (d.p.ttl - 1),
         ),
       );
     }
     engine.expire(now);
   }
-  return { elapsedMs: Number(now) / 1e6, maxInFlight: Math.max(...maxSeenInFlight) };
+  return { elapsedMs: Number(now) / 1e6, maxInFlight: Math.max(...maxSeenInFlight), sent };
 }
 
 describe('classic mode (traceroute)', () => {
@@ -262,6 +269,100 @@ describe('classic mode (traceroute)', () => {
     );
     expect(() => new TraceEngine(config({ queriesPerHop: 0 }))).toThrow(/queries per hop/);
     expect(() => new TraceEngine(config({ flows: 17 }))).toThrow(/flows must be a whole number from 1 to 16/);
+  });
+});
+
+describe('the distance probe (classic mode)', () => {
+  it('reads a distance from the TTL an answer arrived with, for the usual initial TTLs', () => {
+    expect(distanceFromAnswer(57)).toBe(8); // Linux, 7 routers on the way
+    expect(distanceFromAnswer(64)).toBe(1);
+    expect(distanceFromAnswer(120)).toBe(9); // Windows
+    expect(distanceFromAnswer(250)).toBe(6); // a router's own 255
+    expect(distanceFromAnswer(20)).toBe(13);
+  });
+
+  it('goes first, at the maximum TTL, in no slot of the window, and holds every probe beyond the distance', () => {
+    const first = new TraceEngine(config({ distanceProbe: true })).take(0n);
+    expect(first[0]!.ttl).toBe(30);
+    expect(first.slice(1).map((p) => p.ttl)).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6]);
+    // Answers in the order the probes went, as in the lab, where the kernel forwards a probe through
+    // every namespace inside the send: the distance is known before the first batch's replies.
+    const path = Array(8).fill(0.1);
+    const e = new TraceEngine(config({ distanceProbe: true }));
+    const { sent } = simulate(e, path, { destinationTtl: 8 });
+    expect(e.destinationTtl).toBe(8);
+    expect(e.hops().every((h) => h.sent === 3 && h.received === 3)).toBe(true);
+    expect(sent.filter((t) => t > 8 && t < 30)).toEqual([]);
+    expect(sent).toHaveLength(25);
+    // Without it, traceroute's window sends past the destination (8 here, where this simulation
+    // reads replies in 0.1 ms batches; 13 in the lab, reading one at a time).
+    const plain = simulate(new TraceEngine(config()), path, { destinationTtl: 8 });
+    expect(plain.sent.filter((t) => t > 8)).toHaveLength(8);
+  });
+
+  it('lets the trace go on where a router answers from the estimated distance (a shorter way back)', () => {
+    const e = new TraceEngine(config({ distanceProbe: true }));
+    simulate(e, Array(12).fill(0.2), { destinationTtl: 12, returnSkew: -4 });
+    expect(e.destinationTtl).toBe(12);
+    expect(e.hops().map((h) => h.received)).toEqual(Array(12).fill(3));
+  });
+
+  it('lets the trace go on where every probe up to the estimate settled without the destination', () => {
+    // Hops 5 to 9 silent, the destination at 10, its answer saying 5 (a far shorter way back).
+    const e = new TraceEngine(config({ distanceProbe: true, waitMs: 100 }));
+    simulate(e, [0.2, 0.2, 0.2, 0.2, null, null, null, null, null, 0.2], {
+      destinationTtl: 10,
+      returnSkew: -5,
+    });
+    expect(e.destinationTtl).toBe(10);
+    expect(e.hops().map((h) => h.received)).toEqual([3, 3, 3, 3, 0, 0, 0, 0, 0, 3]);
+  });
+
+  it('is not taken where the window spans one hop, with path MTU discovery, or in continuous mode', () => {
+    for (const over of [
+      { maxInFlight: 3 },
+      { pathMtu: { family: 4 as const } },
+      { mode: 'continuous' as const, cycles: 1 },
+    ]) {
+      const e = new TraceEngine(config({ distanceProbe: true, ...over }));
+      expect(e.take(0n)[0]!.ttl).toBe(1);
+    }
+  });
+
+  it('finds what traceroute finds on any path; where the way back is no shorter, sends no more beyond the destination', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        // RTTs well inside the adaptive waits (NEAR × a later hop's RTT + 1 ms is 10 ms or more):
+        // a schedule that moves must not turn a reply into a timeout, as it may in traceroute too.
+        fc.array(fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: null }), {
+          minLength: 20,
+          maxLength: 20,
+        }),
+        fc.integer({ min: -6, max: 6 }),
+        fc.constantFrom(4, 8, 16),
+        (destinationTtl, rtts, returnSkew, maxInFlight) => {
+          // The destination answers (its own RTT the largest), routers as drawn.
+          const hops = rtts.slice(0, destinationTtl);
+          hops[destinationTtl - 1] = Math.max(1, ...hops.map((r) => r ?? 0));
+          const run = (distanceProbe: boolean) => {
+            const e = new TraceEngine(config({ maxTtl: 20, waitMs: 200, maxInFlight, distanceProbe }));
+            const { sent } = simulate(e, hops, { destinationTtl, returnSkew });
+            return { e, beyond: sent.filter((t) => t > destinationTtl && t < 20).length };
+          };
+          const plain = run(false);
+          const probed = run(true);
+          expect(probed.e.destinationTtl).toBe(plain.e.destinationTtl);
+          expect(
+            probed.e.hops().map((h) => [h.sent, h.received, h.responders.map((r) => r.address)]),
+          ).toEqual(plain.e.hops().map((h) => [h.sent, h.received, h.responders.map((r) => r.address)]));
+          // A way back shorter than the way there makes the estimate short: the held probes go
+          // later, on another schedule, which may cross the destination's answer differently.
+          if (returnSkew >= 0) expect(probed.beyond).toBeLessThanOrEqual(plain.beyond);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

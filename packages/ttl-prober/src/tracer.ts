@@ -207,6 +207,8 @@ function engineConfig(o: TraceOptions, family: 4 | 6): EngineConfig {
     cycles: o.cycles,
     roundIntervalMs: o.roundIntervalMs ?? defaults.roundIntervalMs,
     flows: o.flows ?? defaults.flows,
+    // Classic mode only (the engine sees to it); off, the window runs past the destination as traceroute's.
+    distanceProbe: o.distanceProbe ?? true,
   };
 }
 
