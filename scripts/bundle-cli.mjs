@@ -79,9 +79,12 @@ const commandOptions = {
   // raw-socket loads its .node file relative to itself: keep it outside. Our own addon's wrapper
   // is bundled (it finds its .node file through its package.json).
   external: ['raw-socket'],
-  // The packages are ES modules that find files next to them through import.meta.url.
-  define: { 'import.meta.url': '__netdiagModuleUrl' },
-  banner: { js: "const __netdiagModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The packages are ES modules that find files next to them through import.meta.url: made on
+  // first use (most runs never ask), not by every bundle's first line.
+  define: { 'import.meta.url': '__netdiagModule.url' },
+  banner: {
+    js: "const __netdiagModule = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
+  },
 };
 const entryOf = (c) => (c === 'cli' ? 'apps/netdiag/src/cli.ts' : `netdiag-entry:${c}`);
 
