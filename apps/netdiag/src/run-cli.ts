@@ -126,7 +126,7 @@ export function runCli(argv: string[], load: (name: CommandName) => Promise<Load
   );
 }
 
-export function reportFailure(err: unknown): void {
+function reportFailure(err: unknown): void {
   const system = isCliError(err) ? undefined : systemFailureText(err);
   if (isCliError(err) || system !== undefined) {
     // Bad input, or the system refused (no descriptor left, no memory): the user's to act on.

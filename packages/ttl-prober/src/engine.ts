@@ -165,11 +165,6 @@ export class TraceEngine {
     }
   }
 
-  /** Probes beyond this TTL are held: the destination's distance, as the distance probe measured it. */
-  get heldBeyond(): number | undefined {
-    return this.#holdBeyond;
-  }
-
   /** The lowest TTL at which the destination answered or was declared unreachable. */
   get destinationTtl(): number | undefined {
     return this.#stopTtl;
