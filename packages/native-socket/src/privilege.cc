@@ -138,10 +138,14 @@ void OnBroadcast(int, siginfo_t*, void*) {
   errno = saved;
 }
 
-std::set<pid_t> Threads() {
+/** This process's threads, from /proc/self/task; none, with `err` set, where it cannot be read. */
+std::set<pid_t> Threads(int* err = nullptr) {
   std::set<pid_t> tids;
   DIR* dir = opendir("/proc/self/task");
-  if (!dir) return tids;
+  if (!dir) {
+    if (err != nullptr) *err = errno;
+    return tids;
+  }
   while (dirent* e = readdir(dir)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
     tids.insert(pid_t(std::atoi(e->d_name)));
@@ -182,13 +186,10 @@ const char* Field(const char* text, const char* field) {
 std::string CheckThreads(uint64_t want, bool checkUid, uid_t uid, int& count, ThreadReadFailure& failure) {
   count = 0;
   failure = {};
-  std::set<pid_t> tids;
-  if (DIR* dir = opendir("/proc/self/task")) {
-    while (dirent* e = readdir(dir))
-      if (e->d_name[0] >= '0' && e->d_name[0] <= '9') tids.insert(pid_t(std::atoi(e->d_name)));
-    closedir(dir);
-  } else {
-    failure = {errno, "opendir", "/proc/self/task"};
+  int listErr = 0;
+  std::set<pid_t> tids = Threads(&listErr);
+  if (listErr != 0) {
+    failure = {listErr, "opendir", "/proc/self/task"};
     return "";
   }
   for (pid_t tid : tids) {

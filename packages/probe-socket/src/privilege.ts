@@ -173,11 +173,9 @@ export async function dropPrivileges(options: DropOptions = {}): Promise<DropRes
       `dropping privilege needs the native addon, unavailable: ${availability.reason}`,
       'NO_ADDON',
     );
+  const keep = kept.map((c) => CAPABILITIES[c]);
   try {
-    dropThreadPrivileges(
-      kept.map((c) => CAPABILITIES[c]),
-      user ? { uid: user.uid, gid: user.gid, groups: user.groups } : null,
-    );
+    dropThreadPrivileges(keep, user ? { uid: user.uid, gid: user.gid, groups: user.groups } : null);
   } catch (err) {
     throw new PrivilegeError(err instanceof Error ? err.message : String(err), 'INCOMPLETE', { cause: err });
   }
@@ -185,10 +183,7 @@ export async function dropPrivileges(options: DropOptions = {}): Promise<DropRes
   // the addon, where the same reading and parsing in JavaScript cost a trace's start 0.45 ms.
   let threads: number;
   try {
-    threads = checkThreadPrivileges(
-      kept.map((c) => CAPABILITIES[c]),
-      user ? user.uid : null,
-    );
+    threads = checkThreadPrivileges(keep, user ? user.uid : null);
   } catch (err) {
     // The files could not be read (no descriptor left): the system's error, as reading them here did.
     if (typeof (err as NodeJS.ErrnoException).syscall === 'string') throw err;
